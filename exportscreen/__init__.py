@@ -1,0 +1,1 @@
+"""exportscreen: screen proposed export transactions under US export controls."""

@@ -1,0 +1,188 @@
+"""Countries and dated EAR Country Group memberships.
+
+Country names and codes resolve to ISO 3166-1 alpha-2 through pycountry plus the extra names in
+``lists/countries.yaml``. Group memberships come from ``lists/country_groups.yaml``; every lookup
+takes the as-of date explicitly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+import pycountry
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from exportscreen._data import bundled_dir
+from exportscreen._errors import PackError, format_validation_errors
+from exportscreen._io import load_data_file
+
+__all__ = ["CountryGroups", "country_name", "load_country_groups", "resolve_country"]
+
+
+class _CountryTable(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    format: Literal["exportscreen-countries/1"]
+    extra_codes: dict[str, str] = Field(default_factory=dict)
+    aliases: dict[str, str] = Field(default_factory=dict)
+
+
+@cache
+def _country_table() -> _CountryTable:
+    path = bundled_dir() / "countries.yaml"
+    try:
+        return _CountryTable.model_validate(load_data_file(path, error=PackError))
+    except ValidationError as exc:
+        loc, msg = format_validation_errors(exc.errors())  # type: ignore[arg-type]
+        raise PackError(msg, path=path, location=loc) from exc
+
+
+@cache
+def resolve_country(value: str) -> str:
+    """Return the ISO alpha-2 code for a code or an unambiguous English country name.
+
+    Raises ``ValueError`` (turned into a validation error by the models) for anything unknown.
+    """
+    text = " ".join(value.split())
+    if not text:
+        raise ValueError("country is empty")
+    table = _country_table()
+    upper = text.upper()
+    if upper in table.extra_codes:
+        return upper
+    alias = table.aliases.get(text.casefold())
+    if alias is not None:
+        return alias
+    try:
+        found = pycountry.countries.lookup(text)
+    except LookupError:
+        raise ValueError(
+            f"unknown country {value!r}: use an ISO 3166-1 alpha-2 code (e.g. CN) or an unambiguous English name"
+        ) from None
+    return str(found.alpha_2)
+
+
+def country_name(code: str) -> str:
+    """English short name of an alpha-2 code (the code itself when unknown)."""
+    table = _country_table()
+    if code in table.extra_codes:
+        return table.extra_codes[code]
+    found = pycountry.countries.get(alpha_2=code)
+    if found is None:
+        return code
+    return str(getattr(found, "common_name", None) or found.name)
+
+
+def _to_code(value: object) -> object:
+    return resolve_country(value) if isinstance(value, str) else value
+
+
+CountryCode = Annotated[str, BeforeValidator(_to_code)]
+Confidence = Literal["V", "S", "U"]
+
+
+class _Dated(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    citation: str | None = None
+    confidence: Confidence = "V"
+
+    def active(self, on: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on < self.valid_to)
+
+
+class Membership(_Dated):
+    country: CountryCode
+
+
+class TreatAs(_Dated):
+    country: CountryCode
+    as_: CountryCode = Field(alias="as")
+
+
+def _member(value: object) -> object:
+    return {"country": value} if isinstance(value, str) else value
+
+
+class Group(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    members: list[Annotated[Membership, BeforeValidator(_member)]] = Field(default_factory=list)
+    include: list[str] = Field(default_factory=list)
+
+
+class CountryGroups(BaseModel):
+    """Dated country-group memberships; see ``lists/country_groups.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    format: Literal["exportscreen-country-groups/1"]
+    source: str
+    as_of: dt.date
+    citation: str
+    treat_as: list[TreatAs] = Field(default_factory=list)
+    groups: dict[str, Group]
+
+    @model_validator(mode="after")
+    def _check_includes(self) -> CountryGroups:
+        for gid, group in self.groups.items():
+            for inc in group.include:
+                if inc not in self.groups:
+                    raise ValueError(f"group {gid!r} includes unknown group {inc!r}")
+        for gid in self.groups:
+            self._expand(gid, ())
+        return self
+
+    def _expand(self, gid: str, stack: tuple[str, ...]) -> tuple[str, ...]:
+        if gid in stack:
+            raise ValueError(f"country groups include each other in a cycle: {' -> '.join((*stack, gid))}")
+        out = [gid]
+        for inc in self.groups[gid].include:
+            out.extend(self._expand(inc, (*stack, gid)))
+        return tuple(out)
+
+    def effective_country(self, code: str, on: dt.date) -> tuple[str, TreatAs | None]:
+        """The country whose groups apply (Hong Kong takes China's from its date)."""
+        for rule in self.treat_as:
+            if rule.country == code and rule.active(on):
+                return rule.as_, rule
+        return code, None
+
+    def groups_of(self, code: str, on: dt.date) -> list[str]:
+        """Sorted ids of the groups ``code`` belongs to on ``on`` (after ``treat_as``)."""
+        country, _ = self.effective_country(code, on)
+        return sorted(gid for gid in self.groups if self._is_member(gid, country, on, ()))
+
+    def _is_member(self, gid: str, country: str, on: dt.date, stack: tuple[str, ...]) -> bool:
+        group = self.groups[gid]
+        if any(m.country == country and m.active(on) for m in group.members):
+            return True
+        return any(self._is_member(inc, country, on, (*stack, gid)) for inc in group.include)
+
+    def membership_evidence(self, gid: str, code: str, on: dt.date) -> Membership | None:
+        """The membership row that puts ``code`` in ``gid`` (for citations and confidence)."""
+        country, _ = self.effective_country(code, on)
+        for m in self.groups[gid].members:
+            if m.country == country and m.active(on):
+                return m
+        for inc in self.groups[gid].include:
+            found = self.membership_evidence(inc, country, on)
+            if found is not None:
+                return found
+        return None
+
+
+@cache
+def _load_groups_cached(path: Path) -> CountryGroups:
+    try:
+        return CountryGroups.model_validate(load_data_file(path, error=PackError))
+    except ValidationError as exc:
+        loc, msg = format_validation_errors(exc.errors())  # type: ignore[arg-type]
+        raise PackError(msg, path=path, location=loc) from exc
+
+
+def load_country_groups(path: str | Path | None = None) -> CountryGroups:
+    """Load a country-group file (the bundled one by default)."""
+    return _load_groups_cached(Path(path) if path else bundled_dir() / "country_groups.yaml")

@@ -1,0 +1,63 @@
+"""The one interface between screening and name matching.
+
+A ``Matcher`` is built once per registry and answers name and address queries with ``Candidate``
+rows: plain data pointing at ``registry.entries[entry_index]``. The screener turns candidates into
+``PartyMatch`` objects, applies the as-of date and the hit/review thresholds of ``MatchSettings``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pydantic import JsonValue
+
+__all__ = ["Candidate", "MatchSettings", "Matcher"]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One list entry that resembles the query."""
+
+    entry_index: int
+    matched_name: str
+    matched_field: str  # "name" | "alias" | "address"
+    score: float  # 0-100, calibrated: see MatchSettings
+    explanation: dict[str, JsonValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchSettings:
+    """Score thresholds (0-100).
+
+    ``hit``: at or above, the party is taken to be the listed entry (a list hit).
+    ``review``: at or above (and below ``hit``), a potential match a person must clear.
+    """
+
+    hit: float = 90.0
+    review: float = 75.0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.review <= self.hit <= 100:
+            raise ValueError(f"need 0 < review ({self.review}) <= hit ({self.hit}) <= 100")
+
+    def strength(self, score: float) -> str | None:
+        if score >= self.hit:
+            return "hit"
+        if score >= self.review:
+            return "review"
+        return None
+
+
+class Matcher(Protocol):
+    """Searches one registry's names and addresses."""
+
+    def search(
+        self, name: str, *, country: str | None = None, limit: int | None = 5, min_score: float = 0.0
+    ) -> list[Candidate]:
+        """Best candidates for a party name, best first; at most ``limit`` (all when None)."""
+        ...
+
+    def search_address(self, address: str, *, limit: int | None = 5, min_score: float = 0.0) -> list[Candidate]:
+        """Entries whose listed address resembles ``address``, best first."""
+        ...

@@ -1,0 +1,318 @@
+"""The data of exportscreen: what goes in (``Transaction``) and what comes out (``Decision``).
+
+All models are pydantic v2 with ``extra="forbid"``: an unknown or misspelt field is a validation
+error naming the field, never silently ignored. Numbers must be finite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, field_validator, model_validator
+
+from exportscreen.geo import resolve_country
+from exportscreen.limits import LIMITS
+
+__all__ = [
+    "Category",
+    "Decision",
+    "EndUseTag",
+    "Item",
+    "ItemKind",
+    "ItemTier",
+    "Owner",
+    "PackRef",
+    "Party",
+    "PartyMatch",
+    "Reason",
+    "RegistryInfo",
+    "Role",
+    "SourceInfo",
+    "Transaction",
+]
+
+
+class Category(StrEnum):
+    """Outcome of a screening, ordered by severity: ``LESS_RISKY < REVIEW < SENSITIVE``."""
+
+    SENSITIVE = "sensitive"
+    REVIEW = "review"
+    LESS_RISKY = "less_risky"
+
+    @property
+    def severity(self) -> int:
+        return _SEVERITY[self]
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, Category):
+            return self.severity < other.severity
+        return NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        if isinstance(other, Category):
+            return self.severity <= other.severity
+        return NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        if isinstance(other, Category):
+            return self.severity > other.severity
+        return NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        if isinstance(other, Category):
+            return self.severity >= other.severity
+        return NotImplemented
+
+    __hash__ = StrEnum.__hash__
+
+
+_SEVERITY = {Category.LESS_RISKY: 0, Category.REVIEW: 1, Category.SENSITIVE: 2}
+
+
+class Role(StrEnum):
+    PURCHASER = "purchaser"
+    INTERMEDIATE_CONSIGNEE = "intermediate_consignee"
+    ULTIMATE_CONSIGNEE = "ultimate_consignee"
+    END_USER = "end_user"
+    FREIGHT_FORWARDER = "freight_forwarder"
+    OTHER = "other"
+
+
+class ItemKind(StrEnum):
+    IC = "ic"
+    COMPUTER = "computer"
+    SME = "sme"
+    MEMORY = "memory"
+    SOFTWARE = "software"
+    TECHNOLOGY = "technology"
+    OTHER = "other"
+
+
+class EndUseTag(StrEnum):
+    """Controlled vocabulary of end uses; free text goes in ``end_use``."""
+
+    MILITARY = "military"
+    MILITARY_INTELLIGENCE = "military_intelligence"
+    SUPERCOMPUTER = "supercomputer"
+    ADVANCED_NODE_FAB = "advanced_node_fab"
+    DATA_CENTER = "data_center"
+    AI_TRAINING = "ai_training"
+    CIVIL = "civil"
+    CONSUMER = "consumer"
+
+
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, str_strip_whitespace=True, validate_default=True)
+
+
+def _country(value: object) -> object:
+    if isinstance(value, str):
+        return resolve_country(value)
+    return value
+
+
+Country = Annotated[str, BeforeValidator(_country)]
+Name = Annotated[str, Field(min_length=1, max_length=LIMITS.max_name_chars)]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _check_text(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("contains control characters")
+    return value
+
+
+class Owner(BaseModel):
+    """A direct or indirect owner of a party and its share."""
+
+    model_config = _STRICT
+    name: Name
+    percent: float = Field(gt=0, le=100)
+    country: Country | None = None
+
+    _text = field_validator("name")(_check_text)
+
+
+class Party(BaseModel):
+    """A party to the transaction (15 CFR 748.5 roles)."""
+
+    model_config = _STRICT
+    role: Role
+    name: Name
+    aliases: list[Name] = Field(default_factory=list)
+    country: Country | None = None
+    address: str | None = Field(default=None, max_length=2000)
+    headquarters_country: Country | None = None
+    owners: list[Owner] = Field(default_factory=list)
+
+    _text = field_validator("name", "address")(lambda v: v if v is None else _check_text(v))
+
+    @model_validator(mode="after")
+    def _owners_add_up(self) -> Party:
+        total = sum(o.percent for o in self.owners)
+        if total > 100.0 + 1e-9:
+            raise ValueError(f"owners' percentages add up to {total:g}, over 100")
+        return self
+
+
+_ECCN = re.compile(r"^(EAR99|[0-9][A-E][0-9]{3}(\.[a-z0-9]+)*)$")
+
+# Relative tolerance between a given performance density and tpp / die_area_mm2.
+PD_TOLERANCE = 0.02
+
+
+class Item(BaseModel):
+    """An item on the order, with the specifications the capability tiers read."""
+
+    model_config = _STRICT
+    description: str = Field(min_length=1, max_length=2000)
+    eccn: str | None = None
+    kind: ItemKind | None = None
+    node_nm: float | None = Field(default=None, gt=0, le=100_000)
+    tpp: float | None = Field(default=None, ge=0)
+    die_area_mm2: float | None = Field(default=None, gt=0)
+    performance_density: float | None = Field(default=None, ge=0)
+    datacenter: bool | None = None
+    memory_bandwidth_density: float | None = Field(default=None, ge=0)
+    nand_layers: int | None = Field(default=None, gt=0, le=10_000)
+    dram_half_pitch_nm: float | None = Field(default=None, gt=0)
+    quantity: int | None = Field(default=None, gt=0)
+    value_usd: float | None = Field(default=None, ge=0)
+
+    @field_validator("eccn")
+    @classmethod
+    def _eccn_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        text = value.strip()
+        text = text[:5].upper() + text[5:] if len(text) >= 5 else text.upper()
+        if text.upper() == "EAR99":
+            return "EAR99"
+        if not _ECCN.match(text):
+            raise ValueError(f"{value!r} is not an ECCN (e.g. 3A090.a, 4A994, EAR99)")
+        return text
+
+    @model_validator(mode="after")
+    def _derive_density(self) -> Item:
+        if self.tpp is not None and self.die_area_mm2 is not None:
+            derived = self.tpp / self.die_area_mm2
+            given = self.performance_density
+            if given is None:
+                self.performance_density = round(derived, 6)
+            elif not math.isclose(given, derived, rel_tol=PD_TOLERANCE, abs_tol=0.01):
+                raise ValueError(
+                    f"performance_density {given:g} contradicts tpp / die_area_mm2 = {derived:.4g}"
+                )
+        return self
+
+
+class Transaction(BaseModel):
+    """A proposed export: who, what, where, for what use, and as of which date."""
+
+    model_config = _STRICT
+    id: str = Field(min_length=1, max_length=200)
+    date: dt.date | None = None
+    destination: Country
+    parties: list[Party] = Field(min_length=1, max_length=LIMITS.max_parties)
+    items: list[Item] = Field(min_length=1, max_length=LIMITS.max_items)
+    end_use: str | None = Field(default=None, max_length=5000)
+    end_use_tags: list[EndUseTag] = Field(default_factory=list)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        if isinstance(value, dt.datetime):
+            raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
+        if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise ValueError(f"{value!r} is not an ISO date (YYYY-MM-DD)")
+        return value
+
+
+# ---------------------------------------------------------------------------------------- output
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Reason(_Out):
+    """One rule that fired: why, with structured evidence and citations."""
+
+    rule_id: str
+    category: Category
+    message: str
+    citations: list[str] = Field(default_factory=list)
+    evidence: dict[str, JsonValue] = Field(default_factory=dict)
+
+
+class PartyMatch(_Out):
+    """A party (or owner) of the transaction that matched a list entry."""
+
+    role: str
+    query_name: str
+    entry_id: str
+    entry_name: str
+    matched_name: str
+    matched_field: Literal["name", "alias", "address"] = "name"
+    list: str
+    source: str
+    score: float = Field(ge=0, le=100)
+    strength: Literal["hit", "review"]
+    explanation: dict[str, JsonValue] = Field(default_factory=dict)
+
+
+class ItemTier(_Out):
+    """How one item was classified: its tiers and the values compared."""
+
+    item_index: int
+    description: str
+    tiers: list[str]
+    classified: bool
+    declared_eccn: str | None = None
+    evidence: list[dict[str, JsonValue]] = Field(default_factory=list)
+
+
+class SourceInfo(_Out):
+    id: str
+    name: str
+    list: str
+    as_of: dt.date | None
+    entries: int
+    version: str
+    path: str | None = None
+
+
+class RegistryInfo(_Out):
+    version: str
+    as_of: dt.date | None
+    sources: list[SourceInfo]
+
+
+class PackRef(_Out):
+    id: str
+    version: str
+
+
+class Decision(_Out):
+    """The one output of ``screen()``; ``to_json()`` is its stable serialised form."""
+
+    transaction_id: str
+    category: Category
+    reasons: list[Reason]
+    matches: list[PartyMatch]
+    item_tiers: list[ItemTier]
+    as_of: dt.date
+    registry: RegistryInfo
+    packs: list[PackRef]
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """Deterministic JSON: fixed field order, sorted keys inside evidence."""
+        return json.dumps(self.to_dict(), indent=indent, sort_keys=True, ensure_ascii=False)

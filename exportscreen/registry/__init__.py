@@ -1,0 +1,69 @@
+"""Restricted-party registries: loading list files of every supported format into one ``Registry``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from exportscreen._data import bundled_dir
+from exportscreen._errors import ListError
+from exportscreen.registry import yamlfmt
+from exportscreen.registry.model import Entry, Registry, Source
+
+__all__ = ["FORMATS", "Entry", "Registry", "Source", "bundled_list_paths", "load_registry"]
+
+Loader = Callable[[Path], tuple[list[Source], list[Entry]]]
+Detector = Callable[[Path], bool]
+
+#: Known formats, in detection order: name -> (detector, loader).
+FORMATS: dict[str, tuple[Detector, Loader]] = {
+    "exportscreen": (yamlfmt.detect, yamlfmt.load),
+}
+
+
+def bundled_list_paths() -> list[Path]:
+    """The curated list files shipped in ``lists/registry/``."""
+    return sorted((bundled_dir() / "registry").glob("*.yaml"))
+
+
+def _detect(path: Path) -> str:
+    for name, (detector, _loader) in FORMATS.items():
+        if detector(path):
+            return name
+    raise ListError(
+        f"unrecognised list format; known formats: {', '.join(FORMATS)} (pass format= to choose one)", path=path
+    )
+
+
+def load_registry(*paths: str | Path, format: str | None = None) -> Registry:
+    """Load and merge list files into one Registry (the bundled lists when no path is given).
+
+    Each path is a file (or, for multi-file formats, a directory). The format is detected from the
+    content unless ``format`` names one of ``FORMATS``. Any failure raises ``ListError``.
+    """
+    targets = [Path(p) for p in paths] if paths else bundled_list_paths()
+    if not targets:
+        raise ListError("no list files given and no bundled lists found")
+    if format is not None and format not in FORMATS:
+        raise ListError(f"unknown list format {format!r}; known formats: {', '.join(FORMATS)}")
+    sources: list[Source] = []
+    entries: list[Entry] = []
+    for path in targets:
+        if not path.exists():
+            raise ListError("list file not found", path=path)
+        name = format or _detect(path)
+        try:
+            srcs, ents = FORMATS[name][1](path)
+        except ListError as exc:
+            raise exc.with_path(path) from None
+        except (OSError, UnicodeError, ValueError) as exc:
+            raise ListError(f"cannot load {name} list: {exc}", path=path) from exc
+        if not ents:
+            raise ListError("list file holds no entries", path=path)
+        ids = {s.id for s in sources}
+        for s in srcs:
+            if s.id in ids:
+                raise ListError(f"source id {s.id!r} is loaded twice", path=path)
+        sources.extend(srcs)
+        entries.extend(ents)
+    return Registry(sources, entries)

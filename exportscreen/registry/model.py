@@ -1,0 +1,142 @@
+"""Registry entries and sources: the normalised form every list format loads into."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from functools import cached_property
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from exportscreen.geo import CountryCode
+
+__all__ = ["Entry", "EntryType", "Registry", "Source"]
+
+EntryType = Literal["entity", "individual", "vessel", "aircraft"]
+
+
+class Entry(BaseModel):
+    """One listed party as published, plus curated extra names.
+
+    ``id`` is the source-native identifier; ``(source, id)`` is unique in a registry.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    id: str = Field(min_length=1)
+    source: str = Field(default="", description="Source id; set by the loader")
+    list: str = Field(default="", description="List code (EL, MEU, SDN, ...); set by the loader")
+    name: str = Field(min_length=1)
+    type: EntryType | None = None
+    aliases: tuple[str, ...] = ()
+    weak_aliases: tuple[str, ...] = ()
+    other_names: tuple[str, ...] = Field(
+        default=(), description="Curated names not printed on the list (Chinese characters, pinyin)"
+    )
+    addresses: tuple[str, ...] = ()
+    country: CountryCode | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    federal_register: tuple[str, ...] = ()
+    rule_citations: tuple[str, ...] = ()
+    license_requirement: str | None = None
+    license_footnotes: tuple[int, ...] = ()
+    license_policy: str | None = None
+    programs: tuple[str, ...] = ()
+    ids: tuple[str, ...] = ()
+    remarks: str | None = None
+    source_url: str | None = None
+    tags: tuple[str, ...] = ()
+    confidence: Literal["V", "S", "U"] | None = None
+
+    @field_validator("aliases", "weak_aliases", "other_names", "addresses")
+    @classmethod
+    def _no_blank(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(v for v in (x.strip() for x in values) if v)
+
+    def active(self, on: dt.date) -> bool:
+        """Listed on ``on``: on or after its start date and before its end (removal) date."""
+        return (self.start_date is None or self.start_date <= on) and (self.end_date is None or on < self.end_date)
+
+    @cached_property
+    def content_hash(self) -> str:
+        """sha256 of the canonical JSON of the entry (changes whenever any field changes)."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.source, self.id)
+
+
+class Source(BaseModel):
+    """Where a set of entries came from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    list: str = Field(min_length=1, description="Default list code of its entries")
+    as_of: dt.date | None = None
+    as_of_basis: Literal["file", "newest_listing", "declared", "unknown"] = "declared"
+    url: str | None = None
+    authority: str | None = None
+    derived_from: str | None = None
+    path: str | None = None
+    format: str = "exportscreen-yaml"
+
+
+class Registry:
+    """An immutable set of entries from one or more sources, with a content version."""
+
+    def __init__(self, sources: Sequence[Source], entries: Iterable[Entry]) -> None:
+        self.sources: tuple[Source, ...] = tuple(sources)
+        self.entries: tuple[Entry, ...] = tuple(entries)
+        seen: set[tuple[str, str]] = set()
+        for e in self.entries:
+            if e.key in seen:
+                from exportscreen._errors import ListError
+
+                raise ListError(f"duplicate entry id {e.id!r} in source {e.source!r}")
+            seen.add(e.key)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @cached_property
+    def source_versions(self) -> dict[str, str]:
+        """Per source id: sha256 over its entries' content hashes in (id) order."""
+        per: dict[str, list[str]] = {s.id: [] for s in self.sources}
+        for e in sorted(self.entries, key=lambda x: x.key):
+            per.setdefault(e.source, []).append(e.content_hash)
+        return {sid: hashlib.sha256("\n".join(hs).encode()).hexdigest() for sid, hs in per.items()}
+
+    @cached_property
+    def version(self) -> str:
+        """Content hash of the normalised entries of every source (order-independent)."""
+        blob = "\n".join(f"{sid}:{h}" for sid, h in sorted(self.source_versions.items()))
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    @cached_property
+    def as_of(self) -> dt.date | None:
+        """The oldest source date: the registry is only as fresh as its stalest source."""
+        dates = [s.as_of for s in self.sources if s.as_of is not None]
+        return min(dates) if dates else None
+
+    @cached_property
+    def lists(self) -> frozenset[str]:
+        return frozenset(e.list for e in self.entries)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Entries per source id and list code."""
+        out: dict[str, dict[str, int]] = {}
+        for e in self.entries:
+            per = out.setdefault(e.source, {})
+            per[e.list] = per.get(e.list, 0) + 1
+        return out
+
+    def __add__(self, other: Registry) -> Registry:
+        return Registry((*self.sources, *other.sources), (*self.entries, *other.entries))
