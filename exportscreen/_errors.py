@@ -42,7 +42,7 @@ class ExportscreenError(Exception):
         prefix = ""
         if self.path:
             prefix = f"{self.path}: "
-        if self.location:
+        if self.location and f"'{self.location}'" not in self.message:
             prefix += f"{self.location}: "
         return prefix + self.message
 

@@ -1,0 +1,260 @@
+"""Capability tiers: classify an item from its specifications or its declared ECCN, as of a date.
+
+The thresholds live in ``lists/tiers.yaml``; this module only evaluates them. A tier matches an item
+when one of its criteria alternatives holds (or the declared ECCN is one of its ECCNs). When a value
+the test needs is missing, the tier can be neither confirmed nor ruled out: the item is then
+*unclassified*, which the rules turn into a review (fail closed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, model_validator
+
+from exportscreen._data import bundled_dir
+from exportscreen._errors import PackError, format_validation_errors
+from exportscreen._io import load_data_file
+from exportscreen.models import Item, ItemKind
+
+__all__ = ["ItemClassification", "TierDef", "TierSet", "load_tiers"]
+
+SPEC_FIELDS = (
+    "node_nm",
+    "tpp",
+    "die_area_mm2",
+    "performance_density",
+    "datacenter",
+    "memory_bandwidth_density",
+    "nand_layers",
+    "dram_half_pitch_nm",
+)
+SpecField = Literal[
+    "node_nm",
+    "tpp",
+    "die_area_mm2",
+    "performance_density",
+    "datacenter",
+    "memory_bandwidth_density",
+    "nand_layers",
+    "dram_half_pitch_nm",
+]
+
+
+class Comparison(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    ge: float | None = None
+    gt: float | None = None
+    le: float | None = None
+    lt: float | None = None
+    eq: float | bool | None = None
+    if_missing: Literal["unknown", "fail"] = "unknown"
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Comparison:
+        if all(v is None for v in (self.ge, self.gt, self.le, self.lt, self.eq)):
+            raise ValueError("a comparison needs at least one of ge, gt, le, lt, eq")
+        return self
+
+    def holds(self, value: float | bool) -> bool:
+        if self.eq is not None and value != self.eq:
+            return False
+        if isinstance(value, bool):
+            return self.ge is None and self.gt is None and self.le is None and self.lt is None
+        return (
+            (self.ge is None or value >= self.ge)
+            and (self.gt is None or value > self.gt)
+            and (self.le is None or value <= self.le)
+            and (self.lt is None or value < self.lt)
+        )
+
+    def describe(self) -> str:
+        parts = [f"{op} {v}" for op, v in (("==", self.eq), (">=", self.ge), (">", self.gt), ("<=", self.le),
+                                            ("<", self.lt)) if v is not None]
+        return " and ".join(parts)
+
+
+class TierDef(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = Field(min_length=1)
+    eccn: str | None
+    label: str
+    kinds: list[ItemKind] = Field(default_factory=list)
+    eccns: list[str] = Field(default_factory=list)
+    criteria: list[dict[SpecField, Comparison]] = Field(default_factory=list)
+    requires_any: list[SpecField] = Field(default_factory=list)
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    license_exceptions: list[str] = Field(default_factory=list)
+    citations: list[str] = Field(min_length=1)
+    confidence: Literal["V", "S", "U"] = "S"
+
+    @model_validator(mode="after")
+    def _shape(self) -> TierDef:
+        if not self.criteria and not self.eccns:
+            raise ValueError(f"tier {self.id!r} needs criteria or eccns")
+        if self.criteria and not self.kinds:
+            raise ValueError(f"tier {self.id!r} has criteria but no kinds they apply to")
+        if self.valid_from and self.valid_to and self.valid_from >= self.valid_to:
+            raise ValueError(f"tier {self.id!r}: valid_from must be before valid_to")
+        return self
+
+    def active(self, on: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on < self.valid_to)
+
+    def declared(self, eccn: str | None) -> bool:
+        if not eccn:
+            return False
+        return any(eccn == e or eccn.startswith(e + ".") for e in self.eccns)
+
+
+class Fallback(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    label: str
+    citations: list[str]
+
+
+class _TierFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    format: Literal["exportscreen-tiers/1"]
+    fallback: Fallback
+    tiers: list[TierDef] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class ItemClassification:
+    """The tiers of one item on one date, with the comparisons behind them."""
+
+    tiers: tuple[str, ...]
+    classified: bool
+    missing: tuple[str, ...] = ()
+    conflict: str | None = None
+    evidence: list[dict[str, JsonValue]] = field(default_factory=list)
+
+
+class TierSet:
+    """Every tier definition, with the fallback tier for items below all thresholds."""
+
+    def __init__(self, tiers: list[TierDef], fallback: Fallback, *, path: str | None = None) -> None:
+        self.tiers = tiers
+        self.fallback = fallback
+        self.path = path
+        by_id: dict[str, list[TierDef]] = {}
+        for t in tiers:
+            by_id.setdefault(t.id, []).append(t)
+        for tid, versions in by_id.items():
+            ordered = sorted(versions, key=lambda t: t.valid_from or dt.date.min)
+            for a, b in zip(ordered, ordered[1:], strict=False):
+                if a.valid_to is None or (b.valid_from or dt.date.min) < a.valid_to:
+                    raise PackError(f"tier {tid!r} has versions with overlapping dates", path=path)
+        self.ids = frozenset(by_id) | {fallback.id}
+
+    def classify(self, item: Item, on: dt.date) -> ItemClassification:
+        active = [t for t in self.tiers if t.active(on)]
+        matched: list[str] = []
+        spec_tiers: set[str] = set()
+        decl_tiers: set[str] = set()
+        undetermined: set[str] = set()
+        missing: set[str] = set()
+        evidence: list[dict[str, JsonValue]] = []
+        for tier in active:
+            if tier.declared(item.eccn):
+                decl_tiers.add(tier.id)
+                evidence.append({"tier": tier.id, "eccn": tier.eccn, "basis": "declared_eccn",
+                                 "declared_eccn": item.eccn, "citations": list(tier.citations)})
+            if not tier.criteria or item.kind not in tier.kinds:
+                continue
+            outcome, detail, absent = _evaluate(tier, item)
+            if outcome == "yes":
+                spec_tiers.add(tier.id)
+                evidence.append({"tier": tier.id, "eccn": tier.eccn, "basis": "specifications",
+                                 "comparisons": detail, "citations": list(tier.citations),
+                                 "license_exceptions": list(tier.license_exceptions)})
+            elif outcome == "unknown":
+                undetermined.add(tier.id)
+                missing.update(absent)
+        for tid in sorted(spec_tiers | decl_tiers):
+            matched.append(tid)
+        conflict = None
+        capability = {t.id for t in active if t.criteria and t.eccns}
+        if item.eccn is not None and item.kind is not None and _has_specs(item):
+            d, s = decl_tiers & capability, spec_tiers & capability
+            if item.eccn == "EAR99" and spec_tiers:
+                conflict = f"declared EAR99 but the specifications put it in {', '.join(sorted(spec_tiers))}"
+            elif d != s and (d or s):
+                conflict = (f"declared ECCN {item.eccn} gives {', '.join(sorted(d)) or 'no capability tier'}; "
+                            f"the specifications give {', '.join(sorted(s)) or 'no capability tier'}")
+        spec_decided = item.kind is not None and any(item.kind in t.kinds for t in active if t.criteria)
+        # A tier left open is moot when the item already fell in a tier of the same ECCN (3A090.a covers 3A090.b).
+        families = {_family(t.eccn) for t in active if t.id in spec_tiers and t.eccn}
+        still_open = {t.id for t in active if t.id in undetermined and _family(t.eccn) not in families}
+        classified = item.eccn is not None or (spec_decided and not still_open)
+        controlled = {t.id for t in active if t.criteria}
+        if classified and not controlled & set(matched):
+            matched.append(self.fallback.id)
+        return ItemClassification(
+            tiers=tuple(matched),
+            classified=classified,
+            missing=tuple(sorted(missing)) if not classified else (),
+            conflict=conflict,
+            evidence=evidence,
+        )
+
+
+def _family(eccn: str | None) -> str | None:
+    return eccn[:5] if eccn else None
+
+
+def _has_specs(item: Item) -> bool:
+    return any(getattr(item, f) is not None for f in SPEC_FIELDS)
+
+
+def _evaluate(tier: TierDef, item: Item) -> tuple[str, list[JsonValue], set[str]]:
+    """'yes' (with the comparisons of the alternative that held), 'no' or 'unknown' (with missing fields)."""
+    if tier.requires_any and all(getattr(item, f) is None for f in tier.requires_any):
+        return "unknown", [], set(tier.requires_any)
+    unknown = False
+    absent: set[str] = set()
+    for alternative in tier.criteria:
+        state = "yes"
+        detail: list[JsonValue] = []
+        alt_absent: set[str] = set()
+        for fname, comp in alternative.items():
+            value = getattr(item, fname)
+            if value is None:
+                if comp.if_missing == "fail":
+                    state = "no"
+                    break
+                state = "unknown"
+                alt_absent.add(fname)
+                continue
+            if not comp.holds(value):
+                state = "no"
+                break
+            detail.append({"field": fname, "value": value, "test": comp.describe()})
+        if state == "yes":
+            return "yes", detail, set()
+        if state == "unknown":
+            unknown = True
+            absent |= alt_absent
+    return ("unknown", [], absent) if unknown else ("no", [], set())
+
+
+@cache
+def _load_cached(path: Path) -> TierSet:
+    try:
+        data = _TierFile.model_validate(load_data_file(path, error=PackError))
+    except ValidationError as exc:
+        loc, msg = format_validation_errors(exc.errors())  # type: ignore[arg-type]
+        raise PackError(msg, path=path, location=loc) from exc
+    return TierSet(data.tiers, data.fallback, path=str(path))
+
+
+def load_tiers(path: str | Path | None = None) -> TierSet:
+    """Load a tier file (the bundled ``lists/tiers.yaml`` by default)."""
+    return _load_cached(Path(path) if path else bundled_dir() / "tiers.yaml")
