@@ -1,26 +1,188 @@
-"""Text normalisation for matching: pure, cached functions."""
+"""Text normalisation for matching: pure, cached functions of one string.
+
+``fold`` turns any text into lower-case ASCII words separated by single spaces:
+
+1. NFKC (full-width ``Ｉ`` → ``I``, ligatures, compatibility forms);
+2. invisible characters dropped: format characters (zero-width space/joiners, soft hyphen, bidi
+   controls), control characters and combining marks (so ``é`` → ``e`` once decomposed);
+3. Chinese, Japanese and Korean characters transliterated one run at a time into one word
+   (``中芯国际`` → ``zhongxinguoji``); Chinese company forms (``有限公司``) split off first so they
+   stay separate, weighable words;
+4. every other script transliterated by ``anyascii`` (Cyrillic and Greek look-alikes become the
+   Latin letters they imitate), then case-folded;
+5. apostrophes removed inside words (``Xi'an`` → ``xian``), ``&`` read as ``and``, every other
+   non-alphanumeric character turned into a space;
+6. runs of single letters joined (``S.M.I.C.`` → ``smic``);
+7. digit look-alikes inside words made letters (``MICR0`` → ``micro``, ``SM1C`` → ``smic``).
+
+``skeleton`` folds spelling variants of one word (transliteration, doubled letters) to one key;
+``fold_address`` also expands street abbreviations.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import lru_cache
 
 from anyascii import anyascii
 
-__all__ = ["fold", "tokens"]
+__all__ = ["NormalisationTrace", "fold", "fold_address", "fold_traced", "skeleton", "tokens"]
 
+_DROP_CATEGORIES = frozenset({"Cf", "Cc", "Mn", "Me", "Co", "Cs", "Zl", "Zp"})
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_APOSTROPHES = re.compile(r"(?<=[0-9A-Za-z])['’‘`´](?=[0-9A-Za-z])")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+#: Chinese company forms, longest first, split off a CJK run before it is transliterated.
+_CJK_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
+_CJK_FORM_SPLIT = re.compile("(" + "|".join(_CJK_FORMS) + ")")
+_DIGIT_AS_LETTER = str.maketrans({"0": "o", "1": "i", "3": "e", "5": "s"})
+_HAS_DIGIT = re.compile(r"\d")
+_LETTERS = re.compile(r"[a-z]")
 
 
-@cache
+class NormalisationTrace:
+    """Which normalisation steps changed a text (for explanations)."""
+
+    __slots__ = ("steps",)
+
+    def __init__(self) -> None:
+        self.steps: list[str] = []
+
+    def add(self, step: str) -> None:
+        if step not in self.steps:
+            self.steps.append(step)
+
+
+def _cjk_run(match: re.Match[str]) -> str:
+    parts = [p for p in _CJK_FORM_SPLIT.split(match.group(0)) if p]
+    return " " + " ".join("".join(anyascii(ch) for ch in part) for part in parts) + " "
+
+
+def _fix_digits(word: str) -> str:
+    """Digits used as letters inside a word: at least two letters and more letters than digits."""
+    if not _HAS_DIGIT.search(word):
+        return word
+    letters = len(_LETTERS.findall(word))
+    if letters >= 2 and letters > len(word) - letters:
+        return word.translate(_DIGIT_AS_LETTER)
+    return word
+
+
+def _join_initials(words: list[str]) -> list[str]:
+    out: list[str] = []
+    run: list[str] = []
+    for w in words:
+        if len(w) == 1 and w.isalpha():
+            run.append(w)
+            continue
+        if run:
+            out.append("".join(run)) if len(run) > 1 else out.extend(run)
+            run = []
+        out.append(w)
+    if run:
+        out.append("".join(run)) if len(run) > 1 else out.extend(run)
+    return out
+
+
+def fold_traced(text: str, trace: NormalisationTrace | None = None) -> str:
+    """``fold`` that records the steps that changed something into ``trace``."""
+    t = NormalisationTrace() if trace is None else trace
+    nfkc = unicodedata.normalize("NFKC", text)
+    if nfkc != text:
+        t.add("unicode_compatibility_forms")
+    decomposed = unicodedata.normalize("NFD", nfkc)
+    kept_chars = [ch for ch in decomposed if unicodedata.category(ch) not in _DROP_CATEGORIES]
+    if len(kept_chars) != len(decomposed):
+        dropped = {unicodedata.category(ch) for ch in decomposed} & _DROP_CATEGORIES
+        if dropped & {"Mn", "Me"}:
+            t.add("diacritics_removed")
+        if dropped - {"Mn", "Me"}:
+            t.add("invisible_or_control_characters_removed")
+    cleaned = unicodedata.normalize("NFC", "".join(kept_chars))
+    if _CJK.search(cleaned):
+        t.add("cjk_transliterated")
+        cleaned = _CJK.sub(_cjk_run, cleaned)
+    if not cleaned.isascii():
+        t.add("transliterated_to_latin")
+        cleaned = anyascii(cleaned)
+    cleaned = _APOSTROPHES.sub("", cleaned).replace("&", " and ")
+    words = _NON_ALNUM.sub(" ", cleaned.casefold()).split()
+    joined = _join_initials(words)
+    if len(joined) != len(words):
+        t.add("initials_joined")
+    fixed = [_fix_digits(w) for w in joined]
+    if fixed != joined:
+        t.add("digit_lookalikes_read_as_letters")
+    return " ".join(fixed)
+
+
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """NFKC, drop invisible format characters, transliterate to ASCII, case-fold, punctuation to spaces."""
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in {"Cf", "Cc", "Mn"})
-    text = anyascii(text).casefold()
-    return " ".join(_NON_ALNUM.sub(" ", text).split())
+    """Normalise ``text`` to lower-case ASCII words separated by single spaces (see module doc)."""
+    return fold_traced(text)
 
 
 def tokens(text: str) -> tuple[str, ...]:
     return tuple(fold(text).split())
+
+
+_SKELETON_RULES: tuple[tuple[str, str], ...] = (
+    ("ks", "x"),
+    ("ph", "f"),
+    ("kh", "h"),
+    ("gh", "q"),
+    ("ck", "k"),
+    ("q", "k"),
+    ("c", "k"),
+    ("w", "v"),
+    ("y", "i"),
+    ("ou", "u"),
+    ("ee", "i"),
+)
+
+
+@lru_cache(maxsize=262144)
+def skeleton(word: str) -> str:
+    """A spelling-variant key of one folded word: Aleksey/Alexei, Yevgeny/Evgeniy, Ghasem/Qasem.
+
+    Digraphs and letters that transliterations swap are folded to one letter, then doubled letters
+    are collapsed (Mohammed/Mohamed). Words with digits are returned unchanged.
+    """
+    if _HAS_DIGIT.search(word):
+        return word
+    out = word
+    for old, new in _SKELETON_RULES:
+        out = out.replace(old, new)
+    collapsed: list[str] = []
+    for ch in out:
+        if not collapsed or collapsed[-1] != ch:
+            collapsed.append(ch)
+    return "".join(collapsed)
+
+
+_ADDRESS_WORDS = {
+    "rd": "road",
+    "ave": "avenue",
+    "av": "avenue",
+    "st": "street",
+    "str": "street",
+    "bldg": "building",
+    "blvd": "boulevard",
+    "fl": "floor",
+    "flr": "floor",
+    "rm": "room",
+    "dist": "district",
+    "hwy": "highway",
+    "ln": "lane",
+    "sq": "square",
+    "no": "",
+    "nr": "",
+}
+
+
+@lru_cache(maxsize=65536)
+def fold_address(text: str) -> str:
+    """``fold`` plus street abbreviations expanded (Rd → road) and number markers (No.) dropped."""
+    words = [_ADDRESS_WORDS.get(t, t) for t in fold(text).split()]
+    return " ".join(w for w in words if w)

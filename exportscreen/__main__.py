@@ -1,0 +1,3 @@
+from exportscreen.cli import run
+
+run()

@@ -1,0 +1,41 @@
+"""Options and helpers shared by subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+from exportscreen.registry import load_registry
+from exportscreen.screener import Screener
+
+__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "add_screening_options", "build_screener", "parse_date"]
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def add_screening_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lists", nargs="+", metavar="PATH",
+                        help="list files to screen against instead of the bundled lists (CSL, OFAC, custom, own YAML)")
+    parser.add_argument("--with-bundled", action="store_true",
+                        help="screen against the bundled lists as well as --lists")
+    parser.add_argument("--pack", nargs="+", metavar="RULES_YAML", help="rule packs instead of the bundled packs")
+    parser.add_argument("--as-of", type=parse_date, metavar="DATE",
+                        help="screening date (default: each order's date, else today)")
+
+
+def build_screener(args: argparse.Namespace) -> Screener:
+    registry = None
+    if args.lists:
+        registry = load_registry(*args.lists)
+        if args.with_bundled:
+            registry = load_registry() + registry
+    return Screener(registry=registry, packs=args.pack)

@@ -1,0 +1,109 @@
+"""The hand-maintained word lists of ``lists/names/`` (commented YAML data, loaded once).
+
+* ``legal_forms.yaml``: company forms (Co, Ltd, JSC, GmbH, 有限公司 …), weighed down, never deleted;
+* ``noise_words.yaml``: connectors and list boilerplate ("the", "of", "and any subsidiary");
+* ``qualifiers.yaml``: branch and office words a query may add to a listed name;
+* ``abbreviations.yaml``: abbreviations that are not a prefix of their word (Intl, Engrg, Mfg);
+* ``pinyin_pairs.yaml``: English or brand names and the pinyin of the Chinese name (Sugon ↔ Zhongke
+  Shuguang).
+
+Every word is stored normalised (``normalize.fold``), whatever the file says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from exportscreen._data import bundled_dir
+from exportscreen._errors import ConfigError, format_validation_errors
+from exportscreen._io import load_data_file
+from exportscreen.matching.normalize import fold
+
+__all__ = ["WordLists", "word_lists"]
+
+
+class _Words(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    format: Literal["exportscreen-words/1"]
+    words: list[str]
+
+
+class _Pairs(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    format: Literal["exportscreen-pairs/1"]
+    pairs: list[tuple[str, str]]
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _load(path: Path, model: type[_M]) -> _M:
+    try:
+        return model.model_validate(load_data_file(path, error=ConfigError))
+    except ValidationError as exc:
+        loc, msg = format_validation_errors(exc.errors())  # type: ignore[arg-type]
+        raise ConfigError(msg, path=path, location=loc) from exc
+
+
+def _word_set(path: Path) -> frozenset[str]:
+    out: set[str] = set()
+    for word in _load(path, _Words).words:
+        out.update(fold(word).split())
+    return frozenset(out)
+
+
+def _pairs(path: Path) -> tuple[tuple[str, str], ...]:
+    out: list[tuple[str, str]] = []
+    for left, right in _load(path, _Pairs).pairs:
+        a, b = fold(left), fold(right)
+        if not a or not b or a == b:
+            raise ConfigError(f"pair [{left!r}, {right!r}] is empty or identical once normalised", path=path)
+        out.append((a, b))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class WordLists:
+    legal_forms: frozenset[str]
+    noise: frozenset[str]
+    qualifiers: frozenset[str]
+    abbreviations: dict[str, frozenset[str]]
+    pinyin_pairs: tuple[tuple[str, str], ...]
+
+    @property
+    def weak(self) -> frozenset[str]:
+        """Words weighed down in every name: legal forms and noise words."""
+        return self.legal_forms | self.noise
+
+    def digest_source(self) -> str:
+        """A stable text of every list, hashed into the compiled-index cache key."""
+        parts = [
+            "legal:" + ",".join(sorted(self.legal_forms)),
+            "noise:" + ",".join(sorted(self.noise)),
+            "qual:" + ",".join(sorted(self.qualifiers)),
+            "abbr:" + ",".join(f"{k}={'|'.join(sorted(v))}" for k, v in sorted(self.abbreviations.items())),
+            "pinyin:" + ",".join(f"{a}={b}" for a, b in self.pinyin_pairs),
+        ]
+        return "\n".join(parts)
+
+
+@cache
+def word_lists(directory: Path | None = None) -> WordLists:
+    """Load the word lists (the bundled ``lists/names/`` unless ``directory`` is given)."""
+    base = directory or bundled_dir() / "names"
+    abbreviations: dict[str, set[str]] = {}
+    for short, long in _pairs(base / "abbreviations.yaml"):
+        abbreviations.setdefault(short, set()).add(long)
+        abbreviations.setdefault(long, set()).add(short)
+    return WordLists(
+        legal_forms=_word_set(base / "legal_forms.yaml"),
+        noise=_word_set(base / "noise_words.yaml"),
+        qualifiers=_word_set(base / "qualifiers.yaml"),
+        abbreviations={k: frozenset(v) for k, v in abbreviations.items()},
+        pinyin_pairs=_pairs(base / "pinyin_pairs.yaml"),
+    )

@@ -1,0 +1,142 @@
+"""Reading order files: YAML and JSON files holding one transaction or a list of them.
+
+Each order comes back with the file and the line where it starts, so reports can point at it.
+Directories are searched recursively for ``*.yaml``, ``*.yml`` and ``*.json``.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from exportscreen._errors import InputError
+from exportscreen._io import _StrictLoader, parse_json, parse_yaml, read_text
+from exportscreen.limits import LIMITS
+
+__all__ = ["ORDER_SUFFIXES", "LoadedOrder", "expand_paths", "iter_orders", "load_orders"]
+
+ORDER_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class LoadedOrder:
+    path: Path
+    line: int
+    data: dict[str, Any]
+
+
+def expand_paths(paths: list[str], suffixes: tuple[str, ...] = ORDER_SUFFIXES) -> list[Path]:
+    """Files, directories (recursively, by suffix) and glob patterns, sorted and de-duplicated.
+
+    A name that matches nothing raises ``InputError`` (a typo must not screen zero orders).
+    """
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in suffixes)
+            if not found:
+                raise InputError(f"no order files ({', '.join(suffixes)}) in directory", path=p)
+            out += found
+        elif p.exists():
+            out.append(p)
+        elif any(ch in raw for ch in "*?["):
+            matches = sorted(Path(m) for m in glob.glob(raw, recursive=True) if Path(m).is_file())
+            if not matches:
+                raise InputError("glob pattern matches no file", path=raw)
+            out += matches
+        else:
+            raise InputError("file not found", path=p)
+    seen: set[Path] = set()
+    unique: list[Path] = []
+    for f in out:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+def _yaml_lines(text: str, path: Path) -> list[int]:
+    try:
+        node = yaml.compose(text, Loader=_StrictLoader)  # noqa: S506 - strict SafeLoader subclass
+    except yaml.YAMLError:
+        return []
+    if isinstance(node, yaml.SequenceNode):
+        return [child.start_mark.line + 1 for child in node.value]
+    return [node.start_mark.line + 1] if node is not None else []
+
+
+def _json_lines(text: str) -> list[int]:
+    """Start line of each top-level array element (or of the single object)."""
+    lines: list[int] = []
+    depth = 0
+    in_string = escape = False
+    line = 1
+    top_is_array = None
+    for ch in text:
+        if ch == "\n":
+            line += 1
+        if in_string:
+            if escape:
+                escape = False
+            elif ch == "\\":
+                escape = True
+            elif ch == '"':
+                in_string = False
+            continue
+        if ch == '"':
+            in_string = True
+        elif ch in "[{":
+            if depth == 0:
+                top_is_array = ch == "["
+                if not top_is_array:
+                    lines.append(line)
+            elif depth == 1 and top_is_array:
+                lines.append(line)
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+    return lines
+
+
+def load_orders(path: Path) -> list[LoadedOrder]:
+    """All orders of one YAML or JSON file; raises ``InputError`` naming the file and line."""
+    text = read_text(path)
+    if not text.strip():
+        raise InputError("file is empty", path=path)
+    is_json = path.suffix.lower() == ".json"
+    data = parse_json(text, path=path) if is_json else parse_yaml(text, path=path)
+    lines = _json_lines(text) if is_json else _yaml_lines(text, path)
+    items: list[Any]
+    if isinstance(data, list):
+        items = data
+    elif isinstance(data, dict):
+        items = [data]
+    else:
+        raise InputError("an order file holds one order (a mapping) or a list of orders", path=path)
+    if not items:
+        raise InputError("the file holds an empty list of orders", path=path)
+    if len(items) > LIMITS.max_orders_per_file:
+        raise InputError(f"{len(items)} orders, over the limit of {LIMITS.max_orders_per_file} per file", path=path)
+    out: list[LoadedOrder] = []
+    for i, item in enumerate(items):
+        line = lines[i] if i < len(lines) else 1
+        if not isinstance(item, dict):
+            raise InputError(f"order {i + 1} is not a mapping of fields", path=path, location=f"line {line}")
+        out.append(LoadedOrder(path, line, item))
+    return out
+
+
+def iter_orders(paths: list[Path]) -> Iterator[tuple[Path, list[LoadedOrder] | InputError]]:
+    """Each file with its orders, or the error that stopped it (the caller goes on to the next)."""
+    for path in paths:
+        try:
+            yield path, load_orders(path)
+        except InputError as exc:
+            yield path, exc

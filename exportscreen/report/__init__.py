@@ -1,0 +1,1 @@
+"""Reporters: they format Decisions and never decide anything."""

@@ -1,0 +1,109 @@
+"""Rule packs: loading, cross-checking against tiers, groups and list codes, and evaluation."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from exportscreen._data import bundled_dir
+from exportscreen._errors import PackError, format_validation_errors
+from exportscreen._io import load_data_file
+from exportscreen.geo import CountryGroups, load_country_groups, resolve_country
+from exportscreen.rules.evaluate import evaluate_pack, most_severe
+from exportscreen.rules.model import PackCases, RulePack
+from exportscreen.tiers import TierSet, load_tiers
+
+__all__ = [
+    "PackCases",
+    "RulePack",
+    "bundled_pack_paths",
+    "evaluate_pack",
+    "known_list_codes",
+    "load_pack",
+    "load_pack_cases",
+    "most_severe",
+]
+
+
+class _Codes(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    format: Literal["exportscreen-list-codes/1"]
+    codes: dict[str, str]
+
+
+@cache
+def known_list_codes() -> frozenset[str]:
+    path = bundled_dir() / "list_codes.yaml"
+    try:
+        return frozenset(_Codes.model_validate(load_data_file(path, error=PackError)).codes)
+    except ValidationError as exc:
+        loc, msg = format_validation_errors(exc.errors())  # type: ignore[arg-type]
+        raise PackError(msg, path=path, location=loc) from exc
+
+
+def bundled_pack_paths() -> list[Path]:
+    """Every bundled pack: ``lists/packs/<id>/rules.yaml``."""
+    return sorted((bundled_dir() / "packs").glob("*/rules.yaml"))
+
+
+def _cross_check(pack: RulePack, tiers: TierSet, groups: CountryGroups) -> None:
+    codes = known_list_codes()
+    for r_index, rule in enumerate(pack.rules):
+        loc = f"rules.{r_index} ({rule.id})"
+        for node in rule.when.walk():
+            lists = [*(node.party_listed.lists if node.party_listed else ()),
+                     *(node.owners_listed.lists if node.owners_listed else ())]
+            for code in lists:
+                if code not in codes and not code.startswith("X-"):
+                    raise PackError(f"unknown list code {code!r} (known: {', '.join(sorted(codes))}, or X-...)",
+                                    path=pack.path, location=loc)
+            for tier in node.item_tier or ():
+                if tier not in tiers.ids:
+                    raise PackError(f"unknown tier {tier!r} (known: {', '.join(sorted(tiers.ids))})",
+                                    path=pack.path, location=loc)
+            for place in (node.destination, node.headquarters):
+                if place is None:
+                    continue
+                for gid in (*place.groups, *place.exclude_groups):
+                    if gid not in groups.groups:
+                        raise PackError(f"unknown country group {gid!r} (known: {', '.join(sorted(groups.groups))})",
+                                        path=pack.path, location=loc)
+                for code in place.countries:
+                    try:
+                        if resolve_country(code) != code:
+                            raise ValueError(f"write the alpha-2 code {resolve_country(code)!r}")
+                    except ValueError as exc:
+                        raise PackError(f"country {code!r}: {exc}", path=pack.path, location=loc) from None
+
+
+@cache
+def _load_pack_cached(path: Path, tiers_path: Path | None, groups_path: Path | None) -> RulePack:
+    data = load_data_file(path, error=PackError)
+    if not isinstance(data, dict):
+        raise PackError("a rule pack is a mapping with format, id, version, description and rules", path=path)
+    try:
+        pack = RulePack.model_validate({**data, "path": str(path)})
+    except ValidationError as exc:
+        loc, msg = format_validation_errors(exc.errors())  # type: ignore[arg-type]
+        raise PackError(msg, path=path, location=loc) from exc
+    _cross_check(pack, load_tiers(tiers_path), load_country_groups(groups_path))
+    return pack
+
+
+def load_pack(path: str | Path, *, tiers: str | Path | None = None, groups: str | Path | None = None) -> RulePack:
+    """Load and validate a rule pack (``rules.yaml``) against the tier and country-group files."""
+    return _load_pack_cached(Path(path), Path(tiers) if tiers else None, Path(groups) if groups else None)
+
+
+def load_pack_cases(path: str | Path) -> PackCases:
+    """Load the ``cases.yaml`` that sits beside a pack."""
+    p = Path(path)
+    data = load_data_file(p, error=PackError)
+    try:
+        return PackCases.model_validate(data)
+    except ValidationError as exc:
+        loc, msg = format_validation_errors(exc.errors())  # type: ignore[arg-type]
+        raise PackError(msg, path=p, location=loc) from exc

@@ -1,0 +1,286 @@
+"""The rule evaluator: conditions over ``Facts`` → ``Reason`` objects. It knows no regulation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import JsonValue
+
+from exportscreen.geo import country_name
+from exportscreen.models import Category, Reason
+from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact
+from exportscreen.rules.model import Condition, Place, Rule, RulePack
+
+__all__ = ["evaluate_pack"]
+
+_STRENGTH = {"review": 0, "hit": 1}
+
+
+@dataclass
+class _Evidence:
+    matches: list[MatchFact] = field(default_factory=list)
+    owners: list[OwnerFact] = field(default_factory=list)
+    share: float | None = None
+    items: dict[int, tuple[ItemFact, set[str]]] = field(default_factory=dict)
+    unclassified: list[ItemFact] = field(default_factory=list)
+    conflicts: list[ItemFact] = field(default_factory=list)
+    destination: bool = False
+    headquarters: list[HeadquartersFact] = field(default_factory=list)
+    end_uses: list[str] = field(default_factory=list)
+    window: dict[str, str | None] | None = None
+    summary: bool = False
+
+    def merge(self, other: _Evidence) -> None:
+        self.matches += [m for m in other.matches if m not in self.matches]
+        self.owners += [o for o in other.owners if o not in self.owners]
+        self.share = other.share if other.share is not None else self.share
+        for idx, (fact, tiers) in other.items.items():
+            self.items.setdefault(idx, (fact, set()))[1].update(tiers)
+        self.unclassified += [i for i in other.unclassified if i not in self.unclassified]
+        self.conflicts += [i for i in other.conflicts if i not in self.conflicts]
+        self.destination |= other.destination
+        self.headquarters += [h for h in other.headquarters if h not in self.headquarters]
+        self.end_uses += [t for t in other.end_uses if t not in self.end_uses]
+        self.window = other.window or self.window
+        self.summary |= other.summary
+
+
+def _in_place(place: Place, country: str, groups: tuple[str, ...]) -> bool:
+    if set(place.exclude_groups) & set(groups):
+        return False
+    return country in place.countries or bool(set(place.groups) & set(groups))
+
+
+def _eval(cond: Condition, facts: Facts) -> tuple[bool, _Evidence]:
+    ev = _Evidence()
+    if cond.all_ is not None:
+        for child in cond.all_:
+            ok, child_ev = _eval(child, facts)
+            if not ok:
+                return False, _Evidence()
+            ev.merge(child_ev)
+        return True, ev
+    if cond.any_ is not None:
+        hit = False
+        for child in cond.any_:
+            ok, child_ev = _eval(child, facts)
+            if ok:
+                hit = True
+                ev.merge(child_ev)
+        return hit, ev
+    if cond.not_ is not None:
+        ok, _ = _eval(cond.not_, facts)
+        return not ok, ev
+    if cond.always:
+        ev.summary = True
+        return True, ev
+    if cond.party_listed is not None:
+        spec = cond.party_listed
+        lo, hi = _STRENGTH[spec.min_strength], _STRENGTH[spec.max_strength]
+        ev.matches = [
+            m
+            for m in facts.matches
+            if m.entry.list in spec.lists
+            and lo <= _STRENGTH[m.match.strength] <= hi
+            and m.via in spec.via
+            and (not spec.roles or m.role in spec.roles)
+            and (not spec.tags or set(spec.tags) & set(m.entry.tags))
+        ]
+        return bool(ev.matches), ev
+    if cond.owners_listed is not None:
+        spec_o = cond.owners_listed
+        lo = _STRENGTH[spec_o.min_strength]
+        by_party: dict[int, list[OwnerFact]] = {}
+        for o in facts.owners:
+            if o.entry.list in spec_o.lists and _STRENGTH[o.match.strength] >= lo:
+                by_party.setdefault(o.party_index, []).append(o)
+        best = 0.0
+        for owners in by_party.values():
+            # One owner counts once even when it matches several entries.
+            share = sum({o.owner_name: o.percent for o in owners}.values())
+            if share >= spec_o.min_share:
+                ev.owners += owners
+                best = max(best, share)
+        ev.share = best if ev.owners else None
+        return bool(ev.owners), ev
+    if cond.item_tier is not None:
+        wanted = set(cond.item_tier)
+        for item in facts.items:
+            tiers = wanted & set(item.classification.tiers)
+            if tiers:
+                ev.items[item.index] = (item, tiers)
+        return bool(ev.items), ev
+    if cond.item_unclassified:
+        ev.unclassified = [i for i in facts.items if not i.classification.classified]
+        return bool(ev.unclassified), ev
+    if cond.item_tier_conflict:
+        ev.conflicts = [i for i in facts.items if i.classification.conflict]
+        return bool(ev.conflicts), ev
+    if cond.destination is not None:
+        ev.destination = _in_place(cond.destination, facts.destination_effective, facts.destination_groups)
+        return ev.destination, ev
+    if cond.headquarters is not None:
+        place = cond.headquarters
+        ev.headquarters = [h for h in facts.headquarters if _in_place(place, h.country, h.groups)]
+        return bool(ev.headquarters), ev
+    if cond.end_use_tags is not None:
+        ev.end_uses = sorted({str(t) for t in cond.end_use_tags} & {str(t) for t in facts.transaction.end_use_tags})
+        return bool(ev.end_uses), ev
+    if cond.as_of is not None:
+        win = cond.as_of
+        ok = (win.from_ is None or win.from_ <= facts.as_of) and (win.to is None or facts.as_of < win.to)
+        ev.window = {"from": win.from_.isoformat() if win.from_ else None, "to": win.to.isoformat() if win.to else None}
+        return ok, ev
+    raise AssertionError("unreachable: Condition validates exactly one key")
+
+
+def _match_json(m: MatchFact | OwnerFact) -> dict[str, JsonValue]:
+    e = m.entry
+    out: dict[str, JsonValue] = {
+        "entry_id": e.id,
+        "entry_name": e.name,
+        "list": e.list,
+        "source": e.source,
+        "matched_name": m.match.matched_name,
+        "matched_field": m.match.matched_field,
+        "score": m.match.score,
+        "strength": m.match.strength,
+        "federal_register": list(e.federal_register),
+        "rule_citations": list(e.rule_citations),
+        "start_date": e.start_date.isoformat() if e.start_date else None,
+        "license_requirement": e.license_requirement,
+        "license_footnotes": list(e.license_footnotes),
+        "license_policy": e.license_policy,
+        "content_hash": e.content_hash,
+    }
+    if isinstance(m, OwnerFact):
+        out["owner"] = m.owner_name
+        out["percent"] = m.percent
+    else:
+        out["party"] = m.match.query_name
+        out["role"] = m.role
+        out["via"] = m.via
+    return out
+
+
+def _join(values: list[str]) -> str:
+    return ", ".join(values) if values else "none"
+
+
+def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
+    evidence: dict[str, JsonValue] = {}
+    citations: list[str] = list(rule.citations)
+    ctx: dict[str, str] = {
+        "as_of": facts.as_of.isoformat(),
+        "destination": f"{country_name(facts.destination)} ({facts.destination})",
+        "destination_groups": _join(list(facts.destination_groups)),
+        "lists_checked": _join(list(facts.lists_checked)),
+        "item_tiers": "; ".join(
+            f"item {i.index + 1}: {', '.join(i.classification.tiers) or 'unclassified'}" for i in facts.items
+        ),
+    }
+    if facts.destination_effective != facts.destination:
+        ctx["destination"] += f", treated as {facts.destination_effective}"
+    matches = [*ev.matches]
+    if matches:
+        evidence["matches"] = [_match_json(m) for m in matches]
+        ctx["entries"] = "; ".join(
+            f"{m.entry.name} [{m.entry.list}{', ' + m.entry.federal_register[0] if m.entry.federal_register else ''}]"
+            for m in matches
+        )
+        ctx["parties"] = _join(sorted({m.match.query_name for m in matches}))
+        ctx["policies"] = "; ".join(sorted({m.entry.license_policy for m in matches if m.entry.license_policy})) or (
+            "not recorded"
+        )
+        for m in matches:
+            citations += [c for c in (*m.entry.federal_register, *m.entry.rule_citations) if c not in citations]
+    if ev.owners:
+        evidence["owners"] = [_match_json(o) for o in ev.owners]
+        evidence["owned_share"] = ev.share
+        ctx["share"] = f"{ev.share:g}%"
+        ctx["entries"] = "; ".join(sorted({f"{o.entry.name} [{o.entry.list}]" for o in ev.owners}))
+        ctx["parties"] = _join(sorted({facts.transaction.parties[o.party_index].name for o in ev.owners}))
+    if ev.items:
+        tiers_seen: list[str] = []
+        items_json: list[JsonValue] = []
+        for idx in sorted(ev.items):
+            fact, tiers = ev.items[idx]
+            tier_list = sorted(tiers)
+            tiers_seen += [t for t in tier_list if t not in tiers_seen]
+            items_json.append({"item": idx, "description": fact.description, "tiers": list(tier_list),
+                               "classification": [e for e in fact.classification.evidence
+                                                  if isinstance(e, dict) and e.get("tier") in tiers]})
+        evidence["items"] = items_json
+        ctx["tiers"] = _join(tiers_seen)
+        exceptions = sorted({x for t in tiers_seen for x in facts.tier_exceptions.get(t, [])})
+        ctx["exceptions"] = _join(exceptions)
+        for t in tiers_seen:
+            citations += [c for c in facts.tier_citations.get(t, []) if c not in citations]
+    if ev.unclassified:
+        evidence["unclassified_items"] = [
+            {"item": i.index, "description": i.description, "missing": list(i.classification.missing)}
+            for i in ev.unclassified
+        ]
+        ctx["missing"] = "; ".join(
+            f"item {i.index + 1} ({i.description}): needs an ECCN or {', '.join(i.classification.missing) or 'kind'}"
+            for i in ev.unclassified
+        )
+    if ev.conflicts:
+        evidence["conflicts"] = [
+            {"item": i.index, "description": i.description, "conflict": i.classification.conflict}
+            for i in ev.conflicts
+        ]
+        ctx["conflicts"] = "; ".join(f"item {i.index + 1}: {i.classification.conflict}" for i in ev.conflicts)
+    if ev.destination:
+        evidence["destination"] = {
+            "country": facts.destination,
+            "treated_as": facts.destination_effective,
+            "groups": list(facts.destination_groups),
+        }
+    if ev.headquarters:
+        evidence["headquarters"] = [
+            {"party": h.party_name, "country": h.country, "groups": list(h.groups)} for h in ev.headquarters
+        ]
+        ctx["headquarters"] = "; ".join(f"{h.party_name} ({h.country})" for h in ev.headquarters)
+    if ev.end_uses:
+        evidence["end_use_tags"] = list(ev.end_uses)
+        ctx["end_uses"] = _join(ev.end_uses)
+    if ev.window is not None:
+        evidence["as_of_window"] = dict(ev.window)
+    if ev.summary:
+        evidence["checks"] = {
+            "lists_checked": list(facts.lists_checked),
+            "parties_screened": [p.name for p in facts.transaction.parties],
+            "owners_screened": [o.name for p in facts.transaction.parties for o in p.owners],
+            "destination": facts.destination,
+            "destination_groups": list(facts.destination_groups),
+            "item_tiers": [{"item": i.index, "tiers": list(i.classification.tiers)} for i in facts.items],
+            "end_use_tags": [str(t) for t in facts.transaction.end_use_tags],
+            "as_of": facts.as_of.isoformat(),
+        }
+    message = rule.message.format_map(_Defaulting(ctx))
+    return Reason(rule_id=rule.id, category=rule.category, message=" ".join(message.split()),
+                  citations=citations, evidence=evidence)
+
+
+class _Defaulting(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "n/a"
+
+
+def evaluate_pack(pack: RulePack, facts: Facts) -> list[Reason]:
+    """Every rule of ``pack`` in force on ``facts.as_of`` whose condition holds, as a Reason."""
+    reasons: list[Reason] = []
+    if not pack.active(facts.as_of):
+        return reasons
+    for rule in pack.rules:
+        if not rule.active(facts.as_of):
+            continue
+        ok, ev = _eval(rule.when, facts)
+        if ok:
+            reasons.append(_reason(rule, ev, facts))
+    return reasons
+
+
+def most_severe(reasons: list[Reason]) -> Category:
+    return max((r.category for r in reasons), default=Category.LESS_RISKY)

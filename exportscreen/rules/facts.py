@@ -1,0 +1,67 @@
+"""Facts: everything the rules may read about one transaction on one date. Plain data, no decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from exportscreen.geo import CountryGroups
+from exportscreen.models import PartyMatch, Transaction
+from exportscreen.registry.model import Entry
+from exportscreen.tiers import ItemClassification
+
+__all__ = ["Facts", "HeadquartersFact", "ItemFact", "MatchFact", "OwnerFact"]
+
+
+@dataclass(frozen=True)
+class MatchFact:
+    """A party name, alias or address that matched an active list entry."""
+
+    party_index: int
+    role: str
+    via: str  # "name" | "address"
+    entry: Entry
+    match: PartyMatch
+
+
+@dataclass(frozen=True)
+class OwnerFact:
+    """An owner of a party that matched a list entry, with its share."""
+
+    party_index: int
+    owner_name: str
+    percent: float
+    entry: Entry
+    match: PartyMatch
+
+
+@dataclass(frozen=True)
+class ItemFact:
+    index: int
+    description: str
+    classification: ItemClassification
+
+
+@dataclass(frozen=True)
+class HeadquartersFact:
+    party_index: int
+    party_name: str
+    country: str
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Facts:
+    as_of: dt.date
+    transaction: Transaction
+    destination: str
+    destination_effective: str
+    destination_groups: tuple[str, ...]
+    matches: tuple[MatchFact, ...]
+    owners: tuple[OwnerFact, ...]
+    items: tuple[ItemFact, ...]
+    headquarters: tuple[HeadquartersFact, ...]
+    lists_checked: tuple[str, ...]
+    country_groups: CountryGroups
+    tier_citations: dict[str, list[str]]
+    tier_exceptions: dict[str, list[str]]

@@ -1,0 +1,234 @@
+"""Rule packs as data: the pack file, its declarative condition language, and its test cases.
+
+A condition is a mapping with exactly one key::
+
+    all: [cond, ...]            every one holds
+    any: [cond, ...]            at least one holds
+    not: cond                   the inner one does not hold
+    always: true                holds (for the closing "checks passed" rule)
+    party_listed:               a party (by name, alias or address) matched a list entry
+      {lists: [EL], min_strength: hit|review, max_strength: hit|review, via: [name, address],
+       roles: [...], tags: [...]}
+    owners_listed:              owners matched on the lists hold at least min_share percent in aggregate
+      {lists: [EL, MEU], min_share: 50, min_strength: hit}
+    item_tier: [3A090.a, ...]   some item falls in one of these tiers
+    item_unclassified: true     some item could not be classified
+    item_tier_conflict: true    some item's declared ECCN disagrees with its specifications
+    destination:                the destination (after treat_as, e.g. HK -> CN) is in these groups/countries
+      {groups: [D:5M], countries: [CN], exclude_groups: [A:5, A:6]}
+    headquarters:               some party is headquartered in these groups/countries (same keys)
+    end_use_tags: [military]    the transaction carries one of these end-use tags
+    as_of: {from: 2025-09-29, to: 2025-11-10}   the screening date is in [from, to)
+
+Nothing is evaluated as code: the evaluator (``exportscreen.rules.evaluate``) interprets these models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from exportscreen.models import Category, EndUseTag, Role
+
+__all__ = [
+    "TEMPLATE_FIELDS",
+    "Condition",
+    "PackCase",
+    "PackCases",
+    "Rule",
+    "RulePack",
+]
+
+Strength = Literal["hit", "review"]
+Via = Literal["name", "address"]
+
+#: Placeholders a rule message may use; filled from the evidence of the rule's condition.
+TEMPLATE_FIELDS = frozenset(
+    {
+        "as_of",
+        "conflicts",
+        "destination",
+        "destination_groups",
+        "end_uses",
+        "entries",
+        "exceptions",
+        "headquarters",
+        "item_tiers",
+        "lists_checked",
+        "missing",
+        "parties",
+        "policies",
+        "share",
+        "tiers",
+    }
+)
+
+_STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class PartyListed(BaseModel):
+    model_config = _STRICT
+    lists: list[str] = Field(min_length=1)
+    min_strength: Strength = "review"
+    max_strength: Strength = "hit"
+    via: list[Via] = Field(default_factory=lambda: ["name"], min_length=1)
+    roles: list[Role] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _order(self) -> PartyListed:
+        if self.min_strength == "hit" and self.max_strength == "review":
+            raise ValueError("min_strength hit with max_strength review can never hold")
+        return self
+
+
+class OwnersListed(BaseModel):
+    model_config = _STRICT
+    lists: list[str] = Field(min_length=1)
+    min_share: float = Field(gt=0, le=100)
+    min_strength: Strength = "hit"
+
+
+class Place(BaseModel):
+    model_config = _STRICT
+    groups: list[str] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    exclude_groups: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _something(self) -> Place:
+        if not self.groups and not self.countries:
+            raise ValueError("give groups or countries")
+        return self
+
+
+class DateWindow(BaseModel):
+    model_config = _STRICT
+    from_: dt.date | None = Field(default=None, alias="from")
+    to: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> DateWindow:
+        if self.from_ is None and self.to is None:
+            raise ValueError("give from, to or both")
+        if self.from_ and self.to and self.from_ >= self.to:
+            raise ValueError("from must be before to")
+        return self
+
+
+class Condition(BaseModel):
+    """One node of the condition language; exactly one key is set."""
+
+    model_config = _STRICT
+    all_: list[Condition] | None = Field(default=None, alias="all", min_length=1)
+    any_: list[Condition] | None = Field(default=None, alias="any", min_length=1)
+    not_: Condition | None = Field(default=None, alias="not")
+    always: Literal[True] | None = None
+    party_listed: PartyListed | None = None
+    owners_listed: OwnersListed | None = None
+    item_tier: list[str] | None = Field(default=None, min_length=1)
+    item_unclassified: Literal[True] | None = None
+    item_tier_conflict: Literal[True] | None = None
+    destination: Place | None = None
+    headquarters: Place | None = None
+    end_use_tags: list[EndUseTag] | None = Field(default=None, min_length=1)
+    as_of: DateWindow | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Condition:
+        keys = [k for k in type(self).model_fields if getattr(self, k) is not None]
+        if len(keys) != 1:
+            names = [type(self).model_fields[k].alias or k for k in keys]
+            raise ValueError(f"a condition has exactly one key, found {len(keys)}: {names or 'none'}")
+        return self
+
+    def walk(self) -> list[Condition]:
+        """This node and every node below it."""
+        out = [self]
+        for child in (*(self.all_ or ()), *(self.any_ or ()), *((self.not_,) if self.not_ else ())):
+            out.extend(child.walk())
+        return out
+
+
+class Rule(BaseModel):
+    model_config = _STRICT
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    category: Category
+    when: Condition
+    message: str = Field(min_length=1)
+    citations: list[str] = Field(min_length=1)
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    help: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Rule:
+        if self.valid_from and self.valid_to and self.valid_from >= self.valid_to:
+            raise ValueError(f"rule {self.id!r}: valid_from must be before valid_to")
+        for _, fname, _, _ in string.Formatter().parse(self.message):
+            if fname is not None and fname not in TEMPLATE_FIELDS:
+                raise ValueError(
+                    f"rule {self.id!r}: unknown placeholder {{{fname}}} in message; "
+                    f"known: {', '.join(sorted(TEMPLATE_FIELDS))}"
+                )
+        return self
+
+    def active(self, on: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on < self.valid_to)
+
+
+class RulePack(BaseModel):
+    """A versioned set of rules with effective dates."""
+
+    model_config = _STRICT
+    format: Literal["exportscreen-pack/1"]
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    version: str = Field(min_length=1)
+    description: str
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    rules: list[Rule] = Field(min_length=1)
+    path: str | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _unique(self) -> RulePack:
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                raise ValueError(f"duplicate rule id {rule.id!r}")
+            seen.add(rule.id)
+        return self
+
+    def active(self, on: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on < self.valid_to)
+
+
+class PackCase(BaseModel):
+    """One example transaction with the verdict the pack must give."""
+
+    model_config = _STRICT
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
+    note: str | None = None
+    as_of: dt.date | None = None
+    transaction: dict[str, Any]
+    expect: Category
+    must_fire: list[str] = Field(default_factory=list)
+    must_not_fire: list[str] = Field(default_factory=list)
+
+
+class PackCases(BaseModel):
+    model_config = _STRICT
+    format: Literal["exportscreen-pack-cases/1"]
+    pack: str
+    cases: list[PackCase] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> PackCases:
+        names = [c.name for c in self.cases]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate case names: {dupes}")
+        return self

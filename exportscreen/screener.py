@@ -1,0 +1,266 @@
+"""The Screener: transaction → facts → rules → Decision.
+
+A Screener holds one loaded registry, its matcher and the rule packs. It is immutable after
+construction and safe to share between threads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from exportscreen._errors import ConfigError, InputError, format_validation_errors
+from exportscreen.geo import CountryGroups, load_country_groups
+from exportscreen.matching import Candidate, Matcher, MatchSettings, build_matcher
+from exportscreen.models import (
+    Category,
+    Decision,
+    ItemTier,
+    PackRef,
+    PartyMatch,
+    RegistryInfo,
+    SourceInfo,
+    Transaction,
+)
+from exportscreen.registry import Registry, load_registry
+from exportscreen.rules import RulePack, bundled_pack_paths, evaluate_pack, load_pack, most_severe
+from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact
+from exportscreen.tiers import TierSet, load_tiers
+
+__all__ = ["Screener", "default_screener", "match_name", "screen"]
+
+
+def _validate(transaction: Transaction | Mapping[str, Any]) -> Transaction:
+    if isinstance(transaction, Transaction):
+        return transaction
+    if not isinstance(transaction, Mapping):
+        raise InputError(f"a transaction is a mapping of fields, got {type(transaction).__name__}")
+    try:
+        return Transaction.model_validate(dict(transaction))
+    except ValidationError as exc:
+        loc, msg = format_validation_errors(exc.errors())  # type: ignore[arg-type]
+        tx_id = transaction.get("id")
+        prefix = f"transaction {tx_id!r}: " if isinstance(tx_id, str) and tx_id else ""
+        raise InputError(prefix + msg, location=loc) from exc
+
+
+class Screener:
+    """Screens transactions against one registry with one or more rule packs.
+
+    ``registry``: a loaded ``Registry`` (default: the bundled lists). ``packs``: ``RulePack`` objects or
+    paths to ``rules.yaml`` files (default: every bundled pack). ``settings``: the hit/review thresholds.
+    """
+
+    def __init__(
+        self,
+        registry: Registry | None = None,
+        packs: Sequence[RulePack | str | Path] | None = None,
+        *,
+        settings: MatchSettings | None = None,
+        tiers: TierSet | None = None,
+        groups: CountryGroups | None = None,
+    ) -> None:
+        self.registry = registry if registry is not None else load_registry()
+        self.tiers = tiers if tiers is not None else load_tiers()
+        self.groups = groups if groups is not None else load_country_groups()
+        pack_list = list(packs) if packs is not None else list(bundled_pack_paths())
+        if not pack_list:
+            raise ConfigError("no rule packs: give at least one")
+        self.packs: tuple[RulePack, ...] = tuple(p if isinstance(p, RulePack) else load_pack(p) for p in pack_list)
+        ids = [p.id for p in self.packs]
+        if len(set(ids)) != len(ids):
+            raise ConfigError(f"the same rule pack is loaded twice: {sorted(ids)}")
+        self.settings = settings or MatchSettings()
+        self.matcher: Matcher = build_matcher(self.registry)
+        self._tier_citations = {t.id: list(t.citations) for t in self.tiers.tiers}
+        self._tier_exceptions = {t.id: list(t.license_exceptions) for t in self.tiers.tiers}
+        self._registry_info = RegistryInfo(
+            version=self.registry.version,
+            as_of=self.registry.as_of,
+            sources=[
+                SourceInfo(
+                    id=s.id,
+                    name=s.name,
+                    list=s.list,
+                    as_of=s.as_of,
+                    entries=sum(self.registry.counts().get(s.id, {}).values()),
+                    version=self.registry.source_versions.get(s.id, ""),
+                    path=Path(s.path).name if s.path else None,
+                )
+                for s in self.registry.sources
+            ],
+        )
+
+    # ------------------------------------------------------------------------------ matching
+    def _party_match(self, cand: Candidate, *, role: str, query: str) -> PartyMatch | None:
+        strength = self.settings.strength(cand.score)
+        if strength is None:
+            return None
+        entry = self.registry.entries[cand.entry_index]
+        return PartyMatch(
+            role=role,
+            query_name=query,
+            entry_id=entry.id,
+            entry_name=entry.name,
+            matched_name=cand.matched_name,
+            matched_field="address" if cand.matched_field == "address" else
+            ("name" if cand.matched_field == "name" else "alias"),
+            list=entry.list,
+            source=entry.source,
+            score=cand.score,
+            strength=strength,  # type: ignore[arg-type]
+            explanation=cand.explanation,
+        )
+
+    def _name_candidates(self, names: Sequence[str], country: str | None, on: dt.date) -> list[Candidate]:
+        best: dict[int, Candidate] = {}
+        for name in names:
+            for cand in self.matcher.search(name, country=country, limit=None, min_score=self.settings.review):
+                if not self.registry.entries[cand.entry_index].active(on):
+                    continue
+                prev = best.get(cand.entry_index)
+                if prev is None or cand.score > prev.score:
+                    best[cand.entry_index] = cand
+        return sorted(best.values(), key=lambda c: (-c.score, c.entry_index))
+
+    def match_name(
+        self, name: str, *, country: str | None = None, limit: int = 5, as_of: dt.date | None = None
+    ) -> list[PartyMatch]:
+        """List entries resembling ``name`` (at least review strength), best first."""
+        if not isinstance(name, str) or not name.strip():
+            raise InputError("name is empty")
+        on = as_of or dt.date.today()
+        out: list[PartyMatch] = []
+        for cand in self._name_candidates([name], country, on)[:limit]:
+            pm = self._party_match(cand, role="query", query=name)
+            if pm is not None:
+                out.append(pm)
+        return out
+
+    # ------------------------------------------------------------------------------ facts
+    def facts(self, tx: Transaction, on: dt.date) -> Facts:
+        """Compute the facts of a validated transaction on date ``on``."""
+        effective, _rule = self.groups.effective_country(tx.destination, on)
+        matches: list[MatchFact] = []
+        owners: list[OwnerFact] = []
+        headquarters: list[HeadquartersFact] = []
+        for p_index, party in enumerate(tx.parties):
+            hint = party.country or tx.destination
+            for cand in self._name_candidates([party.name, *party.aliases], hint, on):
+                pm = self._party_match(cand, role=str(party.role), query=party.name)
+                if pm is not None:
+                    matches.append(MatchFact(p_index, str(party.role), "name", self.registry.entries[cand.entry_index], pm))
+            if party.address:
+                for cand in self.matcher.search_address(party.address, limit=None, min_score=self.settings.review):
+                    entry = self.registry.entries[cand.entry_index]
+                    if not entry.active(on):
+                        continue
+                    pm = self._party_match(cand, role=str(party.role), query=party.name)
+                    if pm is not None:
+                        matches.append(MatchFact(p_index, str(party.role), "address", entry, pm))
+            for owner in party.owners:
+                for cand in self._name_candidates([owner.name], owner.country, on):
+                    pm = self._party_match(cand, role="owner", query=owner.name)
+                    if pm is not None:
+                        owners.append(OwnerFact(p_index, owner.name, owner.percent,
+                                                self.registry.entries[cand.entry_index], pm))
+            if party.headquarters_country:
+                headquarters.append(HeadquartersFact(
+                    p_index, party.name, party.headquarters_country,
+                    tuple(self.groups.groups_of(party.headquarters_country, on)),
+                ))
+        items = tuple(
+            ItemFact(i, item.description, self.tiers.classify(item, on)) for i, item in enumerate(tx.items)
+        )
+        return Facts(
+            as_of=on,
+            transaction=tx,
+            destination=tx.destination,
+            destination_effective=effective,
+            destination_groups=tuple(self.groups.groups_of(tx.destination, on)),
+            matches=tuple(matches),
+            owners=tuple(owners),
+            items=items,
+            headquarters=tuple(headquarters),
+            lists_checked=tuple(sorted(self.registry.lists)),
+            country_groups=self.groups,
+            tier_citations=self._tier_citations,
+            tier_exceptions=self._tier_exceptions,
+        )
+
+    # ------------------------------------------------------------------------------ screening
+    def screen(self, transaction: Transaction | Mapping[str, Any], as_of: dt.date | None = None) -> Decision:
+        """Screen one transaction. ``as_of`` defaults to the transaction's ``date``, then today.
+
+        Raises ``InputError`` for a malformed transaction; never returns a verdict for one.
+        """
+        tx = _validate(transaction)
+        on = as_of or tx.date or dt.date.today()
+        if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
+            raise InputError(f"as_of must be a date, got {type(on).__name__}")
+        active = [p for p in self.packs if p.active(on)]
+        if not active:
+            raise ConfigError(f"no rule pack is in force on {on.isoformat()}")
+        facts = self.facts(tx, on)
+        reasons = [r for pack in active for r in evaluate_pack(pack, facts)]
+        category = most_severe(reasons)
+        if category is not Category.LESS_RISKY:
+            reasons = [r for r in reasons if r.category is not Category.LESS_RISKY]
+        elif not reasons:
+            raise ConfigError("the rule packs fired no rule at all; a pack needs a closing rule (always: true)")
+        reasons.sort(key=lambda r: -r.category.severity)
+        all_matches = sorted(
+            [m.match for m in facts.matches] + [o.match for o in facts.owners],
+            key=lambda m: (-m.score, m.role, m.list, m.entry_id, m.matched_field),
+        )
+        return Decision(
+            transaction_id=tx.id,
+            category=category,
+            reasons=reasons,
+            matches=all_matches,
+            item_tiers=[
+                ItemTier(
+                    item_index=i.index,
+                    description=i.description,
+                    tiers=list(i.classification.tiers),
+                    classified=i.classification.classified,
+                    declared_eccn=tx.items[i.index].eccn,
+                    evidence=list(i.classification.evidence),
+                )
+                for i in facts.items
+            ],
+            as_of=on,
+            registry=self._registry_info,
+            packs=[PackRef(id=p.id, version=p.version) for p in active],
+        )
+
+
+_default: Screener | None = None
+_default_lock = threading.Lock()
+
+
+def default_screener() -> Screener:
+    """The process-wide Screener over the bundled lists and packs, built once."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Screener()
+    return _default
+
+
+def screen(
+    transaction: Transaction | Mapping[str, Any], *, as_of: dt.date | None = None, screener: Screener | None = None
+) -> Decision:
+    """Screen one transaction (a ``Transaction`` or a plain mapping) and return its Decision."""
+    return (screener or default_screener()).screen(transaction, as_of=as_of)
+
+
+def match_name(name: str, *, country: str | None = None, limit: int = 5) -> list[PartyMatch]:
+    """Entries of the bundled registry resembling ``name``, best first."""
+    return default_screener().match_name(name, country=country, limit=limit)
