@@ -15,7 +15,7 @@ Errors carry ``path`` (the file, when there is one) and ``location`` (a dotted f
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -74,12 +74,13 @@ def _loc_to_str(loc: Iterable[Any]) -> str:
     return ".".join(parts) if parts else "(top level)"
 
 
-def format_validation_errors(errors: list[dict[str, Any]], *, prefix: str = "") -> tuple[str, str]:
+def format_validation_errors(errors: Iterable[Mapping[str, object]], *, prefix: str = "") -> tuple[str, str]:
     """Turn pydantic's ``errors()`` into (first location, message naming every bad field)."""
     lines: list[str] = []
     first_loc = ""
     for err in errors:
-        loc = _loc_to_str(err.get("loc", ()))
+        raw_loc = err.get("loc", ())
+        loc = _loc_to_str(raw_loc if isinstance(raw_loc, tuple | list) else ())
         if prefix:
             loc = f"{prefix}.{loc}" if loc != "(top level)" else prefix
         first_loc = first_loc or loc

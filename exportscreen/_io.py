@@ -34,18 +34,18 @@ class _StrictLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise ComposerError(
                 None, None, "anchors and aliases (*name) are not allowed in exportscreen files", event.start_mark
             )
-        return super().compose_node(parent, index)  # type: ignore[no-untyped-call,no-any-return]
+        return super().compose_node(parent, index)
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Hashable, Any]:
         if not isinstance(node, MappingNode):
-            raise ConstructorError(None, None, f"expected a mapping, found {node.id}", node.start_mark)
+            raise ConstructorError(None, None, "expected a mapping", node.start_mark)
         seen: dict[Any, int] = {}
         for key_node, _value in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
             if not isinstance(key, Hashable):
                 raise ConstructorError(None, None, "a mapping key must be a plain value", key_node.start_mark)
             if key in seen:
@@ -96,7 +96,7 @@ def read_text(path: Path, *, error: type[ExportscreenError] = InputError, max_by
 def parse_yaml(text: str, *, path: Path | str | None = None, error: type[ExportscreenError] = InputError) -> Any:
     """Parse one YAML document strictly (see module docstring)."""
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader derives from SafeLoader
+        return yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
@@ -133,9 +133,7 @@ def parse_json(text: str, *, path: Path | str | None = None, error: type[Exports
         raise error("JSON nesting is too deep", path=path) from exc
 
 
-def load_data_file(
-    path: Path, *, error: type[ExportscreenError] = InputError, max_bytes: int | None = None
-) -> Any:
+def load_data_file(path: Path, *, error: type[ExportscreenError] = InputError, max_bytes: int | None = None) -> Any:
     """Read and parse a ``.json``, ``.yaml`` or ``.yml`` file."""
     text = read_text(path, error=error, max_bytes=max_bytes)
     if not text.strip():

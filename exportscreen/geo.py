@@ -35,7 +35,7 @@ def _country_table() -> _CountryTable:
     try:
         return _CountryTable.model_validate(load_data_file(path, error=PackError))
     except ValidationError as exc:
-        loc, msg = format_validation_errors(exc.errors())  # type: ignore[arg-type]
+        loc, msg = format_validation_errors(exc.errors())
         raise PackError(msg, path=path, location=loc) from exc
 
 
@@ -179,7 +179,7 @@ def _load_groups_cached(path: Path) -> CountryGroups:
     try:
         return CountryGroups.model_validate(load_data_file(path, error=PackError))
     except ValidationError as exc:
-        loc, msg = format_validation_errors(exc.errors())  # type: ignore[arg-type]
+        loc, msg = format_validation_errors(exc.errors())
         raise PackError(msg, path=path, location=loc) from exc
 
 

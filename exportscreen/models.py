@@ -205,9 +205,7 @@ class Item(BaseModel):
             if given is None:
                 self.performance_density = round(derived, 6)
             elif not math.isclose(given, derived, rel_tol=PD_TOLERANCE, abs_tol=0.01):
-                raise ValueError(
-                    f"performance_density {given:g} contradicts tpp / die_area_mm2 = {derived:.4g}"
-                )
+                raise ValueError(f"performance_density {given:g} contradicts tpp / die_area_mm2 = {derived:.4g}")
         return self
 
 

@@ -64,7 +64,7 @@ def expand_paths(paths: list[str], suffixes: tuple[str, ...] = ORDER_SUFFIXES) -
 
 def _yaml_lines(text: str, path: Path) -> list[int]:
     try:
-        node = yaml.compose(text, Loader=_StrictLoader)  # noqa: S506 - strict SafeLoader subclass
+        node = yaml.compose(text, Loader=_StrictLoader)
     except yaml.YAMLError:
         return []
     if isinstance(node, yaml.SequenceNode):

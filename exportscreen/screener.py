@@ -43,7 +43,7 @@ def _validate(transaction: Transaction | Mapping[str, Any]) -> Transaction:
     try:
         return Transaction.model_validate(dict(transaction))
     except ValidationError as exc:
-        loc, msg = format_validation_errors(exc.errors())  # type: ignore[arg-type]
+        loc, msg = format_validation_errors(exc.errors())
         tx_id = transaction.get("id")
         prefix = f"transaction {tx_id!r}: " if isinstance(tx_id, str) and tx_id else ""
         raise InputError(prefix + msg, location=loc) from exc
@@ -108,12 +108,13 @@ class Screener:
             entry_id=entry.id,
             entry_name=entry.name,
             matched_name=cand.matched_name,
-            matched_field="address" if cand.matched_field == "address" else
-            ("name" if cand.matched_field == "name" else "alias"),
+            matched_field="address"
+            if cand.matched_field == "address"
+            else ("name" if cand.matched_field == "name" else "alias"),
             list=entry.list,
             source=entry.source,
             score=cand.score,
-            strength=strength,  # type: ignore[arg-type]
+            strength=strength,
             explanation=cand.explanation,
         )
 
@@ -154,7 +155,9 @@ class Screener:
             for cand in self._name_candidates([party.name, *party.aliases], hint, on):
                 pm = self._party_match(cand, role=str(party.role), query=party.name)
                 if pm is not None:
-                    matches.append(MatchFact(p_index, str(party.role), "name", self.registry.entries[cand.entry_index], pm))
+                    matches.append(
+                        MatchFact(p_index, str(party.role), "name", self.registry.entries[cand.entry_index], pm)
+                    )
             if party.address:
                 for cand in self.matcher.search_address(party.address, limit=None, min_score=self.settings.review):
                     entry = self.registry.entries[cand.entry_index]
@@ -167,16 +170,19 @@ class Screener:
                 for cand in self._name_candidates([owner.name], owner.country, on):
                     pm = self._party_match(cand, role="owner", query=owner.name)
                     if pm is not None:
-                        owners.append(OwnerFact(p_index, owner.name, owner.percent,
-                                                self.registry.entries[cand.entry_index], pm))
+                        owners.append(
+                            OwnerFact(p_index, owner.name, owner.percent, self.registry.entries[cand.entry_index], pm)
+                        )
             if party.headquarters_country:
-                headquarters.append(HeadquartersFact(
-                    p_index, party.name, party.headquarters_country,
-                    tuple(self.groups.groups_of(party.headquarters_country, on)),
-                ))
-        items = tuple(
-            ItemFact(i, item.description, self.tiers.classify(item, on)) for i, item in enumerate(tx.items)
-        )
+                headquarters.append(
+                    HeadquartersFact(
+                        p_index,
+                        party.name,
+                        party.headquarters_country,
+                        tuple(self.groups.groups_of(party.headquarters_country, on)),
+                    )
+                )
+        items = tuple(ItemFact(i, item.description, self.tiers.classify(item, on)) for i, item in enumerate(tx.items))
         return Facts(
             as_of=on,
             transaction=tx,

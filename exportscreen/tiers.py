@@ -9,6 +9,7 @@ the test needs is missing, the tier can be neither confirmed nor ruled out: the 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -73,8 +74,11 @@ class Comparison(BaseModel):
         )
 
     def describe(self) -> str:
-        parts = [f"{op} {v}" for op, v in (("==", self.eq), (">=", self.ge), (">", self.gt), ("<=", self.le),
-                                            ("<", self.lt)) if v is not None]
+        parts = [
+            f"{op} {v}"
+            for op, v in (("==", self.eq), (">=", self.ge), (">", self.gt), ("<=", self.le), ("<", self.lt))
+            if v is not None
+        ]
         return " and ".join(parts)
 
 
@@ -149,7 +153,7 @@ class TierSet:
             by_id.setdefault(t.id, []).append(t)
         for tid, versions in by_id.items():
             ordered = sorted(versions, key=lambda t: t.valid_from or dt.date.min)
-            for a, b in zip(ordered, ordered[1:], strict=False):
+            for a, b in itertools.pairwise(ordered):
                 if a.valid_to is None or (b.valid_from or dt.date.min) < a.valid_to:
                     raise PackError(f"tier {tid!r} has versions with overlapping dates", path=path)
         self.ids = frozenset(by_id) | {fallback.id}
@@ -165,16 +169,30 @@ class TierSet:
         for tier in active:
             if tier.declared(item.eccn):
                 decl_tiers.add(tier.id)
-                evidence.append({"tier": tier.id, "eccn": tier.eccn, "basis": "declared_eccn",
-                                 "declared_eccn": item.eccn, "citations": list(tier.citations)})
+                evidence.append(
+                    {
+                        "tier": tier.id,
+                        "eccn": tier.eccn,
+                        "basis": "declared_eccn",
+                        "declared_eccn": item.eccn,
+                        "citations": list(tier.citations),
+                    }
+                )
             if not tier.criteria or item.kind not in tier.kinds:
                 continue
             outcome, detail, absent = _evaluate(tier, item)
             if outcome == "yes":
                 spec_tiers.add(tier.id)
-                evidence.append({"tier": tier.id, "eccn": tier.eccn, "basis": "specifications",
-                                 "comparisons": detail, "citations": list(tier.citations),
-                                 "license_exceptions": list(tier.license_exceptions)})
+                evidence.append(
+                    {
+                        "tier": tier.id,
+                        "eccn": tier.eccn,
+                        "basis": "specifications",
+                        "comparisons": detail,
+                        "citations": list(tier.citations),
+                        "license_exceptions": list(tier.license_exceptions),
+                    }
+                )
             elif outcome == "unknown":
                 undetermined.add(tier.id)
                 missing.update(absent)
@@ -187,8 +205,10 @@ class TierSet:
             if item.eccn == "EAR99" and spec_tiers:
                 conflict = f"declared EAR99 but the specifications put it in {', '.join(sorted(spec_tiers))}"
             elif d != s and (d or s):
-                conflict = (f"declared ECCN {item.eccn} gives {', '.join(sorted(d)) or 'no capability tier'}; "
-                            f"the specifications give {', '.join(sorted(s)) or 'no capability tier'}")
+                conflict = (
+                    f"declared ECCN {item.eccn} gives {', '.join(sorted(d)) or 'no capability tier'}; "
+                    f"the specifications give {', '.join(sorted(s)) or 'no capability tier'}"
+                )
         spec_decided = item.kind is not None and any(item.kind in t.kinds for t in active if t.criteria)
         # A tier left open is moot when the item already fell in a tier of the same ECCN (3A090.a covers 3A090.b).
         families = {_family(t.eccn) for t in active if t.id in spec_tiers and t.eccn}
@@ -250,7 +270,7 @@ def _load_cached(path: Path) -> TierSet:
     try:
         data = _TierFile.model_validate(load_data_file(path, error=PackError))
     except ValidationError as exc:
-        loc, msg = format_validation_errors(exc.errors())  # type: ignore[arg-type]
+        loc, msg = format_validation_errors(exc.errors())
         raise PackError(msg, path=path, location=loc) from exc
     return TierSet(data.tiers, data.fallback, path=str(path))
 

@@ -23,13 +23,19 @@ def parse_date(text: str) -> dt.date:
 
 
 def add_screening_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lists", nargs="+", metavar="PATH",
-                        help="list files to screen against instead of the bundled lists (CSL, OFAC, custom, own YAML)")
-    parser.add_argument("--with-bundled", action="store_true",
-                        help="screen against the bundled lists as well as --lists")
+    parser.add_argument(
+        "--lists",
+        nargs="+",
+        metavar="PATH",
+        help="list files to screen against instead of the bundled lists (CSL, OFAC, custom, own YAML)",
+    )
+    parser.add_argument(
+        "--with-bundled", action="store_true", help="screen against the bundled lists as well as --lists"
+    )
     parser.add_argument("--pack", nargs="+", metavar="RULES_YAML", help="rule packs instead of the bundled packs")
-    parser.add_argument("--as-of", type=parse_date, metavar="DATE",
-                        help="screening date (default: each order's date, else today)")
+    parser.add_argument(
+        "--as-of", type=parse_date, metavar="DATE", help="screening date (default: each order's date, else today)"
+    )
 
 
 def build_screener(args: argparse.Namespace) -> Screener:

@@ -13,8 +13,11 @@ __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = subparsers.add_parser("match", help="look a party name up in the lists",
-                              description="Exit 0: no match at review strength or above; 1: matches found.")
+    p = subparsers.add_parser(
+        "match",
+        help="look a party name up in the lists",
+        description="Exit 0: no match at review strength or above; 1: matches found.",
+    )
     p.add_argument("name")
     p.add_argument("--country", help="ISO code or English name of the party's country")
     p.add_argument("--limit", type=int, default=5)

@@ -22,9 +22,12 @@ __all__ = ["register"]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = subparsers.add_parser("screen", help="screen transaction files and print each decision",
-                              description="Screen transactions (YAML or JSON, one or a list per file). "
-                              "Exit 0: all less risky; 1: some sensitive or review; 2: some input could not be screened.")
+    p = subparsers.add_parser(
+        "screen",
+        help="screen transaction files and print each decision",
+        description="Screen transactions (YAML or JSON, one or a list per file). "
+        "Exit 0: all less risky; 1: some sensitive or review; 2: some input could not be screened.",
+    )
     p.add_argument("paths", nargs="+", metavar="FILE", help="files, directories or globs")
     p.add_argument("--format", choices=("text", "json"), default="text")
     add_screening_options(p)

@@ -64,7 +64,7 @@ def load(path: Path) -> tuple[list[Source], list[Entry]]:
             format=FORMAT,
         )
     except ValidationError as exc:
-        loc, msg = format_validation_errors(exc.errors())  # type: ignore[arg-type]
+        loc, msg = format_validation_errors(exc.errors())
         raise ListError(msg, path=path, location=loc) from exc
     entries: list[Entry] = []
     seen: set[str] = set()
@@ -72,7 +72,7 @@ def load(path: Path) -> tuple[list[Source], list[Entry]]:
         try:
             entry = Entry.model_validate({"source": source.id, "list": source.list, **raw})
         except ValidationError as exc:
-            loc, msg = format_validation_errors(exc.errors(), prefix=f"entries.{i}")  # type: ignore[arg-type]
+            loc, msg = format_validation_errors(exc.errors(), prefix=f"entries.{i}")
             raise ListError(msg, path=path, location=loc) from exc
         if entry.id in seen:
             raise ListError(f"duplicate entry id {entry.id!r}", path=path, location=f"entries.{i}.id")

@@ -9,8 +9,9 @@ __all__ = ["format_decision", "format_match"]
 
 def format_match(m: PartyMatch) -> str:
     via = f" via {m.matched_field} {m.matched_name!r}" if m.matched_name != m.entry_name else ""
-    return (f"{m.query_name!r} ({m.role}) ~ {m.entry_name!r} [{m.list}, {m.entry_id}]{via}: "
-            f"score {m.score:g}, {m.strength}")
+    return (
+        f"{m.query_name!r} ({m.role}) ~ {m.entry_name!r} [{m.list}, {m.entry_id}]{via}: score {m.score:g}, {m.strength}"
+    )
 
 
 def format_decision(decision: Decision, *, where: str = "") -> str:

@@ -40,7 +40,7 @@ def known_list_codes() -> frozenset[str]:
     try:
         return frozenset(_Codes.model_validate(load_data_file(path, error=PackError)).codes)
     except ValidationError as exc:
-        loc, msg = format_validation_errors(exc.errors())  # type: ignore[arg-type]
+        loc, msg = format_validation_errors(exc.errors())
         raise PackError(msg, path=path, location=loc) from exc
 
 
@@ -54,23 +54,32 @@ def _cross_check(pack: RulePack, tiers: TierSet, groups: CountryGroups) -> None:
     for r_index, rule in enumerate(pack.rules):
         loc = f"rules.{r_index} ({rule.id})"
         for node in rule.when.walk():
-            lists = [*(node.party_listed.lists if node.party_listed else ()),
-                     *(node.owners_listed.lists if node.owners_listed else ())]
+            lists = [
+                *(node.party_listed.lists if node.party_listed else ()),
+                *(node.owners_listed.lists if node.owners_listed else ()),
+            ]
             for code in lists:
                 if code not in codes and not code.startswith("X-"):
-                    raise PackError(f"unknown list code {code!r} (known: {', '.join(sorted(codes))}, or X-...)",
-                                    path=pack.path, location=loc)
+                    raise PackError(
+                        f"unknown list code {code!r} (known: {', '.join(sorted(codes))}, or X-...)",
+                        path=pack.path,
+                        location=loc,
+                    )
             for tier in node.item_tier or ():
                 if tier not in tiers.ids:
-                    raise PackError(f"unknown tier {tier!r} (known: {', '.join(sorted(tiers.ids))})",
-                                    path=pack.path, location=loc)
+                    raise PackError(
+                        f"unknown tier {tier!r} (known: {', '.join(sorted(tiers.ids))})", path=pack.path, location=loc
+                    )
             for place in (node.destination, node.headquarters):
                 if place is None:
                     continue
                 for gid in (*place.groups, *place.exclude_groups):
                     if gid not in groups.groups:
-                        raise PackError(f"unknown country group {gid!r} (known: {', '.join(sorted(groups.groups))})",
-                                        path=pack.path, location=loc)
+                        raise PackError(
+                            f"unknown country group {gid!r} (known: {', '.join(sorted(groups.groups))})",
+                            path=pack.path,
+                            location=loc,
+                        )
                 for code in place.countries:
                     try:
                         if resolve_country(code) != code:
@@ -87,7 +96,7 @@ def _load_pack_cached(path: Path, tiers_path: Path | None, groups_path: Path | N
     try:
         pack = RulePack.model_validate({**data, "path": str(path)})
     except ValidationError as exc:
-        loc, msg = format_validation_errors(exc.errors())  # type: ignore[arg-type]
+        loc, msg = format_validation_errors(exc.errors())
         raise PackError(msg, path=path, location=loc) from exc
     _cross_check(pack, load_tiers(tiers_path), load_country_groups(groups_path))
     return pack
@@ -105,5 +114,5 @@ def load_pack_cases(path: str | Path) -> PackCases:
     try:
         return PackCases.model_validate(data)
     except ValidationError as exc:
-        loc, msg = format_validation_errors(exc.errors())  # type: ignore[arg-type]
+        loc, msg = format_validation_errors(exc.errors())
         raise PackError(msg, path=p, location=loc) from exc

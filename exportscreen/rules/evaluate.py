@@ -207,9 +207,16 @@ def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
             fact, tiers = ev.items[idx]
             tier_list = sorted(tiers)
             tiers_seen += [t for t in tier_list if t not in tiers_seen]
-            items_json.append({"item": idx, "description": fact.description, "tiers": list(tier_list),
-                               "classification": [e for e in fact.classification.evidence
-                                                  if isinstance(e, dict) and e.get("tier") in tiers]})
+            items_json.append(
+                {
+                    "item": idx,
+                    "description": fact.description,
+                    "tiers": list(tier_list),
+                    "classification": [
+                        e for e in fact.classification.evidence if isinstance(e, dict) and e.get("tier") in tiers
+                    ],
+                }
+            )
         evidence["items"] = items_json
         ctx["tiers"] = _join(tiers_seen)
         exceptions = sorted({x for t in tiers_seen for x in facts.tier_exceptions.get(t, [])})
@@ -227,8 +234,7 @@ def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
         )
     if ev.conflicts:
         evidence["conflicts"] = [
-            {"item": i.index, "description": i.description, "conflict": i.classification.conflict}
-            for i in ev.conflicts
+            {"item": i.index, "description": i.description, "conflict": i.classification.conflict} for i in ev.conflicts
         ]
         ctx["conflicts"] = "; ".join(f"item {i.index + 1}: {i.classification.conflict}" for i in ev.conflicts)
     if ev.destination:
@@ -259,8 +265,13 @@ def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
             "as_of": facts.as_of.isoformat(),
         }
     message = rule.message.format_map(_Defaulting(ctx))
-    return Reason(rule_id=rule.id, category=rule.category, message=" ".join(message.split()),
-                  citations=citations, evidence=evidence)
+    return Reason(
+        rule_id=rule.id,
+        category=rule.category,
+        message=" ".join(message.split()),
+        citations=citations,
+        evidence=evidence,
+    )
 
 
 class _Defaulting(dict[str, str]):

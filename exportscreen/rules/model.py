@@ -69,12 +69,16 @@ TEMPLATE_FIELDS = frozenset(
 _STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+def _default_via() -> list[Via]:
+    return ["name"]
+
+
 class PartyListed(BaseModel):
     model_config = _STRICT
     lists: list[str] = Field(min_length=1)
     min_strength: Strength = "review"
     max_strength: Strength = "hit"
-    via: list[Via] = Field(default_factory=lambda: ["name"], min_length=1)
+    via: list[Via] = Field(default_factory=_default_via, min_length=1)
     roles: list[Role] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
 
