@@ -31,7 +31,7 @@ def _legal_forms() -> frozenset[str]:
     return frozenset(w for w in data.words if " " not in w)
 
 
-_ACRONYM = re.compile(r"\(([A-Za-z][A-Za-z0-9&.\-]{1,11})\)")
+_ACRONYM = re.compile(r"\(([A-Z][A-Z0-9&]{1,9})\)")
 _NUMBER = re.compile(r"\b\d+\b")
 _ADDRESS_WORDS = {"rd": "road", "ave": "avenue", "av": "avenue", "st": "street", "bldg": "building", "no": ""}
 
