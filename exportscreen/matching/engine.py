@@ -42,9 +42,13 @@ def _core(folded: str) -> str:
     return " ".join(kept) if kept else folded
 
 
+_ADDRESS_NOISE = {"new", "area", "district", "dist", "city", "province", "china", "prc", "pr", "hong", "kong"}
+
+
 def _fold_address(text: str) -> str:
+    """Address words expanded (rd -> road), noise words and 6-digit postal codes dropped."""
     words = [_ADDRESS_WORDS.get(t, t) for t in fold(text).split()]
-    return " ".join(w for w in words if w)
+    return " ".join(w for w in words if w and w not in _ADDRESS_NOISE and not (len(w) == 6 and w.isdigit()))
 
 
 @dataclass(frozen=True, slots=True)
