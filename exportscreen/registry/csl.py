@@ -38,7 +38,7 @@ import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from exportscreen._errors import ListError
 from exportscreen._io import parse_json, read_text
@@ -65,7 +65,6 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 
 _GZIP_MAGIC = b"\x1f\x8b"
-_WS = re.compile(r"\s+")
 
 
 def read_list_text(path: Path) -> str:
@@ -91,9 +90,7 @@ def read_list_text(path: Path) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ListError(
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", path=path, location=f"line {line}"
-        ) from exc
+        raise ListError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", path=path, location=f"line {line}") from exc
     return text.removeprefix("\ufeff")
 
 
@@ -159,7 +156,7 @@ def clean_text(value: str | None) -> str:
     """Collapse whitespace (including embedded newlines) and strip."""
     if not value:
         return ""
-    return _WS.sub(" ", value).strip()
+    return " ".join(value.split())
 
 
 def clean_name(value: str | None) -> str:
@@ -208,10 +205,13 @@ def _dedupe(values: Sequence[str], exclude: str = "") -> tuple[str, ...]:
 
 
 _ENTRY_FIELDS = frozenset(Entry.model_fields)
-_TUPLE_FIELDS = frozenset(
-    name for name, info in Entry.model_fields.items() if str(info.annotation).startswith("tuple")
-)
+_TUPLE_FIELDS = frozenset(name for name, info in Entry.model_fields.items() if str(info.annotation).startswith("tuple"))
 _ENTRY_TYPES: frozenset[str] = frozenset({"entity", "individual", "vessel", "aircraft"})
+_ENTRY_DEFAULTS: dict[str, Any] = {
+    name: info.default
+    for name, info in Entry.model_fields.items()
+    if not info.is_required() and info.default_factory is None
+}
 
 
 def build_entry(fields: Mapping[str, Any], *, path: Path, location: str) -> Entry:
@@ -257,7 +257,7 @@ def build_entry(fields: Mapping[str, Any], *, path: Path, location: str) -> Entr
         except ValueError as exc:
             raise ListError(str(exc), path=path, location=location) from None
         fields = {**fields, "country": resolved}
-    return Entry.model_construct(**fields)
+    return Entry.model_construct(**{**_ENTRY_DEFAULTS, **fields})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -378,19 +378,20 @@ def _entry_type(raw: str, code: str, name: str, addresses: Sequence[str], path: 
     return "entity"
 
 
+#: Published particulars without an Entry field, kept in ``remarks`` the way OFAC prints them.
 _PARTICULARS: tuple[tuple[str, str], ...] = (
-    ("title", "Title"),
+    ("title", "Title:"),
     ("dates_of_birth", "DOB"),
     ("places_of_birth", "POB"),
     ("nationalities", "nationality"),
     ("citizenships", "citizen"),
-    ("call_sign", "Call Sign"),
-    ("vessel_type", "Vessel Type"),
-    ("vessel_flag", "Vessel Flag"),
-    ("vessel_owner", "Vessel Owner"),
-    ("gross_tonnage", "Tonnage"),
-    ("gross_registered_tonnage", "GRT"),
-    ("standard_order", "Standard Order"),
+    ("call_sign", "Call Sign:"),
+    ("vessel_type", "Vessel Type:"),
+    ("vessel_flag", "Vessel Flag:"),
+    ("vessel_owner", "Vessel Owner:"),
+    ("gross_tonnage", "Tonnage:"),
+    ("gross_registered_tonnage", "GRT:"),
+    ("standard_order", "Standard Order:"),
 )
 
 
@@ -483,9 +484,9 @@ def _merge_repeat(first: _Row, again: _Row, code: str, ident: str, path: Path) -
         )
 
 
-def _build(rows: list[_Row], path: Path, fmt: str, last_updated: Mapping[str, dt.date]) -> tuple[
-    list[Source], list[Entry]
-]:
+def _build(
+    rows: list[_Row], path: Path, fmt: str, last_updated: Mapping[str, dt.date]
+) -> tuple[list[Source], list[Entry]]:
     converted: dict[tuple[str, str], tuple[_Row, str, dict[str, Any], dt.date | None]] = {}
     repeats: dict[str, int] = {}
     for row in rows:
@@ -521,9 +522,10 @@ def _build(rows: list[_Row], path: Path, fmt: str, last_updated: Mapping[str, dt
         if code not in per_list:
             continue
         info = LISTS[code]
-        as_of, basis = last_updated.get(code), "file"
+        as_of = last_updated.get(code)
+        basis: Literal["file", "newest_listing", "unknown"] = "file"
         if as_of is None:
-            as_of, basis = newest, "newest_listing" if newest else "unknown"
+            as_of, basis = newest, ("newest_listing" if newest else "unknown")
         url_counts = urls.get(code, {})
         note = f"; {repeats[code]} repeated record(s) merged" if code in repeats else ""
         sources.append(
@@ -532,7 +534,7 @@ def _build(rows: list[_Row], path: Path, fmt: str, last_updated: Mapping[str, dt
                 name=published[code] or info.name,
                 list=code,
                 as_of=as_of,
-                as_of_basis=basis,  # type: ignore[arg-type]
+                as_of_basis=basis,
                 url=max(url_counts, key=url_counts.__getitem__) if url_counts else None,
                 authority=info.authority,
                 derived_from=f"trade.gov Consolidated Screening List{note}",
