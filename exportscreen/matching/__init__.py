@@ -1,14 +1,32 @@
-"""Name and address matching behind one interface (``Matcher``); ``build_matcher`` picks the engine."""
+"""Name and address matching behind one interface (``Matcher``); ``build_matcher`` picks the engine.
+
+The engine (``engine.NameMatcher``) scores names 0-100 (see ``MatchSettings`` for what the
+thresholds mean) and explains every score; ``compiled`` holds the precomputed, cached index;
+``batch.match_many`` streams many names, optionally over a process pool.
+"""
 
 from __future__ import annotations
 
 from exportscreen.matching.base import Candidate, Matcher, MatchSettings
-from exportscreen.matching.engine import NameMatcher
+from exportscreen.matching.batch import match_many
+from exportscreen.matching.engine import NameMatcher, PartyKind
 from exportscreen.registry.model import Registry
 
-__all__ = ["Candidate", "MatchSettings", "Matcher", "build_matcher"]
+__all__ = ["Candidate", "MatchSettings", "Matcher", "NameMatcher", "PartyKind", "build_matcher", "match_many"]
 
 
-def build_matcher(registry: Registry) -> Matcher:
-    """The matcher for ``registry``."""
-    return NameMatcher(registry)
+def build_matcher(
+    registry: Registry,
+    *,
+    settings: MatchSettings | None = None,
+    exhaustive: bool = False,
+    use_cache: bool = True,
+) -> NameMatcher:
+    """The matcher for ``registry``.
+
+    The index serves queries down to ``settings.review`` (lower ``min_score`` values fall back to
+    exhaustive search); ``exhaustive=True`` always scores every listed name; ``use_cache=False``
+    neither reads nor writes the compiled-index cache in the user cache directory.
+    """
+    floor = (settings or MatchSettings()).review
+    return NameMatcher(registry, floor=floor, exhaustive=exhaustive, use_cache=use_cache)

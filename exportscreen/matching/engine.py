@@ -1,150 +1,525 @@
-"""The name and address matcher over one registry."""
+"""The name and address matcher: one scorer, run over an index (default) or over every name.
+
+**Words.** Query and listed names are folded (``normalize.fold``) and split into words. Two words
+are similar (``token_sim``) when they are equal (1.0), spell the same skeleton (0.95: Aleksey /
+Alexei, Mohammed / Mohamed), are a listed abbreviation pair (0.9: Intl / International), one begins
+the other (0.85: Tech / Technology), or their skeletons are one edit apart (0.8-0.9 by length:
+typos, OCR errors, 0/O swaps). Words with digits only match exactly.
+
+**Alignment.** Each query word pairs with at most one listed word, best similarity first, heavier
+listed words first on ties; split or merged words ("Quantum CTek" / "QuantumCTek") pair up as
+joined neighbours (0.95).
+
+**Score (0-100).** ``C`` is the weighted share of the listed name that the query covers, ``Q`` the
+weighted share of the query that the listed name covers, where extra query qualifiers (branch,
+office, place names) weigh ``QUALIFIER_FACTOR`` of a word. Then::
+
+    name score = BAND[kind] * C ** A_COVER * Q ** B_QUERY     (EXACT[kind] for an identical name)
+
+so the listed name must be present (``C``) and the query must not be mostly something else
+(``Q``: "emma daniels" is not "EMMA LLC"). Identical compact forms (all distinctive words joined)
+count as ``C = Q = COMPACT_SIM``; an acronym that equals the initials of a listed name of 3+ words
+(or the reverse) scores ``ACRONYM_SCORE``. Features then move the score: same country as the entry
+``+COUNTRY_MATCH``, another country ``COUNTRY_CONFLICT``, person vs organisation ``TYPE_CONFLICT``;
+no information changes nothing. An entry's score is its best name's score.
+
+Calibration (no saturation): identical listed name with the right country 100; identical alias
+95-97; the same distinctive words with other legal forms 92-96; fuzzy matches below.
+"""
 
 from __future__ import annotations
 
-import re
+import time
 from dataclasses import dataclass
-from functools import cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import JsonValue
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
-from exportscreen._data import bundled_dir
-from exportscreen._io import load_data_file
+from exportscreen._errors import InputError
+from exportscreen.limits import LIMITS
 from exportscreen.matching.base import Candidate
-from exportscreen.matching.normalize import fold
+from exportscreen.matching.compiled import (
+    FIELDS,
+    MIN_FUZZY_LEN,
+    MIN_PREFIX_LEN,
+    CompiledNames,
+    deletions,
+    load_or_compile,
+)
+from exportscreen.matching.normalize import NormalisationTrace, fold_address, fold_traced, skeleton
+from exportscreen.matching.words import WordLists, word_lists
 from exportscreen.registry.model import Registry
 
-__all__ = ["NameMatcher"]
+__all__ = [
+    "ACRONYM_SCORE",
+    "A_COVER",
+    "BAND",
+    "B_QUERY",
+    "EXACT",
+    "NameMatcher",
+    "PartyKind",
+    "coverage_floor",
+    "token_sim",
+]
+
+PartyKind = Literal["entity", "individual"]
+
+#: Exponent of the listed-name coverage ``C``.
+A_COVER = 0.6
+#: Exponent of the query coverage ``Q``.
+B_QUERY = 0.5
+#: Top score of a non-identical match by kind of listed name: name, alias, weak alias, acronym.
+BAND = (94.0, 92.0, 88.0, 90.0)
+#: Score of an identical (normalised) name by kind.
+EXACT = (98.0, 95.0, 90.0, 93.0)
+#: Score of an acronym matched to the initials of a listed name (or the reverse).
+ACRONYM_SCORE = 80.0
+#: ``C`` and ``Q`` when the compact forms are identical but the words are split differently.
+COMPACT_SIM = 0.97
+#: Weight factor of a query qualifier (branch, office, place word) in ``Q``.
+QUALIFIER_FACTOR = 0.25
+COUNTRY_MATCH = 2.0
+COUNTRY_CONFLICT = -10.0
+TYPE_CONFLICT = -15.0
+#: Largest amount a feature can add (bounds the index's coverage floor).
+MAX_BONUS = COUNTRY_MATCH
+#: Similarity of a word split in one name and merged in the other.
+MERGE_SIM = 0.95
+#: Largest address score: an address alone makes a review, never a hit.
+ADDRESS_CAP = 85.0
 
 
-class _Words(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    format: Literal["exportscreen-words/1"]
-    words: list[str]
+def _j(value: str) -> JsonValue:
+    return value
 
 
-@cache
-def _legal_forms() -> frozenset[str]:
-    data = _Words.model_validate(load_data_file(bundled_dir() / "names" / "legal_forms.yaml"))
-    return frozenset(w for w in data.words if " " not in w)
+def coverage_floor(min_score: float) -> float:
+    """The listed-name coverage ``C`` below which no name can score ``min_score``."""
+    top = max(BAND)
+    ratio = (min_score - MAX_BONUS) / top
+    if ratio <= 0:
+        return 0.0
+    return float(min(1.0, ratio ** (1.0 / A_COVER)))
 
 
-_ACRONYM = re.compile(r"\(([A-Z][A-Z0-9&]{1,9})\)")
-_NUMBER = re.compile(r"\b\d+\b")
-_ADDRESS_WORDS = {"rd": "road", "ave": "avenue", "av": "avenue", "st": "street", "bldg": "building", "no": ""}
+def token_sim(q: str, v: str, words: WordLists) -> tuple[float, str]:
+    """Similarity of two folded words and how it arose ("" when 0)."""
+    if q == v:
+        return 1.0, "exact"
+    if any(ch.isdigit() for ch in q) or any(ch.isdigit() for ch in v):
+        return 0.0, ""
+    sq, sv = skeleton(q), skeleton(v)
+    if sq == sv:
+        return 0.95, "spelling_variant"
+    if v in words.abbreviations.get(q, ()):
+        return 0.9, "abbreviation"
+    short, long = (q, v) if len(q) <= len(v) else (v, q)
+    if len(short) >= MIN_PREFIX_LEN and len(long) - len(short) >= 2 and long.startswith(short):
+        return 0.85, "abbreviation"
+    if len(sq) >= MIN_FUZZY_LEN and len(sv) >= MIN_FUZZY_LEN and OSA.distance(sq, sv, score_cutoff=1) <= 1:
+        shortest = min(len(sq), len(sv))
+        return (0.9 if shortest >= 7 else 0.85 if shortest >= 5 else 0.8), "typo"
+    return 0.0, ""
 
 
-def _core(folded: str) -> str:
-    forms = _legal_forms()
-    kept = [t for t in folded.split() if t not in forms]
-    return " ".join(kept) if kept else folded
-
-
-_ADDRESS_NOISE = {"new", "area", "district", "dist", "city", "province", "china", "prc", "pr", "hong", "kong"}
-
-
-def _fold_address(text: str) -> str:
-    """Address words expanded (rd -> road), noise words and 6-digit postal codes dropped."""
-    words = [_ADDRESS_WORDS.get(t, t) for t in fold(text).split()]
-    return " ".join(w for w in words if w and w not in _ADDRESS_NOISE and not (len(w) == 6 and w.isdigit()))
-
-
-@dataclass(frozen=True, slots=True)
-class _Name:
-    entry_index: int
+@dataclass(slots=True)
+class _Query:
     text: str
-    field: str
     folded: str
-    core: str
+    words: list[str]
+    qweights: list[float]
+    qtotal: float
+    near: list[dict[int, tuple[float, str]]]
+    compact: str
+    core_count: int
+    initials: tuple[str, ...]
+    country: str | None
+    kind: PartyKind | None
+    steps: list[str]
+    variant: str | None
 
 
 class NameMatcher:
-    """Exhaustive scorer: normalised exact and alias matching, then rapidfuzz similarity of cores."""
+    """The matcher over one registry (see module docstring).
 
-    def __init__(self, registry: Registry) -> None:
+    ``exhaustive=True`` scores every listed name (the reference the index is tested against).
+    ``floor`` is the lowest ``min_score`` the index serves; lower ones run exhaustively.
+    """
+
+    def __init__(
+        self,
+        registry: Registry,
+        *,
+        floor: float = 60.0,
+        exhaustive: bool = False,
+        use_cache: bool = True,
+        words: WordLists | None = None,
+    ) -> None:
         self.registry = registry
-        names: list[_Name] = []
-        addresses: list[tuple[int, str, str]] = []
-        for i, entry in enumerate(registry.entries):
-            variants: list[tuple[str, str]] = [(entry.name, "name")]
-            variants += [(a, "alias") for a in (*entry.aliases, *entry.weak_aliases, *entry.other_names)]
-            variants += [(m.group(1), "alias") for m in _ACRONYM.finditer(entry.name)]
-            for text, field in variants:
-                folded = fold(text)
-                if folded:
-                    names.append(_Name(i, text, field, folded, _core(folded)))
-            for addr in entry.addresses:
-                folded_addr = _fold_address(addr)
-                if folded_addr:
-                    addresses.append((i, addr, folded_addr))
-        self._names = names
-        self._cores = [n.core for n in names]
-        self._addresses = addresses
-        self._address_keys = [a[2].replace(" ", "") for a in addresses]
+        self.words = words or word_lists()
+        self.exhaustive = exhaustive
+        self.floor = floor
+        started = time.perf_counter()
+        self.compiled: CompiledNames = load_or_compile(
+            registry, self.words, floor=floor, theta=coverage_floor(floor), use_cache=use_cache
+        )
+        self.compile_seconds = time.perf_counter() - started
+        self._near_cache: dict[str, dict[int, tuple[float, str]]] = {}
+        self._skeletons: list[str] | None = None
 
-    def _score(self, q_folded: str, q_core: str, name: _Name) -> tuple[float, str]:
-        if q_folded == name.folded:
-            return (100.0 if name.field == "name" else 97.0), "exact"
-        if q_core == name.core:
-            return (95.0 if name.field == "name" else 92.0), "exact_without_legal_form"
-        sort = fuzz.token_sort_ratio(q_core, name.core)
-        q_tokens, c_tokens = set(q_core.split()), set(name.core.split())
-        if c_tokens and c_tokens < q_tokens and (len(c_tokens) >= 2 or len(name.core) >= 4):
-            return max(90.0, sort * 0.95), "listed_name_contained"
-        return sort * 0.95, "fuzzy"
+    # -- words ---------------------------------------------------------------------------------
+
+    def _near(self, word: str) -> dict[int, tuple[float, str]]:
+        hit = self._near_cache.get(word)
+        if hit is not None:
+            return hit
+        found = self._near_exhaustive(word) if self.exhaustive else self._near_indexed(word)
+        if len(self._near_cache) > 100_000:
+            self._near_cache.clear()
+        self._near_cache[word] = found
+        return found
+
+    def _verify(self, word: str, candidates: set[int]) -> dict[int, tuple[float, str]]:
+        out: dict[int, tuple[float, str]] = {}
+        vocab = self.compiled.vocab
+        for vid in candidates:
+            sim, how = token_sim(word, vocab[vid], self.words)
+            if sim > 0:
+                out[vid] = (sim, how)
+        return out
+
+    def _near_indexed(self, word: str) -> dict[int, tuple[float, str]]:
+        c = self.compiled
+        cand: set[int] = set()
+        sk = skeleton(word)
+        fuzzy = len(sk) >= MIN_FUZZY_LEN and not any(ch.isdigit() for ch in sk)
+        for key in deletions(sk) if fuzzy else (sk,):
+            cand.update(c.deletion_keys.get(key, ()))
+        vid = c.vocab_id.get(word)
+        if vid is not None:
+            cand.add(vid)
+        if len(word) >= MIN_PREFIX_LEN:
+            cand.update(c.prefixed_by(word))
+            for k in range(MIN_PREFIX_LEN, len(word) - 1):
+                pv = c.vocab_id.get(word[:k])
+                if pv is not None:
+                    cand.add(pv)
+        for other in self.words.abbreviations.get(word, ()):
+            ov = c.vocab_id.get(other)
+            if ov is not None:
+                cand.add(ov)
+        return self._verify(word, cand)
+
+    def _near_exhaustive(self, word: str) -> dict[int, tuple[float, str]]:
+        c = self.compiled
+        if self._skeletons is None:
+            self._skeletons = [skeleton(v) for v in c.vocab]
+        sk = skeleton(word)
+        cand = {
+            i for _s, _d, i in process.extract(sk, self._skeletons, scorer=OSA.distance, score_cutoff=1, limit=None)
+        }
+        cand.update(i for i, v in enumerate(c.vocab) if v.startswith(word) or word.startswith(v))
+        for other in self.words.abbreviations.get(word, ()):
+            ov = c.vocab_id.get(other)
+            if ov is not None:
+                cand.add(ov)
+        return self._verify(word, cand)
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def _prepare(self, name: str, country: str | None, kind: PartyKind | None) -> list[_Query]:
+        if not isinstance(name, str):
+            raise InputError(f"party name must be text, not {type(name).__name__}")
+        if len(name) > LIMITS.max_name_chars:
+            raise InputError(
+                f"party name is {len(name)} characters, over the limit of {LIMITS.max_name_chars} "
+                "(max_name_chars)"
+            )
+        trace = NormalisationTrace()
+        folded = fold_traced(name, trace)
+        if not folded:
+            raise InputError(f"party name {name!r} has no letters or digits")
+        weak = self.words.weak
+        if all(w in weak for w in folded.split()):
+            raise InputError(f"party name {name!r} is only legal forms or noise words; give the name itself")
+        variants: list[tuple[str, str | None]] = [(folded, None)]
+        padded = f" {folded} "
+        for a, b in self.words.pinyin_pairs:
+            for src, dst in ((a, b), (b, a)):
+                if f" {src} " in padded:
+                    variants.append((padded.replace(f" {src} ", f" {dst} ").strip(), f"{src} → {dst}"))
+        return [self._query(name, text, country, kind, trace.steps, note) for text, note in variants]
+
+    def _query(
+        self, name: str, folded: str, country: str | None, kind: PartyKind | None, steps: list[str], note: str | None
+    ) -> _Query:
+        c = self.compiled
+        weak = self.words.weak
+        words = folded.split()
+        qweights = []
+        for w in words:
+            wt = c.token_weight(w) if w not in weak else 0.3
+            if c.is_qualifier(w):
+                wt *= QUALIFIER_FACTOR
+            qweights.append(wt)
+        core = [w for w in words if w not in weak]
+        inits = {
+            "".join(w[0] for w in words if w not in self.words.noise),
+            "".join(w[0] for w in core),
+        }
+        return _Query(
+            text=name,
+            folded=folded,
+            words=words,
+            qweights=qweights,
+            qtotal=sum(qweights),
+            near=[self._near(w) for w in words],
+            compact="".join(core),
+            core_count=len(core),
+            initials=tuple(sorted(s for s in inits if len(s) >= 4)),
+            country=country.upper() if country else None,
+            kind=kind,
+            steps=list(steps),
+            variant=note,
+        )
+
+    # -- scoring -------------------------------------------------------------------------------
+
+    def _score(self, q: _Query, k: int, explain: bool = False) -> tuple[float, dict[str, JsonValue]]:
+        c = self.compiled
+        toks = c.tokens[k]
+        fld = c.name_field[k]
+        weight = c.weight
+        pairs: list[tuple[float, float, int, int, str]] = []
+        for i, nm in enumerate(q.near):
+            if not nm:
+                continue
+            for j, vid in enumerate(toks):
+                hit = nm.get(vid)
+                if hit is not None:
+                    pairs.append((-hit[0], -weight[vid], i, j, hit[1]))
+        q_sim = [0.0] * len(q.words)
+        c_sim = [0.0] * len(toks)
+        how_q: list[str] = [""] * len(q.words)
+        link: list[tuple[str, str, float, str]] = []
+        if pairs:
+            pairs.sort()
+            for neg_sim, _w, i, j, how in pairs:
+                if q_sim[i] or c_sim[j]:
+                    continue
+                q_sim[i] = c_sim[j] = -neg_sim
+                how_q[i] = how
+                if explain:
+                    link.append((q.words[i], c.vocab[toks[j]], -neg_sim, how))
+        if len(q.words) > 1 or len(toks) > 1:
+            self._merge(q, toks, q_sim, c_sim, link if explain else None)
+        total = c.total[k]
+        cover = sum(weight[v] * s for v, s in zip(toks, c_sim, strict=True)) / total if total else 0.0
+        qcover = sum(w * s for w, s in zip(q.qweights, q_sim, strict=True)) / q.qtotal if q.qtotal else 0.0
+        method = "fuzzy"
+        if q.folded == c.folded[k]:
+            base = EXACT[fld]
+            method = "identical"
+        else:
+            if len(q.compact) >= 4 and q.compact == c.compact[k] and (cover < COMPACT_SIM or qcover < COMPACT_SIM):
+                cover = qcover = COMPACT_SIM
+                method = "compact_form"
+            base = BAND[fld] * (cover**A_COVER) * (qcover**B_QUERY) if cover > 0 and qcover > 0 else 0.0
+            if base < ACRONYM_SCORE and self._acronym(q, k):
+                base = ACRONYM_SCORE
+                method = "acronym"
+        if base <= 0:
+            return 0.0, {}
+        features: dict[str, JsonValue] = {}
+        score = base
+        ec = c.entry_country[k]
+        if q.country and ec:
+            adj = COUNTRY_MATCH if q.country == ec else COUNTRY_CONFLICT
+            features["country"] = {"query": q.country, "entry": ec, "points": adj}
+            score += adj
+        et = c.entity_type[k]
+        if q.kind and et in ("entity", "individual") and et != q.kind:
+            features["party_type"] = {"query": q.kind, "entry": et, "points": TYPE_CONFLICT}
+            score += TYPE_CONFLICT
+        score = round(max(0.0, min(100.0, score)), 1)
+        if not explain:
+            return score, {}
+        expl: dict[str, JsonValue] = {
+            "method": method,
+            "matched_name": c.text[k],
+            "name_kind": FIELDS[fld],
+            "query_normalised": q.folded,
+            "candidate_normalised": c.folded[k],
+            "normalisations": [*q.steps, *([f"pinyin_pair: {q.variant}"] if q.variant else [])],
+            "aligned": [{"query": a, "listed": b, "similarity": round(s, 3), "how": h} for a, b, s, h in link],
+            "unmatched_query": [_j(w) for w, s in zip(q.words, q_sim, strict=True) if not s],
+            "unmatched_listed": [_j(c.vocab[v]) for v, s in zip(toks, c_sim, strict=True) if not s],
+            "listed_coverage": round(cover, 3),
+            "query_coverage": round(qcover, 3),
+            "base_score": round(base, 1),
+            "features": features,
+        }
+        return score, expl
+
+    def _merge(
+        self,
+        q: _Query,
+        toks: tuple[int, ...],
+        q_sim: list[float],
+        c_sim: list[float],
+        link: list[tuple[str, str, float, str]] | None,
+    ) -> None:
+        vocab = self.compiled.vocab
+        for i in range(len(q.words) - 1):
+            if q_sim[i] or q_sim[i + 1]:
+                continue
+            joined = q.words[i] + q.words[i + 1]
+            for j, vid in enumerate(toks):
+                if not c_sim[j] and vocab[vid] == joined:
+                    q_sim[i] = q_sim[i + 1] = c_sim[j] = MERGE_SIM
+                    if link is not None:
+                        link.append((f"{q.words[i]} {q.words[i + 1]}", joined, MERGE_SIM, "words_joined"))
+                    break
+        for j in range(len(toks) - 1):
+            if c_sim[j] or c_sim[j + 1]:
+                continue
+            joined = vocab[toks[j]] + vocab[toks[j + 1]]
+            for i, w in enumerate(q.words):
+                if not q_sim[i] and w == joined:
+                    q_sim[i] = c_sim[j] = c_sim[j + 1] = MERGE_SIM
+                    if link is not None:
+                        link.append((w, f"{vocab[toks[j]]} {vocab[toks[j + 1]]}", MERGE_SIM, "words_split"))
+                    break
+
+    def _acronym(self, q: _Query, k: int) -> bool:
+        c = self.compiled
+        if q.core_count == 1 and len(q.compact) >= 4 and len(c.tokens[k]) >= 3 and q.compact in c.initials[k]:
+            return True
+        return bool(q.initials) and len(c.compact[k]) >= 4 and c.compact[k] in q.initials and (
+            sum(1 for v in c.tokens[k] if not c.weak[v]) == 1
+        )
+
+    # -- candidates ----------------------------------------------------------------------------
+
+    def _gather(self, q: _Query, theta: float) -> set[int]:
+        c = self.compiled
+        acc: dict[int, float] = {}
+        forced: set[int] = set()
+        for nm in q.near:
+            for vid, (sim, _how) in nm.items():
+                plist = c.postings.get(vid)
+                if plist:
+                    w = c.weight[vid] * sim
+                    for k in plist:
+                        acc[k] = acc.get(k, 0.0) + w
+        for i in range(len(q.words) - 1):
+            joined = c.vocab_id.get(q.words[i] + q.words[i + 1])
+            if joined is not None:
+                forced.update(c.postings.get(joined, ()))
+        for word in q.words:
+            forced.update(c.pair_postings.get(word, ()))
+        if len(q.compact) >= 4:
+            forced.update(c.compact_map.get(q.compact, ()))
+            if q.core_count == 1:
+                forced.update(c.initials_map.get(q.compact, ()))
+        for s in q.initials:
+            forced.update(c.compact_map.get(s, ()))
+        total, rest = c.total, c.rest_weight
+        for k, a in acc.items():
+            if total[k] and (a + rest[k]) >= theta * total[k] - 1e-9:
+                forced.add(k)
+        return forced
+
+    def _all_names(self, q: _Query) -> range:
+        return range(len(self.compiled.entry))
 
     def search(
-        self, name: str, *, country: str | None = None, limit: int | None = 5, min_score: float = 0.0
+        self,
+        name: str,
+        *,
+        country: str | None = None,
+        limit: int | None = 5,
+        min_score: float = 0.0,
+        kind: PartyKind | None = None,
     ) -> list[Candidate]:
-        q_folded = fold(name)
-        if not q_folded:
-            return []
-        q_core = _core(q_folded)
-        pre = process.extract(
-            q_core, self._cores, scorer=fuzz.token_set_ratio, score_cutoff=max(min_score - 20, 0), limit=None
-        )
-        best: dict[int, Candidate] = {}
-        for _choice, _pre, idx in pre:
-            cand_name = self._names[idx]
-            score, how = self._score(q_folded, q_core, cand_name)
-            entry = self.registry.entries[cand_name.entry_index]
-            adjust = 0.0
-            if country and entry.country:
-                adjust = 2.0 if entry.country == country else -5.0
-            final = max(0.0, min(100.0, score + adjust))
-            if final < min_score:
-                continue
-            prev = best.get(cand_name.entry_index)
-            if prev is None or final > prev.score:
-                best[cand_name.entry_index] = Candidate(
-                    entry_index=cand_name.entry_index,
-                    matched_name=cand_name.text,
-                    matched_field=cand_name.field,
-                    score=round(final, 1),
-                    explanation={"method": how, "query_normalised": q_folded, "candidate_normalised": cand_name.folded,
-                                 "country_adjustment": adjust},
-                )
-        ranked = sorted(best.values(), key=lambda c: (-c.score, c.entry_index))
-        return ranked if limit is None else ranked[:limit]
+        """Best entries for a party name, best first (ties by entry order); at most ``limit``.
+
+        Raises ``InputError`` for a name that is empty, over ``max_name_chars``, without letters or
+        digits, or made only of legal forms and noise words.
+        """
+        best: dict[int, tuple[float, int, _Query]] = {}
+        exhaustive = self.exhaustive or min_score < self.floor
+        theta = coverage_floor(max(min_score, self.floor))
+        for q in self._prepare(name, country, kind):
+            names = self._all_names(q) if exhaustive else self._gather(q, theta)
+            entry = self.compiled.entry
+            for k in names:
+                score, _ = self._score(q, k)
+                if score <= 0 or score < min_score:
+                    continue
+                e = entry[k]
+                prev = best.get(e)
+                if prev is None or score > prev[0] or (score == prev[0] and k < prev[1]):
+                    best[e] = (score, k, q)
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
+        if limit is not None:
+            ranked = ranked[:limit]
+        out: list[Candidate] = []
+        for e, (score, k, q) in ranked:
+            _, expl = self._score(q, k, explain=True)
+            expl["score"] = score
+            fld = self.compiled.name_field[k]
+            out.append(Candidate(e, self.compiled.text[k], "name" if fld == 0 else "alias", score, expl))
+        return out
+
+    # -- addresses -----------------------------------------------------------------------------
 
     def search_address(self, address: str, *, limit: int | None = 5, min_score: float = 0.0) -> list[Candidate]:
-        q = _fold_address(address)
-        q_key = q.replace(" ", "")
-        if len(q_key) < 12:
+        """Entries with a listed address like ``address``: a shared house number and at least two shared
+        distinctive words (not road/district/...), scored by token-set similarity, at most ``ADDRESS_CAP``."""
+        if len(address) > LIMITS.max_name_chars * 4:
+            raise InputError(f"address is {len(address)} characters, over the limit")
+        c = self.compiled
+        q = fold_address(address)
+        q_words = set(q.split())
+        numbers = {w for w in q_words if any(ch.isdigit() for ch in w)}
+        distinctive = {w for w in q_words - numbers if len(w) >= 3 and w not in self.words.address_generic}
+        if not numbers or len(distinctive) < 2:
             return []
-        q_numbers = set(_NUMBER.findall(q))
+        if self.exhaustive:
+            cands: set[int] = set(range(len(c.addr_entry)))
+        else:
+            cands = set()
+            for n in numbers:
+                cands.update(c.addr_numbers.get(n, ()))
         best: dict[int, Candidate] = {}
-        for (idx, raw, folded), key in zip(self._addresses, self._address_keys, strict=True):
-            if not q_numbers & set(_NUMBER.findall(folded)):
+        for ak in cands:
+            words = set(c.addr_folded[ak].split())
+            shared_numbers = numbers & words
+            shared = distinctive & words
+            if not shared_numbers or len(shared) < 2:
                 continue
-            score = fuzz.partial_ratio(q_key, key)
-            if score < min_score:
+            score = round(min(ADDRESS_CAP, fuzz.token_set_ratio(q, c.addr_folded[ak]) * ADDRESS_CAP / 100), 1)
+            if score < min_score or score <= 0:
                 continue
-            prev = best.get(idx)
+            e = c.addr_entry[ak]
+            prev = best.get(e)
             if prev is None or score > prev.score:
-                best[idx] = Candidate(idx, raw, "address", round(score, 1),
-                                      {"method": "address", "query_normalised": q, "candidate_normalised": folded})
-        ranked = sorted(best.values(), key=lambda c: (-c.score, c.entry_index))
+                best[e] = Candidate(
+                    e,
+                    c.addr_text[ak],
+                    "address",
+                    score,
+                    {
+                        "method": "address",
+                        "query_normalised": q,
+                        "candidate_normalised": c.addr_folded[ak],
+                        "shared_numbers": [_j(x) for x in sorted(shared_numbers)],
+                        "shared_words": [_j(x) for x in sorted(shared)],
+                        "score": score,
+                    },
+                )
+        ranked = sorted(best.values(), key=lambda x: (-x.score, x.entry_index))
         return ranked if limit is None else ranked[:limit]

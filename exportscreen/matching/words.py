@@ -4,6 +4,7 @@
 * ``noise_words.yaml``: connectors and list boilerplate ("the", "of", "and any subsidiary");
 * ``qualifiers.yaml``: branch and office words a query may add to a listed name;
 * ``abbreviations.yaml``: abbreviations that are not a prefix of their word (Intl, Engrg, Mfg);
+* ``address_words.yaml``: generic address words (road, district …) that do not make addresses alike;
 * ``pinyin_pairs.yaml``: English or brand names and the pinyin of the Chinese name (Sugon ↔ Zhongke
   Shuguang).
 
@@ -46,7 +47,7 @@ def _load(path: Path, model: type[_M]) -> _M:
     try:
         return model.model_validate(load_data_file(path, error=ConfigError))
     except ValidationError as exc:
-        loc, msg = format_validation_errors(exc.errors())  # type: ignore[arg-type]
+        loc, msg = format_validation_errors(list(exc.errors()))
         raise ConfigError(msg, path=path, location=loc) from exc
 
 
@@ -72,6 +73,7 @@ class WordLists:
     legal_forms: frozenset[str]
     noise: frozenset[str]
     qualifiers: frozenset[str]
+    address_generic: frozenset[str]
     abbreviations: dict[str, frozenset[str]]
     pinyin_pairs: tuple[tuple[str, str], ...]
 
@@ -86,6 +88,7 @@ class WordLists:
             "legal:" + ",".join(sorted(self.legal_forms)),
             "noise:" + ",".join(sorted(self.noise)),
             "qual:" + ",".join(sorted(self.qualifiers)),
+            "addr:" + ",".join(sorted(self.address_generic)),
             "abbr:" + ",".join(f"{k}={'|'.join(sorted(v))}" for k, v in sorted(self.abbreviations.items())),
             "pinyin:" + ",".join(f"{a}={b}" for a, b in self.pinyin_pairs),
         ]
@@ -104,6 +107,7 @@ def word_lists(directory: Path | None = None) -> WordLists:
         legal_forms=_word_set(base / "legal_forms.yaml"),
         noise=_word_set(base / "noise_words.yaml"),
         qualifiers=_word_set(base / "qualifiers.yaml"),
+        address_generic=_word_set(base / "address_words.yaml"),
         abbreviations={k: frozenset(v) for k, v in abbreviations.items()},
         pinyin_pairs=_pairs(base / "pinyin_pairs.yaml"),
     )

@@ -1,0 +1,74 @@
+"""Matching many names: ``match_many`` streams results in input order, optionally over processes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
+
+from exportscreen._errors import InputError
+from exportscreen.matching.base import Candidate
+from exportscreen.matching.engine import NameMatcher
+
+__all__ = ["match_many"]
+
+_WORKER: NameMatcher | None = None
+#: Names sent to a worker process at a time.
+CHUNK = 256
+
+
+def _init_worker(matcher: NameMatcher) -> None:
+    global _WORKER
+    _WORKER = matcher
+
+
+def _run_chunk(
+    names: list[str], country: str | None, limit: int | None, min_score: float
+) -> list[list[Candidate] | InputError]:
+    assert _WORKER is not None
+    return [_one(_WORKER, n, country, limit, min_score) for n in names]
+
+
+def _one(
+    matcher: NameMatcher, name: str, country: str | None, limit: int | None, min_score: float
+) -> list[Candidate] | InputError:
+    try:
+        return matcher.search(name, country=country, limit=limit, min_score=min_score)
+    except InputError as exc:
+        return exc
+
+
+def _chunks(names: Iterable[str], size: int) -> Iterator[list[str]]:
+    it = iter(names)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def match_many(
+    matcher: NameMatcher,
+    names: Iterable[str],
+    *,
+    country: str | None = None,
+    limit: int | None = 5,
+    min_score: float = 0.0,
+    workers: int = 1,
+) -> Iterator[list[Candidate] | InputError]:
+    """Search every name, yielding one result per name in input order.
+
+    A name the matcher refuses yields its ``InputError`` instead of stopping the stream. With
+    ``workers > 1`` the names go in chunks of ``CHUNK`` to a process pool (each worker receives the
+    compiled matcher once); at most ``2 * workers`` chunks are in flight, so memory stays flat for
+    any number of names.
+    """
+    if workers <= 1:
+        for name in names:
+            yield _one(matcher, name, country, limit, min_score)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(matcher,)) as pool:
+        pending = []
+        for chunk in _chunks(names, CHUNK):
+            pending.append(pool.submit(_run_chunk, chunk, country, limit, min_score))
+            if len(pending) >= 2 * workers:
+                yield from pending.pop(0).result()
+        for fut in pending:
+            yield from fut.result()

@@ -1,0 +1,368 @@
+"""The compiled form of a registry for matching: precomputed names, token weights and the index.
+
+Built once per registry content (``Registry.version``) and word lists; plain Python containers
+only (no pydantic objects), so the hot loop touches tuples, lists and dicts.
+
+**Token weights.** Each distinct word of the listed names gets an inverse document frequency
+weight ``ln(1 + N / df)``: "technology" or "china" weigh little, "smic" or "habbash" a lot. Legal
+forms and noise words (``lists/names``) get the fixed low weight ``WEAK_WEIGHT``.
+
+**Qualifiers.** Words a query may add to a listed name at little cost: the qualifier list
+(branch, office …), country names, and *place words*: words found in at least
+``PLACE_MIN_ADDRESSES`` listed addresses and in more addresses than names (Beijing, Tehran, Moscow).
+
+**Candidate index (prefix filtering).** A name can only score ``min_score`` or more when the
+weighted share of its words matched by the query (its coverage ``C``) reaches ``theta`` (see
+``engine.coverage_floor``). Sorting a name's words by weight, the name is indexed under its heaviest
+words up to the point where the remaining words weigh less than ``theta`` of the name: a query that
+matches none of those words cannot reach ``theta``. Adjacent word pairs are indexed joined
+("al faris" under "alfaris") for split and merged words, and whole names under their compact form
+and initials. Word similarity is looked up in the vocabulary through exact, spelling-skeleton,
+one-deletion (``OSA`` distance 1), prefix and abbreviation keys, which find exactly the word pairs
+that ``engine.token_sim`` scores above zero. The index therefore returns every name the exhaustive
+mode scores at or above the floor it was built for.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import math
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pycountry
+
+from exportscreen.matching.normalize import fold, fold_address, skeleton
+from exportscreen.matching.words import WordLists
+from exportscreen.registry.model import Registry
+
+__all__ = [
+    "FORMAT_VERSION",
+    "MIN_FUZZY_LEN",
+    "MIN_PREFIX_LEN",
+    "WEAK_WEIGHT",
+    "CompiledNames",
+    "cache_dir",
+    "compile_registry",
+    "deletions",
+    "load_or_compile",
+]
+
+#: Bumped whenever the compiled layout or the scoring-relevant preprocessing changes.
+FORMAT_VERSION = "exportscreen-compiled/3"
+#: Weight of a legal form or noise word (a distinctive word weighs 2-11).
+WEAK_WEIGHT = 0.3
+#: A word is a place word when at least this many listed addresses contain it (and more addresses
+#: than names do).
+PLACE_MIN_ADDRESSES = 3
+#: Shortest skeleton that may match another with one edit.
+MIN_FUZZY_LEN = 4
+#: Shortest word that may stand for a longer word it begins ("tech" → "technology").
+MIN_PREFIX_LEN = 4
+
+FIELDS = ("name", "alias", "weak_alias", "acronym")
+
+
+def deletions(word: str) -> set[str]:
+    """``word`` and every string made by deleting one of its characters."""
+    out = {word}
+    out.update(word[:i] + word[i + 1 :] for i in range(len(word)))
+    return out
+
+
+def _acronyms(text: str) -> list[str]:
+    """Parenthesised acronyms of a listed name: "... Corporation (SMIC)" → ["SMIC"]."""
+    out: list[str] = []
+    depth_start = -1
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth_start = i
+        elif ch == ")" and depth_start >= 0:
+            inner = text[depth_start + 1 : i].strip()
+            compact = inner.replace(".", "").replace("-", "").replace("&", "")
+            if 2 <= len(compact) <= 12 and " " not in inner and compact.isalnum() and compact.upper() == compact:
+                out.append(inner)
+            depth_start = -1
+    return out
+
+
+@dataclass(slots=True)
+class CompiledNames:
+    """Everything the matcher needs, as plain containers (picklable, no pydantic)."""
+
+    key: str
+    floor: float
+    theta: float
+    # vocabulary
+    vocab: list[str] = field(default_factory=list)
+    vocab_id: dict[str, int] = field(default_factory=dict)
+    weight: list[float] = field(default_factory=list)
+    weak: list[bool] = field(default_factory=list)
+    qualifier: list[bool] = field(default_factory=list)
+    unseen_weight: float = 1.0
+    sorted_vocab: list[str] = field(default_factory=list)
+    deletion_keys: dict[str, list[int]] = field(default_factory=dict)
+    # names: parallel lists
+    entry: list[int] = field(default_factory=list)
+    name_field: list[int] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+    folded: list[str] = field(default_factory=list)
+    tokens: list[tuple[int, ...]] = field(default_factory=list)
+    total: list[float] = field(default_factory=list)
+    compact: list[str] = field(default_factory=list)
+    initials: list[tuple[str, ...]] = field(default_factory=list)
+    entity_type: list[str | None] = field(default_factory=list)
+    entry_country: list[str | None] = field(default_factory=list)
+    # index
+    postings: dict[int, list[int]] = field(default_factory=dict)
+    rest_weight: list[float] = field(default_factory=list)
+    pair_postings: dict[str, list[int]] = field(default_factory=dict)
+    compact_map: dict[str, list[int]] = field(default_factory=dict)
+    initials_map: dict[str, list[int]] = field(default_factory=dict)
+    # addresses
+    addr_entry: list[int] = field(default_factory=list)
+    addr_text: list[str] = field(default_factory=list)
+    addr_folded: list[str] = field(default_factory=list)
+    addr_numbers: dict[str, list[int]] = field(default_factory=dict)
+    # qualifiers not in the vocabulary (country names, branch words)
+    extra_qualifiers: frozenset[str] = frozenset()
+
+    def token_weight(self, word: str) -> float:
+        vid = self.vocab_id.get(word)
+        return self.weight[vid] if vid is not None else self.unseen_weight
+
+    def is_qualifier(self, word: str) -> bool:
+        vid = self.vocab_id.get(word)
+        if vid is not None:
+            return self.qualifier[vid]
+        return word in self.extra_qualifiers
+
+    def prefixed_by(self, word: str) -> list[int]:
+        """Vocabulary ids of the words that begin with ``word``."""
+        lo = bisect.bisect_left(self.sorted_vocab, word)
+        hi = bisect.bisect_left(self.sorted_vocab, word + "\x7f")
+        return [self.vocab_id[w] for w in self.sorted_vocab[lo:hi]]
+
+
+def _initials(words: list[str], weak: frozenset[str], noise: frozenset[str]) -> tuple[str, ...]:
+    """Acronym forms of a name: initials of every word but noise words, and of its distinctive words."""
+    full = "".join(w[0] for w in words if w not in noise)
+    core = "".join(w[0] for w in words if w not in weak)
+    out = {s for s in (full, core) if len(s) >= 3}
+    return tuple(sorted(out))
+
+
+def _country_words() -> frozenset[str]:
+    out: set[str] = set()
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(c, attr, None)
+            if isinstance(value, str):
+                out.update(fold(value).split())
+    return frozenset(out)
+
+
+def compile_registry(registry: Registry, words: WordLists, *, floor: float, theta: float, key: str) -> CompiledNames:
+    """Precompute every listed name and address of ``registry`` and build the candidate index."""
+    c = CompiledNames(key=key, floor=floor, theta=theta)
+    weak_words = words.weak
+    raw_names: list[tuple[int, int, str, list[str]]] = []
+    seen: set[tuple[int, str]] = set()
+    for i, e in enumerate(registry.entries):
+        variants: list[tuple[int, str]] = [(0, e.name)]
+        variants += [(1, a) for a in (*e.aliases, *e.other_names)]
+        variants += [(2, a) for a in e.weak_aliases]
+        for text in (e.name, *e.aliases):
+            variants += [(3, a) for a in _acronyms(text)]
+        for fld, text in variants:
+            folded = fold(text)
+            if not folded or (i, folded) in seen:
+                continue
+            seen.add((i, folded))
+            raw_names.append((i, fld, text, folded.split()))
+
+    df: dict[str, int] = {}
+    for _i, _f, _t, toks in raw_names:
+        for t in set(toks):
+            df[t] = df.get(t, 0) + 1
+    addr_df: dict[str, int] = {}
+    for e in registry.entries:
+        for a in e.addresses:
+            for t in set(fold(a).split()):
+                addr_df[t] = addr_df.get(t, 0) + 1
+    n = max(len(raw_names), 1)
+    countries = _country_words()
+    for word in sorted(df):
+        c.vocab_id[word] = len(c.vocab)
+        c.vocab.append(word)
+        is_weak = word in weak_words
+        c.weak.append(is_weak)
+        c.weight.append(WEAK_WEIGHT if is_weak else math.log(1.0 + n / df[word]))
+        place = addr_df.get(word, 0) >= PLACE_MIN_ADDRESSES and addr_df.get(word, 0) > df[word] and not word.isdigit()
+        c.qualifier.append(place or word in countries or word in words.qualifiers)
+    c.unseen_weight = math.log(1.0 + n)
+    c.sorted_vocab = sorted(c.vocab)
+    c.extra_qualifiers = frozenset((countries | words.qualifiers) - set(c.vocab))
+    for vid, word in enumerate(c.vocab):
+        sk = skeleton(word)
+        keys = deletions(sk) if len(sk) >= MIN_FUZZY_LEN and not any(ch.isdigit() for ch in sk) else {sk}
+        for dkey in keys:
+            c.deletion_keys.setdefault(dkey, []).append(vid)
+
+    for i, fld, text, toks in raw_names:
+        k = len(c.entry)
+        ids = tuple(c.vocab_id[t] for t in toks)
+        ws = [c.weight[v] for v in ids]
+        total = sum(ws)
+        e = registry.entries[i]
+        c.entry.append(i)
+        c.name_field.append(fld)
+        c.text.append(text)
+        c.folded.append(" ".join(toks))
+        c.tokens.append(ids)
+        c.total.append(total)
+        core = "".join(t for t in toks if t not in weak_words)
+        c.compact.append(core)
+        inits = _initials(toks, weak_words, words.noise)
+        c.initials.append(inits)
+        c.entity_type.append(e.type)
+        c.entry_country.append(e.country)
+        if len(core) >= 4:
+            c.compact_map.setdefault(core, []).append(k)
+        for s in inits:
+            if len(toks) >= 3:
+                c.initials_map.setdefault(s, []).append(k)
+        order = sorted(range(len(ids)), key=lambda j: -ws[j])
+        rest = total
+        prefix: set[int] = set()
+        for j in order:
+            if rest < theta * total - 1e-9:
+                break
+            prefix.add(j)
+            rest -= ws[j]
+        c.rest_weight.append(max(rest, 0.0))
+        for j in prefix:
+            plist = c.postings.setdefault(ids[j], [])
+            if not plist or plist[-1] != k:
+                plist.append(k)
+        for j in range(len(toks) - 1):
+            c.pair_postings.setdefault(toks[j] + toks[j + 1], []).append(k)
+
+    for i, e in enumerate(registry.entries):
+        for a in e.addresses:
+            folded_addr = fold_address(a)
+            if not folded_addr:
+                continue
+            ak = len(c.addr_entry)
+            c.addr_entry.append(i)
+            c.addr_text.append(a)
+            c.addr_folded.append(folded_addr)
+            for t in set(folded_addr.split()):
+                if any(ch.isdigit() for ch in t):
+                    c.addr_numbers.setdefault(t, []).append(ak)
+    return c
+
+
+# ---------------------------------------------------------------------------------------------
+# The on-disk cache of compiled registries.
+
+_MAGIC = b"exportscreen-index\n"
+
+
+def cache_dir() -> Path:
+    """The user cache directory for compiled indexes (``$EXPORTSCREEN_CACHE_DIR`` overrides)."""
+    env = os.environ.get("EXPORTSCREEN_CACHE_DIR")
+    if env:
+        return Path(env)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "exportscreen"
+
+
+def _trusted(path: Path) -> bool:
+    """A path we may unpickle from: ours, and writable by nobody else (POSIX)."""
+    if not hasattr(os, "getuid"):
+        return True
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _cache_path(key: str, directory: Path) -> Path:
+    return directory / f"index-{key[:32]}.bin"
+
+
+def _read_cache(key: str, directory: Path) -> CompiledNames | None:
+    path = _cache_path(key, directory)
+    if not (_trusted(directory) and _trusted(path)):
+        return None
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    header_len = len(_MAGIC) + 64 + 1 + 64 + 1
+    if len(blob) < header_len or not blob.startswith(_MAGIC):
+        return None
+    stored_key = blob[len(_MAGIC) : len(_MAGIC) + 64].decode("ascii", "replace")
+    digest = blob[len(_MAGIC) + 65 : len(_MAGIC) + 129].decode("ascii", "replace")
+    payload = blob[header_len:]
+    if stored_key != key or hashlib.sha256(payload).hexdigest() != digest:
+        return None
+    # Unpickled only after the key and sha256 checks, from a directory and file only we can write.
+    try:
+        obj = pickle.loads(payload)
+    except Exception:
+        return None
+    return obj if isinstance(obj, CompiledNames) and obj.key == key else None
+
+
+def _write_cache(compiled: CompiledNames, directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not _trusted(directory):
+            return
+        payload = pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL)
+        header = _MAGIC + compiled.key.encode() + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n"
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".index-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(header + payload)
+            os.replace(tmp, _cache_path(compiled.key, directory))
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return
+
+
+def compile_key(registry: Registry, words: WordLists, floor: float) -> str:
+    blob = "\n".join((FORMAT_VERSION, registry.version, words.digest_source(), f"{floor:.3f}"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def load_or_compile(
+    registry: Registry, words: WordLists, *, floor: float, theta: float, use_cache: bool = True
+) -> CompiledNames:
+    """The compiled registry: from the user cache when its key and hash check out, else built (and cached)."""
+    key = compile_key(registry, words, floor)
+    directory = cache_dir()
+    if use_cache:
+        cached = _read_cache(key, directory)
+        if cached is not None:
+            return cached
+    compiled = compile_registry(registry, words, floor=floor, theta=theta, key=key)
+    if use_cache:
+        _write_cache(compiled, directory)
+    return compiled
