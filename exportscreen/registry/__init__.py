@@ -7,7 +7,7 @@ from pathlib import Path
 
 from exportscreen._data import bundled_dir
 from exportscreen._errors import ListError
-from exportscreen.registry import csl, ofac, yamlfmt
+from exportscreen.registry import csl, custom, ofac, yamlfmt
 from exportscreen.registry.model import Entry, Registry, Source
 
 __all__ = ["FORMATS", "Entry", "Registry", "Source", "bundled_list_paths", "load_registry"]
@@ -18,6 +18,7 @@ Detector = Callable[[Path], bool]
 #: Known formats, in detection order: name -> (detector, loader).
 FORMATS: dict[str, tuple[Detector, Loader]] = {
     "exportscreen": (yamlfmt.detect, yamlfmt.load),
+    "custom": (custom.detect, custom.load),
     "csl": (csl.detect, csl.load),
     "ofac": (ofac.detect, ofac.load),
 }

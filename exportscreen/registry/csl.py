@@ -165,7 +165,7 @@ def clean_name(value: str | None) -> str:
 
 
 _FR_CITATION = re.compile(r"\b\d{1,3}\s*F\.?\s*R\.?\s*\d")
-_FR_TRIM = " ,;"
+_FR_TRIM = " ,;."
 
 
 def split_federal_register(value: str) -> tuple[str, ...]:
@@ -367,10 +367,18 @@ def _address_country(addresses: Sequence[str]) -> str | None:
         return None
 
 
+_TYPE_NAMES: dict[str, EntryType] = {
+    "entity": "entity",
+    "individual": "individual",
+    "vessel": "vessel",
+    "aircraft": "aircraft",
+}
+
+
 def _entry_type(raw: str, code: str, name: str, addresses: Sequence[str], path: Path, location: str) -> EntryType:
     text = raw.strip().lower()
-    if text in ("entity", "individual", "vessel", "aircraft"):
-        return text  # type: ignore[return-value]
+    if text in _TYPE_NAMES:
+        return _TYPE_NAMES[text]
     if text:
         raise ListError(f"unknown type {raw!r} in list {code}", path=path, location=location)
     if _PERSON_NAME.search(name) or any(_PERSON_ADDRESS.search(a) for a in addresses):
