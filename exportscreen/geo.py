@@ -27,6 +27,7 @@ class _CountryTable(BaseModel):
     format: Literal["exportscreen-countries/1"]
     extra_codes: dict[str, str] = Field(default_factory=dict)
     aliases: dict[str, str] = Field(default_factory=dict)
+    ambiguous: list[str] = Field(default_factory=list)
 
 
 @cache
@@ -52,6 +53,8 @@ def resolve_country(value: str) -> str:
     upper = text.upper()
     if upper in table.extra_codes:
         return upper
+    if text.casefold() in table.ambiguous:
+        raise ValueError(f"ambiguous country {value!r}: several countries go by this name; use the ISO alpha-2 code")
     alias = table.aliases.get(text.casefold())
     if alias is not None:
         return alias

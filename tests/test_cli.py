@@ -41,7 +41,13 @@ def test_bad_input_exits_2_naming_file_and_field(name: str, needle: str, capsys:
 
 
 def test_bad_file_does_not_hide_other_findings(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["screen", str(DATA / "bad" / "unknown_field.yaml"), str(EXAMPLES / "transactions" / "03-printer-to-huawei.yaml")])
+    code = main(
+        [
+            "screen",
+            str(DATA / "bad" / "unknown_field.yaml"),
+            str(EXAMPLES / "transactions" / "03-printer-to-huawei.yaml"),
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 2
     assert "EX-03: SENSITIVE" in out

@@ -1,0 +1,164 @@
+"""The public API: names, screen() on mappings, determinism, as-of precedence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+import exportscreen
+from exportscreen import Category, Decision, InputError, Screener, Transaction, match_name, screen
+from exportscreen.screener import default_screener
+
+PRINTER_TO_HUAWEI = {
+    "id": "API-1",
+    "destination": "CN",
+    "parties": [{"role": "ultimate_consignee", "name": "Huawei Technologies Co., Ltd.", "country": "CN"}],
+    "items": [{"description": "Office printer", "eccn": "EAR99"}],
+}
+
+
+def test_all_is_sorted_and_complete() -> None:
+    assert exportscreen.__all__ == sorted(exportscreen.__all__)
+    for name in exportscreen.__all__:
+        assert hasattr(exportscreen, name), name
+    required = {
+        "screen",
+        "Screener",
+        "match_name",
+        "load_registry",
+        "load_pack",
+        "Transaction",
+        "Party",
+        "Item",
+        "Decision",
+        "Reason",
+        "PartyMatch",
+        "Category",
+        "ExportscreenError",
+        "InputError",
+        "ConfigError",
+        "ListError",
+        "PackError",
+    }
+    assert required <= set(exportscreen.__all__)
+    assert list(Category) == [Category.SENSITIVE, Category.REVIEW, Category.LESS_RISKY]
+    assert Category.LESS_RISKY < Category.REVIEW < Category.SENSITIVE
+
+
+def test_py_typed_shipped() -> None:
+    assert (Path(exportscreen.__file__).parent / "py.typed").is_file()
+
+
+def test_screen_mapping_explains_itself() -> None:
+    decision = screen(PRINTER_TO_HUAWEI, as_of=dt.date(2026, 3, 1))
+    assert decision.category is Category.SENSITIVE
+    reason = decision.reasons[0]
+    assert reason.rule_id == "entity-list-hit"
+    assert "84 FR 22963, 5/21/19" in reason.citations
+    match = reason.evidence["matches"][0]  # type: ignore[index]
+    assert match["entry_name"] == "Huawei Technologies Co., Ltd."  # type: ignore[index,call-overload]
+    assert match["start_date"] == "2019-05-16"  # type: ignore[index,call-overload]
+    assert decision.matches[0].strength == "hit"
+    assert decision.registry.version and decision.registry.sources
+    assert decision.packs[0].id == "china-advanced-computing"
+
+
+def test_screen_accepts_transaction_model() -> None:
+    tx = Transaction.model_validate(PRINTER_TO_HUAWEI)
+    assert screen(tx, as_of=dt.date(2026, 3, 1)).category is Category.SENSITIVE
+
+
+def test_as_of_precedence() -> None:
+    tx = {**PRINTER_TO_HUAWEI, "date": "2019-01-02"}
+    assert screen(tx).as_of == dt.date(2019, 1, 2)
+    assert screen(tx).category is Category.LESS_RISKY  # Huawei listed 2019-05-16
+    assert screen(tx, as_of=dt.date(2020, 1, 1)).category is Category.SENSITIVE
+    assert screen(PRINTER_TO_HUAWEI).as_of == dt.date.today()
+
+
+def test_decision_json_is_deterministic_and_round_trips() -> None:
+    a = screen(PRINTER_TO_HUAWEI, as_of=dt.date(2026, 3, 1)).to_json()
+    b = Screener().screen(PRINTER_TO_HUAWEI, as_of=dt.date(2026, 3, 1)).to_json()
+    assert a == b
+    again = Decision.model_validate(json.loads(a))
+    assert again.to_json() == a
+
+
+def test_decision_json_same_across_processes() -> None:
+    code = (
+        "import datetime as dt, json, sys; from exportscreen import screen; "
+        f"print(screen({PRINTER_TO_HUAWEI!r}, as_of=dt.date(2026, 3, 1)).to_json())"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
+        ).stdout
+        for seed in ("0", "1", "12345")
+    }
+    assert len(outs) == 1
+
+
+def test_default_screener_is_built_once() -> None:
+    assert default_screener() is default_screener()
+
+
+def test_bad_mapping_raises_input_error_never_a_decision() -> None:
+    with pytest.raises(InputError) as exc:
+        screen({**PRINTER_TO_HUAWEI, "destinaton": "CN"})
+    assert "destinaton" in str(exc.value)
+    with pytest.raises(InputError):
+        screen("not a mapping")  # type: ignore[arg-type]
+
+
+def test_match_name_finds_smic_and_spares_tsmc() -> None:
+    smic = match_name("SMIC Beijing", country="CN")
+    assert smic and smic[0].entry_name == "Semiconductor Manufacturing International (Beijing) Corporation"
+    assert smic[0].strength == "hit"
+    assert match_name("Taiwan Semiconductor Manufacturing Company Limited", country="TW") == []
+    with pytest.raises(InputError):
+        match_name("   ")
+
+
+def test_screener_shared_by_threads_gives_same_results() -> None:
+    screener = default_screener()
+    expected = screener.screen(PRINTER_TO_HUAWEI, as_of=dt.date(2026, 3, 1)).to_json()
+    results: list[str] = []
+
+    def work() -> None:
+        for _ in range(5):
+            results.append(screener.screen(PRINTER_TO_HUAWEI, as_of=dt.date(2026, 3, 1)).to_json())
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 40
+    assert set(results) == {expected}
+
+
+def test_less_risky_reason_lists_checks() -> None:
+    decision = screen(
+        {
+            "id": "LR",
+            "destination": "FR",
+            "parties": [{"role": "purchaser", "name": "Lyon Capteurs SARL"}],
+            "items": [{"description": "probe", "eccn": "EAR99"}],
+        },
+        as_of=dt.date(2026, 3, 1),
+    )
+    assert decision.category is Category.LESS_RISKY
+    assert [r.rule_id for r in decision.reasons] == ["checks-passed"]
+    checks = decision.reasons[0].evidence["checks"]
+    assert checks["lists_checked"] == ["EL", "MEU"]  # type: ignore[index,call-overload]
+    assert checks["parties_screened"] == ["Lyon Capteurs SARL"]  # type: ignore[index,call-overload]

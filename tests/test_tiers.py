@@ -1,0 +1,93 @@
+"""Capability tiers from specifications and declared ECCNs, as of a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from exportscreen.models import Item
+from exportscreen.tiers import load_tiers
+
+NOW = dt.date(2026, 3, 1)
+
+CASES: list[tuple[str, dict[str, Any], dt.date, tuple[str, ...], bool]] = [
+    ("h100", {"kind": "ic", "tpp": 15832, "datacenter": True}, NOW, ("3A090.a",), True),
+    ("a100", {"kind": "ic", "tpp": 4992, "datacenter": True}, NOW, ("3A090.a",), True),
+    (
+        "dc-density",
+        {"kind": "ic", "tpp": 1700, "performance_density": 6.0, "datacenter": True},
+        NOW,
+        ("3A090.a",),
+        True,
+    ),
+    ("3a090b-1", {"kind": "ic", "tpp": 3000, "performance_density": 2.0, "datacenter": True}, NOW, ("3A090.b",), True),
+    ("3a090b-2", {"kind": "ic", "tpp": 1700, "performance_density": 3.5, "datacenter": True}, NOW, ("3A090.b",), True),
+    ("h20", {"kind": "ic", "tpp": 2368, "die_area_mm2": 814, "datacenter": True}, NOW, ("mature",), True),
+    ("rtx4090", {"kind": "ic", "tpp": 5285, "datacenter": False}, NOW, ("3A090.a-nondc",), True),
+    ("gaming-2000", {"kind": "ic", "tpp": 2000, "datacenter": False}, NOW, ("mature",), True),
+    ("server", {"kind": "computer", "tpp": 15832, "datacenter": True}, NOW, ("4A090.a",), True),
+    ("hbm", {"kind": "memory", "memory_bandwidth_density": 8.5}, NOW, ("3A090.c",), True),
+    (
+        "hbm-2023",
+        {"kind": "memory", "memory_bandwidth_density": 8.5, "eccn": "EAR99"},
+        dt.date(2023, 6, 1),
+        ("mature",),
+        True,
+    ),
+    ("oct-2022-test", {"kind": "ic", "tpp": 4992, "datacenter": True}, dt.date(2023, 1, 1), ("3A090.a",), True),
+    (
+        "oct-2022-below",
+        {"kind": "ic", "tpp": 3000, "datacenter": True, "performance_density": 2.0},
+        dt.date(2023, 1, 1),
+        ("mature",),
+        True,
+    ),
+    ("pre-2022", {"kind": "ic", "tpp": 15832, "datacenter": True}, dt.date(2021, 1, 1), ("mature",), True),
+    ("sme-14nm", {"kind": "sme", "node_nm": 14}, NOW, ("advanced-node",), True),
+    ("sme-7nm", {"kind": "sme", "node_nm": 7}, NOW, ("advanced-node", "leading-edge"), True),
+    ("sme-nand", {"kind": "sme", "nand_layers": 232}, NOW, ("advanced-node",), True),
+    ("sme-dram", {"kind": "sme", "dram_half_pitch_nm": 17}, NOW, ("advanced-node",), True),
+    ("sme-40nm", {"kind": "sme", "node_nm": 40}, NOW, ("mature",), True),
+    ("sme-unknown-node", {"kind": "sme"}, NOW, (), False),
+    ("ic-no-specs", {"kind": "ic"}, NOW, (), False),
+    ("ic-unknown-dc", {"kind": "ic", "tpp": 2000}, NOW, (), False),
+    ("no-kind-no-eccn", {}, NOW, (), False),
+    ("ear99", {"eccn": "EAR99"}, NOW, ("mature",), True),
+    ("declared-3a090a1", {"eccn": "3A090.a.1"}, NOW, ("3A090.a",), True),
+    ("supp2", {"eccn": "9A991"}, NOW, ("meu-supp2", "mature"), True),
+    ("supp2-2020-addition-before", {"eccn": "3A991"}, dt.date(2019, 1, 1), ("mature",), True),
+]
+
+
+@pytest.mark.parametrize(("name", "specs", "on", "tiers", "classified"), CASES, ids=[c[0] for c in CASES])
+def test_classification(
+    name: str, specs: dict[str, Any], on: dt.date, tiers: tuple[str, ...], classified: bool
+) -> None:
+    result = load_tiers().classify(Item(description=name, **specs), on)
+    assert result.tiers == tiers
+    assert result.classified is classified
+
+
+def test_unclassified_names_missing_fields() -> None:
+    result = load_tiers().classify(Item(description="x", kind="ic", tpp=2000), NOW)
+    assert set(result.missing) == {"datacenter", "performance_density"}
+
+
+def test_declared_ecc_disagreeing_with_specs_is_a_conflict() -> None:
+    t = load_tiers()
+    ear99 = t.classify(Item(description="x", kind="ic", eccn="EAR99", tpp=15832, datacenter=True), NOW)
+    assert ear99.conflict and "EAR99" in ear99.conflict
+    assert "3A090.a" in ear99.tiers  # the stricter tier applies
+    b_vs_a = t.classify(Item(description="x", kind="ic", eccn="3A090.b", tpp=15832, datacenter=True), NOW)
+    assert b_vs_a.conflict
+    agree = t.classify(Item(description="x", kind="ic", eccn="3A090.a", tpp=15832, datacenter=True), NOW)
+    assert agree.conflict is None
+
+
+def test_evidence_records_the_comparison() -> None:
+    result = load_tiers().classify(Item(description="x", kind="ic", tpp=15832, datacenter=True), NOW)
+    ev = result.evidence[0]
+    assert ev["tier"] == "3A090.a"
+    assert {"field": "tpp", "value": 15832.0, "test": ">= 4800.0"} in ev["comparisons"]  # type: ignore[operator]
