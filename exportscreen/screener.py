@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import JsonValue, ValidationError
 
-from exportscreen._errors import ConfigError, InputError, format_validation_errors
+from exportscreen._errors import ConfigError, InputError, ListError, format_validation_errors
 from exportscreen.geo import CountryGroups, load_country_groups
 from exportscreen.matching import Candidate, Matcher, MatchSettings, build_matcher
 from exportscreen.models import (
@@ -23,6 +23,7 @@ from exportscreen.models import (
     ItemTier,
     PackRef,
     PartyMatch,
+    Reason,
     RegistryInfo,
     SourceInfo,
     Transaction,
@@ -32,7 +33,10 @@ from exportscreen.rules import RulePack, bundled_pack_paths, evaluate_pack, load
 from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact
 from exportscreen.tiers import TierSet, load_tiers
 
-__all__ = ["Screener", "default_screener", "match_name", "screen"]
+__all__ = ["STALE_AFTER_DAYS", "Screener", "default_screener", "match_name", "screen"]
+
+#: Without max_list_age, sources older than this many days add a "stale-lists" warning reason.
+STALE_AFTER_DAYS = 180
 
 
 def _validate(transaction: Transaction | Mapping[str, Any]) -> Transaction:
@@ -54,6 +58,9 @@ class Screener:
 
     ``registry``: a loaded ``Registry`` (default: the bundled lists). ``packs``: ``RulePack`` objects or
     paths to ``rules.yaml`` files (default: every bundled pack). ``settings``: the hit/review thresholds.
+    ``max_list_age``: screening with a source older than this (in days, measured from its as-of date to
+    the screening date) raises ``ListError``; without it, data older than ``stale_after`` days adds a
+    ``stale-lists`` warning reason to each Decision.
     """
 
     def __init__(
@@ -64,7 +71,13 @@ class Screener:
         settings: MatchSettings | None = None,
         tiers: TierSet | None = None,
         groups: CountryGroups | None = None,
+        max_list_age: int | None = None,
+        stale_after: int = STALE_AFTER_DAYS,
     ) -> None:
+        if max_list_age is not None and max_list_age < 0:
+            raise ConfigError(f"max_list_age must be a number of days >= 0, got {max_list_age}")
+        self.max_list_age = max_list_age
+        self.stale_after = stale_after
         self.registry = registry if registry is not None else load_registry()
         self.tiers = tiers if tiers is not None else load_tiers()
         self.groups = groups if groups is not None else load_country_groups()
@@ -212,6 +225,7 @@ class Screener:
         active = [p for p in self.packs if p.active(on)]
         if not active:
             raise ConfigError(f"no rule pack is in force on {on.isoformat()}")
+        warning = self._freshness(on)
         facts = self.facts(tx, on)
         reasons = [r for pack in active for r in evaluate_pack(pack, facts)]
         category = most_severe(reasons)
@@ -220,6 +234,8 @@ class Screener:
         elif not reasons:
             raise ConfigError("the rule packs fired no rule at all; a pack needs a closing rule (always: true)")
         reasons.sort(key=lambda r: -r.category.severity)
+        if warning is not None:
+            reasons.append(warning)
         all_matches = sorted(
             [m.match for m in facts.matches] + [o.match for o in facts.owners],
             key=lambda m: (-m.score, m.role, m.list, m.entry_id, m.matched_field),
@@ -243,6 +259,33 @@ class Screener:
             as_of=on,
             registry=self._registry_info,
             packs=[PackRef(id=p.id, version=p.version) for p in active],
+        )
+
+    def _freshness(self, on: dt.date) -> Reason | None:
+        """Error (with max_list_age) or a warning reason when a source is old or undated."""
+        aged: list[dict[str, JsonValue]] = []
+        for src in self.registry.sources:
+            age = (on - src.as_of).days if src.as_of else None
+            limit = self.max_list_age if self.max_list_age is not None else self.stale_after
+            if age is None or age > limit:
+                aged.append({"source": src.id, "as_of": src.as_of.isoformat() if src.as_of else None, "age_days": age})
+        if not aged:
+            return None
+        listing = ", ".join(
+            f"{a['source']} ({'undated' if a['age_days'] is None else str(a['age_days']) + ' days'})" for a in aged
+        )
+        if self.max_list_age is not None:
+            raise ListError(
+                f"list data older than {self.max_list_age} days on {on.isoformat()}: {listing}; "
+                "update the lists or raise --max-list-age"
+            )
+        return Reason(
+            rule_id="stale-lists",
+            category=Category.LESS_RISKY,
+            message=f"Warning: list data older than {self.stale_after} days on {on.isoformat()}: {listing}. "
+            "Entries added since are not screened.",
+            citations=[],
+            evidence={"stale_sources": list(aged), "stale_after_days": self.stale_after},
         )
 
 

@@ -34,6 +34,12 @@ def add_screening_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--pack", nargs="+", metavar="RULES_YAML", help="rule packs instead of the bundled packs")
     parser.add_argument(
+        "--max-list-age",
+        type=int,
+        metavar="DAYS",
+        help="fail (exit 2) when a list source is older than DAYS on the screening date",
+    )
+    parser.add_argument(
         "--as-of", type=parse_date, metavar="DATE", help="screening date (default: each order's date, else today)"
     )
 
@@ -44,4 +50,4 @@ def build_screener(args: argparse.Namespace) -> Screener:
         registry = load_registry(*args.lists)
         if args.with_bundled:
             registry = load_registry() + registry
-    return Screener(registry=registry, packs=args.pack)
+    return Screener(registry=registry, packs=args.pack, max_list_age=args.max_list_age)
