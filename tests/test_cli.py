@@ -121,3 +121,13 @@ def test_broken_pack_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     )
     assert main(["screen", str(DATA / "good" / "less_risky.json"), "--pack", str(pack)]) == 2
     assert "unknown tier '3A999.z'" in capsys.readouterr().err
+
+
+def test_lists_info(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lists", "info", "--format", "json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    by_id = {s["id"]: s for s in info["sources"]}
+    assert by_id["bis-entity-list-cn"]["entries"]["EL"] >= 33
+    assert by_id["bis-meu-list-cn"]["entries"] == {"MEU": 70}
+    assert by_id["bis-entity-list-cn"]["as_of"] == "2026-07-09"
+    assert len(info["version"]) == 64
