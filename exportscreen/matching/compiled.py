@@ -38,14 +38,16 @@ from pathlib import Path
 
 import pycountry
 
-from exportscreen.matching.normalize import fold, fold_address, skeleton
+from exportscreen.matching.normalize import consonant_key, fold, fold_address, skeleton
 from exportscreen.matching.words import WordLists
 from exportscreen.registry.model import Registry
 
 __all__ = [
     "FORMAT_VERSION",
+    "MIN_DOTTED_PREFIX_LEN",
     "MIN_FUZZY_LEN",
     "MIN_PREFIX_LEN",
+    "QUALIFIER_FACTOR",
     "WEAK_WEIGHT",
     "CompiledNames",
     "cache_dir",
@@ -55,16 +57,22 @@ __all__ = [
 ]
 
 #: Bumped whenever the compiled layout or the scoring-relevant preprocessing changes.
-FORMAT_VERSION = "exportscreen-compiled/3"
+FORMAT_VERSION = "exportscreen-compiled/5"
 #: Weight of a legal form or noise word (a distinctive word weighs 2-11).
 WEAK_WEIGHT = 0.3
 #: A word is a place word when at least this many listed addresses contain it (and more addresses
 #: than names do).
 PLACE_MIN_ADDRESSES = 3
-#: Shortest skeleton that may match another with one edit.
-MIN_FUZZY_LEN = 4
+#: Shortest skeleton that may match another with one edit (one letter shorter: a swap of two letters).
+MIN_FUZZY_LEN = 5
 #: Shortest word that may stand for a longer word it begins ("tech" → "technology").
 MIN_PREFIX_LEN = 4
+#: Shortest word written with a full stop ("Sci.", "Ind.") that may stand for a longer word.
+MIN_DOTTED_PREFIX_LEN = 3
+#: Weight factor of a qualifier (place, branch word) in a position where it qualifies the name:
+#: in the query, an extra qualifier; in a listed name, a place after the legal form
+#: ("Shenzhen Legrit Technology Co., Ltd., Shenzhen, Guangdong").
+QUALIFIER_FACTOR = 0.25
 
 FIELDS = ("name", "alias", "weak_alias", "acronym")
 
@@ -74,6 +82,29 @@ def deletions(word: str) -> set[str]:
     out = {word}
     out.update(word[:i] + word[i + 1 :] for i in range(len(word)))
     return out
+
+
+def _without_acronyms(text: str) -> str | None:
+    """A mixed-case name without its upper-case parentheticals ("X Company (RWDS, LLC)" → "X Company")."""
+    if text.upper() == text or "(" not in text:
+        return None
+    out: list[str] = []
+    depth_start = -1
+    last = 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth_start = i
+        elif ch == ")" and depth_start >= 0:
+            inner = text[depth_start + 1 : i]
+            if inner.upper() == inner:
+                out.append(text[last:depth_start])
+                last = i + 1
+            depth_start = -1
+    if not out:
+        return None
+    out.append(text[last:])
+    stripped = " ".join("".join(out).split())
+    return stripped or None
 
 
 def _acronyms(text: str) -> list[str]:
@@ -108,17 +139,22 @@ class CompiledNames:
     unseen_weight: float = 1.0
     sorted_vocab: list[str] = field(default_factory=list)
     deletion_keys: dict[str, list[int]] = field(default_factory=dict)
+    consonant_keys: dict[str, list[int]] = field(default_factory=dict)
+    vocab_consonants: list[str] = field(default_factory=list)
     # names: parallel lists
     entry: list[int] = field(default_factory=list)
     name_field: list[int] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
     folded: list[str] = field(default_factory=list)
     tokens: list[tuple[int, ...]] = field(default_factory=list)
+    nweights: list[tuple[float, ...]] = field(default_factory=list)
     total: list[float] = field(default_factory=list)
     compact: list[str] = field(default_factory=list)
     initials: list[tuple[str, ...]] = field(default_factory=list)
     entity_type: list[str | None] = field(default_factory=list)
     entry_country: list[str | None] = field(default_factory=list)
+    #: per entry: the words of its listed addresses
+    address_words: list[frozenset[str]] = field(default_factory=list)
     # index
     postings: dict[int, list[int]] = field(default_factory=dict)
     rest_weight: list[float] = field(default_factory=list)
@@ -177,6 +213,7 @@ def compile_registry(registry: Registry, words: WordLists, *, floor: float, thet
     for i, e in enumerate(registry.entries):
         variants: list[tuple[int, str]] = [(0, e.name)]
         variants += [(1, a) for a in (*e.aliases, *e.other_names)]
+        variants += [(f, s) for f, t in list(variants) if (s := _without_acronyms(t) or "")]
         variants += [(2, a) for a in e.weak_aliases]
         for text in (e.name, *e.aliases):
             variants += [(3, a) for a in _acronyms(text)]
@@ -211,14 +248,23 @@ def compile_registry(registry: Registry, words: WordLists, *, floor: float, thet
     c.extra_qualifiers = frozenset((countries | words.qualifiers) - set(c.vocab))
     for vid, word in enumerate(c.vocab):
         sk = skeleton(word)
-        keys = deletions(sk) if len(sk) >= MIN_FUZZY_LEN and not any(ch.isdigit() for ch in sk) else {sk}
+        keys = deletions(sk) if len(sk) >= MIN_FUZZY_LEN - 1 and not any(ch.isdigit() for ch in sk) else {sk}
         for dkey in keys:
             c.deletion_keys.setdefault(dkey, []).append(vid)
+        ck = consonant_key(word)
+        c.vocab_consonants.append(ck)
+        if ck:
+            c.consonant_keys.setdefault(ck, []).append(vid)
 
     for i, fld, text, toks in raw_names:
         k = len(c.entry)
         ids = tuple(c.vocab_id[t] for t in toks)
         ws = [c.weight[v] for v in ids]
+        forms = [j for j, v in enumerate(ids) if c.weak[v] and toks[j] in words.legal_forms]
+        if forms and forms[-1] < len(ids) - 1:
+            for j in range(forms[-1] + 1, len(ids)):
+                if c.qualifier[ids[j]]:
+                    ws[j] *= QUALIFIER_FACTOR
         total = sum(ws)
         e = registry.entries[i]
         c.entry.append(i)
@@ -226,6 +272,7 @@ def compile_registry(registry: Registry, words: WordLists, *, floor: float, thet
         c.text.append(text)
         c.folded.append(" ".join(toks))
         c.tokens.append(ids)
+        c.nweights.append(tuple(ws))
         c.total.append(total)
         core = "".join(t for t in toks if t not in weak_words)
         c.compact.append(core)
@@ -254,6 +301,8 @@ def compile_registry(registry: Registry, words: WordLists, *, floor: float, thet
         for j in range(len(toks) - 1):
             c.pair_postings.setdefault(toks[j] + toks[j + 1], []).append(k)
 
+    for e in registry.entries:
+        c.address_words.append(frozenset(w for a in e.addresses for w in fold(a).split()))
     for i, e in enumerate(registry.entries):
         for a in e.addresses:
             folded_addr = fold_address(a)

@@ -20,8 +20,11 @@ so the listed name must be present (``C``) and the query must not be mostly some
 (``Q``: "emma daniels" is not "EMMA LLC"). Identical compact forms (all distinctive words joined)
 count as ``C = Q = COMPACT_SIM``; an acronym that equals the initials of a listed name of 3+ words
 (or the reverse) scores ``ACRONYM_SCORE``. Features then move the score: same country as the entry
-``+COUNTRY_MATCH``, another country ``COUNTRY_CONFLICT``, person vs organisation ``TYPE_CONFLICT``;
-no information changes nothing. An entry's score is its best name's score.
+``+COUNTRY_MATCH``, another country ``COUNTRY_CONFLICT``, a party type other than the entry's
+``TYPE_CONFLICT`` (a query with a legal form is an organisation, so it does not strongly match a
+person, vessel or aircraft); no information changes nothing. Query words found in the entry's
+listed addresses ("UTair Aviation (Khanty-Mansiysk)") count as covered in ``Q``. An entry's
+score is its best name's score.
 
 Calibration (no saturation): identical listed name with the right country 100; identical alias
 95-97; the same distinctive words with other legal forms 92-96; fuzzy matches below.
@@ -29,6 +32,7 @@ Calibration (no saturation): identical listed name with the right country 100; i
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Literal
@@ -42,13 +46,16 @@ from exportscreen.limits import LIMITS
 from exportscreen.matching.base import Candidate
 from exportscreen.matching.compiled import (
     FIELDS,
+    MIN_DOTTED_PREFIX_LEN,
     MIN_FUZZY_LEN,
     MIN_PREFIX_LEN,
+    QUALIFIER_FACTOR,
+    WEAK_WEIGHT,
     CompiledNames,
     deletions,
     load_or_compile,
 )
-from exportscreen.matching.normalize import NormalisationTrace, fold_address, fold_traced, skeleton
+from exportscreen.matching.normalize import NormalisationTrace, consonant_key, fold, fold_address, fold_traced, skeleton
 from exportscreen.matching.words import WordLists, word_lists
 from exportscreen.registry.model import Registry
 
@@ -69,7 +76,7 @@ PartyKind = Literal["entity", "individual"]
 #: Exponent of the listed-name coverage ``C``.
 A_COVER = 0.6
 #: Exponent of the query coverage ``Q``.
-B_QUERY = 0.5
+B_QUERY = 0.6
 #: Top score of a non-identical match by kind of listed name: name, alias, weak alias, acronym.
 BAND = (94.0, 92.0, 88.0, 90.0)
 #: Score of an identical (normalised) name by kind.
@@ -78,8 +85,6 @@ EXACT = (98.0, 95.0, 90.0, 93.0)
 ACRONYM_SCORE = 80.0
 #: ``C`` and ``Q`` when the compact forms are identical but the words are split differently.
 COMPACT_SIM = 0.97
-#: Weight factor of a query qualifier (branch, office, place word) in ``Q``.
-QUALIFIER_FACTOR = 0.25
 COUNTRY_MATCH = 2.0
 COUNTRY_CONFLICT = -10.0
 TYPE_CONFLICT = -15.0
@@ -89,6 +94,12 @@ MAX_BONUS = COUNTRY_MATCH
 MERGE_SIM = 0.95
 #: Largest address score: an address alone makes a review, never a hit.
 ADDRESS_CAP = 85.0
+
+
+#: Parts of a query that qualify the name: parentheses and a tail after a spaced dash.
+_QUALIFYING_SPAN = re.compile(r"\(([^()]*)\)|\s[-–—]\s(.*)$")
+#: Words written with a full stop after them ("Sci.", "Res.") but not initials ("S.M.I.C.").
+_DOTTED = re.compile(r"(?<![\w.])([A-Za-z]{3,})\.")
 
 
 def _j(value: str) -> JsonValue:
@@ -104,8 +115,11 @@ def coverage_floor(min_score: float) -> float:
     return float(min(1.0, ratio ** (1.0 / A_COVER)))
 
 
-def token_sim(q: str, v: str, words: WordLists) -> tuple[float, str]:
-    """Similarity of two folded words and how it arose ("" when 0)."""
+def token_sim(q: str, v: str, words: WordLists, dotted: bool = False) -> tuple[float, str]:
+    """Similarity of a query word ``q`` and a listed word ``v`` and how it arose ("" when 0).
+
+    ``dotted``: the query wrote ``q`` with a full stop ("Sci."), so it may abbreviate from 3 letters.
+    """
     if q == v:
         return 1.0, "exact"
     if any(ch.isdigit() for ch in q) or any(ch.isdigit() for ch in v):
@@ -115,12 +129,21 @@ def token_sim(q: str, v: str, words: WordLists) -> tuple[float, str]:
         return 0.95, "spelling_variant"
     if v in words.abbreviations.get(q, ()):
         return 0.9, "abbreviation"
-    short, long = (q, v) if len(q) <= len(v) else (v, q)
-    if len(short) >= MIN_PREFIX_LEN and len(long) - len(short) >= 2 and long.startswith(short):
+    if len(v) - len(q) >= 2 and len(q) >= (MIN_DOTTED_PREFIX_LEN if dotted else MIN_PREFIX_LEN) and v.startswith(q):
         return 0.85, "abbreviation"
-    if len(sq) >= MIN_FUZZY_LEN and len(sv) >= MIN_FUZZY_LEN and OSA.distance(sq, sv, score_cutoff=1) <= 1:
+    if len(q) - len(v) >= 2 and len(v) >= MIN_PREFIX_LEN and q.startswith(v):
+        return 0.85, "abbreviation"
+    if (
+        len(sq) >= MIN_FUZZY_LEN - 1
+        and len(sv) >= MIN_FUZZY_LEN - 1
+        and (min(len(sq), len(sv)) >= MIN_FUZZY_LEN or sorted(sq) == sorted(sv))
+        and OSA.distance(sq, sv, score_cutoff=1) <= 1
+    ):
         shortest = min(len(sq), len(sv))
-        return (0.9 if shortest >= 7 else 0.85 if shortest >= 5 else 0.8), "typo"
+        return min(0.9, 1.0 - 1.0 / shortest), "typo"
+    ck = consonant_key(q)
+    if ck and ck == consonant_key(v):
+        return 0.85, "transliteration"
     return 0.0, ""
 
 
@@ -132,6 +155,7 @@ class _Query:
     qweights: list[float]
     qtotal: float
     near: list[dict[int, tuple[float, str]]]
+    dotted: frozenset[str]
     compact: str
     core_count: int
     initials: tuple[str, ...]
@@ -171,37 +195,39 @@ class NameMatcher:
 
     # -- words ---------------------------------------------------------------------------------
 
-    def _near(self, word: str) -> dict[int, tuple[float, str]]:
-        hit = self._near_cache.get(word)
+    def _near(self, word: str, dotted: bool) -> dict[int, tuple[float, str]]:
+        key = (word, dotted)
+        hit = self._near_cache.get(key)
         if hit is not None:
             return hit
-        found = self._near_exhaustive(word) if self.exhaustive else self._near_indexed(word)
+        found = self._near_exhaustive(word, dotted) if self.exhaustive else self._near_indexed(word, dotted)
         if len(self._near_cache) > 100_000:
             self._near_cache.clear()
-        self._near_cache[word] = found
+        self._near_cache[key] = found
         return found
 
-    def _verify(self, word: str, candidates: set[int]) -> dict[int, tuple[float, str]]:
+    def _verify(self, word: str, dotted: bool, candidates: set[int]) -> dict[int, tuple[float, str]]:
         out: dict[int, tuple[float, str]] = {}
         vocab = self.compiled.vocab
         for vid in candidates:
-            sim, how = token_sim(word, vocab[vid], self.words)
+            sim, how = token_sim(word, vocab[vid], self.words, dotted)
             if sim > 0:
                 out[vid] = (sim, how)
         return out
 
-    def _near_indexed(self, word: str) -> dict[int, tuple[float, str]]:
+    def _near_indexed(self, word: str, dotted: bool) -> dict[int, tuple[float, str]]:
         c = self.compiled
         cand: set[int] = set()
         sk = skeleton(word)
-        fuzzy = len(sk) >= MIN_FUZZY_LEN and not any(ch.isdigit() for ch in sk)
+        fuzzy = len(sk) >= MIN_FUZZY_LEN - 1 and not any(ch.isdigit() for ch in sk)
         for key in deletions(sk) if fuzzy else (sk,):
             cand.update(c.deletion_keys.get(key, ()))
         vid = c.vocab_id.get(word)
         if vid is not None:
             cand.add(vid)
-        if len(word) >= MIN_PREFIX_LEN:
+        if len(word) >= (MIN_DOTTED_PREFIX_LEN if dotted else MIN_PREFIX_LEN):
             cand.update(c.prefixed_by(word))
+        if len(word) >= MIN_PREFIX_LEN + 2:
             for k in range(MIN_PREFIX_LEN, len(word) - 1):
                 pv = c.vocab_id.get(word[:k])
                 if pv is not None:
@@ -210,9 +236,12 @@ class NameMatcher:
             ov = c.vocab_id.get(other)
             if ov is not None:
                 cand.add(ov)
-        return self._verify(word, cand)
+        ck = consonant_key(word)
+        if ck:
+            cand.update(c.consonant_keys.get(ck, ()))
+        return self._verify(word, dotted, cand)
 
-    def _near_exhaustive(self, word: str) -> dict[int, tuple[float, str]]:
+    def _near_exhaustive(self, word: str, dotted: bool) -> dict[int, tuple[float, str]]:
         c = self.compiled
         if self._skeletons is None:
             self._skeletons = [skeleton(v) for v in c.vocab]
@@ -225,7 +254,10 @@ class NameMatcher:
             ov = c.vocab_id.get(other)
             if ov is not None:
                 cand.add(ov)
-        return self._verify(word, cand)
+        ck = consonant_key(word)
+        if ck:
+            cand.update(i for i, k in enumerate(c.vocab_consonants) if k == ck)
+        return self._verify(word, dotted, cand)
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -244,26 +276,51 @@ class NameMatcher:
         weak = self.words.weak
         if all(w in weak for w in folded.split()):
             raise InputError(f"party name {name!r} is only legal forms or noise words; give the name itself")
+        qualifying: set[str] = set()
+        for m in _QUALIFYING_SPAN.finditer(name):
+            qualifying.update(fold(m.group(1) or m.group(2) or "").split())
+        dotted = frozenset(fold(w) for w in _DOTTED.findall(name))
         variants: list[tuple[str, str | None]] = [(folded, None)]
         padded = f" {folded} "
         for a, b in self.words.pinyin_pairs:
             for src, dst in ((a, b), (b, a)):
                 if f" {src} " in padded:
                     variants.append((padded.replace(f" {src} ", f" {dst} ").strip(), f"{src} → {dst}"))
-        return [self._query(name, text, country, kind, trace.steps, note) for text, note in variants]
+        return [
+            self._query(name, text, country, kind, trace.steps, note, frozenset(qualifying), dotted)
+            for text, note in variants
+        ]
 
     def _query(
-        self, name: str, folded: str, country: str | None, kind: PartyKind | None, steps: list[str], note: str | None
+        self,
+        name: str,
+        folded: str,
+        country: str | None,
+        kind: PartyKind | None,
+        steps: list[str],
+        note: str | None,
+        qualifying: frozenset[str],
+        dotted: frozenset[str],
     ) -> _Query:
         c = self.compiled
         weak = self.words.weak
         words = folded.split()
+        near = [self._near(w, w in dotted) for w in words]
         qweights = []
-        for w in words:
-            wt = c.token_weight(w) if w not in weak else 0.3
-            if c.is_qualifier(w):
+        for w, nm in zip(words, near, strict=True):
+            if w in weak:
+                wt = WEAK_WEIGHT
+            elif w in c.vocab_id or not nm:
+                wt = c.token_weight(w)
+            else:
+                # an unseen word (a typo) weighs what the listed word it resembles most weighs
+                wt = max(nm.items(), key=lambda item: (item[1][0], -c.weight[item[0]]))[0]
+                wt = c.weight[wt]
+            if w in qualifying or c.is_qualifier(w):
                 wt *= QUALIFIER_FACTOR
             qweights.append(wt)
+        if kind is None and any(w in self.words.legal_forms for w in words):
+            kind = "entity"
         core = [w for w in words if w not in weak]
         inits = {
             "".join(w[0] for w in words if w not in self.words.noise),
@@ -275,7 +332,8 @@ class NameMatcher:
             words=words,
             qweights=qweights,
             qtotal=sum(qweights),
-            near=[self._near(w) for w in words],
+            near=near,
+            dotted=dotted,
             compact="".join(core),
             core_count=len(core),
             initials=tuple(sorted(s for s in inits if len(s) >= 4)),
@@ -292,6 +350,7 @@ class NameMatcher:
         toks = c.tokens[k]
         fld = c.name_field[k]
         weight = c.weight
+        nweights = c.nweights[k]
         pairs: list[tuple[float, float, int, int, str]] = []
         for i, nm in enumerate(q.near):
             if not nm:
@@ -316,7 +375,14 @@ class NameMatcher:
         if len(q.words) > 1 or len(toks) > 1:
             self._merge(q, toks, q_sim, c_sim, link if explain else None)
         total = c.total[k]
-        cover = sum(weight[v] * s for v, s in zip(toks, c_sim, strict=True)) / total if total else 0.0
+        in_address: list[str] = []
+        addr_words = c.address_words[c.entry[k]]
+        if addr_words:
+            for i, w in enumerate(q.words):
+                if not q_sim[i] and w in addr_words and w not in self.words.weak:
+                    q_sim[i] = 1.0
+                    in_address.append(w)
+        cover = sum(w * s for w, s in zip(nweights, c_sim, strict=True)) / total if total else 0.0
         qcover = sum(w * s for w, s in zip(q.qweights, q_sim, strict=True)) / q.qtotal if q.qtotal else 0.0
         method = "fuzzy"
         if q.folded == c.folded[k]:
@@ -340,7 +406,7 @@ class NameMatcher:
             features["country"] = {"query": q.country, "entry": ec, "points": adj}
             score += adj
         et = c.entity_type[k]
-        if q.kind and et in ("entity", "individual") and et != q.kind:
+        if q.kind and et is not None and et != q.kind:
             features["party_type"] = {"query": q.kind, "entry": et, "points": TYPE_CONFLICT}
             score += TYPE_CONFLICT
         score = round(max(0.0, min(100.0, score)), 1)
@@ -356,6 +422,7 @@ class NameMatcher:
             "aligned": [{"query": a, "listed": b, "similarity": round(s, 3), "how": h} for a, b, s, h in link],
             "unmatched_query": [_j(w) for w, s in zip(q.words, q_sim, strict=True) if not s],
             "unmatched_listed": [_j(c.vocab[v]) for v, s in zip(toks, c_sim, strict=True) if not s],
+            "query_words_in_listed_address": [_j(w) for w in in_address],
             "listed_coverage": round(cover, 3),
             "query_coverage": round(qcover, 3),
             "base_score": round(base, 1),

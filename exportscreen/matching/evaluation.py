@@ -137,8 +137,16 @@ class EvalResult:
         return getattr(c, attr) / denom if denom else 0.0
 
 
+def _same_name(a: str) -> str:
+    """Entry names as loaders clean them (stray whitespace and trailing commas dropped)."""
+    return " ".join(a.split()).strip(" ,;")
+
+
 def _tally(result: EvalResult, case: DevCase, ranked: Sequence[tuple[str, float]]) -> None:
     """``ranked``: (entry name, score) best first."""
+    if case.expect is not None:
+        case = DevCase(case.query, case.country, _same_name(case.expect), case.kind)
+    ranked = [(_same_name(n), s) for n, s in ranked]
     for c in (result.overall, result.kinds[case.kind]):
         if case.expect is None:
             c.negatives += 1
@@ -205,7 +213,11 @@ def _best_threshold(
 ) -> float:
     best_t, best_val = 100.0, -2.0
     for t in range(50, 101):
-        rec = sum(1 for c, (owners, s) in zip(cases, tops, strict=True) if c.expect and c.expect in owners and s >= t)
+        rec = sum(
+            1
+            for c, (owners, s) in zip(cases, tops, strict=True)
+            if c.expect and _same_name(c.expect) in {_same_name(o) for o in owners} and s >= t
+        )
         fa = sum(1 for c, (_o, s) in zip(cases, tops, strict=True) if c.expect is None and s >= t)
         pos = sum(1 for c in cases if c.expect) or 1
         neg = sum(1 for c in cases if c.expect is None) or 1
@@ -228,7 +240,9 @@ def _evaluate_baseline(name: str, registry: Registry, cases: Sequence[DevCase]) 
     t = _best_threshold(cases, tops)
     result = EvalResult(name, t, t, seconds=seconds)
     for case, (own, score) in zip(cases, tops, strict=True):
-        first = case.expect if case.expect is not None and case.expect in own else (own[0] if own else "")
+        wanted = _same_name(case.expect) if case.expect is not None else None
+        owned = {_same_name(o) for o in own}
+        first = case.expect if wanted is not None and wanted in owned else (own[0] if own else "")
         _tally(result, case, [(first, score)] if own else [])
     return result
 

@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
-__all__ = ["NormalisationTrace", "fold", "fold_address", "fold_traced", "skeleton", "tokens"]
+__all__ = ["NormalisationTrace", "consonant_key", "fold", "fold_address", "fold_traced", "skeleton", "tokens"]
 
 _DROP_CATEGORIES = frozenset({"Cf", "Cc", "Mn", "Me", "Co", "Cs", "Zl", "Zp"})
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -159,6 +159,25 @@ def skeleton(word: str) -> str:
         if not collapsed or collapsed[-1] != ch:
             collapsed.append(ch)
     return "".join(collapsed)
+
+
+_VOWELS = frozenset("aeiou")
+
+
+@lru_cache(maxsize=262144)
+def consonant_key(word: str) -> str:
+    """The skeleton without vowels after the first letter (Mohamed / Muhammad → ``mhmd``), or "" for
+    words under 5 letters or keys under 4 letters (too short to tell names apart)."""
+    if len(word) < 5:
+        return ""
+    sk = skeleton(word)
+    key = sk[0] + "".join(ch for ch in sk[1:] if ch not in _VOWELS and ch != "i")
+    collapsed: list[str] = []
+    for ch in key:
+        if not collapsed or collapsed[-1] != ch:
+            collapsed.append(ch)
+    out = "".join(collapsed)
+    return out if len(out) >= 4 else ""
 
 
 _ADDRESS_WORDS = {
