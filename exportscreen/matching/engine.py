@@ -190,7 +190,7 @@ class NameMatcher:
             registry, self.words, floor=floor, theta=coverage_floor(floor), use_cache=use_cache
         )
         self.compile_seconds = time.perf_counter() - started
-        self._near_cache: dict[str, dict[int, tuple[float, str]]] = {}
+        self._near_cache: dict[tuple[str, bool], dict[int, tuple[float, str]]] = {}
         self._skeletons: list[str] | None = None
 
     # -- words ---------------------------------------------------------------------------------

@@ -243,7 +243,7 @@ def _evaluate_baseline(name: str, registry: Registry, cases: Sequence[DevCase]) 
         wanted = _same_name(case.expect) if case.expect is not None else None
         owned = {_same_name(o) for o in own}
         first = case.expect if wanted is not None and wanted in owned else (own[0] if own else "")
-        _tally(result, case, [(first, score)] if own else [])
+        _tally(result, case, [(first or "", score)] if own else [])
     return result
 
 
