@@ -7,14 +7,15 @@ construction and safe to share between threads.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import JsonValue, ValidationError
 
-from exportscreen._errors import ConfigError, InputError, ListError, format_validation_errors
+from exportscreen._errors import ConfigError, ExportscreenError, InputError, ListError, format_validation_errors
 from exportscreen.geo import CountryGroups, load_country_groups
 from exportscreen.matching import Candidate, Matcher, MatchSettings, build_matcher
 from exportscreen.models import (
@@ -261,6 +262,47 @@ class Screener:
             packs=[PackRef(id=p.id, version=p.version) for p in active],
         )
 
+    def screen_many(
+        self,
+        transactions: Iterable[Transaction | Mapping[str, Any]],
+        *,
+        as_of: dt.date | None = None,
+        workers: int = 1,
+        chunksize: int = 64,
+        return_errors: bool = False,
+    ) -> Iterator[Decision | ExportscreenError]:
+        """Screen a stream of transactions; results come back in input order.
+
+        ``workers > 1`` screens in a pool of forked processes that share this Screener's loaded lists.
+        A transaction that cannot be screened raises its ``ExportscreenError``, or, with
+        ``return_errors=True``, is yielded in its place so the rest of the batch goes on.
+        """
+        if workers < 1:
+            raise ConfigError(f"workers must be at least 1, got {workers}")
+        if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+            for tx in transactions:
+                yield self._screen_or_error(tx, as_of, return_errors)
+            return
+        global _worker_screener
+        _worker_screener = self
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(workers) as pool:
+            jobs = ((tx, as_of) for tx in transactions)
+            for result in pool.imap(_screen_in_worker, jobs, chunksize=chunksize):
+                if isinstance(result, ExportscreenError) and not return_errors:
+                    raise result
+                yield result
+
+    def _screen_or_error(
+        self, tx: Transaction | Mapping[str, Any], as_of: dt.date | None, return_errors: bool
+    ) -> Decision | ExportscreenError:
+        try:
+            return self.screen(tx, as_of=as_of)
+        except ExportscreenError as exc:
+            if return_errors:
+                return exc
+            raise
+
     def _freshness(self, on: dt.date) -> Reason | None:
         """Error (with max_list_age) or a warning reason when a source is old or undated."""
         aged: list[dict[str, JsonValue]] = []
@@ -287,6 +329,15 @@ class Screener:
             citations=[],
             evidence={"stale_sources": list(aged), "stale_after_days": self.stale_after},
         )
+
+
+_worker_screener: Screener | None = None
+
+
+def _screen_in_worker(job: tuple[Transaction | Mapping[str, Any], dt.date | None]) -> Decision | ExportscreenError:
+    """Runs in a forked worker: the parent set ``_worker_screener`` before forking."""
+    assert _worker_screener is not None
+    return _worker_screener._screen_or_error(job[0], job[1], True)
 
 
 _default: Screener | None = None
