@@ -113,7 +113,7 @@ def iter_csv(text: str, path: Path, *, delimiter: str = ",") -> Iterator[tuple[i
             if "end of data" in msg or "EOF" in msg:
                 msg = "unterminated quoted field: the quote opened in this record is never closed"
             else:
-                msg = f"malformed CSV record ({msg})"
+                msg = f"malformed CSV record: {msg} (a stray or unterminated quote?)"
             raise ListError(msg, path=path, location=f"line {start}") from exc
         last = reader.line_num
         if row and not (len(row) == 1 and not row[0].strip()):
