@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 #: Bumped whenever the compiled layout or the scoring-relevant preprocessing changes.
-FORMAT_VERSION = "exportscreen-compiled/5"
+FORMAT_VERSION = "exportscreen-compiled/7"
 #: Weight of a legal form or noise word (a distinctive word weighs 2-11).
 WEAK_WEIGHT = 0.3
 #: A word is a place word when at least this many listed addresses contain it (and more addresses
@@ -187,10 +187,19 @@ class CompiledNames:
 
 
 def _initials(words: list[str], weak: frozenset[str], noise: frozenset[str]) -> tuple[str, ...]:
-    """Acronym forms of a name: initials of every word but noise words, and of its distinctive words."""
+    """Acronym forms of a name (4+ letters): initials of every word but noise words, of its
+    distinctive words, and of its words up to the first legal form (YMTC for "Yangtze Memory
+    Technologies Co., Ltd.")."""
     full = "".join(w[0] for w in words if w not in noise)
     core = "".join(w[0] for w in words if w not in weak)
-    out = {s for s in (full, core) if len(s) >= 3}
+    upto: list[str] = []
+    for w in words:
+        if w in noise:
+            continue
+        upto.append(w[0])
+        if w in weak:
+            break
+    out = {s for s in (full, core, "".join(upto)) if len(s) >= 4}
     return tuple(sorted(out))
 
 

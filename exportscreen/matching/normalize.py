@@ -8,8 +8,8 @@
 3. Chinese, Japanese and Korean characters transliterated one run at a time into one word
    (``中芯国际`` → ``zhongxinguoji``); Chinese company forms (``有限公司``) split off first so they
    stay separate, weighable words;
-4. every other script transliterated by ``anyascii`` (Cyrillic and Greek look-alikes become the
-   Latin letters they imitate), then case-folded;
+4. Cyrillic and Greek look-alikes inside Latin words made the Latin letters they imitate; every
+   other script transliterated by ``anyascii``, then case-folded;
 5. apostrophes removed inside words (``Xi'an`` → ``xian``), ``&`` read as ``and``, every other
    non-alphanumeric character turned into a space;
 6. runs of single letters joined (``S.M.I.C.`` → ``smic``);
@@ -52,6 +52,21 @@ class NormalisationTrace:
     def add(self, step: str) -> None:
         if step not in self.steps:
             self.steps.append(step)
+
+
+#: Cyrillic and Greek letters that look like Latin ones (Unicode confusables, upper and lower case).
+#: Applied only inside words that also hold Latin letters, where they can only be disguise;
+#: ``anyascii`` would otherwise read Cyrillic "с" as "s".
+_HOMOGLYPHS = str.maketrans(
+    "АВЕКМНОРСТУХаеорсуххіјѕԁԛԝ" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοικνρτυχ",
+    "ABEKMHOPCTYXaeopcyxxijsdqw" "ABEZHIKMNOPTYXaoiknptux",
+)
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _unmask(text: str) -> str:
+    words = text.split(" ")
+    return " ".join(w.translate(_HOMOGLYPHS) if not w.isascii() and _LATIN.search(w) else w for w in words)
 
 
 def _cjk_run(match: re.Match[str]) -> str:
@@ -104,8 +119,13 @@ def fold_traced(text: str, trace: NormalisationTrace | None = None) -> str:
         t.add("cjk_transliterated")
         cleaned = _CJK.sub(_cjk_run, cleaned)
     if not cleaned.isascii():
-        t.add("transliterated_to_latin")
-        cleaned = anyascii(cleaned)
+        unmasked = _unmask(cleaned)
+        if unmasked != cleaned:
+            t.add("look_alike_letters_folded")
+            cleaned = unmasked
+        if not cleaned.isascii():
+            t.add("transliterated_to_latin")
+            cleaned = anyascii(cleaned)
     cleaned = _APOSTROPHES.sub("", cleaned).replace("&", " and ")
     words = _NON_ALNUM.sub(" ", cleaned.casefold()).split()
     joined = _join_initials(words)

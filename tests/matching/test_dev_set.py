@@ -1,0 +1,19 @@
+"""Aggregate floors on the development set (full CSL + bundled lists); fails under CI without the data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from exportscreen.matching import MatchSettings
+from exportscreen.matching.engine import NameMatcher
+from exportscreen.matching.evaluation import evaluate_dev, load_dev_cases
+
+
+def test_dev_set_floors(shared_data: Path, csl_matcher: NameMatcher) -> None:
+    _, cases = load_dev_cases(shared_data.parent / "eval" / "names-dev.yaml")
+    settings = MatchSettings()
+    (result,) = evaluate_dev(csl_matcher, cases, settings, baselines=False)
+    assert result.rate("recall_review") >= 0.99
+    assert result.rate("top1") >= 0.97
+    assert result.rate("fa_hit") == 0.0
+    assert result.rate("fa_review") <= 0.04

@@ -1,0 +1,49 @@
+"""Normalisation: idempotent, total, and evasion variants fold to the plain form."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from exportscreen.matching.normalize import consonant_key, fold, skeleton
+
+
+@given(st.text(max_size=200))
+def test_fold_never_raises_and_is_idempotent(text: str) -> None:
+    once = fold(text)
+    assert fold(once) == once
+    assert once == once.strip()
+    assert "  " not in once
+    assert once.isascii()
+
+
+@given(st.text(alphabet=st.characters(categories=("Ll", "Lu", "Nd")), max_size=30))
+def test_skeleton_is_total(word: str) -> None:
+    folded = fold(word)
+    for w in folded.split():
+        assert isinstance(skeleton(w), str)
+        assert isinstance(consonant_key(w), str)
+
+
+def test_fold_cases() -> None:
+    assert fold("Semiconductor Manufacturing International Corp.") == "semiconductor manufacturing international corp"
+    assert fold("S.M.I.C.") == "smic"
+    assert fold("Ｉnstruments") == "instruments"  # full-width
+    assert fold("Micro\u200bbiology") == "microbiology"  # zero-width space
+    assert fold("soft\u00adhyphen") == "softhyphen"
+    assert fold("\u202eabc\u202c") == "abc"  # bidi controls
+    assert fold("Nile Dеlta") == "nile delta"  # Cyrillic е
+    assert fold("Compañía González A.Ş.") == "compania gonzalez as"
+    assert fold("Xi'an Xiangyu") == "xian xiangyu"
+    assert fold("MICR0 SYSTEMS") == "micro systems"
+    assert fold("5G Tech") == "5g tech"
+    assert fold("A & B") == "a and b"
+    assert fold("中芯国际集成电路制造有限公司") == "zhongxinguojijichengdianluzhizao youxiangongsi"
+    assert fold("\x00\x07") == ""
+
+
+def test_spelling_keys() -> None:
+    assert skeleton("aleksey") == skeleton("alexei")
+    assert skeleton("mohammed") == skeleton("mohamed")
+    assert consonant_key("mohamed") == consonant_key("muhammad")
+    assert consonant_key("bush") == ""
