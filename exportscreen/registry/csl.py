@@ -206,6 +206,7 @@ def _dedupe(values: Sequence[str], exclude: str = "") -> tuple[str, ...]:
 
 _ENTRY_FIELDS = frozenset(Entry.model_fields)
 _TUPLE_FIELDS = frozenset(name for name, info in Entry.model_fields.items() if str(info.annotation).startswith("tuple"))
+_TEXT_FIELDS = _ENTRY_FIELDS - _TUPLE_FIELDS - {"start_date", "end_date"}
 _ENTRY_TYPES: frozenset[str] = frozenset({"entity", "individual", "vessel", "aircraft"})
 _ENTRY_DEFAULTS: dict[str, Any] = {
     name: info.default
@@ -250,6 +251,14 @@ def build_entry(fields: Mapping[str, Any], *, path: Path, location: str) -> Entr
                 raise ListError("license footnotes must be integers", path=path, location=location)
         elif not all(isinstance(v, str) and v and v == v.strip() for v in value):
             raise ListError(f"internal: field {key!r} holds a blank or unstripped value", path=path, location=location)
+    for key in _TEXT_FIELDS & fields.keys():
+        value = fields[key]
+        if value is not None and (not isinstance(value, str) or value != value.strip()):
+            raise ListError(f"internal: field {key!r} must be stripped text", path=path, location=location)
+    if fields.get("confidence") not in (None, "V", "S", "U"):
+        raise ListError(
+            f"unknown confidence {fields['confidence']!r} (expected V, S or U)", path=path, location=location
+        )
     country = fields.get("country")
     if country is not None:
         try:

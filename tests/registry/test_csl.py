@@ -330,3 +330,28 @@ def test_real_csl_gz_and_derived_entity_list_agree(real_csl: Registry, shared_da
 def test_real_csl_entries_pass_full_model_validation(real_csl: Registry) -> None:
     for entry in real_csl.entries:
         assert Entry.model_validate(entry.model_dump()) == entry
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"id": "1", "name": ""}, "entry has no name"),
+        ({"id": "", "name": "X"}, "entry has no id"),
+        ({"id": "1", "name": "X", "type": "company"}, "unknown entry type 'company'"),
+        ({"id": "1", "name": "X", "aliases": ("ok", " ")}, "blank or unstripped"),
+        ({"id": "1", "name": "X", "start_date": "2022-01-01"}, "is not a date"),
+        ({"id": "1", "name": " X"}, "must be stripped text"),
+        ({"id": "1", "name": "X", "country": "Atlantis"}, "unknown country 'Atlantis'"),
+        ({"id": "1", "name": "X", "confidence": "maybe"}, "unknown confidence"),
+    ],
+)
+def test_build_entry_checks_what_validation_would(fields: dict[str, object], words: str) -> None:
+    with pytest.raises(ListError, match=words) as info:
+        csl.build_entry(fields, path=Path("list.csv"), location="line 7")
+    assert (info.value.path, info.value.location) == ("list.csv", "line 7")
+
+
+def test_build_entry_resolves_country_names() -> None:
+    entry = csl.build_entry({"id": "1", "name": "X", "country": "China"}, path=Path("l.csv"), location="line 2")
+    assert entry.country == "CN"
+    assert Entry.model_validate(entry.model_dump()) == entry
