@@ -1,15 +1,22 @@
-"""``exportscreen lists info [PATHS]``: what list data would be screened against."""
+"""``exportscreen lists info [PATHS]``: what list data would be screened against.
+
+``exportscreen lists update``: download the configured list files, validate them and replace the
+current copies atomically (see ``exportscreen.registry.update``).
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
+import sys
+from collections.abc import Mapping
 
 from pydantic import JsonValue
 
-from exportscreen.commands._common import EXIT_OK
+from exportscreen.commands._common import EXIT_ERROR, EXIT_OK
 from exportscreen.registry import load_registry
+from exportscreen.registry.update import DEFAULT_MAX_SHRINK, DEFAULT_TIMEOUT, SourceUpdate, update_lists
 
 __all__ = ["register"]
 
@@ -21,6 +28,53 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     info.add_argument("paths", nargs="*", metavar="PATH", help="list files (default: the bundled lists)")
     info.add_argument("--format", choices=("text", "json"), default="text")
     info.set_defaults(func=run_info)
+    update = sub.add_parser(
+        "update",
+        help="download the configured lists (default: the trade.gov CSL), validate them, replace atomically",
+    )
+    update.add_argument(
+        "--config", metavar="FILE", help="YAML file naming the sources (default: the trade.gov CSL CSV)"
+    )
+    update.add_argument(
+        "--timeout",
+        type=_positive_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"seconds to wait for the connection and each read (default {DEFAULT_TIMEOUT:g})",
+    )
+    update.add_argument(
+        "--max-shrink",
+        type=_fraction,
+        metavar="FRACTION",
+        help="largest share of entries a new file may lose, 0-1, for every source "
+        f"(default: each source's max_shrink, else {DEFAULT_MAX_SHRINK:g})",
+    )
+    update.add_argument(
+        "--dest",
+        metavar="DIR",
+        help="directory for relative destinations (default: $EXPORTSCREEN_DATA_DIR, else the user data directory)",
+    )
+    update.set_defaults(func=run_update)
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: the timeout must be a positive number of seconds")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number between 0 and 1") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a fraction between 0 and 1 (0.1 = 10 %)")
+    return value
 
 
 def run_info(args: argparse.Namespace) -> int:
@@ -60,3 +114,40 @@ def run_info(args: argparse.Namespace) -> int:
     else:
         print("\n".join(lines))
     return EXIT_OK
+
+
+def _count_changes(old: Mapping[str, int], new: Mapping[str, int]) -> str:
+    changed = [
+        f"{code} {old.get(code, 0)} -> {new.get(code, 0)}"
+        for code in sorted(set(old) | set(new))
+        if old.get(code, 0) != new.get(code, 0)
+    ]
+    return "; ".join(changed) if changed else "no list changed size"
+
+
+def _describe(result: SourceUpdate) -> list[str]:
+    lines = [f"{result.name}: {result.status} {result.dest}" + (f" ({result.size} bytes)" if result.size else "")]
+    old_total = "none" if result.old_total is None else str(result.old_total)
+    lines.append(f"    entries {old_total} -> {result.new_total}")
+    if result.old_counts is not None and result.new_counts is not None:
+        lines.append(f"    per list: {_count_changes(result.old_counts, result.new_counts)}")
+    lines.append(f"    version {result.old_version or 'none'} -> {result.new_version}")
+    lines.extend(f"    note: {note}" for note in result.notes)
+    return lines
+
+
+def run_update(args: argparse.Namespace) -> int:
+    report = update_lists(args.config, timeout=args.timeout, max_shrink=args.max_shrink, dest_dir=args.dest)
+    for result in report.sources:
+        if result.ok:
+            print("\n".join(_describe(result)))
+        else:
+            kept = (
+                f"the current copy {result.dest} is unchanged"
+                if result.dest.exists()
+                else f"nothing was written to {result.dest}"
+            )
+            print(
+                f"exportscreen: error: source {result.name!r} ({result.url}): {result.reason}; {kept}", file=sys.stderr
+            )
+    return EXIT_OK if report.ok else EXIT_ERROR
