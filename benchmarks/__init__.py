@@ -1,0 +1,1 @@
+"""exportscreen benchmark suite: ``python -m benchmarks`` (``--smoke`` for a few-second run)."""
