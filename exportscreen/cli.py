@@ -12,14 +12,14 @@ from collections.abc import Sequence
 
 from exportscreen import __version__
 from exportscreen._errors import ExportscreenError
+from exportscreen.commands import check, lists, match, review, screen
 from exportscreen.commands import eval as eval_command
-from exportscreen.commands import lists, match, screen
 from exportscreen.commands._common import EXIT_ERROR
 
 __all__ = ["COMMANDS", "main", "run"]
 
 #: Subcommand modules, each with ``register(subparsers)``.
-COMMANDS = (screen, match, lists, eval_command)
+COMMANDS = (screen, match, lists, eval_command, check, review)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,7 +1,8 @@
-"""Reading order files: YAML and JSON files holding one transaction or a list of them.
+"""Reading order files: YAML and JSON files holding one transaction or a list of them, and CSV files
+of line items (``exportscreen.orders_csv``).
 
 Each order comes back with the file and the line where it starts, so reports can point at it.
-Directories are searched recursively for ``*.yaml``, ``*.yml`` and ``*.json``.
+Directories are searched recursively for ``*.yaml``, ``*.yml``, ``*.json`` and ``*.csv``.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ import yaml
 from exportscreen._errors import InputError
 from exportscreen._io import _StrictLoader, parse_json, parse_yaml, read_text
 from exportscreen.limits import LIMITS
+from exportscreen.orders_csv import CsvMapping, parse_csv_orders
 
 __all__ = ["ORDER_SUFFIXES", "LoadedOrder", "expand_paths", "iter_orders", "load_orders"]
 
-ORDER_SUFFIXES = (".yaml", ".yml", ".json")
+ORDER_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 
 
 @dataclass(frozen=True)
@@ -105,11 +107,16 @@ def _json_lines(text: str) -> list[int]:
     return lines
 
 
-def load_orders(path: Path) -> list[LoadedOrder]:
-    """All orders of one YAML or JSON file; raises ``InputError`` naming the file and line."""
+def load_orders(path: Path, *, csv_mapping: CsvMapping | None = None) -> list[LoadedOrder]:
+    """All orders of one YAML, JSON or CSV file; raises ``InputError`` naming the file and line."""
     text = read_text(path)
     if not text.strip():
         raise InputError("file is empty", path=path)
+    if path.suffix.lower() == ".csv":
+        rows = parse_csv_orders(text, path=path, mapping=csv_mapping)
+        if len(rows) > LIMITS.max_orders_per_file:
+            raise InputError(f"{len(rows)} orders, over the limit of {LIMITS.max_orders_per_file} per file", path=path)
+        return [LoadedOrder(path, row.line, row.data) for row in rows]
     is_json = path.suffix.lower() == ".json"
     data = parse_json(text, path=path) if is_json else parse_yaml(text, path=path)
     lines = _json_lines(text) if is_json else _yaml_lines(text, path)

@@ -1,0 +1,219 @@
+"""``exportscreen check PATH...``: the pre-commit and CI gate over order files.
+
+Reads YAML, JSON and CSV order files (files, directories searched recursively by extension, or
+globs), screens every order with one Screener, applies an optional baseline of reviewed matches
+and prints one line per finding, ``path:line: ORDER-ID category rule-id: message``, then a summary.
+A file that cannot be read or an order that cannot be screened is reported and the run goes on.
+
+Exit codes: 0 no finding that fails (nothing sensitive or unreviewed); 1 a sensitive or review
+finding not cleared by the baseline; 2 some input could not be screened (this wins over 1, and both
+are reported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Never, TextIO
+
+from tqdm import tqdm
+
+from exportscreen import __version__
+from exportscreen._errors import ExportscreenError, InputError
+from exportscreen.baseline import (
+    DEFAULT_BASELINE,
+    Baseline,
+    InputProblem,
+    OrderResult,
+    assess,
+    load_baseline,
+    summary_counts,
+    write_atomic,
+)
+from exportscreen.commands._common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, add_screening_options, build_screener
+from exportscreen.orders import expand_paths, load_orders
+from exportscreen.orders_csv import CsvMapping, load_csv_mapping
+from exportscreen.report.json import format_json
+from exportscreen.report.junit import finding_line, format_junit
+from exportscreen.report.sarif import format_sarif
+from exportscreen.screener import Screener
+
+__all__ = ["PROGRESS_MIN_FILES", "CheckRun", "check_paths", "register"]
+
+#: The progress bar appears from this many files on (and only on a terminal, without --quiet).
+PROGRESS_MIN_FILES = 10
+
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_LINE = re.compile(r"^line (\d+)(?:, (.*))?$")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "check",
+        help="gate order files (pre-commit, CI): one line per finding, exit 1 on findings",
+        description="Screen order files (YAML, JSON, CSV) and report each finding as "
+        "'path:line: ORDER-ID category rule-id: message'. Exit 0: nothing sensitive or unreviewed; "
+        "1: a sensitive or review finding not cleared by the baseline; 2: some input could not be screened.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="order files, directories (recursive) or globs")
+    p.add_argument("--format", choices=("text", "json", "sarif", "junit"), default="text", help="report format")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    p.add_argument(
+        "--baseline",
+        nargs="?",
+        const=DEFAULT_BASELINE,
+        metavar="FILE",
+        help=f"apply the reviewed-match baseline FILE (default {DEFAULT_BASELINE}); a malformed baseline is exit 2",
+    )
+    p.add_argument("--csv-mapping", metavar="YAML", help="column mapping for CSV order files exported from an ERP")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary on stderr")
+    add_screening_options(p)
+    p.set_defaults(func=run)
+
+
+class CheckRun:
+    """What one check produced: the screened orders, the inputs that failed and the files read."""
+
+    def __init__(self) -> None:
+        self.results: list[OrderResult] = []
+        self.problems: list[InputProblem] = []
+        self.files = 0
+
+    @property
+    def exit_code(self) -> int:
+        if self.problems:
+            return EXIT_ERROR
+        return EXIT_FINDINGS if any(r.failing for r in self.results) else EXIT_OK
+
+
+def _problem(path: Path | str, exc: ExportscreenError, line: int | None = None) -> InputProblem:
+    message = exc.message
+    loc = exc.location or ""
+    m = _LINE.match(loc)
+    if m:
+        line = line if line is not None else int(m.group(1))
+        if m.group(2):
+            message = f"{m.group(2)}: {message}"
+    elif loc and f"'{loc}'" not in message:
+        message = f"{loc}: {message}"
+    return InputProblem(path, line, message)
+
+
+def _expand(raw_paths: list[str], run: CheckRun) -> list[Path]:
+    files: list[Path] = []
+    seen: set[Path] = set()
+    for raw in raw_paths:
+        try:
+            found = expand_paths([raw])
+        except InputError as exc:
+            run.problems.append(_problem(exc.path or raw, exc))
+            continue
+        for f in found:
+            key = f.resolve()
+            if key not in seen:
+                seen.add(key)
+                files.append(f)
+    return files
+
+
+def _progress(total: int, quiet: bool) -> tqdm[Never]:
+    enabled = not quiet and total >= PROGRESS_MIN_FILES and sys.stderr.isatty()
+    colour = None if os.environ.get("NO_COLOR") else "green"
+    return tqdm(
+        total=total, file=sys.stderr, disable=not enabled, leave=False, unit="file", colour=colour, desc="checking"
+    )
+
+
+def check_paths(
+    paths: list[str],
+    screener: Screener,
+    *,
+    baseline: Baseline | None = None,
+    csv_mapping: CsvMapping | None = None,
+    as_of: dt.date | None = None,
+    quiet: bool = True,
+) -> CheckRun:
+    """Screen every order in ``paths``; bad inputs are recorded and the run goes on."""
+    run = CheckRun()
+    files = _expand(paths, run)
+    run.files = len(files)
+    with _progress(len(files), quiet) as bar:
+        for path in files:
+            bar.update()
+            try:
+                orders = load_orders(path, csv_mapping=csv_mapping)
+            except InputError as exc:
+                run.problems.append(_problem(path, exc))
+                continue
+            for order in orders:
+                try:
+                    decision = screener.screen(order.data, as_of=as_of)
+                except InputError as exc:
+                    run.problems.append(_problem(path, exc, order.line))
+                    continue
+                run.results.append(OrderResult(path, order.line, decision, tuple(assess(decision, baseline))))
+    return run
+
+
+def _terminal_safe(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def summary(run: CheckRun, baseline_path: str | None) -> str:
+    counts = summary_counts(run.results)
+    parts = [
+        f"{len(run.results)} order(s) in {run.files} file(s): {counts['sensitive']} sensitive, "
+        f"{counts['review']} review, {counts['less_risky']} passed"
+    ]
+    if baseline_path:
+        parts.append(f"{counts['cleared']} finding(s) cleared by {baseline_path}")
+    if run.problems:
+        parts.append(f"{len(run.problems)} input(s) could not be screened")
+    verdict = {EXIT_OK: "passed", EXIT_FINDINGS: "FAILED", EXIT_ERROR: "ERROR"}[run.exit_code]
+    return f"exportscreen check {verdict}: " + "; ".join(parts)
+
+
+def format_text(run: CheckRun, baseline_path: str | None) -> str:
+    lines: list[str] = []
+    for r in run.results:
+        lines += [_terminal_safe(finding_line(r, f)) for f in r.findings]
+    lines += [_terminal_safe(f"{p.where}: error: {p.message}") for p in run.problems]
+    lines.append(summary(run, baseline_path))
+    return "\n".join(lines) + "\n"
+
+
+def _emit(text: str, output: str | None, stream: TextIO) -> None:
+    if output:
+        write_atomic(Path(output), text)
+    else:
+        stream.write(text)
+
+
+def run(args: argparse.Namespace) -> int:
+    baseline = load_baseline(Path(args.baseline)) if args.baseline else None
+    mapping = load_csv_mapping(Path(args.csv_mapping)) if args.csv_mapping else None
+    screener = build_screener(args)
+    result = check_paths(
+        args.paths, screener, baseline=baseline, csv_mapping=mapping, as_of=args.as_of, quiet=args.quiet
+    )
+    if args.format == "text":
+        _emit(format_text(result, args.baseline), args.output, sys.stdout)
+        if args.output and not args.quiet:
+            print(summary(result, args.baseline), file=sys.stderr)
+        return result.exit_code
+    if args.format == "json":
+        report = format_json(result.results) + "\n"
+    elif args.format == "sarif":
+        report = format_sarif(result.results, result.problems, screener.packs, tool_version=__version__) + "\n"
+    else:
+        report = format_junit(result.results, result.problems)
+    _emit(report, args.output, sys.stdout)
+    for p in result.problems:
+        print(_terminal_safe(f"{p.where}: error: {p.message}"), file=sys.stderr)
+    if not args.quiet:
+        print(summary(result, args.baseline), file=sys.stderr)
+    return result.exit_code

@@ -1,0 +1,277 @@
+"""Orders in CSV: one row per line item, rows of the same order id grouped into one transaction.
+
+The default column layout (a header row is required; column names are case-insensitive, unknown
+columns are an error so that a misspelt ``datacentre`` never passes unnoticed)::
+
+    order-level (may be blank on later rows of the same order; non-blank values must agree)
+      order_id                       required on every row
+      date, destination, end_use
+      end_use_tags                   separated by ";" or "|"
+      <role>                         party name; role is one of purchaser, intermediate_consignee,
+                                     ultimate_consignee, end_user, freight_forwarder, other
+      <role>_country, <role>_address, <role>_headquarters_country
+      <role>_aliases                 separated by "|"
+    item-level (a row with any of these set adds one item)
+      description, eccn, kind, node_nm, tpp, die_area_mm2, performance_density, datacenter,
+      memory_bandwidth_density, nand_layers, dram_half_pitch_nm, quantity, value_usd
+
+Each order comes back with the line of its first row. Cell values are passed as text to the one
+pydantic validation of ``Transaction`` (``"15832"`` becomes a number there). Owners cannot be
+expressed in CSV; use YAML or JSON for them.
+
+ERP exports rarely use these names. A column-mapping file renames them, ignores every column it
+does not map, and can translate ERP codes::
+
+    format: exportscreen-order-csv-mapping/1
+    delimiter: ";"                       # default ","
+    columns:                             # our column -> the ERP's header
+      order_id: Sales Document
+      destination: Ship-to Country
+      ultimate_consignee: Ship-to Name
+      description: Material Description
+    values:                              # optional: our column -> {ERP value: our value}
+      kind: {CHIP: ic, SRV: computer}
+
+A mapped header missing from the file is an error naming it.
+
+Cells that a spreadsheet would run as a formula (leading ``=``, ``+``, ``-``, ``@``) are kept as
+plain text: nothing here evaluates them, and reporters pass every string through
+``spreadsheet_safe`` so they are never re-emitted unescaped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from exportscreen._errors import InputError, format_validation_errors
+from exportscreen._io import load_data_file
+
+__all__ = [
+    "COLUMNS",
+    "ITEM_COLUMNS",
+    "MAPPING_FORMAT",
+    "ORDER_COLUMNS",
+    "ROLES",
+    "CsvMapping",
+    "CsvOrder",
+    "load_csv_mapping",
+    "parse_csv_orders",
+    "spreadsheet_safe",
+]
+
+MAPPING_FORMAT = "exportscreen-order-csv-mapping/1"
+
+ROLES = ("purchaser", "intermediate_consignee", "ultimate_consignee", "end_user", "freight_forwarder", "other")
+_PARTY_SUFFIXES = ("", "_country", "_address", "_headquarters_country", "_aliases")
+ORDER_COLUMNS: tuple[str, ...] = (
+    "order_id",
+    "date",
+    "destination",
+    "end_use",
+    "end_use_tags",
+    *(role + suffix for role in ROLES for suffix in _PARTY_SUFFIXES),
+)
+ITEM_COLUMNS: tuple[str, ...] = (
+    "description",
+    "eccn",
+    "kind",
+    "node_nm",
+    "tpp",
+    "die_area_mm2",
+    "performance_density",
+    "datacenter",
+    "memory_bandwidth_density",
+    "nand_layers",
+    "dram_half_pitch_nm",
+    "quantity",
+    "value_usd",
+)
+COLUMNS: frozenset[str] = frozenset(ORDER_COLUMNS + ITEM_COLUMNS)
+
+# A spreadsheet runs a cell as a formula when it starts with one of these (OWASP CSV injection).
+_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` with a leading apostrophe when a spreadsheet would run it as a formula."""
+    return "'" + text if text.startswith(_FORMULA_LEAD) else text
+
+
+class CsvMapping(BaseModel):
+    """A column-mapping file for an ERP's CSV export (see the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format: Literal["exportscreen-order-csv-mapping/1"]
+    delimiter: str = Field(default=",", min_length=1, max_length=1)
+    columns: dict[str, str] = Field(min_length=1)
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @field_validator("columns", "values")
+    @classmethod
+    def _known_columns(cls, value: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(value) - COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown order column(s) {', '.join(unknown)}; known: {', '.join(sorted(COLUMNS))}")
+        return value
+
+    @field_validator("columns")
+    @classmethod
+    def _has_order_id(cls, value: dict[str, str]) -> dict[str, str]:
+        if "order_id" not in value:
+            raise ValueError("columns must map order_id")
+        headers = [h.strip().casefold() for h in value.values()]
+        if len(set(headers)) != len(headers):
+            raise ValueError("two order columns are mapped to the same header")
+        return value
+
+
+def load_csv_mapping(path: Path) -> CsvMapping:
+    """Read and validate a column-mapping file; raises ``InputError`` naming the field."""
+    data = load_data_file(path)
+    try:
+        return CsvMapping.model_validate(data)
+    except ValidationError as exc:
+        loc, msg = format_validation_errors(exc.errors())
+        raise InputError(f"column mapping: {msg}", path=path, location=loc) from exc
+
+
+@dataclass(frozen=True)
+class CsvOrder:
+    """One transaction read from CSV: the line of its first row and of each item row."""
+
+    line: int
+    data: dict[str, Any]
+    item_lines: tuple[int, ...]
+
+
+def _header_index(header: list[str], mapping: CsvMapping | None, path: Path) -> dict[str, int]:
+    """Our column name -> its index in the row."""
+    folded = [h.strip().casefold() for h in header]
+    if mapping is None:
+        index: dict[str, int] = {}
+        for i, name in enumerate(folded):
+            if not name:
+                raise InputError(f"header column {i + 1} is blank", path=path, location="line 1")
+            if name not in COLUMNS:
+                raise InputError(
+                    f"unknown column {header[i].strip()!r}; the columns are documented in the README "
+                    "(or give a column mapping with --csv-mapping)",
+                    path=path,
+                    location="line 1",
+                )
+            if name in index:
+                raise InputError(f"column {name!r} appears twice", path=path, location="line 1")
+            index[name] = i
+    else:
+        index = {}
+        for ours, theirs in mapping.columns.items():
+            want = theirs.strip().casefold()
+            hits = [i for i, name in enumerate(folded) if name == want]
+            if not hits:
+                raise InputError(f"mapped column {theirs!r} (for {ours}) is not in the header", path=path)
+            if len(hits) > 1:
+                raise InputError(f"mapped column {theirs!r} appears twice in the header", path=path)
+            index[ours] = hits[0]
+    if "order_id" not in index:
+        raise InputError("the header has no order_id column", path=path, location="line 1")
+    return index
+
+
+def _split(value: str, seps: str) -> list[str]:
+    for sep in seps[1:]:
+        value = value.replace(sep, seps[0])
+    return [v.strip() for v in value.split(seps[0]) if v.strip()]
+
+
+def _build(order: dict[str, str], items: list[dict[str, str]]) -> dict[str, Any]:
+    tx: dict[str, Any] = {"id": order["order_id"]}
+    for key in ("date", "destination", "end_use"):
+        if key in order:
+            tx[key] = order[key]
+    if "end_use_tags" in order:
+        tx["end_use_tags"] = _split(order["end_use_tags"], ";|")
+    parties: list[dict[str, Any]] = []
+    for role in ROLES:
+        extra = [role + s for s in _PARTY_SUFFIXES[1:] if role + s in order]
+        if role not in order:
+            if extra:
+                raise InputError(f"column {extra[0]!r} is set but the party name column {role!r} is blank")
+            continue
+        party: dict[str, Any] = {"role": role, "name": order[role]}
+        for suffix in ("country", "address", "headquarters_country"):
+            if f"{role}_{suffix}" in order:
+                party[suffix] = order[f"{role}_{suffix}"]
+        if f"{role}_aliases" in order:
+            party["aliases"] = _split(order[f"{role}_aliases"], "|")
+        parties.append(party)
+    tx["parties"] = parties
+    tx["items"] = [dict(item) for item in items]
+    return tx
+
+
+def parse_csv_orders(text: str, *, path: Path, mapping: CsvMapping | None = None) -> list[CsvOrder]:
+    """Group the rows of a CSV order file into transactions; raises ``InputError`` naming the line."""
+    delimiter = mapping.delimiter if mapping else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader, None)
+        if header is None or not any(h.strip() for h in header):
+            raise InputError("the CSV file has no header row", path=path, location="line 1")
+        index = _header_index(header, mapping, path)
+        translate = mapping.values if mapping else {}
+        orders: dict[str, tuple[int, dict[str, str], dict[str, int], list[dict[str, str]], list[int]]] = {}
+        end = reader.line_num
+        for row in reader:
+            line, end = end + 1, reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(header):
+                raise InputError(
+                    f"{len(row)} cells but the header has {len(header)} columns", path=path, location=f"line {line}"
+                )
+            cells: dict[str, str] = {}
+            for name, i in index.items():
+                value = row[i].strip() if i < len(row) else ""
+                if value:
+                    cells[name] = translate.get(name, {}).get(value, value)
+            order_id = cells.get("order_id")
+            if not order_id:
+                raise InputError("order_id is blank", path=path, location=f"line {line}")
+            if order_id not in orders:
+                orders[order_id] = (line, {}, {}, [], [])
+            _, order, first_seen, items, item_lines = orders[order_id]
+            for name in ORDER_COLUMNS:
+                if name not in cells:
+                    continue
+                if name in order and order[name] != cells[name]:
+                    raise InputError(
+                        f"order {order_id!r}: column {name!r} is {order[name]!r} on line {first_seen[name]} but "
+                        f"{cells[name]!r} here; order-level columns must agree on every row of an order",
+                        path=path,
+                        location=f"line {line}",
+                    )
+                order[name] = cells[name]
+                first_seen.setdefault(name, line)
+            item = {name: cells[name] for name in ITEM_COLUMNS if name in cells}
+            if item:
+                items.append(item)
+                item_lines.append(line)
+    except csv.Error as exc:
+        raise InputError(f"CSV error: {exc}", path=path, location=f"line {reader.line_num}") from exc
+    if not orders:
+        raise InputError("the CSV file has a header but no order rows", path=path)
+    out: list[CsvOrder] = []
+    for line, order, _, items, item_lines in orders.values():
+        try:
+            data = _build(order, items)
+        except InputError as exc:
+            raise InputError(exc.message, path=path, location=f"line {line}") from exc
+        out.append(CsvOrder(line, data, tuple(item_lines)))
+    return out
