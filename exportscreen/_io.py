@@ -4,7 +4,13 @@
   rules out "billion laughs"), a duplicated mapping key is an error (a second ``destination:``
   must never silently win), and only ``true``/``false`` are booleans (YAML 1.1 reads ``NO``, the
   country code of Norway, as ``False``).
-* JSON rejects duplicate keys and the non-standard constants ``NaN``/``Infinity``.
+  Numbers are decimal only: YAML 1.1 octal (``010``), hexadecimal, binary, sexagesimal (``1:30``
+  is 90 in YAML 1.1) and ``1_000`` stay strings, so a field that wants a number refuses them. A
+  float needs a dot (``1E001`` is an ECCN, not a number). ``.inf``, ``.nan`` and floats that
+  overflow (``1.0e400``) are errors, and so is an impossible date (``2024-02-30``).
+* JSON rejects duplicate keys, the non-standard constants ``NaN``/``Infinity`` and numbers that
+  overflow to infinity (``1e400``).
+* Nesting deeper than ``LIMITS.max_nesting_depth`` is refused with the line where it goes too deep.
 * Files over a size limit, binary files and files that are not UTF-8 are refused.
 
 Every failure is raised as the caller's error class with the path and a line number.
@@ -12,7 +18,9 @@ Every failure is raised as the caller's error class with the path and a line num
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 import re
 from collections.abc import Hashable
 from pathlib import Path
@@ -30,7 +38,9 @@ __all__ = ["load_data_file", "parse_json", "parse_yaml", "read_text"]
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader without aliases, duplicate keys or YAML 1.1 yes/no/on/off booleans."""
+    """SafeLoader without aliases, duplicate keys, YAML 1.1 booleans and numbers, or deep nesting."""
+
+    _depth = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(yaml.AliasEvent):
@@ -38,7 +48,40 @@ class _StrictLoader(yaml.SafeLoader):
             raise ComposerError(
                 None, None, "anchors and aliases (*name) are not allowed in exportscreen files", event.start_mark
             )
-        return super().compose_node(parent, index)
+        nests = self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent)
+        if nests:
+            self._depth += 1
+            if self._depth > LIMITS.max_nesting_depth:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise ComposerError(
+                    None,
+                    None,
+                    f"nesting deeper than the limit of {LIMITS.max_nesting_depth} levels (max_nesting_depth)",
+                    event.start_mark,
+                )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            if nests:
+                self._depth -= 1
+
+    def construct_yaml_float(self, node: Node) -> float:
+        value: float = super().construct_yaml_float(node)  # type: ignore[arg-type]
+        if not math.isfinite(value):
+            raise ConstructorError(
+                None,
+                None,
+                f"{node.value!r} is not a finite number (.inf, .nan and overflowing numbers are refused)",
+                node.start_mark,
+            )
+        return value
+
+    def construct_yaml_timestamp(self, node: Node) -> dt.date | dt.datetime:
+        try:
+            stamp: dt.date | dt.datetime = super().construct_yaml_timestamp(node)  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise ConstructorError(None, None, f"{node.value!r} is not a valid date: {exc}", node.start_mark) from None
+        return stamp
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Hashable, Any]:
         if not isinstance(node, MappingNode):
@@ -59,13 +102,29 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-# Only true/false (any case) are booleans; yes/no/on/off/y/n stay strings.
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+
+# Only true/false (any case) are booleans; yes/no/on/off/y/n stay strings. Integers are decimal;
+# floats need a dot, as in YAML 1.1, but without sexagesimal forms or underscores.
+_REPLACED = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 _StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _REPLACED]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+)
+_StrictLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?[0-9]+\.[0-9]*(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9]+(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
 )
 
 
@@ -79,8 +138,14 @@ def read_text(path: Path, *, error: type[ExportscreenError] = InputError, max_by
         raw = path.read_bytes()
     except OSError as exc:
         raise error(f"cannot read file: {exc.strerror or exc}", path=path) from exc
-    if b"\x00" in raw:
-        raise error("file contains NUL bytes: binary data or UTF-16, expected UTF-8 text", path=path)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise error("file is UTF-16 (byte-order mark at its start); save it as UTF-8", path=path, location="line 1")
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line = raw[:nul].count(b"\n") + 1
+        raise error(
+            "file contains NUL bytes: binary data or UTF-16, expected UTF-8 text", path=path, location=f"line {line}"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -105,11 +170,75 @@ def parse_yaml(text: str, *, path: Path | str | None = None, error: type[Exports
     except yaml.YAMLError as exc:
         raise error(f"YAML error: {exc}", path=path) from exc
     except RecursionError as exc:
-        raise error("YAML nesting is too deep", path=path) from exc
+        raise error(
+            f"YAML nesting is deeper than Python can follow (limit {LIMITS.max_nesting_depth})", path=path
+        ) from exc
 
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a valid JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a finite number (it overflows)")
+    return value
+
+
+def _depth(data: Any) -> int:
+    """Nesting depth of lists and dicts, computed without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        level += 1
+        deepest = max(deepest, level)
+        if level > LIMITS.max_nesting_depth:
+            break
+        stack.extend((child, level) for child in children)
+    return deepest
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[\[\]{}:\n]|-?Infinity|NaN|-?[0-9][0-9.eE+-]*')
+
+
+def _json_problem_line(text: str, limit: int) -> int | None:
+    """Line of the first duplicate key, non-finite number or over-deep bracket (the error path only)."""
+    line = 1
+    keys: list[set[str] | None] = []
+    previous = ""
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token == "\n":
+            line += 1
+            continue
+        if token in "[{":
+            keys.append(set() if token == "{" else None)
+            if len(keys) > limit:
+                return line
+        elif token in "]}":
+            if keys:
+                keys.pop()
+        elif token == ":" and previous.startswith('"') and keys and keys[-1] is not None:
+            key = previous
+            if key in keys[-1]:
+                return line
+            keys[-1].add(key)
+        elif token[0] in "-0123456789NI" and not token.startswith('"'):
+            try:
+                if not math.isfinite(float(token)):
+                    return line
+            except ValueError:
+                pass
+        previous = token
+    return None
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -122,15 +251,26 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def parse_json(text: str, *, path: Path | str | None = None, error: type[ExportscreenError] = InputError) -> Any:
-    """Parse JSON, rejecting duplicate keys and NaN/Infinity."""
+    """Parse JSON, rejecting duplicate keys, NaN/Infinity, overflowing numbers and deep nesting."""
+    limit = LIMITS.max_nesting_depth
+    too_deep = f"nesting deeper than the limit of {limit} levels (max_nesting_depth)"
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant)
+        data = json.loads(
+            text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant, parse_float=_finite_float
+        )
     except json.JSONDecodeError as exc:
         raise error(f"JSON error: {exc.msg}", path=path, location=f"line {exc.lineno}, column {exc.colno}") from exc
     except ValueError as exc:
-        raise error(f"JSON error: {exc}", path=path) from exc
-    except RecursionError as exc:
-        raise error("JSON nesting is too deep", path=path) from exc
+        line = _json_problem_line(text, limit)
+        raise error(f"JSON error: {exc}", path=path, location=f"line {line}" if line else None) from exc
+    except RecursionError:
+        too_deep_data = True
+    else:
+        too_deep_data = _depth(data) > limit
+    if too_deep_data:
+        line = _json_problem_line(text, limit)
+        raise error(f"JSON error: {too_deep}", path=path, location=f"line {line}" if line else None)
+    return data
 
 
 def load_data_file(path: Path, *, error: type[ExportscreenError] = InputError, max_bytes: int | None = None) -> Any:

@@ -35,6 +35,8 @@ class Limits:
     #: Most parties or items in one transaction.
     max_parties: int = _env_int("max_parties", 200)
     max_items: int = _env_int("max_items", 10_000)
+    #: Deepest nesting of mappings and lists in a YAML or JSON file (an order needs 4, a rule pack about 10).
+    max_nesting_depth: int = _env_int("max_nesting_depth", 64)
 
 
 LIMITS = Limits()
