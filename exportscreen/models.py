@@ -13,7 +13,16 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, JsonValue, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    field_validator,
+    model_validator,
+)
 
 from exportscreen.geo import resolve_country
 from exportscreen.limits import LIMITS
@@ -116,7 +125,6 @@ def _country(value: object) -> object:
 
 
 Country = Annotated[str, BeforeValidator(_country)]
-Name = Annotated[str, Field(min_length=1, max_length=LIMITS.max_name_chars)]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -124,6 +132,24 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def _check_text(value: str) -> str:
     if _CONTROL.search(value):
         raise ValueError("contains control characters")
+    return value
+
+
+def _check_name(value: str) -> str:
+    """A name must be text with at least one letter or digit (not only spaces, marks or invisibles)."""
+    _check_text(value)
+    if not any(ch.isalnum() for ch in value):
+        raise ValueError("a name needs at least one letter or digit")
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=LIMITS.max_name_chars), AfterValidator(_check_name)]
+
+
+def _not_bool(value: object) -> object:
+    """true/false where a number belongs is an error, not 1/0."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not true/false")
     return value
 
 
@@ -135,7 +161,7 @@ class Owner(BaseModel):
     percent: float = Field(gt=0, le=100)
     country: Country | None = None
 
-    _text = field_validator("name")(_check_text)
+    _number = field_validator("percent", mode="before")(_not_bool)
 
 
 class Party(BaseModel):
@@ -150,7 +176,7 @@ class Party(BaseModel):
     headquarters_country: Country | None = None
     owners: list[Owner] = Field(default_factory=list)
 
-    _text = field_validator("name", "address")(lambda v: v if v is None else _check_text(v))
+    _text = field_validator("address")(lambda v: v if v is None else _check_text(v))
 
     @model_validator(mode="after")
     def _owners_add_up(self) -> Party:
@@ -183,6 +209,19 @@ class Item(BaseModel):
     dram_half_pitch_nm: float | None = Field(default=None, gt=0)
     quantity: int | None = Field(default=None, gt=0)
     value_usd: float | None = Field(default=None, ge=0)
+
+    _numbers = field_validator(
+        "node_nm",
+        "tpp",
+        "die_area_mm2",
+        "performance_density",
+        "memory_bandwidth_density",
+        "nand_layers",
+        "dram_half_pitch_nm",
+        "quantity",
+        "value_usd",
+        mode="before",
+    )(_not_bool)
 
     @field_validator("eccn")
     @classmethod

@@ -229,11 +229,15 @@ class Screener:
         warning = self._freshness(on)
         facts = self.facts(tx, on)
         reasons = [r for pack in active for r in evaluate_pack(pack, facts)]
+        reasons += _backstops(facts, active, on, most_severe(reasons))
         category = most_severe(reasons)
         if category is not Category.LESS_RISKY:
             reasons = [r for r in reasons if r.category is not Category.LESS_RISKY]
         elif not reasons:
-            raise ConfigError("the rule packs fired no rule at all; a pack needs a closing rule (always: true)")
+            raise ConfigError(
+                "the rule packs fired no rule at all; a pack needs a closing rule (always: true): "
+                + ", ".join(p.path or p.id for p in active)
+            )
         reasons.sort(key=lambda r: -r.category.severity)
         if warning is not None:
             reasons.append(warning)
@@ -338,6 +342,67 @@ def _screen_in_worker(job: tuple[Transaction | Mapping[str, Any], dt.date | None
     """Runs in a forked worker: the parent set ``_worker_screener`` before forking."""
     assert _worker_screener is not None
     return _worker_screener._screen_or_error(job[0], job[1], True)
+
+
+def _backstops(facts: Facts, packs: Sequence[RulePack], on: dt.date, category: Category) -> list[Reason]:
+    """Review reasons the packs cannot switch off: fail closed whatever a pack says.
+
+    * A party or owner matched a list entry but no rule in force reads that list (a custom ``X-``
+      list, or a list code a pack forgot): the match must not vanish into "less risky".
+    * The packs found nothing, yet an item could not be classified.
+    """
+    out: list[Reason] = []
+    unread: list[PartyMatch] = [
+        m.match
+        for m in facts.matches
+        if not any(p.interprets(m.entry.list, m.via, m.match.strength, on) for p in packs)
+    ]
+    unread += [
+        o.match
+        for o in facts.owners
+        if not any(p.interprets(o.entry.list, "owner", o.match.strength, on) for p in packs)
+    ]
+    if unread:
+        listing = "; ".join(
+            f"{m.query_name} ({m.role}) ~ {m.entry_name} [{m.list}, {m.entry_id}] {m.strength} {m.score:g}"
+            for m in unread
+        )
+        out.append(
+            Reason(
+                rule_id="unread-list-match",
+                category=Category.REVIEW,
+                message=f"Matched list entries that no rule of the packs reads: {listing}. A person must review them.",
+                citations=[],
+                evidence={
+                    "matches": [
+                        {
+                            "role": m.role,
+                            "query_name": m.query_name,
+                            "entry_id": m.entry_id,
+                            "list": m.list,
+                            "matched_field": m.matched_field,
+                            "strength": m.strength,
+                            "score": m.score,
+                        }
+                        for m in unread
+                    ]
+                },
+            )
+        )
+    unclassified = [i for i in facts.items if not i.classification.classified]
+    if category is Category.LESS_RISKY and unclassified:
+        out.append(
+            Reason(
+                rule_id="item-unclassified-backstop",
+                category=Category.REVIEW,
+                message="Could not classify: "
+                + "; ".join(f"item {i.index + 1} ({i.description})" for i in unclassified)
+                + ". No rule of the packs reads unclassified items.",
+                citations=[],
+                evidence={"items": [i.index for i in unclassified]},
+            )
+        )
+    return out
 
 
 _default: Screener | None = None

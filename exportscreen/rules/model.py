@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 Strength = Literal["hit", "review"]
+_STRENGTH_RANK = {"review": 0, "hit": 1}
 Via = Literal["name", "address"]
 
 #: Placeholders a rule message may use; filled from the evidence of the rule's condition.
@@ -199,6 +200,8 @@ class RulePack(BaseModel):
 
     @model_validator(mode="after")
     def _unique(self) -> RulePack:
+        if self.valid_from and self.valid_to and self.valid_from >= self.valid_to:
+            raise ValueError("valid_from must be before valid_to (the pack would never be in force)")
         seen: set[str] = set()
         for rule in self.rules:
             if rule.id in seen:
@@ -208,6 +211,32 @@ class RulePack(BaseModel):
 
     def active(self, on: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on < self.valid_to)
+
+    def interprets(self, list_code: str, via: str, strength: str, on: dt.date) -> bool:
+        """Whether a rule in force on ``on`` reads a match of this list code, channel and strength.
+
+        ``via`` is ``name`` or ``address`` for a party match and ``owner`` for an owner match. A
+        match no rule reads could otherwise be silently dropped (the screener turns it into review).
+        """
+        rank = _STRENGTH_RANK[strength]
+        for rule in self.rules:
+            if not rule.active(on):
+                continue
+            for node in rule.when.walk():
+                if via == "owner":
+                    owners = node.owners_listed
+                    if owners and list_code in owners.lists and rank >= _STRENGTH_RANK[owners.min_strength]:
+                        return True
+                    continue
+                party = node.party_listed
+                if (
+                    party
+                    and list_code in party.lists
+                    and via in party.via
+                    and _STRENGTH_RANK[party.min_strength] <= rank <= _STRENGTH_RANK[party.max_strength]
+                ):
+                    return True
+        return False
 
 
 class PackCase(BaseModel):
