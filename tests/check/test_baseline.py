@@ -1,0 +1,254 @@
+"""The reviewed-match baseline: review, clear, pass; entry, party or date moves -> fail again, saying why."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from exportscreen import __version__
+from exportscreen.baseline import load_baseline, write_atomic
+from exportscreen.registry import load_registry
+
+from .conftest import Run
+
+REGISTRY = """\
+format: exportscreen-registry/1
+source: {id: test-el, name: Test Entity List, list: EL, as_of: 2026-01-01}
+entries:
+  - id: EL-TEST-1
+    name: Northwind Quantum Semiconductor Manufacturing Co., Ltd.
+    country: CN
+    start_date: 2020-01-01
+"""
+REVIEW_NAME = "Northwind Quantum Semiconductor Mfg"
+OTHER_NAME = "Northwind Quantum Semiconductor Manufacturing Trading"
+HIT_NAME = "Northwind Quantum Semiconductor Manufacturing Co., Ltd."
+
+
+def order_yaml(name: str, order_id: str = "PO-1", *, padding: int = 0) -> str:
+    return "# note\n" * padding + (
+        f"id: {order_id}\ndate: 2026-03-02\ndestination: CN\n"
+        f"parties:\n  - {{role: ultimate_consignee, name: '{name}', country: CN}}\n"
+        "items:\n  - {description: Wafer carriers, eccn: EAR99}\n"
+    )
+
+
+class Workspace:
+    def __init__(self, root: Path, run_cli: Run) -> None:
+        self.root = root
+        self.run_cli = run_cli
+        self.lists = root / "lists.yaml"
+        self.lists.write_text(REGISTRY)
+        self.order = root / "orders" / "po-1.yaml"
+        self.order.parent.mkdir()
+        self.order.write_text(order_yaml(REVIEW_NAME))
+        self.baseline = root / "baseline.yaml"
+
+    def review(self, *extra: str | Path) -> tuple[int, str, str]:
+        return self.run_cli(
+            "review", self.order, "--reviewer", "Jane Doe", "--reason", "Ohio company, not the listed fab",
+            "--baseline", self.baseline, "--lists", self.lists, *extra,
+        )  # fmt: skip
+
+    def check(self, *extra: str | Path) -> tuple[int, str, str]:
+        return self.run_cli("check", self.order, "--baseline", self.baseline, "--lists", self.lists, *extra)
+
+
+@pytest.fixture
+def ws(tmp_path: Path, run_cli: Run) -> Workspace:
+    return Workspace(tmp_path, run_cli)
+
+
+def test_review_clears_and_check_passes_listing_it_as_cleared(ws: Workspace) -> None:
+    code, out, _ = ws.run_cli("check", ws.order, "--lists", ws.lists)
+    assert code == 1
+    assert "PO-1 review potential-list-match" in out
+    code, out, _ = ws.review()
+    assert code == 0
+    assert f"cleared '{REVIEW_NAME}' ~ EL-TEST-1" in out
+    code, out, _ = ws.check()
+    assert code == 0
+    assert f"{ws.order}:1: PO-1 review potential-list-match: Potential match" in out
+    assert f"[cleared by Jane Doe on {dt.date.today().isoformat()}: Ohio company, not the listed fab]" in out
+    assert "1 finding(s) cleared by" in out
+    assert "exportscreen check passed" in out
+
+
+def test_baseline_records_what_produced_it_and_no_line_numbers(ws: Workspace) -> None:
+    ws.review()
+    data = yaml.safe_load(ws.baseline.read_text())
+    registry = load_registry(ws.lists)
+    assert data["format"] == "exportscreen-baseline/1"
+    assert data["tool_version"] == __version__
+    assert data["registry_version"] == registry.version
+    assert data["packs"] == [{"id": "china-advanced-computing", "version": data["packs"][0]["version"]}]
+    (clearance,) = data["clearances"]
+    assert clearance["entry_hash"] == registry.entries[0].content_hash
+    assert {k: clearance[k] for k in ("order_id", "party", "entry_id", "rule_id", "strength", "allow_hit")} == {
+        "order_id": "PO-1",
+        "party": REVIEW_NAME,
+        "entry_id": "EL-TEST-1",
+        "rule_id": "potential-list-match",
+        "strength": "review",
+        "allow_hit": False,
+    }
+    assert "line" not in clearance
+    ws.order.write_text(order_yaml(REVIEW_NAME, padding=5))
+    code, out, _ = ws.check()
+    assert code == 0
+    assert f"{ws.order}:6: PO-1 review potential-list-match" in out
+
+
+def test_entry_change_on_the_list_fails_again(ws: Workspace) -> None:
+    ws.review()
+    ws.lists.write_text(REGISTRY + "    remarks: address updated by a later Federal Register notice\n")
+    code, out, _ = ws.check()
+    assert code == 1
+    assert (
+        "[the clearance by Jane Doe on " + dt.date.today().isoformat() + " no longer applies: "
+        "list entry EL-TEST-1 changed since the review]"
+    ) in out
+    assert "exportscreen check FAILED" in out
+
+
+def test_party_change_fails_again(ws: Workspace) -> None:
+    ws.review()
+    ws.order.write_text(order_yaml(OTHER_NAME))
+    code, out, _ = ws.check()
+    assert code == 1
+    assert f"the party changed (cleared '{REVIEW_NAME}', the order now names '{OTHER_NAME}')" in out
+
+
+def test_other_order_is_not_cleared(ws: Workspace) -> None:
+    ws.review()
+    ws.order.write_text(order_yaml(REVIEW_NAME, order_id="PO-2"))
+    code, out, _ = ws.check()
+    assert code == 1
+    first = out.splitlines()[0]
+    assert first.startswith(f"{ws.order}:1: PO-2 review potential-list-match")
+    assert "cleared" not in first
+    assert "clearance" not in first
+
+
+def test_expiry(ws: Workspace) -> None:
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    assert ws.review("--expires", tomorrow.isoformat())[0] == 0
+    code, out, _ = ws.check()
+    assert code == 0
+    assert f"expires {tomorrow.isoformat()}" in out
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    ws.baseline.write_text(ws.baseline.read_text().replace(tomorrow.isoformat(), yesterday.isoformat()))
+    code, out, _ = ws.check()
+    assert code == 1
+    assert f"no longer applies: it expired on {yesterday.isoformat()}]" in out
+
+
+def test_expires_in_the_past_is_refused(ws: Workspace) -> None:
+    code, _, err = ws.review("--expires", "2020-01-01")
+    assert code == 2
+    assert "in the past" in err
+    assert not ws.baseline.exists()
+
+
+def test_hit_needs_allow_hit_and_is_marked(ws: Workspace) -> None:
+    ws.order.write_text(order_yaml(HIT_NAME))
+    code, _, err = ws.review()
+    assert code == 1
+    assert "PO-1 entity-list-hit: rests on a hit; not cleared (give --allow-hit to clear a hit)" in err
+    assert not ws.baseline.exists()
+    code, out, _ = ws.review("--allow-hit")
+    assert code == 0
+    assert "(HIT cleared)" in out
+    (clearance,) = load_baseline(ws.baseline).clearances
+    assert (clearance.strength, clearance.allow_hit, clearance.rule_id) == ("hit", True, "entity-list-hit")
+    code, out, _ = ws.check()
+    assert code == 0
+    assert "PO-1 sensitive entity-list-hit" in out
+    assert "[HIT cleared (--allow-hit) by Jane Doe" in out
+
+
+def test_non_list_findings_cannot_be_cleared(ws: Workspace) -> None:
+    ws.order.write_text(order_yaml("Shenzhen Bright Home Appliances Co., Ltd.").replace("eccn: EAR99", "kind: ic"))
+    code, _, err = ws.review()
+    assert code == 1
+    assert "PO-1 item-unclassified: not a list match, cannot be cleared" in err
+    assert not ws.baseline.exists()
+
+
+def test_review_narrowed_by_order_and_entry(ws: Workspace) -> None:
+    assert ws.review("--order", "PO-OTHER")[0] == 1
+    assert ws.review("--entry", "EL-NOPE")[0] == 1
+    assert not ws.baseline.exists()
+    assert ws.review("--order", "PO-1", "--entry", "EL-TEST-1")[0] == 0
+    assert len(load_baseline(ws.baseline).clearances) == 1
+    assert ws.review()[0] == 0
+    assert len(load_baseline(ws.baseline).clearances) == 1
+
+
+MALFORMED = [
+    ("garbage", "clearances: [\n"),
+    ("empty", ""),
+    (
+        "unknown field",
+        "format: exportscreen-baseline/1\ntool_version: x\nregistry_version: y\npacks: []\ncleared: []\n",
+    ),
+    ("not a mapping", "- a\n- b\n"),
+]
+
+
+@pytest.mark.parametrize(("label", "text"), MALFORMED, ids=[m[0] for m in MALFORMED])
+def test_malformed_baseline_is_exit_2_never_everything_cleared(ws: Workspace, label: str, text: str) -> None:
+    ws.baseline.write_text(text)
+    code, out, err = ws.check()
+    assert code == 2
+    assert str(ws.baseline) in err
+    assert "cleared" not in out
+    code, _, _ = ws.review()
+    assert code == 2
+    assert ws.baseline.read_text() == text
+
+
+def test_hit_clearance_without_the_flag_is_malformed(ws: Workspace) -> None:
+    ws.review()
+    ws.baseline.write_text(ws.baseline.read_text().replace("strength: review", "strength: hit"))
+    code, _, err = ws.check()
+    assert code == 2
+    assert "allow_hit" in err
+
+
+def test_missing_baseline_given_explicitly_is_exit_2(ws: Workspace) -> None:
+    code, _, err = ws.check()
+    assert code == 2
+    assert "baseline.yaml" in err
+
+
+def test_default_baseline_name(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ws.root)
+    code, _, _ = ws.run_cli("review", ws.order, "--reviewer", "J", "--reason", "checked", "--lists", ws.lists)
+    assert code == 0
+    assert (ws.root / ".exportscreen-baseline.yaml").is_file()
+    code, out, _ = ws.run_cli("check", ws.order, "--lists", ws.lists, "--baseline")
+    assert code == 0
+    assert "cleared by .exportscreen-baseline.yaml" in out
+
+
+def test_write_atomic_keeps_the_old_file_when_replace_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "b.yaml"
+    write_atomic(target, "old\n")
+    target.chmod(0o640)
+    write_atomic(target, "new\n")
+    assert target.read_text() == "new\n"
+    assert target.stat().st_mode & 0o777 == 0o640
+
+    def broken(src: object, dst: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_atomic(target, "half\n")
+    assert target.read_text() == "new\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["b.yaml"]
