@@ -7,6 +7,7 @@ from pathlib import Path
 
 from exportscreen._data import bundled_dir
 from exportscreen._errors import ListError
+from exportscreen._io import read_text
 from exportscreen.registry import csl, custom, ofac, yamlfmt
 from exportscreen.registry.model import Entry, Registry, Source
 
@@ -33,9 +34,30 @@ def _detect(path: Path) -> str:
     for name, (detector, _loader) in FORMATS.items():
         if detector(path):
             return name
+    if path.is_file():
+        with path.open("rb") as fh:
+            gzipped = fh.read(2) == b"\x1f\x8b"
+        # Say why a file is unreadable (encoding, binary, empty) before calling its format unknown.
+        if not gzipped and not read_text(path, error=ListError).strip():
+            raise ListError("file is empty", path=path)
     raise ListError(
         f"unrecognised list format; known formats: {', '.join(FORMATS)} (pass format= to choose one)", path=path
     )
+
+
+def _check_list_codes(entries: list[Entry], path: Path) -> None:
+    """Every entry's list code is one rule packs can name: a known code or a custom ``X-`` code."""
+    from exportscreen.rules import known_list_codes
+
+    codes = known_list_codes()
+    for entry in entries:
+        if entry.list not in codes and not entry.list.startswith("X-"):
+            raise ListError(
+                f"unknown list code {entry.list!r} (entry {entry.id!r}); known: {', '.join(sorted(codes))}, "
+                "or X-... for a list of your own",
+                path=path,
+                location="list",
+            )
 
 
 def load_registry(*paths: str | Path, format: str | None = None) -> Registry:
@@ -63,6 +85,7 @@ def load_registry(*paths: str | Path, format: str | None = None) -> Registry:
             raise ListError(f"cannot load {name} list: {exc}", path=path) from exc
         if not ents:
             raise ListError("list file holds no entries", path=path)
+        _check_list_codes(ents, path)
         ids = {s.id for s in sources}
         for s in srcs:
             if s.id in ids:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from exportscreen.geo import CountryCode
 
@@ -56,6 +56,21 @@ class Entry(BaseModel):
     @classmethod
     def _no_blank(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(v for v in (x.strip() for x in values) if v)
+
+    @field_validator("name")
+    @classmethod
+    def _name_has_text(cls, value: str) -> str:
+        if not any(ch.isalnum() for ch in value):
+            raise ValueError("a name needs at least one letter or digit (an entry that can never match)")
+        return value
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Entry:
+        if self.start_date and self.end_date and self.end_date <= self.start_date:
+            raise ValueError(
+                f"end_date {self.end_date} is not after start_date {self.start_date}: the entry would never be active"
+            )
+        return self
 
     def active(self, on: dt.date) -> bool:
         """Listed on ``on``: on or after its start date and before its end (removal) date."""

@@ -48,7 +48,7 @@ def detect(path: Path) -> bool:
         return False
     with path.open("rb") as fh:
         head = fh.read(4096)
-    return FORMAT.encode() in head
+    return b"exportscreen-registry/" in head
 
 
 def load(path: Path) -> tuple[list[Source], list[Entry]]:
