@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from exportscreen import __version__
-from exportscreen.baseline import load_baseline, write_atomic
+from exportscreen import Screener, __version__
+from exportscreen.baseline import assess, load_baseline, write_atomic
 from exportscreen.registry import load_registry
 
 from .conftest import Run
@@ -252,3 +252,22 @@ def test_write_atomic_keeps_the_old_file_when_replace_fails(tmp_path: Path, monk
         write_atomic(target, "half\n")
     assert target.read_text() == "new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["b.yaml"]
+
+
+def test_assess_expiry_is_inclusive_and_a_new_hit_is_not_covered(ws: Workspace) -> None:
+    expires = dt.date.today() + dt.timedelta(days=60)
+    ws.review("--expires", expires.isoformat())
+    baseline = load_baseline(ws.baseline)
+    decision = Screener(load_registry(ws.lists)).screen(yaml.safe_load(ws.order.read_text()))
+    (finding,) = assess(decision, baseline, today=expires)
+    assert finding.cleared
+    (finding,) = assess(decision, baseline, today=expires + dt.timedelta(days=1))
+    assert not finding.cleared
+    assert finding.note is not None and f"expired on {expires.isoformat()}" in finding.note
+    (reason,) = decision.reasons
+    matches = reason.evidence["matches"]
+    assert isinstance(matches, list) and isinstance(matches[0], dict)
+    as_hit = reason.model_copy(update={"evidence": {**reason.evidence, "matches": [{**matches[0], "strength": "hit"}]}})
+    (finding,) = assess(decision.model_copy(update={"reasons": [as_hit]}), baseline)
+    assert not finding.cleared
+    assert finding.note is not None and "is now a hit" in finding.note
