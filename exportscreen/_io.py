@@ -34,7 +34,7 @@ from yaml.nodes import MappingNode, Node
 from exportscreen._errors import ExportscreenError, InputError
 from exportscreen.limits import LIMITS
 
-__all__ = ["load_data_file", "parse_json", "parse_yaml", "read_text"]
+__all__ = ["load_data_file", "parse_json", "parse_yaml", "parse_yaml_with_lines", "read_text"]
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -160,8 +160,26 @@ def read_text(path: Path, *, error: type[ExportscreenError] = InputError, max_by
 
 def parse_yaml(text: str, *, path: Path | str | None = None, error: type[ExportscreenError] = InputError) -> Any:
     """Parse one YAML document strictly (see module docstring)."""
+    return parse_yaml_with_lines(text, path=path, error=error)[0]
+
+
+def parse_yaml_with_lines(
+    text: str, *, path: Path | str | None = None, error: type[ExportscreenError] = InputError
+) -> tuple[Any, list[int]]:
+    """Parse strictly, and also return the 1-based start line of each top-level item.
+
+    For a top-level sequence that is one line per element; for anything else, the document's line.
+    """
     try:
-        return yaml.load(text, Loader=_StrictLoader)
+        loader = _StrictLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+        if isinstance(node, yaml.SequenceNode):
+            return data, [child.start_mark.line + 1 for child in node.value]
+        return data, [node.start_mark.line + 1] if node is not None else []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from exportscreen._errors import InputError
-from exportscreen._io import _StrictLoader, parse_json, parse_yaml, read_text
+from exportscreen._io import parse_json, parse_yaml_with_lines, read_text
 from exportscreen.limits import LIMITS
 from exportscreen.orders_csv import CsvMapping, parse_csv_orders
 
@@ -64,16 +62,6 @@ def expand_paths(paths: list[str], suffixes: tuple[str, ...] = ORDER_SUFFIXES) -
     return unique
 
 
-def _yaml_lines(text: str, path: Path) -> list[int]:
-    try:
-        node = yaml.compose(text, Loader=_StrictLoader)
-    except yaml.YAMLError:
-        return []
-    if isinstance(node, yaml.SequenceNode):
-        return [child.start_mark.line + 1 for child in node.value]
-    return [node.start_mark.line + 1] if node is not None else []
-
-
 def _json_lines(text: str) -> list[int]:
     """Start line of each top-level array element (or of the single object)."""
     lines: list[int] = []
@@ -118,8 +106,10 @@ def load_orders(path: Path, *, csv_mapping: CsvMapping | None = None) -> list[Lo
             raise InputError(f"{len(rows)} orders, over the limit of {LIMITS.max_orders_per_file} per file", path=path)
         return [LoadedOrder(path, row.line, row.data) for row in rows]
     is_json = path.suffix.lower() == ".json"
-    data = parse_json(text, path=path) if is_json else parse_yaml(text, path=path)
-    lines = _json_lines(text) if is_json else _yaml_lines(text, path)
+    if is_json:
+        data, lines = parse_json(text, path=path), _json_lines(text)
+    else:
+        data, lines = parse_yaml_with_lines(text, path=path)
     items: list[Any]
     if isinstance(data, list):
         items = data
