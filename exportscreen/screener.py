@@ -90,7 +90,7 @@ class Screener:
         if len(set(ids)) != len(ids):
             raise ConfigError(f"the same rule pack is loaded twice: {sorted(ids)}")
         self.settings = settings or MatchSettings()
-        self.matcher: Matcher = build_matcher(self.registry)
+        self.matcher: Matcher = build_matcher(self.registry, settings=self.settings)
         self._tier_citations = {t.id: list(t.citations) for t in self.tiers.tiers}
         self._tier_exceptions = {t.id: list(t.license_exceptions) for t in self.tiers.tiers}
         self._registry_info = RegistryInfo(
