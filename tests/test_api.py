@@ -162,3 +162,16 @@ def test_less_risky_reason_lists_checks() -> None:
     checks = decision.reasons[0].evidence["checks"]
     assert checks["lists_checked"] == ["EL", "MEU"]  # type: ignore[index,call-overload]
     assert checks["parties_screened"] == ["Lyon Capteurs SARL"]  # type: ignore[index,call-overload]
+
+
+def test_entry_matched_by_two_parties_is_named_once_in_the_message() -> None:
+    tx = {
+        **PRINTER_TO_HUAWEI,
+        "parties": [
+            {"role": "ultimate_consignee", "name": "Huawei Technologies Co., Ltd."},
+            {"role": "end_user", "name": "Huawei Technologies Co., Ltd."},
+        ],
+    }
+    reason = screen(tx, as_of=dt.date(2026, 3, 1)).reasons[0]
+    assert reason.message.count("Huawei Technologies Co., Ltd. [EL") == 1
+    assert len(reason.evidence["matches"]) == 2  # type: ignore[arg-type]

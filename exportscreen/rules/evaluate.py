@@ -8,6 +8,7 @@ from pydantic import JsonValue
 
 from exportscreen.geo import country_name
 from exportscreen.models import Category, Reason
+from exportscreen.registry.model import Entry
 from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact
 from exportscreen.rules.model import Condition, Place, Rule, RulePack
 
@@ -163,6 +164,11 @@ def _match_json(m: MatchFact | OwnerFact) -> dict[str, JsonValue]:
     return out
 
 
+def _entry_label(entry: Entry) -> str:
+    first_fr = f", {entry.federal_register[0]}" if entry.federal_register else ""
+    return f"{entry.name} [{entry.list}{first_fr}]"
+
+
 def _join(values: list[str]) -> str:
     return ", ".join(values) if values else "none"
 
@@ -184,10 +190,7 @@ def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
     matches = [*ev.matches]
     if matches:
         evidence["matches"] = [_match_json(m) for m in matches]
-        ctx["entries"] = "; ".join(
-            f"{m.entry.name} [{m.entry.list}{', ' + m.entry.federal_register[0] if m.entry.federal_register else ''}]"
-            for m in matches
-        )
+        ctx["entries"] = "; ".join(dict.fromkeys(_entry_label(m.entry) for m in matches))
         ctx["parties"] = _join(sorted({m.match.query_name for m in matches}))
         ctx["policies"] = "; ".join(sorted({m.entry.license_policy for m in matches if m.entry.license_policy})) or (
             "not recorded"
