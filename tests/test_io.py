@@ -83,3 +83,50 @@ def test_deep_nesting_is_an_error_not_a_crash() -> None:
         parse_yaml("[" * 10000 + "]" * 10000)
     with pytest.raises(InputError):
         parse_json("[" * 100000 + "]" * 100000)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("v: 010", "010"),
+        ("v: 0x1F", "0x1F"),
+        ("v: 0b101", "0b101"),
+        ("v: 1:30", "1:30"),
+        ("v: 1_000", "1_000"),
+        ("v: 1E001", "1E001"),
+        ("v: 3e3", "3e3"),
+        ("v: 42", 42),
+        ("v: -7", -7),
+        ("v: 3.5", 3.5),
+        ("v: .5", 0.5),
+        ("v: 1.5e3", 1500.0),
+    ],
+)
+def test_yaml_numbers_are_decimal_and_need_a_dot_to_float(text: str, value: object) -> None:
+    assert parse_yaml(text) == {"v": value}
+
+
+@pytest.mark.parametrize("text", ["v: .inf", "v: -.Inf", "v: .NaN", "v: 1.0e400", "v: 2025-02-30", "v: 2024-13-01"])
+def test_yaml_non_finite_numbers_and_impossible_dates_are_located_errors(text: str) -> None:
+    with pytest.raises(InputError) as exc:
+        parse_yaml("a: 1\n" + text)
+    assert exc.value.location is not None and exc.value.location.startswith("line 2")
+
+
+def test_nesting_limit_names_the_line() -> None:
+    with pytest.raises(InputError, match="max_nesting_depth") as yaml_exc:
+        parse_yaml("a: 1\nb: " + "[" * 100 + "]" * 100)
+    assert yaml_exc.value.location is not None and yaml_exc.value.location.startswith("line 2")
+    with pytest.raises(InputError, match="max_nesting_depth") as json_exc:
+        parse_json('{"a":\n' + "[" * 100 + "]" * 100 + "}")
+    assert json_exc.value.location == "line 2"
+    assert parse_json("[" * 60 + "]" * 60) is not None
+
+
+def test_json_overflow_and_duplicate_keys_are_located() -> None:
+    with pytest.raises(InputError, match="not a finite number") as exc:
+        parse_json('{"a": 1,\n "b": 1e400}')
+    assert exc.value.location == "line 2"
+    with pytest.raises(InputError, match="duplicate key 'x'") as dup:
+        parse_json('{"x": {"x": 1},\n "y": 2,\n "x": 3}')
+    assert dup.value.location == "line 3"
