@@ -24,17 +24,20 @@ import math
 import re
 from collections.abc import Hashable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node
 
-from exportscreen._errors import ExportscreenError, InputError
+from exportscreen._errors import ExportscreenError, InputError, format_validation_errors
 from exportscreen.limits import LIMITS
 
-__all__ = ["load_data_file", "parse_json", "parse_yaml", "parse_yaml_with_lines", "read_text"]
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+__all__ = ["load_data_file", "load_model", "parse_json", "parse_yaml", "parse_yaml_with_lines", "read_text"]
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -299,3 +302,13 @@ def load_data_file(path: Path, *, error: type[ExportscreenError] = InputError, m
     if path.suffix.lower() == ".json":
         return parse_json(text, path=path, error=error)
     return parse_yaml(text, path=path, error=error)
+
+
+def load_model(path: Path, model: type[ModelT], *, error: type[ExportscreenError]) -> ModelT:
+    """Read a data file and validate it into ``model``; every failure is ``error`` with path and field."""
+    data = load_data_file(path, error=error)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        location, message = format_validation_errors(exc.errors())
+        raise error(message, path=path, location=location) from exc

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import pycountry
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from exportscreen._data import bundled_dir
-from exportscreen._errors import PackError, format_validation_errors
-from exportscreen._io import load_data_file
+from exportscreen._errors import PackError
+from exportscreen._io import load_model
 
 __all__ = ["CountryGroups", "country_name", "load_country_groups", "resolve_country"]
 
@@ -32,12 +32,7 @@ class _CountryTable(BaseModel):
 
 @cache
 def _country_table() -> _CountryTable:
-    path = bundled_dir() / "countries.yaml"
-    try:
-        return _CountryTable.model_validate(load_data_file(path, error=PackError))
-    except ValidationError as exc:
-        loc, msg = format_validation_errors(exc.errors())
-        raise PackError(msg, path=path, location=loc) from exc
+    return load_model(bundled_dir() / "countries.yaml", _CountryTable, error=PackError)
 
 
 @cache
@@ -179,11 +174,7 @@ class CountryGroups(BaseModel):
 
 @cache
 def _load_groups_cached(path: Path) -> CountryGroups:
-    try:
-        return CountryGroups.model_validate(load_data_file(path, error=PackError))
-    except ValidationError as exc:
-        loc, msg = format_validation_errors(exc.errors())
-        raise PackError(msg, path=path, location=loc) from exc
+    return load_model(path, CountryGroups, error=PackError)
 
 
 def load_country_groups(path: str | Path | None = None) -> CountryGroups:

@@ -13,27 +13,17 @@ import itertools
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from exportscreen._data import bundled_dir
-from exportscreen._errors import PackError, format_validation_errors
-from exportscreen._io import load_data_file
+from exportscreen._errors import PackError
+from exportscreen._io import load_model
 from exportscreen.models import Item, ItemKind
 
 __all__ = ["ItemClassification", "TierDef", "TierSet", "load_tiers"]
 
-SPEC_FIELDS = (
-    "node_nm",
-    "tpp",
-    "die_area_mm2",
-    "performance_density",
-    "datacenter",
-    "memory_bandwidth_density",
-    "nand_layers",
-    "dram_half_pitch_nm",
-)
 SpecField = Literal[
     "node_nm",
     "tpp",
@@ -44,6 +34,7 @@ SpecField = Literal[
     "nand_layers",
     "dram_half_pitch_nm",
 ]
+SPEC_FIELDS: tuple[str, ...] = get_args(SpecField)
 
 
 class Comparison(BaseModel):
@@ -267,11 +258,7 @@ def _evaluate(tier: TierDef, item: Item) -> tuple[str, list[JsonValue], set[str]
 
 @cache
 def _load_cached(path: Path) -> TierSet:
-    try:
-        data = _TierFile.model_validate(load_data_file(path, error=PackError))
-    except ValidationError as exc:
-        loc, msg = format_validation_errors(exc.errors())
-        raise PackError(msg, path=path, location=loc) from exc
+    data = load_model(path, _TierFile, error=PackError)
     return TierSet(data.tiers, data.fallback, path=str(path))
 
 

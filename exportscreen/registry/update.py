@@ -36,10 +36,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from exportscreen._errors import ConfigError, ListError, format_validation_errors
-from exportscreen._io import load_data_file
+from exportscreen._errors import ConfigError, ListError
+from exportscreen._io import load_model
 from exportscreen.limits import LIMITS
 from exportscreen.registry import FORMATS, Registry, load_registry
 
@@ -166,13 +166,7 @@ def default_config() -> UpdateConfig:
 
 def load_update_config(path: str | Path) -> UpdateConfig:
     """Read and validate an update configuration file (YAML or JSON); raises ``ConfigError``."""
-    path = Path(path)
-    data = load_data_file(path, error=ConfigError)
-    try:
-        return UpdateConfig.model_validate(data)
-    except ValidationError as exc:
-        location, message = format_validation_errors(exc.errors())
-        raise ConfigError(message, path=path, location=location) from None
+    return load_model(Path(path), UpdateConfig, error=ConfigError)
 
 
 def default_data_dir() -> Path:

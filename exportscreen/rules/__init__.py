@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from exportscreen._data import bundled_dir
 from exportscreen._errors import PackError, format_validation_errors
-from exportscreen._io import load_data_file
+from exportscreen._io import load_data_file, load_model
 from exportscreen.geo import CountryGroups, load_country_groups, resolve_country
 from exportscreen.rules.evaluate import evaluate_pack, most_severe
 from exportscreen.rules.model import PackCases, RulePack
@@ -36,12 +36,7 @@ class _Codes(BaseModel):
 
 @cache
 def known_list_codes() -> frozenset[str]:
-    path = bundled_dir() / "list_codes.yaml"
-    try:
-        return frozenset(_Codes.model_validate(load_data_file(path, error=PackError)).codes)
-    except ValidationError as exc:
-        loc, msg = format_validation_errors(exc.errors())
-        raise PackError(msg, path=path, location=loc) from exc
+    return frozenset(load_model(bundled_dir() / "list_codes.yaml", _Codes, error=PackError).codes)
 
 
 def bundled_pack_paths() -> list[Path]:
@@ -109,10 +104,4 @@ def load_pack(path: str | Path, *, tiers: str | Path | None = None, groups: str 
 
 def load_pack_cases(path: str | Path) -> PackCases:
     """Load the ``cases.yaml`` that sits beside a pack."""
-    p = Path(path)
-    data = load_data_file(p, error=PackError)
-    try:
-        return PackCases.model_validate(data)
-    except ValidationError as exc:
-        loc, msg = format_validation_errors(exc.errors())
-        raise PackError(msg, path=p, location=loc) from exc
+    return load_model(Path(path), PackCases, error=PackError)
