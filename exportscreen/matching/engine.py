@@ -468,6 +468,67 @@ class NameMatcher:
             sum(1 for v in c.tokens[k] if not c.weak[v]) == 1
         )
 
+    # -- pruning -------------------------------------------------------------------------------
+
+    def _bound_context(self, q: _Query) -> tuple[dict[int, tuple[float, int]], set[int]]:
+        """Per query: for each listed word a query word resembles, the best similarity and the
+        query words (a bit mask) it could cover; and the names a listed word pair split in the
+        query could match (``_merge``), which ``_may_reach`` never prunes."""
+        c = self.compiled
+        best: dict[int, tuple[float, int]] = {}
+        for i, nm in enumerate(q.near):
+            bit = 1 << i
+            for vid, (sim, _how) in nm.items():
+                prev = best.get(vid)
+                best[vid] = (sim, bit) if prev is None else (max(prev[0], sim), prev[1] | bit)
+        for i in range(len(q.words) - 1):
+            joined = c.vocab_id.get(q.words[i] + q.words[i + 1])
+            if joined is not None:
+                bits = 3 << i
+                prev = best.get(joined)
+                best[joined] = (MERGE_SIM, bits) if prev is None else (max(prev[0], MERGE_SIM), prev[1] | bits)
+        split: set[int] = set()
+        for word in q.words:
+            split.update(c.pair_postings.get(word, ()))
+        return best, split
+
+    def _may_reach(
+        self, q: _Query, k: int, min_score: float, best: dict[int, tuple[float, int]], split: set[int]
+    ) -> bool:
+        """False only when ``_score(q, k)`` is certainly below ``min_score``: an upper bound of the
+        score from each listed word's best similarity to any query word (``C``), the query words
+        that could be covered at all (``Q``, similarity 1) and ``MAX_BONUS``. Identical, compact,
+        acronym and split-word matches are never pruned. Any change to ``_score`` that can raise a
+        score must be reflected here (the index-vs-exhaustive tests catch a bound that is too low).
+        """
+        c = self.compiled
+        toks = c.tokens[k]
+        nweights = c.nweights[k]
+        covered = 0.0
+        mask = 0
+        for j, vid in enumerate(toks):
+            hit = best.get(vid)
+            if hit is not None:
+                covered += nweights[j] * hit[0]
+                mask |= hit[1]
+        addr_words = c.address_words[c.entry[k]]
+        if addr_words:
+            weak = self.words.weak
+            for i, w in enumerate(q.words):
+                if w in addr_words and w not in weak:
+                    mask |= 1 << i
+        total = c.total[k]
+        qcovered = sum(w for i, w in enumerate(q.qweights) if mask >> i & 1)
+        cover = covered / total if total else 0.0
+        qcover = qcovered / q.qtotal if q.qtotal else 0.0
+        if cover > 0 and qcover > 0:
+            bound = BAND[c.name_field[k]] * min(cover, 1.0) ** A_COVER * min(qcover, 1.0) ** B_QUERY + MAX_BONUS
+            if bound + 0.05 + 1e-9 >= min_score:
+                return True
+        if k in split or q.folded == c.folded[k]:
+            return True
+        return (len(q.compact) >= 4 and q.compact == c.compact[k]) or self._acronym(q, k)
+
     # -- candidates ----------------------------------------------------------------------------
 
     def _gather(self, q: _Query, theta: float) -> set[int]:
@@ -522,6 +583,9 @@ class NameMatcher:
         for q in self._prepare(name, country, kind):
             names = self._all_names(q) if exhaustive else self._gather(q, theta)
             entry = self.compiled.entry
+            if not exhaustive and min_score > 0:
+                bounds, split = self._bound_context(q)
+                names = [k for k in names if self._may_reach(q, k, min_score, bounds, split)]
             for k in names:
                 score, _ = self._score(q, k)
                 if score <= 0 or score < min_score:
