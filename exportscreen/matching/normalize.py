@@ -13,7 +13,8 @@
 5. apostrophes removed inside words (``Xi'an`` → ``xian``), ``&`` read as ``and``, every other
    non-alphanumeric character turned into a space;
 6. runs of single letters joined (``S.M.I.C.`` → ``smic``);
-7. digit look-alikes inside words made letters (``MICR0`` → ``micro``, ``SM1C`` → ``smic``).
+7. digit look-alikes inside words made letters (``MICR0`` → ``micro``, ``SM1C`` → ``smic``; not
+   ordinals such as ``5th``).
 
 ``skeleton`` folds spelling variants of one word (transliteration, doubled letters) to one key;
 ``fold_address`` also expands street abbreviations.
@@ -38,6 +39,7 @@ _CJK_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集�
 _CJK_FORM_SPLIT = re.compile("(" + "|".join(_CJK_FORMS) + ")")
 _DIGIT_AS_LETTER = str.maketrans({"0": "o", "1": "i", "3": "e", "5": "s"})
 _HAS_DIGIT = re.compile(r"\d")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 _LETTERS = re.compile(r"[a-z]")
 
 
@@ -75,8 +77,9 @@ def _cjk_run(match: re.Match[str]) -> str:
 
 
 def _fix_digits(word: str) -> str:
-    """Digits used as letters inside a word: at least two letters and more letters than digits."""
-    if not _HAS_DIGIT.search(word):
+    """Digits used as letters inside a word: at least two letters and more letters than digits,
+    and not an ordinal ("5th")."""
+    if not _HAS_DIGIT.search(word) or _ORDINAL.fullmatch(word):
         return word
     letters = len(_LETTERS.findall(word))
     if letters >= 2 and letters > len(word) - letters:
@@ -217,11 +220,12 @@ _ADDRESS_WORDS = {
     "sq": "square",
     "no": "",
     "nr": "",
+    "hao": "",
 }
 
 
 @lru_cache(maxsize=65536)
 def fold_address(text: str) -> str:
-    """``fold`` plus street abbreviations expanded (Rd → road) and number markers (No.) dropped."""
+    """``fold`` plus street abbreviations expanded (Rd → road) and number markers (No., Hao) dropped."""
     words = [_ADDRESS_WORDS.get(t, t) for t in fold(text).split()]
     return " ".join(w for w in words if w)

@@ -5,6 +5,7 @@
 * ``qualifiers.yaml``: branch and office words a query may add to a listed name;
 * ``abbreviations.yaml``: abbreviations that are not a prefix of their word (Intl, Engrg, Mfg);
 * ``address_words.yaml``: generic address words (road, district …) that do not make addresses alike;
+* ``street_words.yaml``: street-type words (road, lu, ulitsa …) whose neighbours name the street;
 * ``pinyin_pairs.yaml``: English or brand names and the pinyin of the Chinese name (Sugon ↔ Zhongke
   Shuguang).
 
@@ -74,6 +75,7 @@ class WordLists:
     noise: frozenset[str]
     qualifiers: frozenset[str]
     address_generic: frozenset[str]
+    street_types: frozenset[str]
     abbreviations: dict[str, frozenset[str]]
     pinyin_pairs: tuple[tuple[str, str], ...]
 
@@ -89,6 +91,7 @@ class WordLists:
             "noise:" + ",".join(sorted(self.noise)),
             "qual:" + ",".join(sorted(self.qualifiers)),
             "addr:" + ",".join(sorted(self.address_generic)),
+            "street:" + ",".join(sorted(self.street_types)),
             "abbr:" + ",".join(f"{k}={'|'.join(sorted(v))}" for k, v in sorted(self.abbreviations.items())),
             "pinyin:" + ",".join(f"{a}={b}" for a, b in self.pinyin_pairs),
         ]
@@ -108,6 +111,7 @@ def word_lists(directory: Path | None = None) -> WordLists:
         noise=_word_set(base / "noise_words.yaml"),
         qualifiers=_word_set(base / "qualifiers.yaml"),
         address_generic=_word_set(base / "address_words.yaml"),
+        street_types=_word_set(base / "street_words.yaml"),
         abbreviations={k: frozenset(v) for k, v in abbreviations.items()},
         pinyin_pairs=_pairs(base / "pinyin_pairs.yaml"),
     )

@@ -84,10 +84,12 @@ def test_explanation(small_matcher: NameMatcher) -> None:
     assert "country" in e["features"]  # type: ignore[operator]
 
 
-def test_address_is_review_under_any_name(small_matcher: NameMatcher) -> None:
+def test_address_matches_under_any_name(small_matcher: NameMatcher) -> None:
     found = small_matcher.search_address("No. 18 Zhangjiang Road, Pudong", min_score=S.review)
     assert found and small_matcher.registry.entries[found[0].entry_index].name.startswith("Semiconductor")
-    assert S.strength(found[0].score) == "review"
+    assert S.strength(found[0].score) == "hit"
+    street_only = small_matcher.search_address("No. 18 Zhangjiang Road", min_score=S.review)
+    assert street_only and S.strength(street_only[0].score) == "review"
     assert small_matcher.search_address("18 Road, Shanghai", min_score=S.review) == []
 
 

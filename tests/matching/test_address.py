@@ -1,0 +1,70 @@
+"""Address matching: the same house number on the same street is a hit under any name; another
+number or another street is no match (the bundled lists: SMIC's Zhangjiang campus)."""
+
+from __future__ import annotations
+
+import pytest
+
+from exportscreen.matching import MatchSettings
+from exportscreen.matching.engine import NameMatcher, parse_address
+from exportscreen.matching.normalize import fold_address
+from exportscreen.matching.words import word_lists
+from exportscreen.registry import load_registry
+
+S = MatchSettings()
+SMIC = "Semiconductor Manufacturing International Corporation (SMIC)"
+
+
+@pytest.fixture(scope="module")
+def bundled() -> NameMatcher:
+    return NameMatcher(load_registry(), floor=S.review, use_cache=False)
+
+
+def strengths(m: NameMatcher, address: str) -> dict[str, str | None]:
+    return {
+        m.registry.entries[c.entry_index].name: S.strength(c.score)
+        for c in m.search_address(address, limit=None, min_score=S.review)
+    }
+
+
+# (query address, strength against SMIC's "No. 18 Zhang Jiang Road, Pudong New Area, Shanghai 201203, China")
+CASES = [
+    ("No. 18 Zhangjiang Road, Pudong, Shanghai", "hit"),  # joined street words, no "New Area", no postcode
+    ("18 Zhangjiang Rd., Pudong New Area, Shanghai", "hit"),  # abbreviation
+    ("18 ZHANG JIANG RD, PUDONG, SHANGHAI 201203, PRC", "hit"),
+    ("Zhangjiang Lu 18 Hao, Pudong, Shanghai", "hit"),  # pinyin street type and number marker
+    ("18 Zhangjiang Road", "review"),  # no place to confirm it
+    ("18 Zhangjiang Road, Pudong, Beijing", "review"),  # a place the listed address does not have
+    ("No. 19 Zhangjiang Road, Pudong, Shanghai 201203", None),  # another house number, same postcode
+    ("Building 3, No. 19 Zhangjiang Road, Pudong, Shanghai", None),  # "3" is no house number here
+    ("No. 18 Gaosi Road, Pudong, Shanghai", None),  # same number, another street
+    ("18 Road, Shanghai", None),
+]
+
+
+@pytest.mark.parametrize(("address", "strength"), CASES, ids=[c[0] for c in CASES])
+def test_smic_campus(bundled: NameMatcher, address: str, strength: str | None) -> None:
+    assert strengths(bundled, address).get(SMIC) == strength
+
+
+def test_other_zhangjiang_addresses_need_their_own_number(bundled: NameMatcher) -> None:
+    # "No. 497, Gaosi Road, Zhangjiang Hi-Tech Park": 497 is on Gaosi Road, not Zhangjiang Road
+    assert strengths(bundled, "497 Zhangjiang Road, Pudong, Shanghai") == {}
+    assert "Zhangjiang Laboratory" not in strengths(bundled, "No. 18 Zhangjiang Road, Pudong, Shanghai")
+
+
+def test_explanation_names_street_and_places(bundled: NameMatcher) -> None:
+    found = bundled.search_address("No. 18 Zhangjiang Road, Pudong, Shanghai", limit=None)
+    c = next(x for x in found if bundled.registry.entries[x.entry_index].name == SMIC)
+    assert c.explanation["how"] == "same_street_and_places"
+    assert c.explanation["street"] == "zhangjiang"
+    assert c.explanation["shared_numbers"] == ["18"]
+    assert c.explanation["places_found"] == ["pudong", "shanghai"]
+
+
+def test_parse_address() -> None:
+    words = word_lists()
+    a = parse_address(fold_address("6th Floor, Building 3, No. 18, Zhangjiang Road, Shanghai 201203 China"), words)
+    assert a.streets == (("18", "zhangjiang"),)
+    assert "201203" not in a.numbers and {"18", "3", "6th"} <= a.numbers
+    assert parse_address(fold_address("ul. Lenina 5, Moscow"), words).streets == (("5", "lenina"),)
