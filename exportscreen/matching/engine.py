@@ -68,6 +68,7 @@ __all__ = [
     "NameMatcher",
     "PartyKind",
     "coverage_floor",
+    "parse_address",
     "token_sim",
 ]
 
@@ -92,8 +93,12 @@ TYPE_CONFLICT = -15.0
 MAX_BONUS = COUNTRY_MATCH
 #: Similarity of a word split in one name and merged in the other.
 MERGE_SIM = 0.95
-#: Largest address score: an address alone makes a review, never a hit.
+#: Largest score of an address that shares a number and words but no street: a review, never a hit.
 ADDRESS_CAP = 85.0
+#: The same house number on the same street, in the same places: a hit under any name.
+ADDRESS_HIT = 90.0
+#: The same house number on the same street, places missing or different: a review.
+ADDRESS_STREET = 80.0
 
 
 #: Parts of a query that qualify the name: parentheses and a tail after a spaced dash.
@@ -192,6 +197,7 @@ class NameMatcher:
         self.compile_seconds = time.perf_counter() - started
         self._near_cache: dict[tuple[str, bool], dict[int, tuple[float, str]]] = {}
         self._skeletons: list[str] | None = None
+        self._address_cache: dict[str, _Address] = {}
 
     # -- words ---------------------------------------------------------------------------------
 
@@ -473,7 +479,7 @@ class NameMatcher:
     def _bound_context(self, q: _Query) -> tuple[dict[int, tuple[float, int]], set[int]]:
         """Per query: for each listed word a query word resembles, the best similarity and the
         query words (a bit mask) it could cover; and the names a listed word pair split in the
-        query could match (``_merge``), which ``_may_reach`` never prunes."""
+        query could match (``_merge``), which ``_prune`` never drops."""
         c = self.compiled
         best: dict[int, tuple[float, int]] = {}
         for i, nm in enumerate(q.near):
@@ -492,42 +498,56 @@ class NameMatcher:
             split.update(c.pair_postings.get(word, ()))
         return best, split
 
-    def _may_reach(
-        self, q: _Query, k: int, min_score: float, best: dict[int, tuple[float, int]], split: set[int]
-    ) -> bool:
-        """False only when ``_score(q, k)`` is certainly below ``min_score``: an upper bound of the
-        score from each listed word's best similarity to any query word (``C``), the query words
-        that could be covered at all (``Q``, similarity 1) and ``MAX_BONUS``. Identical, compact,
-        acronym and split-word matches are never pruned. Any change to ``_score`` that can raise a
-        score must be reflected here (the index-vs-exhaustive tests catch a bound that is too low).
+    def _prune(self, q: _Query, names: Iterable[int], min_score: float) -> list[int]:
+        """The names of ``names`` that may score ``min_score``: drops only those whose ``_score(q, k)``
+        is certainly lower, by an upper bound of the score from each listed word's best similarity
+        to any query word (``C``), the query words that could be covered at all (``Q``, similarity 1)
+        and ``MAX_BONUS``. Identical, compact, acronym and split-word matches are never dropped. Any
+        change to ``_score`` that can raise a score must be reflected here (the index-vs-exhaustive
+        tests catch a bound that is too low).
         """
         c = self.compiled
-        toks = c.tokens[k]
-        nweights = c.nweights[k]
-        covered = 0.0
-        mask = 0
-        for j, vid in enumerate(toks):
-            hit = best.get(vid)
-            if hit is not None:
-                covered += nweights[j] * hit[0]
-                mask |= hit[1]
-        addr_words = c.address_words[c.entry[k]]
-        if addr_words:
-            weak = self.words.weak
-            for i, w in enumerate(q.words):
-                if w in addr_words and w not in weak:
-                    mask |= 1 << i
-        total = c.total[k]
-        qcovered = sum(w for i, w in enumerate(q.qweights) if mask >> i & 1)
-        cover = covered / total if total else 0.0
-        qcover = qcovered / q.qtotal if q.qtotal else 0.0
-        if cover > 0 and qcover > 0:
-            bound = BAND[c.name_field[k]] * min(cover, 1.0) ** A_COVER * min(qcover, 1.0) ** B_QUERY + MAX_BONUS
-            if bound + 0.05 + 1e-9 >= min_score:
-                return True
-        if k in split or q.folded == c.folded[k]:
-            return True
-        return (len(q.compact) >= 4 and q.compact == c.compact[k]) or self._acronym(q, k)
+        best, split = self._bound_context(q)
+        weak = self.words.weak
+        q_free = [(1 << i, w) for i, w in enumerate(q.words) if w not in weak]
+        qweights = q.qweights
+        qtotal = q.qtotal
+        # the bound passes when C ** A_COVER * Q ** B_QUERY >= need[kind of name]
+        margin = min_score - MAX_BONUS - 0.05 - 1e-9
+        need = [margin / band for band in BAND]
+        q_cover: dict[int, float] = {}
+        tokens, nweights, total, fields = c.tokens, c.nweights, c.total, c.name_field
+        address_words, entry = c.address_words, c.entry
+        out: list[int] = []
+        for k in names:
+            covered = 0.0
+            mask = 0
+            for vid, w in zip(tokens[k], nweights[k], strict=True):
+                hit = best.get(vid)
+                if hit is not None:
+                    covered += w * hit[0]
+                    mask |= hit[1]
+            addr_words = address_words[entry[k]]
+            if addr_words:
+                for bit, w in q_free:
+                    if w in addr_words:
+                        mask |= bit
+            if mask and covered > 0 and total[k] and qtotal:
+                qcover = q_cover.get(mask)
+                if qcover is None:
+                    qcover = min(1.0, sum(w for i, w in enumerate(qweights) if mask >> i & 1) / qtotal)
+                    q_cover[mask] = qcover
+                if min(1.0, covered / total[k]) ** A_COVER * qcover**B_QUERY >= need[fields[k]]:
+                    out.append(k)
+                    continue
+            if (
+                k in split
+                or q.folded == c.folded[k]
+                or (len(q.compact) >= 4 and q.compact == c.compact[k])
+                or self._acronym(q, k)
+            ):
+                out.append(k)
+        return out
 
     # -- candidates ----------------------------------------------------------------------------
 
@@ -584,8 +604,7 @@ class NameMatcher:
             names = self._all_names(q) if exhaustive else self._gather(q, theta)
             entry = self.compiled.entry
             if not exhaustive and min_score > 0:
-                bounds, split = self._bound_context(q)
-                names = [k for k in names if self._may_reach(q, k, min_score, bounds, split)]
+                names = self._prune(q, names, min_score)
             for k in names:
                 score, _ = self._score(q, k)
                 if score <= 0 or score < min_score:
@@ -607,32 +626,66 @@ class NameMatcher:
 
     # -- addresses -----------------------------------------------------------------------------
 
+    def _address(self, folded: str) -> _Address:
+        hit = self._address_cache.get(folded)
+        if hit is None:
+            hit = parse_address(folded, self.words)
+            if len(self._address_cache) > 100_000:
+                self._address_cache.clear()
+            self._address_cache[folded] = hit
+        return hit
+
     def search_address(self, address: str, *, limit: int | None = 5, min_score: float = 0.0) -> list[Candidate]:
-        """Entries with a listed address like ``address``: a shared house number and at least two shared
-        distinctive words (not road/district/...), scored by token-set similarity, at most ``ADDRESS_CAP``."""
+        """Entries with a listed address like ``address`` (see ``parse_address`` for the parts).
+
+        * ``ADDRESS_HIT``: the same house number on the same street (street names compared with
+          spaces removed: "Zhang Jiang Road" = "Zhangjiang Rd."), and every place word of the query
+          (district, city: "Pudong", "Shanghai") found in the listed address;
+        * ``ADDRESS_STREET``: the same house number on the same street, places missing or different;
+        * up to ``ADDRESS_CAP`` (review): no street on one side, a shared house number (not a postal
+          code) and at least two shared distinctive words, by token-set similarity.
+
+        The same street with another house number, or the same number on another street, is no match.
+        """
         if len(address) > LIMITS.max_name_chars * 4:
             raise InputError(f"address is {len(address)} characters, over the limit")
         c = self.compiled
         q = fold_address(address)
-        q_words = set(q.split())
-        numbers = {w for w in q_words if any(ch.isdigit() for ch in w)}
-        distinctive = {w for w in q_words - numbers if len(w) >= 3 and w not in self.words.address_generic}
-        if not numbers or len(distinctive) < 2:
+        qa = self._address(q)
+        if not qa.numbers:
             return []
         if self.exhaustive:
             cands: set[int] = set(range(len(c.addr_entry)))
         else:
             cands = set()
-            for n in numbers:
+            for n in qa.numbers:
                 cands.update(c.addr_numbers.get(n, ()))
         best: dict[int, Candidate] = {}
         for ak in cands:
-            words = set(c.addr_folded[ak].split())
-            shared_numbers = numbers & words
-            shared = distinctive & words
-            if not shared_numbers or len(shared) < 2:
+            la = self._address(c.addr_folded[ak])
+            shared_numbers = qa.numbers & la.numbers
+            if not shared_numbers:
                 continue
-            score = round(min(ADDRESS_CAP, fuzz.token_set_ratio(q, c.addr_folded[ak]) * ADDRESS_CAP / 100), 1)
+            detail: dict[str, JsonValue] = {}
+            street = _same_street(qa, la)
+            if street is not None:
+                places = qa.places
+                found = {w for w in places if w in la.words or w in la.compact}
+                score = ADDRESS_HIT if places and found == places else ADDRESS_STREET
+                detail = {
+                    "how": "same_street_and_places" if score == ADDRESS_HIT else "same_street",
+                    "street": street,
+                    "places_found": [_j(x) for x in sorted(found)],
+                    "places_not_found": [_j(x) for x in sorted(places - found)],
+                }
+            else:
+                if _streets_conflict(qa, la):
+                    continue
+                shared = qa.distinctive & la.words
+                if len(qa.distinctive) < 2 or len(shared) < 2:
+                    continue
+                score = round(min(ADDRESS_CAP, fuzz.token_set_ratio(q, c.addr_folded[ak]) * ADDRESS_CAP / 100), 1)
+                detail = {"how": "shared_number_and_words", "shared_words": [_j(x) for x in sorted(shared)]}
             if score < min_score or score <= 0:
                 continue
             e = c.addr_entry[ak]
@@ -648,9 +701,109 @@ class NameMatcher:
                         "query_normalised": q,
                         "candidate_normalised": c.addr_folded[ak],
                         "shared_numbers": [_j(x) for x in sorted(shared_numbers)],
-                        "shared_words": [_j(x) for x in sorted(shared)],
+                        **detail,
                         "score": score,
                     },
                 )
         ranked = sorted(best.values(), key=lambda x: (-x.score, x.entry_index))
         return ranked if limit is None else ranked[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class _Address:
+    """The parts of a folded address that ``search_address`` compares."""
+
+    words: frozenset[str]
+    compact: str
+    #: house numbers and other short numbers (building, floor); postal codes left out
+    numbers: frozenset[str]
+    #: (house number or "", street name with spaces removed)
+    streets: tuple[tuple[str, str], ...]
+    #: distinctive words that are neither numbers, street names nor generic address words
+    places: frozenset[str]
+    distinctive: frozenset[str]
+
+
+#: A number with this many digits or more that is not a house number is a postal code.
+POSTCODE_MIN_DIGITS = 5
+#: Most words a street name spans.
+MAX_STREET_WORDS = 4
+
+
+def _is_number(word: str) -> bool:
+    return any(ch.isdigit() for ch in word)
+
+
+def parse_address(folded: str, words: WordLists) -> _Address:
+    """Split a ``fold_address`` form into house numbers, streets and place words.
+
+    A street is the run of words (up to ``MAX_STREET_WORDS``, no numbers or generic address words)
+    before a street-type word ("zhang jiang road"), or after it when none precede ("ulitsa lenina");
+    its house number is the number next to that run or right after the street-type word.
+    """
+    toks = folded.split()
+    generic = words.address_generic | words.street_types | words.noise
+    streets: list[tuple[str, str]] = []
+    street_words: set[str] = set()
+    house: set[str] = set()
+    for i, t in enumerate(toks):
+        if t not in words.street_types:
+            continue
+        j = i
+        while j > 0 and i - j < MAX_STREET_WORDS and not _is_number(toks[j - 1]) and toks[j - 1] not in generic:
+            j -= 1
+        if j < i:
+            name_words = toks[j:i]
+            before = toks[j - 1] if j > 0 and _is_number(toks[j - 1]) else ""
+            after = toks[i + 1] if i + 1 < len(toks) and _is_number(toks[i + 1]) else ""
+            number = before or after
+        else:
+            k = i + 1
+            while k < len(toks) and k - i <= MAX_STREET_WORDS and not _is_number(toks[k]) and toks[k] not in generic:
+                k += 1
+            name_words = toks[i + 1 : k]
+            number = toks[k] if k < len(toks) and _is_number(toks[k]) else ""
+        if not name_words:
+            continue
+        streets.append((number, "".join(name_words)))
+        street_words.update(name_words)
+        if number:
+            house.add(number)
+    numbers = {t for t in toks if _is_number(t) and (t in house or sum(ch.isdigit() for ch in t) < POSTCODE_MIN_DIGITS)}
+    distinctive = {t for t in toks if not _is_number(t) and len(t) >= 3 and t not in generic}
+    return _Address(
+        words=frozenset(toks),
+        compact="".join(toks),
+        numbers=frozenset(numbers),
+        streets=tuple(streets),
+        places=frozenset(distinctive - street_words),
+        distinctive=frozenset(distinctive),
+    )
+
+
+def _street_alike(a: str, b: str) -> bool:
+    if a == b or skeleton(a) == skeleton(b):
+        return True
+    return min(len(a), len(b)) >= 6 and OSA.distance(a, b, score_cutoff=1) <= 1
+
+
+def _same_street(q: _Address, listed: _Address) -> str | None:
+    """The street (name) both addresses give with the same house number, if any."""
+    for qn, qs in q.streets:
+        if not qn:
+            continue
+        for ln, ls in listed.streets:
+            if qn == ln and _street_alike(qs, ls):
+                return qs
+    return None
+
+
+def _streets_conflict(q: _Address, listed: _Address) -> bool:
+    """The same street with other house numbers, or a shared house number on different streets."""
+    for qn, qs in q.streets:
+        for ln, ls in listed.streets:
+            if not qn or not ln:
+                continue
+            if _street_alike(qs, ls) != (qn == ln):
+                return True
+    return False
