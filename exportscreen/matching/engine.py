@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -522,20 +523,20 @@ class NameMatcher:
         for k in names:
             covered = 0.0
             mask = 0
-            for vid, w in zip(tokens[k], nweights[k], strict=True):
+            for vid, nw in zip(tokens[k], nweights[k], strict=True):
                 hit = best.get(vid)
                 if hit is not None:
-                    covered += w * hit[0]
+                    covered += nw * hit[0]
                     mask |= hit[1]
             addr_words = address_words[entry[k]]
             if addr_words:
-                for bit, w in q_free:
-                    if w in addr_words:
+                for bit, word in q_free:
+                    if word in addr_words:
                         mask |= bit
             if mask and covered > 0 and total[k] and qtotal:
                 qcover = q_cover.get(mask)
                 if qcover is None:
-                    qcover = min(1.0, sum(w for i, w in enumerate(qweights) if mask >> i & 1) / qtotal)
+                    qcover = min(1.0, sum(qw for i, qw in enumerate(qweights) if mask >> i & 1) / qtotal)
                     q_cover[mask] = qcover
                 if min(1.0, covered / total[k]) ** A_COVER * qcover**B_QUERY >= need[fields[k]]:
                     out.append(k)
@@ -601,7 +602,7 @@ class NameMatcher:
         exhaustive = self.exhaustive or min_score < self.floor
         theta = coverage_floor(max(min_score, self.floor))
         for q in self._prepare(name, country, kind):
-            names = self._all_names(q) if exhaustive else self._gather(q, theta)
+            names: Iterable[int] = self._all_names(q) if exhaustive else self._gather(q, theta)
             entry = self.compiled.entry
             if not exhaustive and min_score > 0:
                 names = self._prune(q, names, min_score)
