@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import threading
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from pydantic import JsonValue, ValidationError
 
 from exportscreen._errors import ConfigError, ExportscreenError, InputError, ListError, format_validation_errors
 from exportscreen.geo import CountryGroups, load_country_groups
-from exportscreen.matching import Candidate, Matcher, MatchSettings, build_matcher
+from exportscreen.matching import Candidate, Matcher, MatchSettings, build_matcher, match_many
 from exportscreen.models import (
     Category,
     Decision,
@@ -156,6 +157,53 @@ class Screener:
             if pm is not None:
                 out.append(pm)
         return out
+
+    def match_many(
+        self,
+        names: Iterable[str],
+        *,
+        country: str | None = None,
+        limit: int = 5,
+        as_of: dt.date | None = None,
+        workers: int = 1,
+        return_errors: bool = False,
+    ) -> Iterator[list[PartyMatch] | InputError]:
+        """``match_name`` for a stream of names; results come back in input order.
+
+        ``workers > 1`` searches in a pool of processes that share this Screener's compiled matcher
+        (see ``matching.batch.match_many``). A name that cannot be searched raises its ``InputError``,
+        or, with ``return_errors=True``, is yielded in its place so the rest of the batch goes on.
+        """
+        if workers < 1:
+            raise ConfigError(f"workers must be at least 1, got {workers}")
+        on = as_of or dt.date.today()
+        pending: deque[str] = deque()
+
+        def feed() -> Iterator[str]:
+            for name in names:
+                pending.append(name)
+                yield name
+
+        results = match_many(
+            self.matcher, feed(), country=country, limit=None, min_score=self.settings.review, workers=workers
+        )
+        for found in results:
+            query = pending.popleft()
+            if isinstance(found, InputError):
+                if not return_errors:
+                    raise found
+                yield found
+                continue
+            best: list[PartyMatch] = []
+            for cand in found:
+                if len(best) >= limit:
+                    break
+                if not self.registry.entries[cand.entry_index].active(on):
+                    continue
+                pm = self._party_match(cand, role="query", query=query)
+                if pm is not None:
+                    best.append(pm)
+            yield best
 
     # ------------------------------------------------------------------------------ facts
     def facts(self, tx: Transaction, on: dt.date) -> Facts:

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 
 from exportscreen._errors import InputError
-from exportscreen.matching.base import Candidate
-from exportscreen.matching.engine import NameMatcher
+from exportscreen.matching.base import Candidate, Matcher
 
 __all__ = ["match_many"]
 
-_WORKER: NameMatcher | None = None
+_WORKER: Matcher | None = None
 #: Names sent to a worker process at a time.
 CHUNK = 256
 
 
-def _init_worker(matcher: NameMatcher) -> None:
+def _init_worker(matcher: Matcher) -> None:
     global _WORKER
     _WORKER = matcher
 
@@ -30,7 +31,7 @@ def _run_chunk(
 
 
 def _one(
-    matcher: NameMatcher, name: str, country: str | None, limit: int | None, min_score: float
+    matcher: Matcher, name: str, country: str | None, limit: int | None, min_score: float
 ) -> list[Candidate] | InputError:
     try:
         return matcher.search(name, country=country, limit=limit, min_score=min_score)
@@ -45,7 +46,7 @@ def _chunks(names: Iterable[str], size: int) -> Iterator[list[str]]:
 
 
 def match_many(
-    matcher: NameMatcher,
+    matcher: Matcher,
     names: Iterable[str],
     *,
     country: str | None = None,
@@ -57,18 +58,23 @@ def match_many(
 
     A name the matcher refuses yields its ``InputError`` instead of stopping the stream. With
     ``workers > 1`` the names go in chunks of ``CHUNK`` to a process pool (each worker receives the
-    compiled matcher once); at most ``2 * workers`` chunks are in flight, so memory stays flat for
-    any number of names.
+    compiled matcher once: forked where the platform can fork, so the index is shared copy-on-write,
+    else pickled); at most ``2 * workers`` chunks are in flight, so memory stays flat for any number
+    of names.
     """
     if workers <= 1:
         for name in names:
             yield _one(matcher, name, country, limit, min_score)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(matcher,)) as pool:
-        pending = []
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(matcher,)
+    ) as pool:
+        pending: deque[Future[list[list[Candidate] | InputError]]] = deque()
         for chunk in _chunks(names, CHUNK):
             pending.append(pool.submit(_run_chunk, chunk, country, limit, min_score))
             if len(pending) >= 2 * workers:
-                yield from pending.pop(0).result()
-        for fut in pending:
-            yield from fut.result()
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()

@@ -1,0 +1,117 @@
+"""The compiled-index cache: used only when its key and content hash check out, from a directory only we can write."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from exportscreen.matching import MatchSettings, compiled
+from exportscreen.matching.compiled import CompiledNames, load_or_compile
+from exportscreen.matching.engine import coverage_floor
+from exportscreen.matching.words import word_lists
+from exportscreen.registry.model import Entry, Registry
+
+FLOOR = MatchSettings().review
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("EXPORTSCREEN_CACHE_DIR", str(directory))
+    return directory
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The keys of the registries compiled (not read from the cache) during a test."""
+    seen: list[str] = []
+    real = compiled.compile_registry
+
+    def counting(*args: object, **kwargs: object) -> CompiledNames:
+        out = real(*args, **kwargs)  # type: ignore[arg-type]
+        seen.append(out.key)
+        return out
+
+    monkeypatch.setattr(compiled, "compile_registry", counting)
+    return seen
+
+
+def _load(registry: Registry) -> CompiledNames:
+    return load_or_compile(registry, word_lists(), floor=FLOOR, theta=coverage_floor(FLOOR))
+
+
+def _cache_file(directory: Path) -> Path:
+    files = [p for p in directory.iterdir() if not p.name.startswith(".")]
+    assert len(files) == 1, files
+    return files[0]
+
+
+def _same(a: CompiledNames, b: CompiledNames) -> None:
+    assert a.key == b.key
+    assert a.vocab == b.vocab and a.tokens == b.tokens and a.text == b.text and a.postings == b.postings
+
+
+def test_second_load_comes_from_the_cache(small_registry: Registry, cache: Path, builds: list[str]) -> None:
+    first = _load(small_registry)
+    second = _load(small_registry)
+    assert len(builds) == 1
+    _same(first, second)
+
+
+@pytest.mark.parametrize("damage", ["flip_last_byte", "flip_middle_byte", "truncate", "empty", "garbage"])
+def test_damaged_cache_is_detected_and_rebuilt(
+    small_registry: Registry, cache: Path, builds: list[str], damage: str
+) -> None:
+    good = _load(small_registry)
+    path = _cache_file(cache)
+    blob = bytearray(path.read_bytes())
+    if damage == "flip_last_byte":
+        blob[-1] ^= 0xFF
+    elif damage == "flip_middle_byte":
+        blob[len(blob) // 2] ^= 0x01
+    elif damage == "truncate":
+        del blob[len(blob) // 2 :]
+    elif damage == "empty":
+        blob = bytearray()
+    else:
+        blob = bytearray(os.urandom(4096))
+    path.write_bytes(bytes(blob))
+    rebuilt = _load(small_registry)
+    assert len(builds) == 2
+    _same(good, rebuilt)
+    # the rebuilt cache was written back and is used again
+    _load(small_registry)
+    assert len(builds) == 2
+
+
+def test_changed_list_is_rebuilt(small_registry: Registry, cache: Path, builds: list[str]) -> None:
+    _load(small_registry)
+    extra = Entry(id="99", source="t", list="EL", name="Brand New Trading Co., Ltd.")
+    changed = Registry(small_registry.sources, [*small_registry.entries, extra])
+    out = _load(changed)
+    assert len(builds) == 2 and builds[0] != builds[1]
+    assert "Brand New Trading Co., Ltd." in out.text
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+@pytest.mark.parametrize("mode", [0o777, 0o775])
+def test_cache_dir_writable_by_others_is_not_trusted(
+    small_registry: Registry, cache: Path, builds: list[str], mode: int
+) -> None:
+    _load(small_registry)
+    cache.chmod(mode)
+    try:
+        _load(small_registry)
+        assert len(builds) == 2
+    finally:
+        cache.chmod(0o700)
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_cache_file_writable_by_others_is_not_trusted(small_registry: Registry, cache: Path, builds: list[str]) -> None:
+    _load(small_registry)
+    _cache_file(cache).chmod(0o666)
+    _load(small_registry)
+    assert len(builds) == 2
