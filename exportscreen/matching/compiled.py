@@ -9,7 +9,8 @@ forms and noise words (``lists/names``) get the fixed low weight ``WEAK_WEIGHT``
 
 **Qualifiers.** Words a query may add to a listed name at little cost: the qualifier list
 (branch, office …), country names, and *place words*: words found in at least
-``PLACE_MIN_ADDRESSES`` listed addresses and in more addresses than names (Beijing, Tehran, Moscow).
+``PLACE_MIN_ADDRESSES`` listed addresses of entries whose names lack them, and in more such
+addresses than names (Beijing, Tehran, Moscow; not "Huawei" of "Huawei Base").
 
 **Candidate index (prefix filtering).** A name can only score ``min_score`` or more when the
 weighted share of its words matched by the query (its coverage ``C``) reaches ``theta`` (see
@@ -26,6 +27,7 @@ mode scores at or above the floor it was built for.
 from __future__ import annotations
 
 import bisect
+import gc
 import hashlib
 import math
 import os
@@ -57,7 +59,7 @@ __all__ = [
 ]
 
 #: Bumped whenever the compiled layout or the scoring-relevant preprocessing changes.
-FORMAT_VERSION = "exportscreen-compiled/7"
+FORMAT_VERSION = "exportscreen-compiled/9"
 #: Weight of a legal form or noise word (a distinctive word weighs 2-11).
 WEAK_WEIGHT = 0.3
 #: A word is a place word when at least this many listed addresses contain it (and more addresses
@@ -84,27 +86,49 @@ def deletions(word: str) -> set[str]:
     return out
 
 
-def _without_acronyms(text: str) -> str | None:
-    """A mixed-case name without its upper-case parentheticals ("X Company (RWDS, LLC)" → "X Company")."""
-    if text.upper() == text or "(" not in text:
+#: Words that open an a.k.a. or former name in a parenthetical: "(f.k.a. X)", "(a.k.a. X)".
+_AKA = ("aka", "fka", "formerly", "also known as", "formerly known as")
+
+
+def _parentheticals(text: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """A listed name without its parentheticals, and each one's text with the text after it:
+    "Huawei Technologies (UK) Co., Ltd." → ("Huawei Technologies Co., Ltd.", [("UK", " Co., Ltd.")]);
+    None without any."""
+    if "(" not in text:
         return None
     out: list[str] = []
+    inner: list[tuple[str, str]] = []
     depth_start = -1
     last = 0
     for i, ch in enumerate(text):
         if ch == "(":
             depth_start = i
         elif ch == ")" and depth_start >= 0:
-            inner = text[depth_start + 1 : i]
-            if inner.upper() == inner:
-                out.append(text[last:depth_start])
-                last = i + 1
+            out.append(text[last:depth_start])
+            inner.append((text[depth_start + 1 : i].strip(), text[i + 1 :]))
+            last = i + 1
             depth_start = -1
-    if not out:
+    if not inner:
         return None
     out.append(text[last:])
-    stripped = " ".join("".join(out).split())
-    return stripped or None
+    stripped = " ".join("".join(out).split()).strip(" ,;")
+    return (stripped, inner) if stripped else None
+
+
+def _short_name(inner: str, tail: str, outer_words: set[str], weak: frozenset[str], entity: bool) -> str | None:
+    """A parenthetical that names the party: an a.k.a. or former name, or (for organisations) a short
+    form made of the name's own words that ends the name ("Huawei Technologies Co., Ltd. (Huawei)"
+    → "Huawei"; not in "… (Huawei). Affiliated Entity: …", where it names another party)."""
+    folded = fold(inner)
+    for lead in _AKA:
+        if folded.startswith(lead + " "):
+            rest = inner.split(None, len(lead.split()))[-1].lstrip(" ,.:")
+            return rest or None
+    own = folded.split()
+    ends_name = all(w in weak for w in fold(tail).split())
+    if entity and ends_name and 1 <= len(own) <= 3 and inner.upper() != inner and set(own) <= outer_words:
+        return inner
+    return None
 
 
 def _acronyms(text: str) -> list[str]:
@@ -144,7 +168,12 @@ class CompiledNames:
     # names: parallel lists
     entry: list[int] = field(default_factory=list)
     name_field: list[int] = field(default_factory=list)
+    #: the listed name or alias as written (a derived form names the text it came from)
     text: list[str] = field(default_factory=list)
+    #: parentheticals left out of this form of ``text`` ("" when none)
+    dropped: list[str] = field(default_factory=list)
+    #: the parenthetical left out is a place ("(UK)", "(Beijing)")
+    place_dropped: list[bool] = field(default_factory=list)
     folded: list[str] = field(default_factory=list)
     tokens: list[tuple[int, ...]] = field(default_factory=list)
     nweights: list[tuple[float, ...]] = field(default_factory=list)
@@ -213,37 +242,64 @@ def _country_words() -> frozenset[str]:
     return frozenset(out)
 
 
+def _country_codes() -> frozenset[str]:
+    """ISO 3166 alpha-2 and alpha-3 codes, lower case, and "uk" (reserved for the United Kingdom):
+    read as places only when they are a whole parenthetical ("Huawei Technologies (UK) Co., Ltd.")."""
+    out = {"uk"}
+    for c in pycountry.countries:
+        out.update((c.alpha_2.lower(), c.alpha_3.lower()))
+    return frozenset(out)
+
+
 def compile_registry(registry: Registry, words: WordLists, *, floor: float, theta: float, key: str) -> CompiledNames:
     """Precompute every listed name and address of ``registry`` and build the candidate index."""
     c = CompiledNames(key=key, floor=floor, theta=theta)
     weak_words = words.weak
-    raw_names: list[tuple[int, int, str, list[str]]] = []
+    raw_names: list[tuple[int, int, str, list[str], str]] = []
     seen: set[tuple[int, str]] = set()
     for i, e in enumerate(registry.entries):
-        variants: list[tuple[int, str]] = [(0, e.name)]
-        variants += [(1, a) for a in (*e.aliases, *e.other_names)]
-        variants += [(f, s) for f, t in list(variants) if (s := _without_acronyms(t) or "")]
-        variants += [(2, a) for a in e.weak_aliases]
+        # (field, listed text, the form matched when it differs, parentheticals dropped from it)
+        variants: list[tuple[int, str, str, str]] = [(0, e.name, e.name, "")]
+        variants += [(1, a, a, "") for a in (*e.aliases, *e.other_names)]
+        for fld, text, _form, _dropped in list(variants):
+            split = _parentheticals(text)
+            if split is None:
+                continue
+            stripped, inner = split
+            variants.append((fld, text, stripped, "; ".join(part for part, _tail in inner)))
+            outer = set(fold(stripped).split())
+            for part, tail in inner:
+                short = _short_name(part, tail, outer, weak_words, e.type != "individual")
+                if short:
+                    variants.append((2, text, short, ""))
+        variants += [(2, a, a, "") for a in e.weak_aliases]
         for text in (e.name, *e.aliases):
-            variants += [(3, a) for a in _acronyms(text)]
-        for fld, text in variants:
-            folded = fold(text)
+            variants += [(3, a, a, "") for a in _acronyms(text)]
+        for fld, text, form, dropped in variants:
+            folded = fold(form)
             if not folded or (i, folded) in seen:
                 continue
             seen.add((i, folded))
-            raw_names.append((i, fld, text, folded.split()))
+            raw_names.append((i, fld, text, folded.split(), dropped))
 
     df: dict[str, int] = {}
-    for _i, _f, _t, toks in raw_names:
+    for _i, _f, _t, toks, _d in raw_names:
         for t in set(toks):
             df[t] = df.get(t, 0) + 1
+    entry_words: dict[int, set[str]] = {}
+    for i, _f, _t, toks, _d in raw_names:
+        entry_words.setdefault(i, set()).update(toks)
+    # addresses that hold a word their entry's names lack: "Shenzhen" is a place, while "Huawei" in
+    # the "Huawei Base" addresses of Huawei's affiliates is a name
     addr_df: dict[str, int] = {}
-    for e in registry.entries:
+    for i, e in enumerate(registry.entries):
+        own = entry_words.get(i, set())
         for a in e.addresses:
-            for t in set(fold(a).split()):
+            for t in set(fold(a).split()) - own:
                 addr_df[t] = addr_df.get(t, 0) + 1
     n = max(len(raw_names), 1)
     countries = _country_words()
+    country_codes = _country_codes()
     for word in sorted(df):
         c.vocab_id[word] = len(c.vocab)
         c.vocab.append(word)
@@ -265,7 +321,7 @@ def compile_registry(registry: Registry, words: WordLists, *, floor: float, thet
         if ck:
             c.consonant_keys.setdefault(ck, []).append(vid)
 
-    for i, fld, text, toks in raw_names:
+    for i, fld, text, toks, dropped in raw_names:
         k = len(c.entry)
         ids = tuple(c.vocab_id[t] for t in toks)
         ws = [c.weight[v] for v in ids]
@@ -279,6 +335,15 @@ def compile_registry(registry: Registry, words: WordLists, *, floor: float, thet
         c.entry.append(i)
         c.name_field.append(fld)
         c.text.append(text)
+        c.dropped.append(dropped)
+        dropped_words = fold(dropped).split()
+        c.place_dropped.append(
+            bool(dropped_words)
+            and (
+                all(c.is_qualifier(w) for w in dropped_words)
+                or (len(dropped_words) == 1 and dropped_words[0] in country_codes)
+            )
+        )
         c.folded.append(" ".join(toks))
         c.tokens.append(ids)
         c.nweights.append(tuple(ws))
@@ -347,15 +412,18 @@ def cache_dir() -> Path:
     return base / "exportscreen"
 
 
-def _trusted(path: Path) -> bool:
-    """A path we may unpickle from: ours, and writable by nobody else (POSIX)."""
+def _trusted_stat(st: os.stat_result) -> bool:
     if not hasattr(os, "getuid"):
         return True
+    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _trusted(path: Path) -> bool:
+    """A path we may unpickle from: ours, and writable by nobody else (POSIX)."""
     try:
-        st = path.stat()
+        return _trusted_stat(path.stat())
     except OSError:
         return False
-    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _cache_path(key: str, directory: Path) -> Path:
@@ -364,10 +432,18 @@ def _cache_path(key: str, directory: Path) -> Path:
 
 def _read_cache(key: str, directory: Path) -> CompiledNames | None:
     path = _cache_path(key, directory)
-    if not (_trusted(directory) and _trusted(path)):
+    if not _trusted(directory):
         return None
     try:
-        blob = path.read_bytes()
+        # the trust check is made on the open file itself, so it cannot be swapped after the check
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            if not _trusted_stat(os.fstat(fh.fileno())):
+                return None
+            blob = fh.read()
     except OSError:
         return None
     header_len = len(_MAGIC) + 64 + 1 + 64 + 1
@@ -375,15 +451,31 @@ def _read_cache(key: str, directory: Path) -> CompiledNames | None:
         return None
     stored_key = blob[len(_MAGIC) : len(_MAGIC) + 64].decode("ascii", "replace")
     digest = blob[len(_MAGIC) + 65 : len(_MAGIC) + 129].decode("ascii", "replace")
-    payload = blob[header_len:]
+    payload = memoryview(blob)[header_len:]
     if stored_key != key or hashlib.sha256(payload).hexdigest() != digest:
         return None
     # Unpickled only after the key and sha256 checks, from a directory and file only we can write.
+    # Without the cyclic garbage collector, which would walk the growing object graph again and again.
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         obj = pickle.loads(payload)
     except Exception:
         return None
+    finally:
+        if enabled:
+            gc.enable()
     return obj if isinstance(obj, CompiledNames) and obj.key == key else None
+
+
+def _shared_strings(compiled: CompiledNames) -> CompiledNames:
+    """One string object per distinct address word (the cache then stores and loads each word once)."""
+    canonical: dict[str, str] = {}
+    empty: frozenset[str] = frozenset()
+    compiled.address_words = [
+        frozenset(canonical.setdefault(w, w) for w in words) if words else empty for words in compiled.address_words
+    ]
+    return compiled
 
 
 def _write_cache(compiled: CompiledNames, directory: Path) -> None:
@@ -396,7 +488,8 @@ def _write_cache(compiled: CompiledNames, directory: Path) -> None:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".index-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(header + payload)
+                fh.write(header)
+                fh.write(payload)
             os.replace(tmp, _cache_path(compiled.key, directory))
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -420,7 +513,7 @@ def load_or_compile(
         cached = _read_cache(key, directory)
         if cached is not None:
             return cached
-    compiled = compile_registry(registry, words, floor=floor, theta=theta, key=key)
+    compiled = _shared_strings(compile_registry(registry, words, floor=floor, theta=theta, key=key))
     if use_cache:
         _write_cache(compiled, directory)
     return compiled

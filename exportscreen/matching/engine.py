@@ -22,8 +22,10 @@ count as ``C = Q = COMPACT_SIM``; an acronym that equals the initials of a liste
 (or the reverse) scores ``ACRONYM_SCORE``. Features then move the score: same country as the entry
 ``+COUNTRY_MATCH``, another country ``COUNTRY_CONFLICT``, a party type other than the entry's
 ``TYPE_CONFLICT`` (a query with a legal form is an organisation, so it does not strongly match a
-person, vessel or aircraft); no information changes nothing. Query words found in the entry's
-listed addresses ("UTair Aviation (Khanty-Mansiysk)") count as covered in ``Q``. An entry's
+person, vessel or aircraft); no information changes nothing. Qualifying query words (in
+parentheses, after a dash, places) found in the entry's listed addresses ("UTair Aviation
+(Khanty-Mansiysk)") count as covered in ``Q``; name words do not ("Huawei" in a listed "Huawei
+Base" address does not make "Huawei Technologies" a "Shenzhen HiSilicon"). An entry's
 score is its best name's score.
 
 Calibration (no saturation): identical listed name with the right country 100; identical alias
@@ -90,6 +92,10 @@ COMPACT_SIM = 0.97
 COUNTRY_MATCH = 2.0
 COUNTRY_CONFLICT = -10.0
 TYPE_CONFLICT = -15.0
+#: A listed name matched without its place parenthetical ("Huawei Technologies (UK) Co., Ltd." as
+#: "Huawei Technologies Co., Ltd.") when the query names no such place: it ranks below the
+#: unqualified listed name, and with a conflicting country it is no hit.
+PLACE_DROPPED = -3.0
 #: Largest amount a feature can add (bounds the index's coverage floor).
 MAX_BONUS = COUNTRY_MATCH
 #: Similarity of a word split in one name and merged in the other.
@@ -159,6 +165,8 @@ class _Query:
     folded: str
     words: list[str]
     qweights: list[float]
+    #: the word qualifies the name (in parentheses, after a dash, a place or branch word)
+    qualifier: list[bool]
     qtotal: float
     near: list[dict[int, tuple[float, str]]]
     dotted: frozenset[str]
@@ -313,7 +321,8 @@ class NameMatcher:
         weak = self.words.weak
         words = folded.split()
         near = [self._near(w, w in dotted) for w in words]
-        qweights = []
+        qweights: list[float] = []
+        qualifier: list[bool] = []
         for w, nm in zip(words, near, strict=True):
             if w in weak:
                 wt = WEAK_WEIGHT
@@ -323,7 +332,9 @@ class NameMatcher:
                 # an unseen word (a typo) weighs what the listed word it resembles most weighs
                 wt = max(nm.items(), key=lambda item: (item[1][0], -c.weight[item[0]]))[0]
                 wt = c.weight[wt]
-            if w in qualifying or c.is_qualifier(w):
+            is_qual = w in qualifying or c.is_qualifier(w)
+            qualifier.append(is_qual)
+            if is_qual:
                 wt *= QUALIFIER_FACTOR
             qweights.append(wt)
         if kind is None and any(w in self.words.legal_forms for w in words):
@@ -338,6 +349,7 @@ class NameMatcher:
             folded=folded,
             words=words,
             qweights=qweights,
+            qualifier=qualifier,
             qtotal=sum(qweights),
             near=near,
             dotted=dotted,
@@ -386,7 +398,7 @@ class NameMatcher:
         addr_words = c.address_words[c.entry[k]]
         if addr_words:
             for i, w in enumerate(q.words):
-                if not q_sim[i] and w in addr_words and w not in self.words.weak:
+                if not q_sim[i] and q.qualifier[i] and w in addr_words and w not in self.words.weak:
                     q_sim[i] = 1.0
                     in_address.append(w)
         cover = sum(w * s for w, s in zip(nweights, c_sim, strict=True)) / total if total else 0.0
@@ -412,6 +424,9 @@ class NameMatcher:
             adj = COUNTRY_MATCH if q.country == ec else COUNTRY_CONFLICT
             features["country"] = {"query": q.country, "entry": ec, "points": adj}
             score += adj
+        if c.place_dropped[k] and not set(fold(c.dropped[k]).split()) & set(q.words):
+            features["listed_place_not_in_query"] = {"place": c.dropped[k], "points": PLACE_DROPPED}
+            score += PLACE_DROPPED
         et = c.entity_type[k]
         if q.kind and et is not None and et != q.kind:
             features["party_type"] = {"query": q.kind, "entry": et, "points": TYPE_CONFLICT}
@@ -425,6 +440,7 @@ class NameMatcher:
             "name_kind": FIELDS[fld],
             "query_normalised": q.folded,
             "candidate_normalised": c.folded[k],
+            **({"parentheticals_left_out": c.dropped[k]} if c.dropped[k] else {}),
             "normalisations": [*q.steps, *([f"pinyin_pair: {q.variant}"] if q.variant else [])],
             "aligned": [{"query": a, "listed": b, "similarity": round(s, 3), "how": h} for a, b, s, h in link],
             "unmatched_query": [_j(w) for w, s in zip(q.words, q_sim, strict=True) if not s],

@@ -68,3 +68,11 @@ def test_parse_address() -> None:
     assert a.streets == (("18", "zhangjiang"),)
     assert "201203" not in a.numbers and {"18", "3", "6th"} <= a.numbers
     assert parse_address(fold_address("ul. Lenina 5, Moscow"), words).streets == (("5", "lenina"),)
+
+
+def test_name_words_in_listed_addresses_are_not_places(bundled: NameMatcher) -> None:
+    # "Huawei Base" is in the addresses of Huawei's affiliates: "huawei" is a name word there, so
+    # "Huawei Technologies (Shenzhen)" is Huawei and not "Shenzhen HiSilicon Technologies Co."
+    found = bundled.search("Huawei Technologies (Shenzhen)", country="CN", limit=None, min_score=S.review)
+    names = [bundled.registry.entries[c.entry_index].name for c in found]
+    assert names == ["Huawei Technologies Co., Ltd."]
