@@ -94,6 +94,7 @@ class Screener:
         self.matcher: Matcher = build_matcher(self.registry, settings=self.settings)
         self._tier_citations = {t.id: list(t.citations) for t in self.tiers.tiers}
         self._tier_exceptions = {t.id: list(t.license_exceptions) for t in self.tiers.tiers}
+        counts = self.registry.counts()
         self._registry_info = RegistryInfo(
             version=self.registry.version,
             as_of=self.registry.as_of,
@@ -103,7 +104,7 @@ class Screener:
                     name=s.name,
                     list=s.list,
                     as_of=s.as_of,
-                    entries=sum(self.registry.counts().get(s.id, {}).values()),
+                    entries=sum(counts.get(s.id, {}).values()),
                     version=self.registry.source_versions.get(s.id, ""),
                     path=Path(s.path).name if s.path else None,
                 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from exportscreen.registry import load_registry
 from exportscreen.screener import Screener
 
 __all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "add_screening_options", "build_screener", "parse_date"]
@@ -45,9 +44,10 @@ def add_screening_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_screener(args: argparse.Namespace) -> Screener:
-    registry = None
-    if args.lists:
-        registry = load_registry(*args.lists)
-        if args.with_bundled:
-            registry = load_registry() + registry
+    """The Screener of the command line: lists loaded through the user cache (``load_registry_cached``)."""
+    from exportscreen.matching.compiled import load_registry_cached
+
+    registry = load_registry_cached(*args.lists) if args.lists else load_registry_cached()
+    if args.lists and args.with_bundled:
+        registry = load_registry_cached() + registry
     return Screener(registry=registry, packs=args.pack, max_list_age=args.max_list_age)

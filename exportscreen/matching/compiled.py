@@ -56,10 +56,11 @@ __all__ = [
     "compile_registry",
     "deletions",
     "load_or_compile",
+    "load_registry_cached",
 ]
 
 #: Bumped whenever the compiled layout or the scoring-relevant preprocessing changes.
-FORMAT_VERSION = "exportscreen-compiled/9"
+FORMAT_VERSION = "exportscreen-compiled/10"
 #: Weight of a legal form or noise word (a distinctive word weighs 2-11).
 WEAK_WEIGHT = 0.3
 #: A word is a place word when at least this many listed addresses contain it (and more addresses
@@ -232,13 +233,26 @@ def _initials(words: list[str], weak: frozenset[str], noise: frozenset[str]) -> 
     return tuple(sorted(out))
 
 
+#: A word of this many country names or more is no place by itself ("new", "united", "republic").
+COUNTRY_WORD_MAX_NAMES = 3
+
+
 def _country_words() -> frozenset[str]:
+    """Words that name a country: one-word names ("Guinea") and words of 4+ letters in fewer than
+    ``COUNTRY_WORD_MAX_NAMES`` countries' names ("Zealand", "Korea"), not "New", "Republic" or "Man"."""
     out: set[str] = set()
+    used_by: dict[str, set[str]] = {}
     for c in pycountry.countries:
         for attr in ("name", "common_name", "official_name"):
             value = getattr(c, attr, None)
-            if isinstance(value, str):
-                out.update(fold(value).split())
+            if not isinstance(value, str):
+                continue
+            words = fold(value).split()
+            if len(words) == 1:
+                out.add(words[0])
+            for w in words:
+                used_by.setdefault(w, set()).add(c.alpha_2)
+    out.update(w for w, codes in used_by.items() if len(codes) < COUNTRY_WORD_MAX_NAMES and len(w) >= 4)
     return frozenset(out)
 
 
@@ -430,9 +444,9 @@ def _cache_path(key: str, directory: Path) -> Path:
     return directory / f"index-{key[:32]}.bin"
 
 
-def _read_cache(key: str, directory: Path) -> CompiledNames | None:
-    path = _cache_path(key, directory)
-    if not _trusted(directory):
+def _read_blob(path: Path, key: str) -> object | None:
+    """The object cached at ``path`` under ``key``, or None when missing, foreign or damaged."""
+    if not _trusted(path.parent):
         return None
     try:
         # the trust check is made on the open file itself, so it cannot be swapped after the check
@@ -459,12 +473,17 @@ def _read_cache(key: str, directory: Path) -> CompiledNames | None:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        obj = pickle.loads(payload)
+        obj: object = pickle.loads(payload)
+        return obj
     except Exception:
         return None
     finally:
         if enabled:
             gc.enable()
+
+
+def _read_cache(key: str, directory: Path) -> CompiledNames | None:
+    obj = _read_blob(_cache_path(key, directory), key)
     return obj if isinstance(obj, CompiledNames) and obj.key == key else None
 
 
@@ -478,24 +497,71 @@ def _shared_strings(compiled: CompiledNames) -> CompiledNames:
     return compiled
 
 
-def _write_cache(compiled: CompiledNames, directory: Path) -> None:
+def _write_blob(path: Path, key: str, obj: object) -> None:
+    """Cache ``obj`` at ``path`` under ``key`` (atomically; silently not when the directory is not ours)."""
+    directory = path.parent
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not _trusted(directory):
             return
-        payload = pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL)
-        header = _MAGIC + compiled.key.encode() + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n"
+        payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        header = _MAGIC + key.encode() + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n"
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".index-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(header)
                 fh.write(payload)
-            os.replace(tmp, _cache_path(compiled.key, directory))
+            os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError:
         return
+
+
+def _write_cache(compiled: CompiledNames, directory: Path) -> None:
+    _write_blob(_cache_path(compiled.key, directory), compiled.key, compiled)
+
+
+def _file_digest(path: Path) -> str:
+    """sha256 over a list file's bytes, or over a directory's files (names and bytes, sorted)."""
+    h = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for f in files:
+        h.update(str(f.relative_to(path) if path.is_dir() else f.name).encode() + b"\0")
+        h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def load_registry_cached(*paths: str | Path) -> Registry:
+    """``registry.load_registry(*paths)`` through the user cache: keyed by the sha256 of the list files'
+    bytes (and the list codes the rule packs know), so a changed file is loaded again; the cached
+    registry is used only from a directory and file only we can write, after its sha256 check.
+    A list that fails to load raises as ``load_registry`` does and is never cached."""
+    import pydantic
+
+    from exportscreen import __version__
+    from exportscreen.registry import bundled_list_paths, load_registry
+    from exportscreen.registry import model as registry_model
+    from exportscreen.rules import known_list_codes
+
+    targets = [Path(p) for p in paths] if paths else bundled_list_paths()
+    try:
+        # the model code and pydantic version too: a pickled registry is only read by the code that wrote it
+        parts = [FORMAT_VERSION, __version__, pydantic.VERSION, _file_digest(Path(registry_model.__file__))]
+        parts.append(",".join(sorted(known_list_codes())))
+        parts += [f"{p.resolve()}={_file_digest(p)}" for p in targets]
+    except OSError:
+        return load_registry(*paths)
+    key = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    path = cache_dir() / f"registry-{key[:32]}.bin"
+    cached = _read_blob(path, key)
+    if isinstance(cached, Registry):
+        return cached
+    registry = load_registry(*paths)
+    _ = registry.version  # computed once, stored with the registry
+    _write_blob(path, key, registry)
+    return registry
 
 
 def compile_key(registry: Registry, words: WordLists, floor: float) -> str:

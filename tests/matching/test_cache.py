@@ -115,3 +115,31 @@ def test_cache_file_writable_by_others_is_not_trusted(small_registry: Registry, 
     _cache_file(cache).chmod(0o666)
     _load(small_registry)
     assert len(builds) == 2
+
+
+def test_registry_cache_reloads_a_changed_or_damaged_list(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from exportscreen import registry as registry_pkg
+    from exportscreen.registry import bundled_list_paths
+
+    loads: list[tuple[str | Path, ...]] = []
+    real = registry_pkg.load_registry
+
+    def counting(*paths: str | Path, **kwargs: str | None) -> Registry:
+        loads.append(paths)
+        return real(*paths, **kwargs)
+
+    monkeypatch.setattr(registry_pkg, "load_registry", counting)
+    listed = tmp_path / "list.yaml"
+    listed.write_bytes(bundled_list_paths()[0].read_bytes())
+    first = compiled.load_registry_cached(listed)
+    again = compiled.load_registry_cached(listed)
+    assert len(loads) == 1 and again.version == first.version
+    for f in cache.glob("registry-*.bin"):
+        f.write_bytes(f.read_bytes()[:-10])
+    assert compiled.load_registry_cached(listed).version == first.version
+    assert len(loads) == 2
+    listed.write_text(listed.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    compiled.load_registry_cached(listed)
+    assert len(loads) == 3
