@@ -10,8 +10,10 @@ typos, OCR errors, 0/O swaps). Words with digits only match exactly.
 listed words first on ties; split or merged words ("Quantum CTek" / "QuantumCTek") pair up as
 joined neighbours (0.95).
 
-**Score (0-100).** ``C`` is the weighted share of the listed name that the query covers, ``Q`` the
-weighted share of the query that the listed name covers, where extra query qualifiers (branch,
+**Score (0-100).** ``C`` is the weighted share of the listed name that the query covers (a listed
+word is credited at most the weight of the query word it pairs with: the common "technology" does
+not vouch for the rare "techno"), ``Q`` the weighted share of the query that the listed name covers
+(or, for organisations, another of the entry's names at ``OTHER_NAME_SIM``), where extra query qualifiers (branch,
 office, place names) weigh ``QUALIFIER_FACTOR`` of a word. Then::
 
     name score = BAND[kind] * C ** A_COVER * Q ** B_QUERY     (EXACT[kind] for an identical name)
@@ -22,7 +24,8 @@ count as ``C = Q = COMPACT_SIM``; an acronym that equals the initials of a liste
 (or the reverse) scores ``ACRONYM_SCORE``. Features then move the score: same country as the entry
 ``+COUNTRY_MATCH``, another country ``COUNTRY_CONFLICT``, a party type other than the entry's
 ``TYPE_CONFLICT`` (a query with a legal form is an organisation, so it does not strongly match a
-person, vessel or aircraft); no information changes nothing. Qualifying query words (in
+person, vessel or aircraft); no information changes nothing. A listed name of one distinctive word
+inside a query with other unexplained distinctive words costs ``LONE_WORD``. Qualifying query words (in
 parentheses, after a dash, places) found in the entry's listed addresses ("UTair Aviation
 (Khanty-Mansiysk)") count as covered in ``Q``; name words do not ("Huawei" in a listed "Huawei
 Base" address does not make "Huawei Technologies" a "Shenzhen HiSilicon"). An entry's
@@ -92,6 +95,13 @@ COMPACT_SIM = 0.97
 COUNTRY_MATCH = 2.0
 COUNTRY_CONFLICT = -10.0
 TYPE_CONFLICT = -15.0
+#: Similarity of a query word the matched name lacks but another name of the same organisation has
+#: ("SAPID Shipping Company" matched by the alias "SAPID" of "SAFIRAN PAYAM DARYA SHIPPING COMPANY").
+#: Not for individuals: "Fatima Ali" is not "ABU FATIMA" a.k.a. "ALI, Ahmed Mohammed Hamed".
+OTHER_NAME_SIM = 0.8
+#: A listed name of one distinctive word inside a query with other distinctive words ("APEX" in
+#: "Apex Technology Co., Limited"): the query most likely names another party.
+LONE_WORD = -8.0
 #: A listed name matched without its place parenthetical ("Huawei Technologies (UK) Co., Ltd." as
 #: "Huawei Technologies Co., Ltd.") when the query names no such place: it ranks below the
 #: unqualified listed name, and with a conflicting country it is no hit.
@@ -165,6 +175,8 @@ class _Query:
     folded: str
     words: list[str]
     qweights: list[float]
+    #: weights before the qualifier factor
+    rawweights: list[float]
     #: the word qualifies the name (in parentheses, after a dash, a place or branch word)
     qualifier: list[bool]
     qtotal: float
@@ -207,6 +219,16 @@ class NameMatcher:
         self._near_cache: dict[tuple[str, bool], dict[int, tuple[float, str]]] = {}
         self._skeletons: list[str] | None = None
         self._address_cache: dict[str, _Address] = {}
+        self._entry_words = self._name_words_by_entry()
+
+    def _name_words_by_entry(self) -> list[frozenset[str]]:
+        """Per entry, the distinctive words of all its names and aliases."""
+        c = self.compiled
+        words: list[set[str]] = [set() for _ in self.registry.entries]
+        vocab, weak = c.vocab, c.weak
+        for e, toks in zip(c.entry, c.tokens, strict=True):
+            words[e].update(vocab[v] for v in toks if not weak[v])
+        return [frozenset(w) for w in words]
 
     # -- words ---------------------------------------------------------------------------------
 
@@ -323,6 +345,7 @@ class NameMatcher:
         near = [self._near(w, w in dotted) for w in words]
         qweights: list[float] = []
         qualifier: list[bool] = []
+        rawweights: list[float] = []
         for w, nm in zip(words, near, strict=True):
             if w in weak:
                 wt = WEAK_WEIGHT
@@ -332,6 +355,7 @@ class NameMatcher:
                 # an unseen word (a typo) weighs what the listed word it resembles most weighs
                 wt = max(nm.items(), key=lambda item: (item[1][0], -c.weight[item[0]]))[0]
                 wt = c.weight[wt]
+            rawweights.append(wt)
             is_qual = w in qualifying or c.is_qualifier(w)
             qualifier.append(is_qual)
             if is_qual:
@@ -349,6 +373,7 @@ class NameMatcher:
             folded=folded,
             words=words,
             qweights=qweights,
+            rawweights=rawweights,
             qualifier=qualifier,
             qtotal=sum(qweights),
             near=near,
@@ -381,6 +406,7 @@ class NameMatcher:
         q_sim = [0.0] * len(q.words)
         c_sim = [0.0] * len(toks)
         how_q: list[str] = [""] * len(q.words)
+        cap = [1.0] * len(toks)
         link: list[tuple[str, str, float, str]] = []
         if pairs:
             pairs.sort()
@@ -389,6 +415,8 @@ class NameMatcher:
                     continue
                 q_sim[i] = c_sim[j] = -neg_sim
                 how_q[i] = how
+                if q.rawweights[i] < weight[toks[j]]:
+                    cap[j] = q.rawweights[i] / weight[toks[j]]
                 if explain:
                     link.append((q.words[i], c.vocab[toks[j]], -neg_sim, how))
         if len(q.words) > 1 or len(toks) > 1:
@@ -401,7 +429,13 @@ class NameMatcher:
                 if not q_sim[i] and q.qualifier[i] and w in addr_words and w not in self.words.weak:
                     q_sim[i] = 1.0
                     in_address.append(w)
-        cover = sum(w * s for w, s in zip(nweights, c_sim, strict=True)) / total if total else 0.0
+        in_other: list[str] = []
+        others = self._entry_words[c.entry[k]] if c.entity_type[k] != "individual" else frozenset()
+        for i, w in enumerate(q.words):
+            if not q_sim[i] and w in others:
+                q_sim[i] = OTHER_NAME_SIM
+                in_other.append(w)
+        cover = sum(w * s * f for w, s, f in zip(nweights, c_sim, cap, strict=True)) / total if total else 0.0
         qcover = sum(w * s for w, s in zip(q.qweights, q_sim, strict=True)) / q.qtotal if q.qtotal else 0.0
         method = "fuzzy"
         if q.folded == c.folded[k]:
@@ -424,6 +458,9 @@ class NameMatcher:
             adj = COUNTRY_MATCH if q.country == ec else COUNTRY_CONFLICT
             features["country"] = {"query": q.country, "entry": ec, "points": adj}
             score += adj
+        if method != "identical" and self._lone_word(q, toks, q_sim):
+            features["one_word_name_in_longer_query"] = {"points": LONE_WORD}
+            score += LONE_WORD
         if c.place_dropped[k] and not set(fold(c.dropped[k]).split()) & set(q.words):
             features["listed_place_not_in_query"] = {"place": c.dropped[k], "points": PLACE_DROPPED}
             score += PLACE_DROPPED
@@ -446,6 +483,10 @@ class NameMatcher:
             "unmatched_query": [_j(w) for w, s in zip(q.words, q_sim, strict=True) if not s],
             "unmatched_listed": [_j(c.vocab[v]) for v, s in zip(toks, c_sim, strict=True) if not s],
             "query_words_in_listed_address": [_j(w) for w in in_address],
+            "rarer_listed_words_credited_at": {
+                c.vocab[v]: round(f, 3) for v, f, s in zip(toks, cap, c_sim, strict=True) if s and f < 1.0
+            },
+            "query_words_in_other_listed_names": [_j(w) for w in in_other],
             "listed_coverage": round(cover, 3),
             "query_coverage": round(qcover, 3),
             "base_score": round(base, 1),
@@ -482,6 +523,15 @@ class NameMatcher:
                     if link is not None:
                         link.append((w, f"{vocab[toks[j]]} {vocab[toks[j + 1]]}", MERGE_SIM, "words_split"))
                     break
+
+    def _lone_word(self, q: _Query, toks: tuple[int, ...], q_sim: list[float]) -> bool:
+        """The listed name has one distinctive word and the query has a distinctive word besides it
+        that nothing explains (not a legal form, qualifier, place or listed address word)."""
+        weak = self.compiled.weak
+        if sum(1 for v in toks if not weak[v]) != 1:
+            return False
+        weak_words = self.words.weak
+        return any(not s and not q.qualifier[i] and q.words[i] not in weak_words for i, s in enumerate(q_sim))
 
     def _acronym(self, q: _Query, k: int) -> bool:
         c = self.compiled
@@ -534,7 +584,7 @@ class NameMatcher:
         need = [margin / band for band in BAND]
         q_cover: dict[int, float] = {}
         tokens, nweights, total, fields = c.tokens, c.nweights, c.total, c.name_field
-        address_words, entry = c.address_words, c.entry
+        address_words, entry, entry_words = c.address_words, c.entry, self._entry_words
         out: list[int] = []
         for k in names:
             covered = 0.0
@@ -545,10 +595,10 @@ class NameMatcher:
                     covered += nw * hit[0]
                     mask |= hit[1]
             addr_words = address_words[entry[k]]
-            if addr_words:
-                for bit, word in q_free:
-                    if word in addr_words:
-                        mask |= bit
+            own_words = entry_words[entry[k]]
+            for bit, word in q_free:
+                if word in addr_words or word in own_words:
+                    mask |= bit
             if mask and covered > 0 and total[k] and qtotal:
                 qcover = q_cover.get(mask)
                 if qcover is None:

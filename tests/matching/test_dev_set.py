@@ -16,4 +16,4 @@ def test_dev_set_floors(shared_data: Path, csl_matcher: NameMatcher) -> None:
     assert result.rate("recall_review") >= 0.99
     assert result.rate("top1") >= 0.97
     assert result.rate("fa_hit") == 0.0
-    assert result.rate("fa_review") <= 0.04
+    assert result.rate("fa_review") <= 0.02
