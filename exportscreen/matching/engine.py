@@ -4,7 +4,7 @@
 are similar (``token_sim``) when they are equal (1.0), spell the same skeleton (0.95: Aleksey /
 Alexei, Mohammed / Mohamed), are a listed abbreviation pair (0.9: Intl / International), one begins
 the other (0.85: Tech / Technology), or their skeletons are one edit apart (0.8-0.9 by length:
-typos, OCR errors, 0/O swaps). Words with digits only match exactly.
+typos, OCR errors, 0/O swaps; from 4 letters: Merz / Mertz). Words with digits only match exactly.
 
 **Alignment.** Each query word pairs with at most one listed word, best similarity first, heavier
 listed words first on ties; split or merged words ("Quantum CTek" / "QuantumCTek") pair up as
@@ -99,6 +99,9 @@ TYPE_CONFLICT = -15.0
 #: ("SAPID Shipping Company" matched by the alias "SAPID" of "SAFIRAN PAYAM DARYA SHIPPING COMPANY").
 #: Not for individuals: "Fatima Ali" is not "ABU FATIMA" a.k.a. "ALI, Ahmed Mohammed Hamed".
 OTHER_NAME_SIM = 0.8
+#: A listed person whose family name is not in the query, which has another word in its place
+#: ("… HASAN AL-MOSULI" is not "… HASAN AL-TIKRITI").
+FAMILY_NAME_DIFFERS = -10.0
 #: A listed name of one distinctive word inside a query with other distinctive words ("APEX" in
 #: "Apex Technology Co., Limited"): the query most likely names another party.
 LONE_WORD = -8.0
@@ -158,7 +161,7 @@ def token_sim(q: str, v: str, words: WordLists, dotted: bool = False) -> tuple[f
     if (
         len(sq) >= MIN_FUZZY_LEN - 1
         and len(sv) >= MIN_FUZZY_LEN - 1
-        and (min(len(sq), len(sv)) >= MIN_FUZZY_LEN or sorted(sq) == sorted(sv))
+        and (min(len(sq), len(sv)) >= MIN_FUZZY_LEN - 1 or sorted(sq) == sorted(sv))
         and OSA.distance(sq, sv, score_cutoff=1) <= 1
     ):
         shortest = min(len(sq), len(sv))
@@ -458,6 +461,9 @@ class NameMatcher:
             adj = COUNTRY_MATCH if q.country == ec else COUNTRY_CONFLICT
             features["country"] = {"query": q.country, "entry": ec, "points": adj}
             score += adj
+        if c.entity_type[k] == "individual" and q.kind != "entity" and self._family_name_differs(q, k, q_sim, c_sim):
+            features["family_name_differs"] = {"points": FAMILY_NAME_DIFFERS}
+            score += FAMILY_NAME_DIFFERS
         if method != "identical" and self._lone_word(q, toks, q_sim):
             features["one_word_name_in_longer_query"] = {"points": LONE_WORD}
             score += LONE_WORD
@@ -523,6 +529,20 @@ class NameMatcher:
                     if link is not None:
                         link.append((w, f"{vocab[toks[j]]} {vocab[toks[j + 1]]}", MERGE_SIM, "words_split"))
                     break
+
+    def _family_name_differs(self, q: _Query, k: int, q_sim: list[float], c_sim: list[float]) -> bool:
+        """A listed person's family name (before the comma of "SURNAME, Given", else the last word)
+        is unmatched while the query has an unmatched word of its own in its place."""
+        c = self.compiled
+        text = c.text[k]
+        n = len(fold(text.split(",", 1)[0]).split()) if "," in text else 0
+        toks = c.tokens[k]
+        positions = range(n) if 0 < n < len(toks) else range(len(toks) - 1, len(toks))
+        family = [j for j in positions if len(c.vocab[toks[j]]) >= 3]
+        if not family or len(toks) < 2 or any(c_sim[j] for j in family):
+            return False
+        weak = self.words.weak
+        return any(not s and w not in weak for w, s in zip(q.words, q_sim, strict=True))
 
     def _lone_word(self, q: _Query, toks: tuple[int, ...], q_sim: list[float]) -> bool:
         """The listed name has one distinctive word and the query has a distinctive word besides it

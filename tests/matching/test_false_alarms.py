@@ -69,3 +69,27 @@ def test_country_words() -> None:
     words = _country_words()
     assert {"china", "guinea", "zealand", "korea", "hong", "kong"} <= words
     assert not {"new", "republic", "united", "man"} & words
+
+
+@pytest.fixture(scope="module")
+def people() -> NameMatcher:
+    names = [
+        ("KHAWLA BARZAN IBRAHIM HASAN AL-TIKRITI", "individual"),
+        ("ZAYNIYAH, Jamal Husayn", "individual"),
+        ("Friedrich Merz", "individual"),
+        ("Siemens AG", "entity"),
+    ]
+    entries = [Entry(id=str(i), source="t", list="SDN", name=n, type=t) for i, (n, t) in enumerate(names)]  # type: ignore[arg-type]
+    return NameMatcher(Registry([Source(id="t", name="test", list="SDN")], entries), floor=S.review, use_cache=False)
+
+
+def test_family_name_differs(people: NameMatcher) -> None:
+    name = "KHAWLA BARZAN IBRAHIM HASAN AL-TIKRITI"
+    assert S.strength(score(people, "KHAWLA BARZAN IBRAHIM HASAN AL-MASHHADANI", name)) is None
+    assert S.strength(score(people, "KHAWLA BARZAN AL-TIKRITI", name)) is not None  # middle names dropped
+    assert S.strength(score(people, "Jamal ZAYNIYAH", "ZAYNIYAH, Jamal Husayn")) is not None
+
+
+def test_short_surname_typo_and_long_legal_form(people: NameMatcher) -> None:
+    assert S.strength(score(people, "Friedrich Mertz", "Friedrich Merz")) is not None
+    assert S.strength(score(people, "Siemens Aktiengesellschaft", "Siemens AG")) is not None
