@@ -124,7 +124,7 @@ ADDRESS_STREET = 80.0
 #: Parts of a query that qualify the name: parentheses and a tail after a spaced dash.
 _QUALIFYING_SPAN = re.compile(r"\(([^()]*)\)|\s[-–—]\s(.*)$")
 #: Words written with a full stop after them ("Sci.", "Res.") but not initials ("S.M.I.C.").
-_DOTTED = re.compile(r"(?<![\w.])([A-Za-z]{3,})\.")
+_DOTTED = re.compile(r"(?<![\w.])([A-Za-z0-9]{3,})\.")
 
 
 def _j(value: str) -> JsonValue:
@@ -180,6 +180,8 @@ class _Query:
     qweights: list[float]
     #: weights before the qualifier factor
     rawweights: list[float]
+    #: (i, vocabulary id) where words i and i + 1 joined are a listed word
+    joins: tuple[tuple[int, int], ...]
     #: the word qualifies the name (in parentheses, after a dash, a place or branch word)
     qualifier: list[bool]
     qtotal: float
@@ -377,6 +379,11 @@ class NameMatcher:
             words=words,
             qweights=qweights,
             rawweights=rawweights,
+            joins=tuple(
+                (i, vid)
+                for i in range(len(words) - 1)
+                if (vid := c.vocab_id.get(words[i] + words[i + 1])) is not None
+            ),
             qualifier=qualifier,
             qtotal=sum(qweights),
             near=near,
@@ -411,6 +418,15 @@ class NameMatcher:
         how_q: list[str] = [""] * len(q.words)
         cap = [1.0] * len(toks)
         link: list[tuple[str, str, float, str]] = []
+        for i, vid in q.joins:
+            # a listed word split by the query ("Camb-ricon") pairs first, before its halves pair alone
+            if q_sim[i] or q_sim[i + 1] or vid not in toks:
+                continue
+            j = toks.index(vid)
+            if not c_sim[j]:
+                q_sim[i] = q_sim[i + 1] = c_sim[j] = MERGE_SIM
+                if explain:
+                    link.append((f"{q.words[i]} {q.words[i + 1]}", c.vocab[vid], MERGE_SIM, "words_joined"))
         if pairs:
             pairs.sort()
             for neg_sim, _w, i, j, how in pairs:

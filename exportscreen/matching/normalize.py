@@ -41,6 +41,7 @@ _DIGIT_AS_LETTER = str.maketrans({"0": "o", "1": "i", "3": "e", "5": "s"})
 _HAS_DIGIT = re.compile(r"\d")
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 _LETTERS = re.compile(r"[a-z]")
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
 
 
 class NormalisationTrace:
@@ -76,14 +77,27 @@ def _cjk_run(match: re.Match[str]) -> str:
     return " " + " ".join("".join(anyascii(ch) for ch in part) for part in parts) + " "
 
 
+def _is_ordinal(word: str) -> bool:
+    """"1st", "2nd", "3rd", "11th", "5th" (not "1nd", a disguised "ind")."""
+    if not _ORDINAL.fullmatch(word):
+        return False
+    number, suffix = word[:-2], word[-2:]
+    if number[-2:] in ("11", "12", "13"):
+        return suffix == "th"
+    return suffix == {"1": "st", "2": "nd", "3": "rd"}.get(number[-1], "th")
+
+
 def _fix_digits(word: str) -> str:
-    """Digits used as letters inside a word: at least two letters and more letters than digits,
-    and not an ordinal ("5th")."""
-    if not _HAS_DIGIT.search(word) or _ORDINAL.fullmatch(word):
+    """Digits used as letters inside a word: at least two letters and more letters than digits, or
+    zeros among no more letters ("C0"); not an ordinal ("5th")."""
+    if not _HAS_DIGIT.search(word) or _is_ordinal(word):
         return word
     letters = len(_LETTERS.findall(word))
-    if letters >= 2 and letters > len(word) - letters:
+    digits = len(word) - letters
+    if letters >= 2 and letters > digits:
         return word.translate(_DIGIT_AS_LETTER)
+    if letters and letters >= digits and set(word) - set(_LOWER) == {"0"}:
+        return word.translate(_DIGIT_AS_LETTER)  # "C0" (Co.), "K0ng"
     return word
 
 

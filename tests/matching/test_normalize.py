@@ -47,3 +47,8 @@ def test_spelling_keys() -> None:
     assert skeleton("mohammed") == skeleton("mohamed")
     assert consonant_key("mohamed") == consonant_key("muhammad")
     assert consonant_key("bush") == ""
+
+
+def test_digits_for_letters_and_ordinals() -> None:
+    assert fold("C0., Ltd. H0ng K0ng 1nd. 5td.") == "co ltd hong kong ind std"
+    assert fold("5th Floor 1st 22nd 11th 5G 3D") == "5th floor 1st 22nd 11th 5g 3d"
