@@ -621,28 +621,41 @@ class NameMatcher:
         q_cover: dict[int, float] = {}
         tokens, nweights, total, fields = c.tokens, c.nweights, c.total, c.name_field
         address_words, entry, entry_words = c.address_words, c.entry, self._entry_words
+        resembled = frozenset(best)
+        free_bits: dict[str, int] = {}
+        for bit, word in q_free:
+            free_bits[word] = free_bits.get(word, 0) | bit
+        free_words = frozenset(free_bits)
         out: list[int] = []
         for k in names:
-            covered = 0.0
+            toks = tokens[k]
+            # the query words this name could cover decide first (C <= 1); C only for the survivors
+            common = resembled.intersection(toks)
             mask = 0
-            for vid, nw in zip(tokens[k], nweights[k], strict=True):
-                hit = best.get(vid)
-                if hit is not None:
-                    covered += nw * hit[0]
-                    mask |= hit[1]
-            addr_words = address_words[entry[k]]
-            own_words = entry_words[entry[k]]
-            for bit, word in q_free:
-                if word in addr_words or word in own_words:
-                    mask |= bit
-            if mask and covered > 0 and total[k] and qtotal:
+            for vid in common:
+                mask |= best[vid][1]
+            e = entry[k]
+            addr_words = address_words[e]
+            if addr_words:
+                for word in free_words.intersection(addr_words):
+                    mask |= free_bits[word]
+            for word in free_words.intersection(entry_words[e]):
+                mask |= free_bits[word]
+            if common and mask and total[k] and qtotal:
                 qcover = q_cover.get(mask)
                 if qcover is None:
                     qcover = min(1.0, sum(qw for i, qw in enumerate(qweights) if mask >> i & 1) / qtotal)
                     q_cover[mask] = qcover
-                if min(1.0, covered / total[k]) ** A_COVER * qcover**B_QUERY >= need[fields[k]]:
-                    out.append(k)
-                    continue
+                kind_need = need[fields[k]]
+                if qcover**B_QUERY >= kind_need:
+                    covered = 0.0
+                    for vid, nw in zip(toks, nweights[k], strict=True):
+                        hit = best.get(vid)
+                        if hit is not None:
+                            covered += nw * hit[0]
+                    if min(1.0, covered / total[k]) ** A_COVER * qcover**B_QUERY >= kind_need:
+                        out.append(k)
+                        continue
             if (
                 k in split
                 or q.folded == c.folded[k]
