@@ -51,6 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from exportscreen._errors import InputError, format_validation_errors
 from exportscreen._io import load_data_file
+from exportscreen.models import Item
 
 __all__ = [
     "COLUMNS",
@@ -77,21 +78,8 @@ ORDER_COLUMNS: tuple[str, ...] = (
     "end_use_tags",
     *(role + suffix for role in ROLES for suffix in _PARTY_SUFFIXES),
 )
-ITEM_COLUMNS: tuple[str, ...] = (
-    "description",
-    "eccn",
-    "kind",
-    "node_nm",
-    "tpp",
-    "die_area_mm2",
-    "performance_density",
-    "datacenter",
-    "memory_bandwidth_density",
-    "nand_layers",
-    "dram_half_pitch_nm",
-    "quantity",
-    "value_usd",
-)
+#: One CSV column per item field, named as in the Transaction schema.
+ITEM_COLUMNS: tuple[str, ...] = tuple(Item.model_fields)
 COLUMNS: frozenset[str] = frozenset(ORDER_COLUMNS + ITEM_COLUMNS)
 
 # A spreadsheet runs a cell as a formula when it starts with one of these (OWASP CSV injection).

@@ -27,6 +27,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -172,17 +173,23 @@ def _owner(records: dict[str, _Record], ent: str, path: Path, line: int, what: s
     return rec
 
 
-def _join_addresses(path: Path, records: dict[str, _Record]) -> None:
+def _keyed_rows(path: Path, width: int, key: str) -> Iterator[tuple[int, str, list[str | None]]]:
+    """Rows of an add/alt file with their entity number; an identical repeat is skipped, a conflicting one refused."""
     seen: dict[str, tuple[int, list[str | None]]] = {}
-    for line, cells in _rows(path, 6):
+    for line, cells in _rows(path, width):
         ent = _ent_num(cells[0], path, line)
         num = _ent_num(cells[1], path, line)
         prior = seen.get(num)
         if prior is not None:
             if prior[1] == cells:
                 continue
-            raise ListError(f"duplicate Add_num {num} (first at line {prior[0]})", path=path, location=f"line {line}")
+            raise ListError(f"duplicate {key} {num} (first at line {prior[0]})", path=path, location=f"line {line}")
         seen[num] = (line, cells)
+        yield line, ent, cells
+
+
+def _join_addresses(path: Path, records: dict[str, _Record]) -> None:
+    for line, ent, cells in _keyed_rows(path, 6, "Add_num"):
         rec = _owner(records, ent, path, line, "address")
         text = ", ".join(c for c in cells[2:5] if c)
         if cells[5]:
@@ -193,16 +200,7 @@ def _join_addresses(path: Path, records: dict[str, _Record]) -> None:
 
 
 def _join_aliases(path: Path, records: dict[str, _Record]) -> None:
-    seen: dict[str, tuple[int, list[str | None]]] = {}
-    for line, cells in _rows(path, 5):
-        ent = _ent_num(cells[0], path, line)
-        num = _ent_num(cells[1], path, line)
-        prior = seen.get(num)
-        if prior is not None:
-            if prior[1] == cells:
-                continue
-            raise ListError(f"duplicate alt_num {num} (first at line {prior[0]})", path=path, location=f"line {line}")
-        seen[num] = (line, cells)
+    for line, ent, cells in _keyed_rows(path, 5, "alt_num"):
         rec = _owner(records, ent, path, line, "alias")
         kind = (cells[2] or "").lower().replace(".", "")
         if kind not in _ALIAS_TYPES:
@@ -211,7 +209,7 @@ def _join_aliases(path: Path, records: dict[str, _Record]) -> None:
             )
         name = clean_name(cells[3])
         if not name:
-            raise ListError(f"alias {num} has no name", path=path, location=f"line {line}")
+            raise ListError(f"alias {cells[1]} has no name", path=path, location=f"line {line}")
         (rec.weak if _ALIAS_TYPES[kind] else rec.aliases).append(name)
         if cells[4]:
             rec.notes.append(f"{name}: {cells[4]}")
