@@ -33,6 +33,7 @@ import os
 import platform
 import pstats
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -390,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if not (smoke or args.no_write):
         _write_readme(lines, quality)
+    shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
