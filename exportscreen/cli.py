@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Sequence
 
 from exportscreen import __version__
@@ -37,6 +38,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
     except ExportscreenError as exc:
         print(f"exportscreen: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        print(f"exportscreen: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception:
+        # An uncaught exception would exit 1, which means "findings": a crash must read "could not screen".
+        traceback.print_exc()
+        print("exportscreen: internal error: nothing was screened reliably (exit 2)", file=sys.stderr)
         return EXIT_ERROR
     return code
 

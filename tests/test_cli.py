@@ -131,3 +131,20 @@ def test_lists_info(capsys: pytest.CaptureFixture[str]) -> None:
     assert by_id["bis-meu-list-cn"]["entries"] == {"MEU": 70}
     assert by_id["bis-entity-list-cn"]["as_of"] == "2026-07-09"
     assert len(info["version"]) == 64
+
+
+def test_os_error_and_crash_exit_2_not_1(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from exportscreen.commands import screen as screen_cmd
+
+    def disk_full(args: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    def bug(args: object) -> int:
+        raise KeyError("unexpected")
+
+    monkeypatch.setattr(screen_cmd, "run", disk_full)
+    assert main(["screen", str(DATA / "good" / "less_risky.json")]) == 2
+    assert "No space left" in capsys.readouterr().err
+    monkeypatch.setattr(screen_cmd, "run", bug)
+    assert main(["screen", str(DATA / "good" / "less_risky.json")]) == 2
+    assert "internal error" in capsys.readouterr().err
