@@ -7,33 +7,44 @@ Exit codes: 0 nothing sensitive or needing review; 1 something sensitive or need
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import traceback
 from collections.abc import Sequence
+from types import ModuleType
 
 from exportscreen import __version__
 from exportscreen._errors import ExportscreenError
-from exportscreen.commands import check, lists, match, review, screen
-from exportscreen.commands import eval as eval_command
 from exportscreen.commands._common import EXIT_ERROR
 
-__all__ = ["COMMANDS", "main", "run"]
+__all__ = ["COMMAND_NAMES", "main", "run"]
 
-#: Subcommand modules, each with ``register(subparsers)``.
-COMMANDS = (screen, match, lists, eval_command, check, review)
+#: Subcommand names, in help order; ``exportscreen.commands.<name>`` has ``register(subparsers)``.
+#: Only the module of the subcommand that runs is imported (cold start of ``exportscreen check``).
+COMMAND_NAMES = ("screen", "match", "lists", "eval", "check", "review")
+
+def _command_module(name: str) -> ModuleType:
+    return importlib.import_module(f"exportscreen.commands.{name}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen_command(argv: Sequence[str]) -> str | None:
+    """The subcommand when ``argv`` starts with one (else the full parser handles options and errors)."""
+    return argv[0] if argv and argv[0] in COMMAND_NAMES else None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, just that subcommand's (its help and errors are the same)."""
     parser = argparse.ArgumentParser(prog="exportscreen", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--version", action="version", version=f"exportscreen {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in COMMANDS:
-        module.register(sub)
+    for name in COMMAND_NAMES if only is None else (only,):
+        _command_module(name).register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(_chosen_command(argv)).parse_args(argv)
     try:
         code: int = args.func(args)
     except ExportscreenError as exc:

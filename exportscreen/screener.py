@@ -7,7 +7,6 @@ construction and safe to share between threads.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -332,6 +331,8 @@ class Screener:
         """
         if workers < 1:
             raise ConfigError(f"workers must be at least 1, got {workers}")
+        import multiprocessing  # imported here: a cold start that screens in-process never needs it
+
         if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
             for tx in transactions:
                 yield self._screen_or_error(tx, as_of, return_errors)

@@ -18,9 +18,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Never, TextIO
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING, Never, TextIO
 
 from exportscreen import __version__
 from exportscreen._errors import ExportscreenError, InputError
@@ -37,10 +35,11 @@ from exportscreen.baseline import (
 from exportscreen.commands._common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, add_screening_options, build_screener
 from exportscreen.orders import expand_paths, load_orders
 from exportscreen.orders_csv import CsvMapping, load_csv_mapping
-from exportscreen.report.json import format_json
 from exportscreen.report.junit import finding_line, format_junit
-from exportscreen.report.sarif import format_sarif
 from exportscreen.screener import Screener
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 __all__ = ["PROGRESS_MIN_FILES", "CheckRun", "check_paths", "register"]
 
@@ -121,6 +120,8 @@ def _expand(raw_paths: list[str], run: CheckRun) -> list[Path]:
 
 
 def _progress(total: int, quiet: bool) -> tqdm[Never]:
+    from tqdm import tqdm  # imported here: a cold start of one quiet check never shows it
+
     enabled = not quiet and total >= PROGRESS_MIN_FILES and sys.stderr.isatty()
     colour = None if os.environ.get("NO_COLOR") else "green"
     return tqdm(
@@ -206,8 +207,12 @@ def run(args: argparse.Namespace) -> int:
             print(summary(result, args.baseline), file=sys.stderr)
         return result.exit_code
     if args.format == "json":
+        from exportscreen.report.json import format_json
+
         report = format_json(result.results) + "\n"
     elif args.format == "sarif":
+        from exportscreen.report.sarif import format_sarif
+
         report = format_sarif(result.results, result.problems, screener.packs, tool_version=__version__) + "\n"
     else:
         report = format_junit(result.results, result.problems)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from exportscreen._errors import InputError
 from exportscreen.matching.base import Candidate, Matcher
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["match_many"]
 
@@ -66,6 +68,9 @@ def match_many(
         for name in names:
             yield _one(matcher, name, country, limit, min_score)
         return
+    import multiprocessing  # imported here: a cold start that screens in-process never needs it
+    from concurrent.futures import ProcessPoolExecutor
+
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(
