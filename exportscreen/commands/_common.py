@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 
 from exportscreen.screener import Screener
 
@@ -47,7 +48,18 @@ def build_screener(args: argparse.Namespace) -> Screener:
     """The Screener of the command line: lists loaded through the user cache (``load_registry_cached``)."""
     from exportscreen.matching.compiled import load_registry_cached
 
-    registry = load_registry_cached(*args.lists) if args.lists else load_registry_cached()
-    if args.lists and args.with_bundled:
-        registry = load_registry_cached() + registry
-    return Screener(registry=registry, packs=args.pack, max_list_age=args.max_list_age)
+    # The cyclic GC would walk the freshly loaded lists and index (hundreds of thousands of objects)
+    # again and again while they are built; they live as long as the command, so they are frozen
+    # (never scanned again) once built. Collection of everything made later is unchanged.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        registry = load_registry_cached(*args.lists) if args.lists else load_registry_cached()
+        if args.lists and args.with_bundled:
+            registry = load_registry_cached() + registry
+        screener = Screener(registry=registry, packs=args.pack, max_list_age=args.max_list_age)
+    finally:
+        if enabled:
+            gc.freeze()
+            gc.enable()
+    return screener

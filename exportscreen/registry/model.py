@@ -154,4 +154,10 @@ class Registry:
         return out
 
     def __add__(self, other: Registry) -> Registry:
-        return Registry((*self.sources, *other.sources), (*self.entries, *other.entries))
+        combined = Registry((*self.sources, *other.sources), (*self.entries, *other.entries))
+        # Per-source versions already known on both sides carry over when no source id is on both
+        # (each source's hash depends only on its own entries): no re-hashing of every entry.
+        mine, theirs = self.__dict__.get("source_versions"), other.__dict__.get("source_versions")
+        if mine is not None and theirs is not None and not mine.keys() & theirs.keys():
+            combined.__dict__["source_versions"] = {**mine, **theirs}
+        return combined
