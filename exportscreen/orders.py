@@ -18,7 +18,7 @@ from exportscreen._io import parse_json, parse_yaml_with_lines, read_text
 from exportscreen.limits import LIMITS
 from exportscreen.orders_csv import CsvMapping, parse_csv_orders
 
-__all__ = ["ORDER_SUFFIXES", "LoadedOrder", "expand_paths", "iter_orders", "load_orders"]
+__all__ = ["ORDER_SUFFIXES", "LoadedOrder", "collect_paths", "expand_paths", "iter_orders", "load_orders"]
 
 ORDER_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 
@@ -30,36 +30,45 @@ class LoadedOrder:
     data: dict[str, Any]
 
 
-def expand_paths(paths: list[str], suffixes: tuple[str, ...] = ORDER_SUFFIXES) -> list[Path]:
-    """Files, directories (recursively, by suffix) and glob patterns, sorted and de-duplicated.
+def _expand_one(raw: str, suffixes: tuple[str, ...]) -> list[Path]:
+    p = Path(raw)
+    if p.is_dir():
+        found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in suffixes)
+        if not found:
+            raise InputError(f"no order files ({', '.join(suffixes)}) in directory", path=p)
+        return found
+    if p.exists():
+        return [p]
+    if any(ch in raw for ch in "*?["):
+        matches = sorted(Path(m) for m in glob.glob(raw, recursive=True) if Path(m).is_file())
+        if not matches:
+            raise InputError("glob pattern matches no file", path=raw)
+        return matches
+    raise InputError("file not found", path=p)
 
-    A name that matches nothing raises ``InputError`` (a typo must not screen zero orders).
-    """
+
+def collect_paths(paths: list[str], suffixes: tuple[str, ...] = ORDER_SUFFIXES) -> tuple[list[Path], list[InputError]]:
+    """Files, directories (recursively, by suffix) and glob patterns, sorted and de-duplicated,
+    with an ``InputError`` for each name that matches nothing (a typo must not screen zero orders)."""
     out: list[Path] = []
+    errors: list[InputError] = []
     for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in suffixes)
-            if not found:
-                raise InputError(f"no order files ({', '.join(suffixes)}) in directory", path=p)
-            out += found
-        elif p.exists():
-            out.append(p)
-        elif any(ch in raw for ch in "*?["):
-            matches = sorted(Path(m) for m in glob.glob(raw, recursive=True) if Path(m).is_file())
-            if not matches:
-                raise InputError("glob pattern matches no file", path=raw)
-            out += matches
-        else:
-            raise InputError("file not found", path=p)
-    seen: set[Path] = set()
-    unique: list[Path] = []
+        try:
+            out += _expand_one(raw, suffixes)
+        except InputError as exc:
+            errors.append(exc)
+    unique: dict[Path, Path] = {}
     for f in out:
-        key = f.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(f)
-    return unique
+        unique.setdefault(f.resolve(), f)
+    return list(unique.values()), errors
+
+
+def expand_paths(paths: list[str], suffixes: tuple[str, ...] = ORDER_SUFFIXES) -> list[Path]:
+    """Like ``collect_paths``, raising the first error."""
+    files, errors = collect_paths(paths, suffixes)
+    if errors:
+        raise errors[0]
+    return files
 
 
 def _json_lines(text: str) -> list[int]:

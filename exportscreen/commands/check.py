@@ -33,7 +33,7 @@ from exportscreen.baseline import (
     write_atomic,
 )
 from exportscreen.commands._common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, add_screening_options, build_screener
-from exportscreen.orders import expand_paths, load_orders
+from exportscreen.orders import collect_paths, load_orders
 from exportscreen.orders_csv import CsvMapping, load_csv_mapping
 from exportscreen.report.junit import finding_line, format_junit
 from exportscreen.screener import Screener
@@ -103,19 +103,8 @@ def _problem(path: Path | str, exc: ExportscreenError, line: int | None = None) 
 
 
 def _expand(raw_paths: list[str], run: CheckRun) -> list[Path]:
-    files: list[Path] = []
-    seen: set[Path] = set()
-    for raw in raw_paths:
-        try:
-            found = expand_paths([raw])
-        except InputError as exc:
-            run.problems.append(_problem(exc.path or raw, exc))
-            continue
-        for f in found:
-            key = f.resolve()
-            if key not in seen:
-                seen.add(key)
-                files.append(f)
+    files, errors = collect_paths(raw_paths)
+    run.problems += [_problem(exc.path or "", exc) for exc in errors]
     return files
 
 
