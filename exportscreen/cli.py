@@ -47,10 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(_chosen_command(argv)).parse_args(argv)
     try:
         code: int = args.func(args)
-    except ExportscreenError as exc:
-        print(f"exportscreen: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except OSError as exc:
+    except (ExportscreenError, OSError) as exc:
         print(f"exportscreen: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except Exception:

@@ -12,7 +12,6 @@ import os
 import sys
 from pathlib import Path
 
-from exportscreen._errors import ExportscreenError
 from exportscreen.matching import MatchSettings, build_matcher
 from exportscreen.matching.evaluation import (
     evaluate_dev,
@@ -68,26 +67,19 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"exportscreen eval: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    try:
-        registry_rel, cases = load_dev_cases(cases_path)
-        lists = [Path(p) for p in args.lists] if args.lists else [data / registry_rel]
-        registry = load_registry(*lists)
-        if not args.no_bundled:
-            registry = registry + load_registry()
-        matcher = build_matcher(registry, settings=settings)
-        results = evaluate_dev(matcher, cases, settings, baselines=not args.no_baselines)
-        print(f"lists: {', '.join(str(p) for p in lists)}{'' if args.no_bundled else ' + bundled'}")
-        print(f"cases: {cases_path} ({len(cases)})\n")
-        print(format_dev(results, show_misses=args.misses))
-        pairs_path = args.pairs or data / PAIRS_FILE
-        if str(pairs_path) != "none":
-            pairs = load_pair_cases(pairs_path)
-            print()
-            print(format_pairs(evaluate_pairs(pairs, settings), len(pairs)))
-    except ExportscreenError as exc:
-        print(f"exportscreen eval: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    except OSError as exc:
-        print(f"exportscreen eval: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+    registry_rel, cases = load_dev_cases(cases_path)
+    lists = [Path(p) for p in args.lists] if args.lists else [data / registry_rel]
+    registry = load_registry(*lists)
+    if not args.no_bundled:
+        registry = registry + load_registry()
+    matcher = build_matcher(registry, settings=settings)
+    results = evaluate_dev(matcher, cases, settings, baselines=not args.no_baselines)
+    print(f"lists: {', '.join(str(p) for p in lists)}{'' if args.no_bundled else ' + bundled'}")
+    print(f"cases: {cases_path} ({len(cases)})\n")
+    print(format_dev(results, show_misses=args.misses))
+    pairs_path = args.pairs or data / PAIRS_FILE
+    if str(pairs_path) != "none":
+        pairs = load_pair_cases(pairs_path)
+        print()
+        print(format_pairs(evaluate_pairs(pairs, settings), len(pairs)))
     return EXIT_OK
