@@ -37,6 +37,7 @@ Calibration (no saturation): identical listed name with the right country 100; i
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Iterable
@@ -147,7 +148,7 @@ def token_sim(q: str, v: str, words: WordLists, dotted: bool = False) -> tuple[f
     """
     if q == v:
         return 1.0, "exact"
-    if any(ch.isdigit() for ch in q) or any(ch.isdigit() for ch in v):
+    if not (q.isalpha() and v.isalpha()) and (_is_number(q) or _is_number(v)):
         return 0.0, ""
     sq, sv = skeleton(q), skeleton(v)
     if sq == sv:
@@ -224,7 +225,14 @@ class NameMatcher:
         self._near_cache: dict[tuple[str, bool], dict[int, tuple[float, str]]] = {}
         self._skeletons: list[str] | None = None
         self._address_cache: dict[str, _Address] = {}
+        self._least_cache: dict[float, list[float]] = {}
         self._entry_words = self._name_words_by_entry()
+        #: pinyin pairs both ways, as padded words to find and replace, with the note they leave
+        self._pinyin = [
+            (f" {src} ", f" {dst} ", f"{src} → {dst}")
+            for a, b in self.words.pinyin_pairs
+            for src, dst in ((a, b), (b, a))
+        ]
 
     def _name_words_by_entry(self) -> list[frozenset[str]]:
         """Per entry, the distinctive words of all its names and aliases."""
@@ -324,10 +332,9 @@ class NameMatcher:
         dotted = frozenset(fold(w) for w in _DOTTED.findall(name))
         variants: list[tuple[str, str | None]] = [(folded, None)]
         padded = f" {folded} "
-        for a, b in self.words.pinyin_pairs:
-            for src, dst in ((a, b), (b, a)):
-                if f" {src} " in padded:
-                    variants.append((padded.replace(f" {src} ", f" {dst} ").strip(), f"{src} → {dst}"))
+        for src, dst, note in self._pinyin:
+            if src in padded:
+                variants.append((padded.replace(src, dst).strip(), note))
         return [
             self._query(name, text, country, kind, trace.steps, note, frozenset(qualifying), dotted)
             for text, note in variants
@@ -608,62 +615,110 @@ class NameMatcher:
         and ``MAX_BONUS``. Identical, compact, acronym and split-word matches are never dropped. Any
         change to ``_score`` that can raise a score must be reflected here (the index-vs-exhaustive
         tests catch a bound that is too low).
+
+        Most names fall to ``Q`` and are dropped first by a query-side prefix: the heaviest query
+        words whose weight exceeds what ``Q`` may leave uncovered (``_required_words``). A name none
+        of whose words resembles one of them, and whose entry has none of them among its other
+        names' words or its address words, cannot reach the ``Q`` the score needs.
         """
         c = self.compiled
         best, split = self._bound_context(q)
         weak = self.words.weak
-        q_free = [(1 << i, w) for i, w in enumerate(q.words) if w not in weak]
         qweights = q.qweights
         qtotal = q.qtotal
         # the bound passes when C ** A_COVER * Q ** B_QUERY >= need[kind of name]
         margin = min_score - MAX_BONUS - 0.05 - 1e-9
         need = [margin / band for band in BAND]
+        required = self._required_words(q, min(need))
+        # names that a required query word's near listed words (or a joined pair holding one) are part of
+        required_vids = frozenset(vid for vid, (_sim, bits) in best.items() if bits & required)
+        required_free = frozenset(w for i, w in enumerate(q.words) if required >> i & 1 and w not in weak)
+        forced = self._never_pruned(q, split)
+        # an identical name meets any bound up to 1 (C = Q = 1); above that it is kept by name
+        check_identical = max(need) >= 1.0
         q_cover: dict[int, float] = {}
-        tokens, nweights, total, fields = c.tokens, c.nweights, c.total, c.name_field
+        tokens, nweights, total, fields, folded = c.tokens, c.nweights, c.total, c.name_field, c.folded
         address_words, entry, entry_words = c.address_words, c.entry, self._entry_words
         resembled = frozenset(best)
         free_bits: dict[str, int] = {}
-        for bit, word in q_free:
-            free_bits[word] = free_bits.get(word, 0) | bit
+        for i, word in enumerate(q.words):
+            if word not in weak:
+                free_bits[word] = free_bits.get(word, 0) | 1 << i
         free_words = frozenset(free_bits)
         out: list[int] = []
         for k in names:
+            if k in forced or (check_identical and q.folded == folded[k]):
+                out.append(k)
+                continue
             toks = tokens[k]
+            e = entry[k]
+            if (
+                required
+                and required_vids.isdisjoint(toks)
+                and required_free.isdisjoint(entry_words[e])
+                and required_free.isdisjoint(address_words[e])
+            ):
+                continue
             # the query words this name could cover decide first (C <= 1); C only for the survivors
             common = resembled.intersection(toks)
+            if not common or not total[k] or not qtotal:
+                continue
             mask = 0
             for vid in common:
                 mask |= best[vid][1]
-            e = entry[k]
             addr_words = address_words[e]
             if addr_words:
                 for word in free_words.intersection(addr_words):
                     mask |= free_bits[word]
             for word in free_words.intersection(entry_words[e]):
                 mask |= free_bits[word]
-            if common and mask and total[k] and qtotal:
-                qcover = q_cover.get(mask)
-                if qcover is None:
-                    qcover = min(1.0, sum(qw for i, qw in enumerate(qweights) if mask >> i & 1) / qtotal)
-                    q_cover[mask] = qcover
-                kind_need = need[fields[k]]
-                if qcover**B_QUERY >= kind_need:
-                    covered = 0.0
-                    for vid, nw in zip(toks, nweights[k], strict=True):
-                        hit = best.get(vid)
-                        if hit is not None:
-                            covered += nw * hit[0]
-                    if min(1.0, covered / total[k]) ** A_COVER * qcover**B_QUERY >= kind_need:
-                        out.append(k)
-                        continue
-            if (
-                k in split
-                or q.folded == c.folded[k]
-                or (len(q.compact) >= 4 and q.compact == c.compact[k])
-                or self._acronym(q, k)
-            ):
+            qcover = q_cover.get(mask)
+            if qcover is None:
+                qcover = min(1.0, sum(qw for i, qw in enumerate(qweights) if mask >> i & 1) / qtotal)
+                q_cover[mask] = qcover
+            kind_need = need[fields[k]]
+            if qcover**B_QUERY < kind_need:
+                continue
+            covered = 0.0
+            for vid, nw in zip(toks, nweights[k], strict=True):
+                hit = best.get(vid)
+                if hit is not None:
+                    covered += nw * hit[0]
+            if min(1.0, covered / total[k]) ** A_COVER * qcover**B_QUERY >= kind_need:
                 out.append(k)
         return out
+
+    @staticmethod
+    def _required_words(q: _Query, least_need: float) -> int:
+        """A bit mask of query words of which every name scoring ``least_need`` or more (as
+        ``C ** A_COVER * Q ** B_QUERY``) covers one: the heaviest words, until the rest weigh less
+        than the least ``Q`` that need allows (0 when no such set exists: nothing is required)."""
+        if least_need <= 0 or q.qtotal <= 0:
+            return 0
+        # Q <= 1 and C <= 1, so Q ** B_QUERY >= least_need; a little slack against rounding
+        q_least = least_need ** (1.0 / B_QUERY) * (1.0 - 1e-6)
+        order = sorted(range(len(q.words)), key=lambda i: -q.qweights[i])
+        mask = 0
+        rest = q.qtotal
+        for i in order:
+            if rest / q.qtotal < q_least:
+                return mask
+            mask |= 1 << i
+            rest -= q.qweights[i]
+        return mask if rest / q.qtotal < q_least else 0
+
+    def _never_pruned(self, q: _Query, split: set[int]) -> set[int]:
+        """Names scored whatever their bound: split words (``_merge``), the same compact form, and
+        acronyms either way (a superset of what ``_acronym`` accepts)."""
+        c = self.compiled
+        forced = set(split)
+        if len(q.compact) >= 4:
+            forced.update(c.compact_map.get(q.compact, ()))
+            if q.core_count == 1:
+                forced.update(c.initials_map.get(q.compact, ()))
+        for s in q.initials:
+            forced.update(c.compact_map.get(s, ()))
+        return forced
 
     # -- candidates ----------------------------------------------------------------------------
 
@@ -690,11 +745,22 @@ class NameMatcher:
                 forced.update(c.initials_map.get(q.compact, ()))
         for s in q.initials:
             forced.update(c.compact_map.get(s, ()))
-        total, rest = c.total, c.rest_weight
-        for k, a in acc.items():
-            if total[k] and (a + rest[k]) >= theta * total[k] - 1e-9:
-                forced.add(k)
+        least = self._least_gathered(theta)
+        forced.update(k for k, a in acc.items() if a >= least[k])
         return forced
+
+    def _least_gathered(self, theta: float) -> list[float]:
+        """Per name, the least weight the query must match among its indexed words for its coverage
+        to reach ``theta`` (the rest of its words matched in full); infinite for a name without weight."""
+        least = self._least_cache.get(theta)
+        if least is None:
+            c = self.compiled
+            least = [
+                theta * total - rest - 1e-9 if total else math.inf
+                for total, rest in zip(c.total, c.rest_weight, strict=True)
+            ]
+            self._least_cache[theta] = least
+        return least
 
     def _all_names(self, q: _Query) -> range:
         return range(len(self.compiled.entry))

@@ -202,6 +202,7 @@ _VOWELS = frozenset("aeiou")
 
 
 @lru_cache(maxsize=262144)
+@lru_cache(maxsize=262144)
 def consonant_key(word: str) -> str:
     """The skeleton without vowels after the first letter (Mohamed / Muhammad → ``mhmd``), or "" for
     words under 5 letters or keys under 4 letters (too short to tell names apart)."""

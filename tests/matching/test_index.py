@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exportscreen.matching import MatchSettings
-from exportscreen.matching.engine import NameMatcher
+from exportscreen.matching.engine import B_QUERY, NameMatcher, _Query
 from exportscreen.registry.model import Registry
 
 S = MatchSettings()
@@ -35,16 +36,16 @@ def _noisy(name: str, rng: random.Random) -> str:
     return "".join(chars)
 
 
-def _same(indexed: NameMatcher, exhaustive: NameMatcher, query: str) -> None:
+def _same(indexed: NameMatcher, exhaustive: NameMatcher, query: str, min_score: float = S.review) -> None:
     try:
-        full = exhaustive.search(query, limit=None, min_score=S.review)
+        full = exhaustive.search(query, limit=None, min_score=min_score)
     except Exception as exc:  # the same InputError must come from both
         try:
-            indexed.search(query, limit=None, min_score=S.review)
+            indexed.search(query, limit=None, min_score=min_score)
         except type(exc):
             return
         raise
-    fast = indexed.search(query, limit=None, min_score=S.review)
+    fast = indexed.search(query, limit=None, min_score=min_score)
     assert {(c.entry_index, c.score) for c in fast} == {(c.entry_index, c.score) for c in full}, query
 
 
@@ -55,6 +56,40 @@ def test_index_equals_exhaustive_on_small(small_registry: Registry, small_matche
         for name in (e.name, *e.aliases):
             for _ in range(5):
                 _same(small_matcher, exhaustive, _noisy(name, rng))
+
+
+@pytest.mark.parametrize("min_score", [S.hit, 95.0, 99.0])
+def test_index_equals_exhaustive_at_high_thresholds(
+    small_registry: Registry, small_matcher: NameMatcher, min_score: float
+) -> None:
+    """Above the bands of fuzzy matches only identical names and bonuses remain: pruning keeps them."""
+    exhaustive = NameMatcher(small_registry, floor=S.review, exhaustive=True, use_cache=False)
+    rng = random.Random(11)
+    for e in small_registry.entries:
+        for name in (e.name, *e.aliases):
+            _same(small_matcher, exhaustive, name, min_score)
+            _same(small_matcher, exhaustive, _noisy(name, rng), min_score)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    weights=st.lists(st.floats(0.01, 20.0), min_size=1, max_size=8),
+    least_need=st.floats(0.01, 1.2),
+    mask=st.integers(0, 255),
+)
+def test_required_words_leave_too_little_without_them(weights: list[float], least_need: float, mask: int) -> None:
+    """Any set of query words that misses every required word covers too little of the query."""
+    words = [f"w{i}" for i in range(len(weights))]
+    q = _Query(
+        text=" ".join(words), folded=" ".join(words), words=words, qweights=weights, rawweights=weights, joins=(),
+        qualifier=[False] * len(words), qtotal=sum(weights), near=[{} for _ in words], dotted=frozenset(),
+        compact="", core_count=len(words), initials=(), country=None, kind=None, steps=[], variant=None,
+    )
+    required = NameMatcher._required_words(q, least_need)
+    mask &= (1 << len(words)) - 1
+    if required and not mask & required:
+        covered = sum(w for i, w in enumerate(weights) if mask >> i & 1) / q.qtotal
+        assert covered**B_QUERY < least_need
 
 
 def test_index_equals_exhaustive_on_csl_sample(csl_registry: Registry, csl_matcher: NameMatcher) -> None:
