@@ -117,7 +117,8 @@ class Screener:
         if strength is None:
             return None
         entry = self.registry.entries[cand.entry_index]
-        return PartyMatch(
+        # built from the matcher's own typed output: constructed without re-validating the explanation
+        return PartyMatch.model_construct(
             role=role,
             query_name=query,
             entry_id=entry.id,
@@ -293,13 +294,15 @@ class Screener:
             [m.match for m in facts.matches] + [o.match for o in facts.owners],
             key=lambda m: (-m.score, m.role, m.list, m.entry_id, m.matched_field),
         )
-        return Decision(
+        # every part below is built by this module or the rule evaluator from validated input and
+        # loaded data: constructed, not re-validated (tests check decisions against the JSON schema)
+        return Decision.model_construct(
             transaction_id=tx.id,
             category=category,
             reasons=reasons,
             matches=all_matches,
             item_tiers=[
-                ItemTier(
+                ItemTier.model_construct(
                     item_index=i.index,
                     description=i.description,
                     tiers=list(i.classification.tiers),
@@ -311,7 +314,7 @@ class Screener:
             ],
             as_of=on,
             registry=self._registry_info,
-            packs=[PackRef(id=p.id, version=p.version) for p in active],
+            packs=[PackRef.model_construct(id=p.id, version=p.version) for p in active],
         )
 
     def screen_many(

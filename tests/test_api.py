@@ -175,3 +175,18 @@ def test_entry_matched_by_two_parties_is_named_once_in_the_message() -> None:
     reason = screen(tx, as_of=dt.date(2026, 3, 1)).reasons[0]
     assert reason.message.count("Huawei Technologies Co., Ltd. [EL") == 1
     assert len(reason.evidence["matches"]) == 2  # type: ignore[arg-type]
+
+
+EXAMPLE_TRANSACTIONS = sorted((Path(__file__).resolve().parents[1] / "examples" / "transactions").glob("*.*"))
+
+
+@pytest.mark.parametrize("path", EXAMPLE_TRANSACTIONS, ids=[p.stem for p in EXAMPLE_TRANSACTIONS])
+def test_example_decisions_validate_and_round_trip(path: Path) -> None:
+    """Decisions are constructed without re-validation for speed: each must still be a valid Decision."""
+    from exportscreen.orders import load_orders
+
+    assert EXAMPLE_TRANSACTIONS, "no example transactions found"
+    for order in load_orders(path):
+        decision = default_screener().screen(order.data)
+        assert Decision.model_validate_json(decision.to_json()) == decision
+        assert Decision.model_validate(decision.model_dump()) == decision

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from exportscreen import Screener
+from exportscreen import Decision, Screener
 from exportscreen.rules import bundled_pack_paths, load_pack, load_pack_cases
 from exportscreen.rules.model import PackCase
 
@@ -46,6 +46,8 @@ def test_pack_case(rules: Path, case: PackCase, screeners: dict[Path, Screener])
     assert not missing, f"rules that should fire did not: {sorted(missing)}\n{detail}"
     unwanted = set(case.must_not_fire) & fired
     assert not unwanted, f"rules that must not fire did: {sorted(unwanted)}\n{detail}"
+    # the screener constructs its Decision without re-validation: it must pass validation and round-trip
+    assert Decision.model_validate_json(decision.to_json()) == decision
 
 
 def test_every_pack_has_cases() -> None:

@@ -8,7 +8,7 @@ rows: plain data pointing at ``registry.entries[entry_index]``. The screener tur
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 from pydantic import JsonValue
 
@@ -48,7 +48,7 @@ class MatchSettings:
         if not 0 < self.review <= self.hit <= 100:
             raise ValueError(f"need 0 < review ({self.review}) <= hit ({self.hit}) <= 100")
 
-    def strength(self, score: float) -> str | None:
+    def strength(self, score: float) -> Literal["hit", "review"] | None:
         if score >= self.hit:
             return "hit"
         if score >= self.review:

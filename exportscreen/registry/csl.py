@@ -266,7 +266,7 @@ def build_entry(fields: Mapping[str, Any], *, path: Path, location: str) -> Entr
         except ValueError as exc:
             raise ListError(str(exc), path=path, location=location) from None
         fields = {**fields, "country": resolved}
-    return Entry.model_construct(**{**_ENTRY_DEFAULTS, **fields})
+    return Entry.trusted({**_ENTRY_DEFAULTS, **fields})
 
 
 # ---------------------------------------------------------------------------------------------

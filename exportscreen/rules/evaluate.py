@@ -268,7 +268,8 @@ def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
             "as_of": facts.as_of.isoformat(),
         }
     message = rule.message.format_map(_Defaulting(ctx))
-    return Reason(
+    # the evidence is built here from typed facts: constructed, not re-validated
+    return Reason.model_construct(
         rule_id=rule.id,
         category=rule.category,
         message=" ".join(message.split()),
