@@ -37,12 +37,15 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pycountry
 
 from exportscreen.matching.normalize import consonant_key, fold, fold_address, skeleton
 from exportscreen.matching.words import WordLists
 from exportscreen.registry.model import Registry
+
+_K = TypeVar("_K", str, int)
 
 __all__ = [
     "FORMAT_VERSION",
@@ -52,6 +55,8 @@ __all__ = [
     "QUALIFIER_FACTOR",
     "WEAK_WEIGHT",
     "CompiledNames",
+    "Ids",
+    "add_ids",
     "cache_dir",
     "compile_registry",
     "deletions",
@@ -60,7 +65,7 @@ __all__ = [
 ]
 
 #: Bumped whenever the compiled layout or the scoring-relevant preprocessing changes.
-FORMAT_VERSION = "exportscreen-compiled/12"
+FORMAT_VERSION = "exportscreen-compiled/14"
 #: Weight of a legal form or noise word (a distinctive word weighs 2-11).
 WEAK_WEIGHT = 0.3
 #: A word is a place word when at least this many listed addresses contain it (and more addresses
@@ -78,6 +83,24 @@ MIN_DOTTED_PREFIX_LEN = 3
 QUALIFIER_FACTOR = 0.25
 
 FIELDS = ("name", "alias", "weak_alias", "acronym")
+
+#: A value of the index maps: one id, or several in a tuple. Most keys lead to one word or name, and
+#: a bare int takes a fraction of the memory of a list (the compiled CSL + SDN is ~180,000 keys).
+Ids = int | tuple[int, ...]
+
+
+def _packed(index: dict[_K, list[int]]) -> dict[_K, Ids]:
+    return {k: v[0] if len(v) == 1 else tuple(v) for k, v in index.items()}
+
+
+def add_ids(target: set[int], ids: Ids | None) -> None:
+    """Add an index value (``Ids``, or None for a missing key) to ``target``."""
+    if ids is None:
+        return
+    if isinstance(ids, int):
+        target.add(ids)
+    else:
+        target.update(ids)
 
 
 def deletions(word: str) -> set[str]:
@@ -163,8 +186,8 @@ class CompiledNames:
     qualifier: list[bool] = field(default_factory=list)
     unseen_weight: float = 1.0
     sorted_vocab: list[str] = field(default_factory=list)
-    deletion_keys: dict[str, list[int]] = field(default_factory=dict)
-    consonant_keys: dict[str, list[int]] = field(default_factory=dict)
+    deletion_keys: dict[str, Ids] = field(default_factory=dict)
+    consonant_keys: dict[str, Ids] = field(default_factory=dict)
     vocab_consonants: list[str] = field(default_factory=list)
     # names: parallel lists
     entry: list[int] = field(default_factory=list)
@@ -177,7 +200,9 @@ class CompiledNames:
     place_dropped: list[bool] = field(default_factory=list)
     folded: list[str] = field(default_factory=list)
     tokens: list[tuple[int, ...]] = field(default_factory=list)
-    nweights: list[tuple[float, ...]] = field(default_factory=list)
+    #: per name, its words' weights when they differ from the vocabulary weights (a qualifier after
+    #: the legal form counts less), else None
+    nweights: list[tuple[float, ...] | None] = field(default_factory=list)
     total: list[float] = field(default_factory=list)
     compact: list[str] = field(default_factory=list)
     initials: list[tuple[str, ...]] = field(default_factory=list)
@@ -185,17 +210,19 @@ class CompiledNames:
     entry_country: list[str | None] = field(default_factory=list)
     #: per entry: the words of its listed addresses
     address_words: list[frozenset[str]] = field(default_factory=list)
+    #: per entry: the distinctive words of all its names (a set: tested against every candidate)
+    entry_words: list[frozenset[str]] = field(default_factory=list)
     # index
-    postings: dict[int, list[int]] = field(default_factory=dict)
+    postings: dict[int, Ids] = field(default_factory=dict)
     rest_weight: list[float] = field(default_factory=list)
-    pair_postings: dict[str, list[int]] = field(default_factory=dict)
-    compact_map: dict[str, list[int]] = field(default_factory=dict)
-    initials_map: dict[str, list[int]] = field(default_factory=dict)
+    pair_postings: dict[str, Ids] = field(default_factory=dict)
+    compact_map: dict[str, Ids] = field(default_factory=dict)
+    initials_map: dict[str, Ids] = field(default_factory=dict)
     # addresses
     addr_entry: list[int] = field(default_factory=list)
     addr_text: list[str] = field(default_factory=list)
     addr_folded: list[str] = field(default_factory=list)
-    addr_numbers: dict[str, list[int]] = field(default_factory=dict)
+    addr_numbers: dict[str, Ids] = field(default_factory=dict)
     # qualifiers not in the vocabulary (country names, branch words)
     extra_qualifiers: frozenset[str] = frozenset()
 
@@ -325,15 +352,22 @@ def compile_registry(registry: Registry, words: WordLists, *, floor: float, thet
     c.unseen_weight = math.log(1.0 + n)
     c.sorted_vocab = sorted(c.vocab)
     c.extra_qualifiers = frozenset((countries | words.qualifiers) - set(c.vocab))
+    deletion: dict[str, list[int]] = {}
+    consonant: dict[str, list[int]] = {}
+    compact_map: dict[str, list[int]] = {}
+    initials_map: dict[str, list[int]] = {}
+    postings: dict[int, list[int]] = {}
+    pair_postings: dict[str, list[int]] = {}
+    addr_numbers: dict[str, list[int]] = {}
     for vid, word in enumerate(c.vocab):
         sk = skeleton(word)
         keys = deletions(sk) if len(sk) >= MIN_FUZZY_LEN - 1 and not any(ch.isdigit() for ch in sk) else {sk}
         for dkey in keys:
-            c.deletion_keys.setdefault(dkey, []).append(vid)
+            deletion.setdefault(dkey, []).append(vid)
         ck = consonant_key(word)
         c.vocab_consonants.append(ck)
         if ck:
-            c.consonant_keys.setdefault(ck, []).append(vid)
+            consonant.setdefault(ck, []).append(vid)
 
     for i, fld, text, toks, dropped in raw_names:
         k = len(c.entry)
@@ -360,7 +394,7 @@ def compile_registry(registry: Registry, words: WordLists, *, floor: float, thet
         )
         c.folded.append(" ".join(toks))
         c.tokens.append(ids)
-        c.nweights.append(tuple(ws))
+        c.nweights.append(tuple(ws) if any(w != c.weight[v] for w, v in zip(ws, ids, strict=True)) else None)
         c.total.append(total)
         core = "".join(t for t in toks if t not in weak_words)
         c.compact.append(core)
@@ -369,10 +403,10 @@ def compile_registry(registry: Registry, words: WordLists, *, floor: float, thet
         c.entity_type.append(e.type)
         c.entry_country.append(e.country)
         if len(core) >= 4:
-            c.compact_map.setdefault(core, []).append(k)
+            compact_map.setdefault(core, []).append(k)
         for s in inits:
             if len(toks) >= 3:
-                c.initials_map.setdefault(s, []).append(k)
+                initials_map.setdefault(s, []).append(k)
         order = sorted(range(len(ids)), key=lambda j: -ws[j])
         rest = total
         prefix: set[int] = set()
@@ -383,14 +417,21 @@ def compile_registry(registry: Registry, words: WordLists, *, floor: float, thet
             rest -= ws[j]
         c.rest_weight.append(max(rest, 0.0))
         for j in prefix:
-            plist = c.postings.setdefault(ids[j], [])
+            plist = postings.setdefault(ids[j], [])
             if not plist or plist[-1] != k:
                 plist.append(k)
         for j in range(len(toks) - 1):
-            c.pair_postings.setdefault(toks[j] + toks[j + 1], []).append(k)
+            pair_postings.setdefault(toks[j] + toks[j + 1], []).append(k)
 
+    canonical: dict[str, str] = {w: w for w in c.vocab}  # one string object per word in the cache
+    no_words: frozenset[str] = frozenset()  # one object for the many entries without addresses
     for e in registry.entries:
-        c.address_words.append(frozenset(w for a in e.addresses for w in fold(a).split()))
+        in_addresses = frozenset(canonical.setdefault(w, w) for a in e.addresses for w in fold(a).split())
+        c.address_words.append(in_addresses or no_words)
+    by_entry: list[set[str]] = [set() for _ in registry.entries]
+    for e_index, toks_ids in zip(c.entry, c.tokens, strict=True):
+        by_entry[e_index].update(c.vocab[v] for v in toks_ids if not c.weak[v])
+    c.entry_words = [frozenset(w) for w in by_entry]
     for i, e in enumerate(registry.entries):
         for a in e.addresses:
             folded_addr = fold_address(a)
@@ -402,7 +443,14 @@ def compile_registry(registry: Registry, words: WordLists, *, floor: float, thet
             c.addr_folded.append(folded_addr)
             for t in set(folded_addr.split()):
                 if any(ch.isdigit() for ch in t):
-                    c.addr_numbers.setdefault(t, []).append(ak)
+                    addr_numbers.setdefault(t, []).append(ak)
+    c.deletion_keys = _packed(deletion)
+    c.consonant_keys = _packed(consonant)
+    c.compact_map = _packed(compact_map)
+    c.initials_map = _packed(initials_map)
+    c.postings = _packed(postings)
+    c.pair_postings = _packed(pair_postings)
+    c.addr_numbers = _packed(addr_numbers)
     return c
 
 
@@ -487,16 +535,6 @@ def _read_cache(key: str, directory: Path) -> CompiledNames | None:
     return obj if isinstance(obj, CompiledNames) and obj.key == key else None
 
 
-def _shared_strings(compiled: CompiledNames) -> CompiledNames:
-    """One string object per distinct address word (the cache then stores and loads each word once)."""
-    canonical: dict[str, str] = {}
-    empty: frozenset[str] = frozenset()
-    compiled.address_words = [
-        frozenset(canonical.setdefault(w, w) for w in words) if words else empty for words in compiled.address_words
-    ]
-    return compiled
-
-
 def _write_blob(path: Path, key: str, obj: object) -> None:
     """Cache ``obj`` at ``path`` under ``key`` (atomically; silently not when the directory is not ours)."""
     directory = path.parent
@@ -579,7 +617,7 @@ def load_or_compile(
         cached = _read_cache(key, directory)
         if cached is not None:
             return cached
-    compiled = _shared_strings(compile_registry(registry, words, floor=floor, theta=theta, key=key))
+    compiled = compile_registry(registry, words, floor=floor, theta=theta, key=key)
     if use_cache:
         _write_cache(compiled, directory)
     return compiled

@@ -59,6 +59,7 @@ from exportscreen.matching.compiled import (
     QUALIFIER_FACTOR,
     WEAK_WEIGHT,
     CompiledNames,
+    add_ids,
     deletions,
     load_or_compile,
 )
@@ -226,22 +227,13 @@ class NameMatcher:
         self._skeletons: list[str] | None = None
         self._address_cache: dict[str, _Address] = {}
         self._least_cache: dict[float, list[float]] = {}
-        self._entry_words = self._name_words_by_entry()
+        self._entry_words = self.compiled.entry_words
         #: pinyin pairs both ways, as padded words to find and replace, with the note they leave
         self._pinyin = [
             (f" {src} ", f" {dst} ", f"{src} → {dst}")
             for a, b in self.words.pinyin_pairs
             for src, dst in ((a, b), (b, a))
         ]
-
-    def _name_words_by_entry(self) -> list[frozenset[str]]:
-        """Per entry, the distinctive words of all its names and aliases."""
-        c = self.compiled
-        words: list[set[str]] = [set() for _ in self.registry.entries]
-        vocab, weak = c.vocab, c.weak
-        for e, toks in zip(c.entry, c.tokens, strict=True):
-            words[e].update(vocab[v] for v in toks if not weak[v])
-        return [frozenset(w) for w in words]
 
     # -- words ---------------------------------------------------------------------------------
 
@@ -271,7 +263,7 @@ class NameMatcher:
         sk = skeleton(word)
         fuzzy = len(sk) >= MIN_FUZZY_LEN - 1 and not any(ch.isdigit() for ch in sk)
         for key in deletions(sk) if fuzzy else (sk,):
-            cand.update(c.deletion_keys.get(key, ()))
+            add_ids(cand, c.deletion_keys.get(key))
         vid = c.vocab_id.get(word)
         if vid is not None:
             cand.add(vid)
@@ -288,7 +280,7 @@ class NameMatcher:
                 cand.add(ov)
         ck = consonant_key(word)
         if ck:
-            cand.update(c.consonant_keys.get(ck, ()))
+            add_ids(cand, c.consonant_keys.get(ck))
         return self._verify(word, dotted, cand)
 
     def _near_exhaustive(self, word: str, dotted: bool) -> dict[int, tuple[float, str]]:
@@ -411,7 +403,7 @@ class NameMatcher:
         toks = c.tokens[k]
         fld = c.name_field[k]
         weight = c.weight
-        nweights = c.nweights[k]
+        nweights = c.nweights[k] or tuple(weight[v] for v in toks)
         pairs: list[tuple[float, float, int, int, str]] = []
         for i, nm in enumerate(q.near):
             if not nm:
@@ -605,7 +597,7 @@ class NameMatcher:
                 best[joined] = (MERGE_SIM, bits) if prev is None else (max(prev[0], MERGE_SIM), prev[1] | bits)
         split: set[int] = set()
         for word in q.words:
-            split.update(c.pair_postings.get(word, ()))
+            add_ids(split, c.pair_postings.get(word))
         return best, split
 
     def _prune(self, q: _Query, names: Iterable[int], min_score: float) -> list[int]:
@@ -638,6 +630,7 @@ class NameMatcher:
         check_identical = max(need) >= 1.0
         q_cover: dict[int, float] = {}
         tokens, nweights, total, fields, folded = c.tokens, c.nweights, c.total, c.name_field, c.folded
+        weight = c.weight
         address_words, entry, entry_words = c.address_words, c.entry, self._entry_words
         resembled = frozenset(best)
         free_bits: dict[str, int] = {}
@@ -680,10 +673,11 @@ class NameMatcher:
             if qcover**B_QUERY < kind_need:
                 continue
             covered = 0.0
-            for vid, nw in zip(toks, nweights[k], strict=True):
+            own = nweights[k]
+            for j, vid in enumerate(toks):
                 hit = best.get(vid)
                 if hit is not None:
-                    covered += nw * hit[0]
+                    covered += (weight[vid] if own is None else own[j]) * hit[0]
             if min(1.0, covered / total[k]) ** A_COVER * qcover**B_QUERY >= kind_need:
                 out.append(k)
         return out
@@ -713,11 +707,11 @@ class NameMatcher:
         c = self.compiled
         forced = set(split)
         if len(q.compact) >= 4:
-            forced.update(c.compact_map.get(q.compact, ()))
+            add_ids(forced, c.compact_map.get(q.compact))
             if q.core_count == 1:
-                forced.update(c.initials_map.get(q.compact, ()))
+                add_ids(forced, c.initials_map.get(q.compact))
         for s in q.initials:
-            forced.update(c.compact_map.get(s, ()))
+            add_ids(forced, c.compact_map.get(s))
         return forced
 
     # -- candidates ----------------------------------------------------------------------------
@@ -729,22 +723,26 @@ class NameMatcher:
         for nm in q.near:
             for vid, (sim, _how) in nm.items():
                 plist = c.postings.get(vid)
-                if plist:
-                    w = c.weight[vid] * sim
-                    for k in plist:
-                        acc[k] = acc.get(k, 0.0) + w
+                if plist is None:
+                    continue
+                w = c.weight[vid] * sim
+                if isinstance(plist, int):
+                    acc[plist] = acc.get(plist, 0.0) + w
+                    continue
+                for k in plist:
+                    acc[k] = acc.get(k, 0.0) + w
         for i in range(len(q.words) - 1):
             joined = c.vocab_id.get(q.words[i] + q.words[i + 1])
             if joined is not None:
-                forced.update(c.postings.get(joined, ()))
+                add_ids(forced, c.postings.get(joined))
         for word in q.words:
-            forced.update(c.pair_postings.get(word, ()))
+            add_ids(forced, c.pair_postings.get(word))
         if len(q.compact) >= 4:
-            forced.update(c.compact_map.get(q.compact, ()))
+            add_ids(forced, c.compact_map.get(q.compact))
             if q.core_count == 1:
-                forced.update(c.initials_map.get(q.compact, ()))
+                add_ids(forced, c.initials_map.get(q.compact))
         for s in q.initials:
-            forced.update(c.compact_map.get(s, ()))
+            add_ids(forced, c.compact_map.get(s))
         least = self._least_gathered(theta)
         forced.update(k for k, a in acc.items() if a >= least[k])
         return forced
@@ -841,7 +839,7 @@ class NameMatcher:
         else:
             cands = set()
             for n in qa.numbers:
-                cands.update(c.addr_numbers.get(n, ()))
+                add_ids(cands, c.addr_numbers.get(n))
         best: dict[int, Candidate] = {}
         for ak in cands:
             la = self._address(c.addr_folded[ak])
