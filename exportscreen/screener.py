@@ -38,6 +38,8 @@ __all__ = ["STALE_AFTER_DAYS", "Screener", "default_screener", "match_name", "sc
 
 #: Without max_list_age, sources older than this many days add a "stale-lists" warning reason.
 STALE_AFTER_DAYS = 180
+#: Most (country, date) pairs whose country groups a Screener remembers.
+_MEMO_MAX = 4096
 
 
 def _validate(transaction: Transaction | Mapping[str, Any]) -> Transaction:
@@ -91,6 +93,8 @@ class Screener:
             raise ConfigError(f"the same rule pack is loaded twice: {sorted(ids)}")
         self.settings = settings or MatchSettings()
         self.matcher: Matcher = build_matcher(self.registry, settings=self.settings)
+        #: (country, date) -> its country groups: every transaction asks for its destination's
+        self._groups_memo: dict[tuple[str, dt.date], tuple[str, ...]] = {}
         self._tier_citations = {t.id: list(t.citations) for t in self.tiers.tiers}
         self._tier_exceptions = {t.id: list(t.license_exceptions) for t in self.tiers.tiers}
         counts = self.registry.counts()
@@ -242,7 +246,7 @@ class Screener:
                         p_index,
                         party.name,
                         party.headquarters_country,
-                        tuple(self.groups.groups_of(party.headquarters_country, on)),
+                        self._groups_of(party.headquarters_country, on),
                     )
                 )
         items = tuple(ItemFact(i, item.description, self.tiers.classify(item, on)) for i, item in enumerate(tx.items))
@@ -251,7 +255,7 @@ class Screener:
             transaction=tx,
             destination=tx.destination,
             destination_effective=effective,
-            destination_groups=tuple(self.groups.groups_of(tx.destination, on)),
+            destination_groups=self._groups_of(tx.destination, on),
             matches=tuple(matches),
             owners=tuple(owners),
             items=items,
@@ -261,6 +265,16 @@ class Screener:
             tier_citations=self._tier_citations,
             tier_exceptions=self._tier_exceptions,
         )
+
+    def _groups_of(self, code: str, on: dt.date) -> tuple[str, ...]:
+        key = (code, on)
+        found = self._groups_memo.get(key)
+        if found is None:
+            found = tuple(self.groups.groups_of(code, on))
+            if len(self._groups_memo) >= _MEMO_MAX:
+                self._groups_memo.clear()
+            self._groups_memo[key] = found
+        return found
 
     # ------------------------------------------------------------------------------ screening
     def screen(self, transaction: Transaction | Mapping[str, Any], as_of: dt.date | None = None) -> Decision:
@@ -378,7 +392,7 @@ class Screener:
                 f"list data older than {self.max_list_age} days on {on.isoformat()}: {listing}; "
                 "update the lists or raise --max-list-age"
             )
-        return Reason(
+        return Reason.model_construct(
             rule_id="stale-lists",
             category=Category.LESS_RISKY,
             message=f"Warning: list data older than {self.stale_after} days on {on.isoformat()}: {listing}. "

@@ -148,9 +148,21 @@ class TierSet:
                 if a.valid_to is None or (b.valid_from or dt.date.min) < a.valid_to:
                     raise PackError(f"tier {tid!r} has versions with overlapping dates", path=path)
         self.ids = frozenset(by_id) | {fallback.id}
+        self._views: dict[dt.date, _TierView] = {}
+
+    def _view(self, on: dt.date) -> _TierView:
+        """The tiers in force on ``on`` and what ``classify`` derives from them (kept per date)."""
+        view = self._views.get(on)
+        if view is None:
+            view = _TierView([t for t in self.tiers if t.active(on)])
+            if len(self._views) >= _VIEWS_MAX:
+                self._views.clear()
+            self._views[on] = view
+        return view
 
     def classify(self, item: Item, on: dt.date) -> ItemClassification:
-        active = [t for t in self.tiers if t.active(on)]
+        view = self._view(on)
+        active = view.active
         matched: list[str] = []
         spec_tiers: set[str] = set()
         decl_tiers: set[str] = set()
@@ -190,7 +202,7 @@ class TierSet:
         for tid in sorted(spec_tiers | decl_tiers):
             matched.append(tid)
         conflict = None
-        capability = {t.id for t in active if t.criteria and t.eccns}
+        capability = view.capability
         if item.eccn is not None and item.kind is not None and _has_specs(item):
             d, s = decl_tiers & capability, spec_tiers & capability
             if item.eccn == "EAR99" and spec_tiers:
@@ -200,13 +212,14 @@ class TierSet:
                     f"declared ECCN {item.eccn} gives {', '.join(sorted(d)) or 'no capability tier'}; "
                     f"the specifications give {', '.join(sorted(s)) or 'no capability tier'}"
                 )
-        spec_decided = item.kind is not None and any(item.kind in t.kinds for t in active if t.criteria)
+        spec_decided = item.kind is not None and item.kind in view.criteria_kinds
         # A tier left open is moot when the item already fell in a tier of the same ECCN (3A090.a covers 3A090.b).
-        families = {_family(t.eccn) for t in active if t.id in spec_tiers and t.eccn}
-        still_open = {t.id for t in active if t.id in undetermined and _family(t.eccn) not in families}
+        still_open: set[str] = set()
+        if undetermined:
+            families = {_family(t.eccn) for t in active if t.id in spec_tiers and t.eccn}
+            still_open = {t.id for t in active if t.id in undetermined and _family(t.eccn) not in families}
         classified = item.eccn is not None or (spec_decided and not still_open)
-        controlled = {t.id for t in active if t.criteria}
-        if classified and not controlled & set(matched):
+        if classified and view.controlled.isdisjoint(matched):
             matched.append(self.fallback.id)
         return ItemClassification(
             tiers=tuple(matched),
@@ -215,6 +228,22 @@ class TierSet:
             conflict=conflict,
             evidence=evidence,
         )
+
+
+#: Most dates a TierSet keeps the tiers in force for.
+_VIEWS_MAX = 1024
+
+
+class _TierView:
+    """The tiers in force on one date, with the sets ``TierSet.classify`` compares against."""
+
+    __slots__ = ("active", "capability", "controlled", "criteria_kinds")
+
+    def __init__(self, active: list[TierDef]) -> None:
+        self.active = active
+        self.capability = frozenset(t.id for t in active if t.criteria and t.eccns)
+        self.controlled = frozenset(t.id for t in active if t.criteria)
+        self.criteria_kinds = frozenset(kind for t in active if t.criteria for kind in t.kinds)
 
 
 def _family(eccn: str | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pydantic import JsonValue
@@ -32,6 +33,8 @@ class _Evidence:
     summary: bool = False
 
     def merge(self, other: _Evidence) -> None:
+        if other is _EMPTY:
+            return
         self.matches += [m for m in other.matches if m not in self.matches]
         self.owners += [o for o in other.owners if o not in self.owners]
         self.share = other.share if other.share is not None else self.share
@@ -46,6 +49,11 @@ class _Evidence:
         self.summary |= other.summary
 
 
+#: The evidence of a condition that does not hold (or holds with nothing to show): shared, never
+#: mutated (only the fresh evidence of ``all``/``any`` nodes is merged into).
+_EMPTY = _Evidence()
+
+
 def _in_place(place: Place, country: str, groups: tuple[str, ...]) -> bool:
     if set(place.exclude_groups) & set(groups):
         return False
@@ -53,32 +61,31 @@ def _in_place(place: Place, country: str, groups: tuple[str, ...]) -> bool:
 
 
 def _eval(cond: Condition, facts: Facts) -> tuple[bool, _Evidence]:
-    ev = _Evidence()
     if cond.all_ is not None:
+        ev = _Evidence()
         for child in cond.all_:
             ok, child_ev = _eval(child, facts)
             if not ok:
-                return False, _Evidence()
+                return False, _EMPTY
             ev.merge(child_ev)
         return True, ev
     if cond.any_ is not None:
-        hit = False
+        found: _Evidence | None = None
         for child in cond.any_:
             ok, child_ev = _eval(child, facts)
             if ok:
-                hit = True
-                ev.merge(child_ev)
-        return hit, ev
+                found = found or _Evidence()
+                found.merge(child_ev)
+        return (True, found) if found is not None else (False, _EMPTY)
     if cond.not_ is not None:
         ok, _ = _eval(cond.not_, facts)
-        return not ok, ev
+        return not ok, _EMPTY
     if cond.always:
-        ev.summary = True
-        return True, ev
+        return True, _Evidence(summary=True)
     if cond.party_listed is not None:
         spec = cond.party_listed
         lo, hi = _STRENGTH[spec.min_strength], _STRENGTH[spec.max_strength]
-        ev.matches = [
+        matches = [
             m
             for m in facts.matches
             if m.entry.list in spec.lists
@@ -87,7 +94,7 @@ def _eval(cond: Condition, facts: Facts) -> tuple[bool, _Evidence]:
             and (not spec.roles or m.role in spec.roles)
             and (not spec.tags or set(spec.tags) & set(m.entry.tags))
         ]
-        return bool(ev.matches), ev
+        return (True, _Evidence(matches=matches)) if matches else (False, _EMPTY)
     if cond.owners_listed is not None:
         spec_o = cond.owners_listed
         lo = _STRENGTH[spec_o.min_strength]
@@ -95,43 +102,45 @@ def _eval(cond: Condition, facts: Facts) -> tuple[bool, _Evidence]:
         for o in facts.owners:
             if o.entry.list in spec_o.lists and _STRENGTH[o.match.strength] >= lo:
                 by_party.setdefault(o.party_index, []).append(o)
+        owners: list[OwnerFact] = []
         best = 0.0
-        for owners in by_party.values():
+        for party_owners in by_party.values():
             # One owner counts once even when it matches several entries.
-            share = sum({o.owner_name: o.percent for o in owners}.values())
+            share = sum({o.owner_name: o.percent for o in party_owners}.values())
             if share >= spec_o.min_share:
-                ev.owners += owners
+                owners += party_owners
                 best = max(best, share)
-        ev.share = best if ev.owners else None
-        return bool(ev.owners), ev
+        return (True, _Evidence(owners=owners, share=best)) if owners else (False, _EMPTY)
     if cond.item_tier is not None:
         wanted = set(cond.item_tier)
+        items: dict[int, tuple[ItemFact, set[str]]] = {}
         for item in facts.items:
-            tiers = wanted & set(item.classification.tiers)
+            tiers = wanted.intersection(item.classification.tiers)
             if tiers:
-                ev.items[item.index] = (item, tiers)
-        return bool(ev.items), ev
+                items[item.index] = (item, tiers)
+        return (True, _Evidence(items=items)) if items else (False, _EMPTY)
     if cond.item_unclassified:
-        ev.unclassified = [i for i in facts.items if not i.classification.classified]
-        return bool(ev.unclassified), ev
+        unclassified = [i for i in facts.items if not i.classification.classified]
+        return (True, _Evidence(unclassified=unclassified)) if unclassified else (False, _EMPTY)
     if cond.item_tier_conflict:
-        ev.conflicts = [i for i in facts.items if i.classification.conflict]
-        return bool(ev.conflicts), ev
+        conflicts = [i for i in facts.items if i.classification.conflict]
+        return (True, _Evidence(conflicts=conflicts)) if conflicts else (False, _EMPTY)
     if cond.destination is not None:
-        ev.destination = _in_place(cond.destination, facts.destination_effective, facts.destination_groups)
-        return ev.destination, ev
+        if _in_place(cond.destination, facts.destination_effective, facts.destination_groups):
+            return True, _Evidence(destination=True)
+        return False, _EMPTY
     if cond.headquarters is not None:
         place = cond.headquarters
-        ev.headquarters = [h for h in facts.headquarters if _in_place(place, h.country, h.groups)]
-        return bool(ev.headquarters), ev
+        headquarters = [h for h in facts.headquarters if _in_place(place, h.country, h.groups)]
+        return (True, _Evidence(headquarters=headquarters)) if headquarters else (False, _EMPTY)
     if cond.end_use_tags is not None:
-        ev.end_uses = sorted({str(t) for t in cond.end_use_tags} & {str(t) for t in facts.transaction.end_use_tags})
-        return bool(ev.end_uses), ev
+        end_uses = sorted({str(t) for t in cond.end_use_tags} & {str(t) for t in facts.transaction.end_use_tags})
+        return (True, _Evidence(end_uses=end_uses)) if end_uses else (False, _EMPTY)
     if cond.as_of is not None:
         win = cond.as_of
         ok = (win.from_ is None or win.from_ <= facts.as_of) and (win.to is None or facts.as_of < win.to)
-        ev.window = {"from": win.from_.isoformat() if win.from_ else None, "to": win.to.isoformat() if win.to else None}
-        return ok, ev
+        window = {"from": win.from_.isoformat() if win.from_ else None, "to": win.to.isoformat() if win.to else None}
+        return (True, _Evidence(window=window)) if ok else (False, _EMPTY)
     raise AssertionError("unreachable: Condition validates exactly one key")
 
 
@@ -176,17 +185,7 @@ def _join(values: list[str]) -> str:
 def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
     evidence: dict[str, JsonValue] = {}
     citations: list[str] = list(rule.citations)
-    ctx: dict[str, str] = {
-        "as_of": facts.as_of.isoformat(),
-        "destination": f"{country_name(facts.destination)} ({facts.destination})",
-        "destination_groups": _join(list(facts.destination_groups)),
-        "lists_checked": _join(list(facts.lists_checked)),
-        "item_tiers": "; ".join(
-            f"item {i.index + 1}: {', '.join(i.classification.tiers) or 'unclassified'}" for i in facts.items
-        ),
-    }
-    if facts.destination_effective != facts.destination:
-        ctx["destination"] += f", treated as {facts.destination_effective}"
+    ctx = _Context(facts)
     matches = [*ev.matches]
     if matches:
         evidence["matches"] = [_match_json(m) for m in matches]
@@ -267,7 +266,7 @@ def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
             "end_use_tags": [str(t) for t in facts.transaction.end_use_tags],
             "as_of": facts.as_of.isoformat(),
         }
-    message = rule.message.format_map(_Defaulting(ctx))
+    message = rule.message.format_map(ctx)
     # the evidence is built here from typed facts: constructed, not re-validated
     return Reason.model_construct(
         rule_id=rule.id,
@@ -278,9 +277,36 @@ def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
     )
 
 
-class _Defaulting(dict[str, str]):
+def _destination_text(facts: Facts) -> str:
+    text = f"{country_name(facts.destination)} ({facts.destination})"
+    if facts.destination_effective != facts.destination:
+        text += f", treated as {facts.destination_effective}"
+    return text
+
+
+#: Message placeholders about the whole transaction, worked out only when a message uses them.
+_GENERAL_FIELDS: dict[str, Callable[[Facts], str]] = {
+    "as_of": lambda facts: facts.as_of.isoformat(),
+    "destination": _destination_text,
+    "destination_groups": lambda facts: _join(list(facts.destination_groups)),
+    "lists_checked": lambda facts: _join(list(facts.lists_checked)),
+    "item_tiers": lambda facts: "; ".join(
+        f"item {i.index + 1}: {', '.join(i.classification.tiers) or 'unclassified'}" for i in facts.items
+    ),
+}
+
+
+class _Context(dict[str, str]):
+    """The placeholders of a rule message: those of the rule's evidence, set by ``_reason``; those
+    about the transaction, on demand; "n/a" for one the evidence does not fill."""
+
+    def __init__(self, facts: Facts) -> None:
+        super().__init__()
+        self.facts = facts
+
     def __missing__(self, key: str) -> str:
-        return "n/a"
+        general = _GENERAL_FIELDS.get(key)
+        return general(self.facts) if general is not None else "n/a"
 
 
 def evaluate_pack(pack: RulePack, facts: Facts) -> list[Reason]:
