@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from pydantic import JsonValue, ValidationError
 
+from exportscreen._construct import construct
 from exportscreen._errors import ConfigError, ExportscreenError, InputError, ListError, format_validation_errors
 from exportscreen.geo import CountryGroups, load_country_groups
 from exportscreen.matching import Candidate, Matcher, MatchSettings, build_matcher, match_many
@@ -95,6 +97,8 @@ class Screener:
         self.matcher: Matcher = build_matcher(self.registry, settings=self.settings)
         #: (country, date) -> its country groups: every transaction asks for its destination's
         self._groups_memo: dict[tuple[str, dt.date], tuple[str, ...]] = {}
+        #: (date, list code, via, strength) -> whether a rule in force reads such a match
+        self._reads_memo: dict[tuple[dt.date, str, str, str], bool] = {}
         self._tier_citations = {t.id: list(t.citations) for t in self.tiers.tiers}
         self._tier_exceptions = {t.id: list(t.license_exceptions) for t in self.tiers.tiers}
         counts = self.registry.counts()
@@ -122,7 +126,8 @@ class Screener:
             return None
         entry = self.registry.entries[cand.entry_index]
         # built from the matcher's own typed output: constructed without re-validating the explanation
-        return PartyMatch.model_construct(
+        return construct(
+            PartyMatch,
             role=role,
             query_name=query,
             entry_id=entry.id,
@@ -266,6 +271,17 @@ class Screener:
             tier_exceptions=self._tier_exceptions,
         )
 
+    def _read_by_packs(self, packs: Sequence[RulePack], on: dt.date, list_code: str, via: str, strength: str) -> bool:
+        """Whether a rule of ``packs`` (those in force on ``on``) reads such a match (remembered)."""
+        key = (on, list_code, via, strength)
+        found = self._reads_memo.get(key)
+        if found is None:
+            found = any(p.interprets(list_code, via, strength, on) for p in packs)
+            if len(self._reads_memo) >= _MEMO_MAX:
+                self._reads_memo.clear()
+            self._reads_memo[key] = found
+        return found
+
     def _groups_of(self, code: str, on: dt.date) -> tuple[str, ...]:
         key = (code, on)
         found = self._groups_memo.get(key)
@@ -292,7 +308,7 @@ class Screener:
         warning = self._freshness(on)
         facts = self.facts(tx, on)
         reasons = [r for pack in active for r in evaluate_pack(pack, facts)]
-        reasons += _backstops(facts, active, on, most_severe(reasons))
+        reasons += _backstops(facts, partial(self._read_by_packs, active, on), most_severe(reasons))
         category = most_severe(reasons)
         if category is not Category.LESS_RISKY:
             reasons = [r for r in reasons if r.category is not Category.LESS_RISKY]
@@ -309,14 +325,16 @@ class Screener:
             key=lambda m: (-m.score, m.role, m.list, m.entry_id, m.matched_field),
         )
         # every part below is built by this module or the rule evaluator from validated input and
-        # loaded data: constructed, not re-validated (tests check decisions against the JSON schema)
-        return Decision.model_construct(
+        # loaded data: constructed, not re-validated (tests validate the Decision of every example and pack case)
+        return construct(
+            Decision,
             transaction_id=tx.id,
             category=category,
             reasons=reasons,
             matches=all_matches,
             item_tiers=[
-                ItemTier.model_construct(
+                construct(
+                    ItemTier,
                     item_index=i.index,
                     description=i.description,
                     tiers=list(i.classification.tiers),
@@ -328,7 +346,7 @@ class Screener:
             ],
             as_of=on,
             registry=self._registry_info,
-            packs=[PackRef.model_construct(id=p.id, version=p.version) for p in active],
+            packs=[construct(PackRef, id=p.id, version=p.version) for p in active],
         )
 
     def screen_many(
@@ -392,7 +410,8 @@ class Screener:
                 f"list data older than {self.max_list_age} days on {on.isoformat()}: {listing}; "
                 "update the lists or raise --max-list-age"
             )
-        return Reason.model_construct(
+        return construct(
+            Reason,
             rule_id="stale-lists",
             category=Category.LESS_RISKY,
             message=f"Warning: list data older than {self.stale_after} days on {on.isoformat()}: {listing}. "
@@ -411,7 +430,7 @@ def _screen_in_worker(job: tuple[Transaction | Mapping[str, Any], dt.date | None
     return _worker_screener._screen_or_error(job[0], job[1], True)
 
 
-def _backstops(facts: Facts, packs: Sequence[RulePack], on: dt.date, category: Category) -> list[Reason]:
+def _backstops(facts: Facts, reads: Callable[[str, str, str], bool], category: Category) -> list[Reason]:
     """Review reasons the packs cannot switch off: fail closed whatever a pack says.
 
     * A party or owner matched a list entry but no rule in force reads that list (a custom ``X-``
@@ -422,12 +441,12 @@ def _backstops(facts: Facts, packs: Sequence[RulePack], on: dt.date, category: C
     unread: list[PartyMatch] = [
         m.match
         for m in facts.matches
-        if not any(p.interprets(m.entry.list, m.via, m.match.strength, on) for p in packs)
+        if not reads(m.entry.list, m.via, m.match.strength)
     ]
     unread += [
         o.match
         for o in facts.owners
-        if not any(p.interprets(o.entry.list, "owner", o.match.strength, on) for p in packs)
+        if not reads(o.entry.list, "owner", o.match.strength)
     ]
     if unread:
         listing = "; ".join(

@@ -169,8 +169,9 @@ class TierSet:
         undetermined: set[str] = set()
         missing: set[str] = set()
         evidence: list[dict[str, JsonValue]] = []
+        declared = view.declared(item.eccn)
         for tier in active:
-            if tier.declared(item.eccn):
+            if tier.id in declared:
                 decl_tiers.add(tier.id)
                 evidence.append(
                     {
@@ -237,13 +238,25 @@ _VIEWS_MAX = 1024
 class _TierView:
     """The tiers in force on one date, with the sets ``TierSet.classify`` compares against."""
 
-    __slots__ = ("active", "capability", "controlled", "criteria_kinds")
+    __slots__ = ("_declared", "active", "capability", "controlled", "criteria_kinds")
 
     def __init__(self, active: list[TierDef]) -> None:
         self.active = active
+        self._declared: dict[str | None, frozenset[str]] = {}
         self.capability = frozenset(t.id for t in active if t.criteria and t.eccns)
         self.controlled = frozenset(t.id for t in active if t.criteria)
         self.criteria_kinds = frozenset(kind for t in active if t.criteria for kind in t.kinds)
+
+    def declared(self, eccn: str | None) -> frozenset[str]:
+        """Ids of the tiers in force that a declared ECCN puts an item in (remembered per ECCN; the
+        tiers in force on one date have distinct ids)."""
+        found = self._declared.get(eccn)
+        if found is None:
+            found = frozenset(t.id for t in self.active if t.declared(eccn))
+            if len(self._declared) >= _VIEWS_MAX:
+                self._declared.clear()
+            self._declared[eccn] = found
+        return found
 
 
 def _family(eccn: str | None) -> str | None:

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from exportscreen._construct import fill
 from exportscreen.geo import CountryCode
 
 __all__ = ["Entry", "EntryType", "Registry", "Source"]
@@ -81,12 +82,12 @@ class Entry(BaseModel):
         one field set (about 0.3 KB). Missing fields take their defaults.
         """
         entry = cls.__new__(cls)
-        _fill(entry, values, None)
+        fill(entry, values)
         return entry
 
     def __setstate__(self, state: dict[Any, Any]) -> None:
         """Unpickling (the registry cache) keeps the compact layout of ``trusted``."""
-        _fill(self, state.get("__dict__", {}), state.get("__pydantic_fields_set__"))
+        fill(self, state.get("__dict__", {}), state.get("__pydantic_fields_set__"))
 
     def active(self, on: dt.date) -> bool:
         """Listed on ``on``: on or after its start date and before its end (removal) date."""
@@ -103,29 +104,10 @@ class Entry(BaseModel):
         return (self.source, self.id)
 
 
-#: One field-name set object per distinct set, shared by every entry that has it (never mutated:
-#: entries are frozen).
-_SHARED_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
-
-
-def _fill(entry: Entry, values: Mapping[str, Any], fields_set: set[str] | None) -> None:
-    """Set ``entry``'s fields one by one, always in declaration order, so that CPython gives every
-    entry's ``__dict__`` the class's shared key table; values not among the fields (a cached
-    ``content_hash``) follow them."""
-    setattr_ = object.__setattr__
-    fields = Entry.model_fields
-    for name, info in fields.items():
-        setattr_(entry, name, values[name] if name in values else info.get_default(call_default_factory=True))
-    for name, value in values.items():
-        if name not in fields:
-            setattr_(entry, name, value)
-    given = frozenset(fields_set if fields_set is not None else (k for k in values if k in fields))
-    shared = _SHARED_FIELDS_SETS.get(given)
-    if shared is None:
-        shared = _SHARED_FIELDS_SETS.setdefault(given, set(given))
-    setattr_(entry, "__pydantic_fields_set__", shared)
-    setattr_(entry, "__pydantic_extra__", None)
-    setattr_(entry, "__pydantic_private__", None)
+#: Built first, so that the first Entry whose fields are set one by one fixes the order of the class's
+#: shared key table (entries validated from YAML before any ``trusted`` one would otherwise leave it
+#: unusable, and every later entry would get a dict of its own).
+_PROTOTYPE = Entry.trusted({"id": "prototype", "name": "prototype"})
 
 
 class Source(BaseModel):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from pydantic import JsonValue
 
+from exportscreen._construct import construct
 from exportscreen.geo import country_name
 from exportscreen.models import Category, Reason
 from exportscreen.registry.model import Entry
@@ -268,7 +269,8 @@ def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
         }
     message = rule.message.format_map(ctx)
     # the evidence is built here from typed facts: constructed, not re-validated
-    return Reason.model_construct(
+    return construct(
+        Reason,
         rule_id=rule.id,
         category=rule.category,
         message=" ".join(message.split()),

@@ -4,6 +4,7 @@ same Entry a validated one would be, stored compactly (the memory target of issu
 from __future__ import annotations
 
 import pickle
+import subprocess
 import sys
 
 import pytest
@@ -56,3 +57,17 @@ def test_entries_stay_frozen() -> None:
         entry.name = "other"  # type: ignore[misc]
     assert entry.name == VALUES["name"]
     assert entry.model_fields_set == set(VALUES)
+
+
+def test_compact_even_after_validated_entries_came_first() -> None:
+    """In a fresh interpreter, entries validated from YAML (the bundled lists) before any trusted one
+    must not leave the shared key table unusable (found when the API tests ran first)."""
+    script = (
+        "import sys\n"
+        "from exportscreen.registry import load_registry\n"
+        "from exportscreen.registry.model import Entry\n"
+        "load_registry().version\n"
+        "print(sys.getsizeof(Entry.trusted({'id': 'E1', 'name': 'X'}).__dict__))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert int(out) < 400, out
