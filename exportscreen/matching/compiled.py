@@ -20,8 +20,9 @@ matches none of those words cannot reach ``theta``. Adjacent word pairs are inde
 ("al faris" under "alfaris") for split and merged words, and whole names under their compact form
 and initials. Word similarity is looked up in the vocabulary through exact, spelling-skeleton,
 one-deletion (``OSA`` distance 1), prefix and abbreviation keys, which find exactly the word pairs
-that ``engine.token_sim`` scores above zero. The index therefore returns every name the exhaustive
-mode scores at or above the floor it was built for.
+that ``neighbours.token_sim`` scores above zero; the words near each listed word are stored
+(``near_*``). The index therefore returns every name the exhaustive mode scores at or above the
+floor it was built for.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import pickle
 import stat
 import sys
 import tempfile
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -65,7 +67,7 @@ __all__ = [
 ]
 
 #: Bumped whenever the compiled layout or the scoring-relevant preprocessing changes.
-FORMAT_VERSION = "exportscreen-compiled/14"
+FORMAT_VERSION = "exportscreen-compiled/15"
 #: Weight of a legal form or noise word (a distinctive word weighs 2-11).
 WEAK_WEIGHT = 0.3
 #: A word is a place word when at least this many listed addresses contain it (and more addresses
@@ -189,6 +191,12 @@ class CompiledNames:
     deletion_keys: dict[str, Ids] = field(default_factory=dict)
     consonant_keys: dict[str, Ids] = field(default_factory=dict)
     vocab_consonants: list[str] = field(default_factory=list)
+    #: per listed word: the listed words near it (``neighbours.all_listed_neighbours``): word ``v``'s
+    #: are ``near_ids[near_offsets[v]:near_offsets[v + 1]]``, each with ``near_kinds[near_codes[i]]``
+    near_offsets: array[int] = field(default_factory=lambda: array("I"))
+    near_ids: array[int] = field(default_factory=lambda: array("I"))
+    near_codes: array[int] = field(default_factory=lambda: array("H"))
+    near_kinds: list[tuple[float, str]] = field(default_factory=list)
     # names: parallel lists
     entry: list[int] = field(default_factory=list)
     name_field: list[int] = field(default_factory=list)
@@ -369,6 +377,9 @@ def compile_registry(registry: Registry, words: WordLists, *, floor: float, thet
         if ck:
             consonant.setdefault(ck, []).append(vid)
 
+    c.deletion_keys = _packed(deletion)
+    c.consonant_keys = _packed(consonant)
+
     for i, fld, text, toks, dropped in raw_names:
         k = len(c.entry)
         ids = tuple(c.vocab_id[t] for t in toks)
@@ -444,13 +455,14 @@ def compile_registry(registry: Registry, words: WordLists, *, floor: float, thet
             for t in set(folded_addr.split()):
                 if any(ch.isdigit() for ch in t):
                     addr_numbers.setdefault(t, []).append(ak)
-    c.deletion_keys = _packed(deletion)
-    c.consonant_keys = _packed(consonant)
     c.compact_map = _packed(compact_map)
     c.initials_map = _packed(initials_map)
     c.postings = _packed(postings)
     c.pair_postings = _packed(pair_postings)
     c.addr_numbers = _packed(addr_numbers)
+    from exportscreen.matching.neighbours import all_listed_neighbours  # it imports this module
+
+    all_listed_neighbours(c, words)
     return c
 
 

@@ -53,16 +53,13 @@ from exportscreen.limits import LIMITS
 from exportscreen.matching.base import Candidate
 from exportscreen.matching.compiled import (
     FIELDS,
-    MIN_DOTTED_PREFIX_LEN,
-    MIN_FUZZY_LEN,
-    MIN_PREFIX_LEN,
     QUALIFIER_FACTOR,
     WEAK_WEIGHT,
     CompiledNames,
     add_ids,
-    deletions,
     load_or_compile,
 )
+from exportscreen.matching.neighbours import has_digit, listed_neighbours, neighbours, token_sim, verify
 from exportscreen.matching.normalize import NormalisationTrace, consonant_key, fold, fold_address, fold_traced, skeleton
 from exportscreen.matching.words import WordLists, word_lists
 from exportscreen.registry.model import Registry
@@ -142,38 +139,6 @@ def coverage_floor(min_score: float) -> float:
     return float(min(1.0, ratio ** (1.0 / A_COVER)))
 
 
-def token_sim(q: str, v: str, words: WordLists, dotted: bool = False) -> tuple[float, str]:
-    """Similarity of a query word ``q`` and a listed word ``v`` and how it arose ("" when 0).
-
-    ``dotted``: the query wrote ``q`` with a full stop ("Sci."), so it may abbreviate from 3 letters.
-    """
-    if q == v:
-        return 1.0, "exact"
-    if not (q.isalpha() and v.isalpha()) and (_is_number(q) or _is_number(v)):
-        return 0.0, ""
-    sq, sv = skeleton(q), skeleton(v)
-    if sq == sv:
-        return 0.95, "spelling_variant"
-    if v in words.abbreviations.get(q, ()):
-        return 0.9, "abbreviation"
-    if len(v) - len(q) >= 2 and len(q) >= (MIN_DOTTED_PREFIX_LEN if dotted else MIN_PREFIX_LEN) and v.startswith(q):
-        return 0.85, "abbreviation"
-    if len(q) - len(v) >= 2 and len(v) >= MIN_PREFIX_LEN and q.startswith(v):
-        return 0.85, "abbreviation"
-    if (
-        len(sq) >= MIN_FUZZY_LEN - 1
-        and len(sv) >= MIN_FUZZY_LEN - 1
-        and (min(len(sq), len(sv)) >= MIN_FUZZY_LEN - 1 or sorted(sq) == sorted(sv))
-        and OSA.distance(sq, sv, score_cutoff=1) <= 1
-    ):
-        shortest = min(len(sq), len(sv))
-        return min(0.9, 1.0 - 1.0 / shortest), "typo"
-    ck = consonant_key(q)
-    if ck and ck == consonant_key(v):
-        return 0.85, "transliteration"
-    return 0.0, ""
-
-
 @dataclass(slots=True)
 class _Query:
     text: str
@@ -242,46 +207,16 @@ class NameMatcher:
         hit = self._near_cache.get(key)
         if hit is not None:
             return hit
-        found = self._near_exhaustive(word, dotted) if self.exhaustive else self._near_indexed(word, dotted)
+        if self.exhaustive:
+            found = self._near_exhaustive(word, dotted)
+        else:
+            c = self.compiled
+            vid = None if dotted else c.vocab_id.get(word)
+            found = listed_neighbours(c, vid) if vid is not None else neighbours(c, self.words, word, dotted)
         if len(self._near_cache) > 100_000:
             self._near_cache.clear()
         self._near_cache[key] = found
         return found
-
-    def _verify(self, word: str, dotted: bool, candidates: set[int]) -> dict[int, tuple[float, str]]:
-        out: dict[int, tuple[float, str]] = {}
-        vocab = self.compiled.vocab
-        for vid in candidates:
-            sim, how = token_sim(word, vocab[vid], self.words, dotted)
-            if sim > 0:
-                out[vid] = (sim, how)
-        return out
-
-    def _near_indexed(self, word: str, dotted: bool) -> dict[int, tuple[float, str]]:
-        c = self.compiled
-        cand: set[int] = set()
-        sk = skeleton(word)
-        fuzzy = len(sk) >= MIN_FUZZY_LEN - 1 and not any(ch.isdigit() for ch in sk)
-        for key in deletions(sk) if fuzzy else (sk,):
-            add_ids(cand, c.deletion_keys.get(key))
-        vid = c.vocab_id.get(word)
-        if vid is not None:
-            cand.add(vid)
-        if len(word) >= (MIN_DOTTED_PREFIX_LEN if dotted else MIN_PREFIX_LEN):
-            cand.update(c.prefixed_by(word))
-        if len(word) >= MIN_PREFIX_LEN + 2:
-            for k in range(MIN_PREFIX_LEN, len(word) - 1):
-                pv = c.vocab_id.get(word[:k])
-                if pv is not None:
-                    cand.add(pv)
-        for other in self.words.abbreviations.get(word, ()):
-            ov = c.vocab_id.get(other)
-            if ov is not None:
-                cand.add(ov)
-        ck = consonant_key(word)
-        if ck:
-            add_ids(cand, c.consonant_keys.get(ck))
-        return self._verify(word, dotted, cand)
 
     def _near_exhaustive(self, word: str, dotted: bool) -> dict[int, tuple[float, str]]:
         c = self.compiled
@@ -299,7 +234,7 @@ class NameMatcher:
         ck = consonant_key(word)
         if ck:
             cand.update(i for i, k in enumerate(c.vocab_consonants) if k == ck)
-        return self._verify(word, dotted, cand)
+        return verify(c.vocab, self.words, word, dotted, cand)
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -910,10 +845,6 @@ POSTCODE_MIN_DIGITS = 5
 MAX_STREET_WORDS = 4
 
 
-def _is_number(word: str) -> bool:
-    return any(ch.isdigit() for ch in word)
-
-
 def parse_address(folded: str, words: WordLists) -> _Address:
     """Split a ``fold_address`` form into house numbers, streets and place words.
 
@@ -930,27 +861,27 @@ def parse_address(folded: str, words: WordLists) -> _Address:
         if t not in words.street_types:
             continue
         j = i
-        while j > 0 and i - j < MAX_STREET_WORDS and not _is_number(toks[j - 1]) and toks[j - 1] not in generic:
+        while j > 0 and i - j < MAX_STREET_WORDS and not has_digit(toks[j - 1]) and toks[j - 1] not in generic:
             j -= 1
         if j < i:
             name_words = toks[j:i]
-            before = toks[j - 1] if j > 0 and _is_number(toks[j - 1]) else ""
-            after = toks[i + 1] if i + 1 < len(toks) and _is_number(toks[i + 1]) else ""
+            before = toks[j - 1] if j > 0 and has_digit(toks[j - 1]) else ""
+            after = toks[i + 1] if i + 1 < len(toks) and has_digit(toks[i + 1]) else ""
             number = before or after
         else:
             k = i + 1
-            while k < len(toks) and k - i <= MAX_STREET_WORDS and not _is_number(toks[k]) and toks[k] not in generic:
+            while k < len(toks) and k - i <= MAX_STREET_WORDS and not has_digit(toks[k]) and toks[k] not in generic:
                 k += 1
             name_words = toks[i + 1 : k]
-            number = toks[k] if k < len(toks) and _is_number(toks[k]) else ""
+            number = toks[k] if k < len(toks) and has_digit(toks[k]) else ""
         if not name_words:
             continue
         streets.append((number, "".join(name_words)))
         street_words.update(name_words)
         if number:
             house.add(number)
-    numbers = {t for t in toks if _is_number(t) and (t in house or sum(ch.isdigit() for ch in t) < POSTCODE_MIN_DIGITS)}
-    distinctive = {t for t in toks if not _is_number(t) and len(t) >= 3 and t not in generic}
+    numbers = {t for t in toks if has_digit(t) and (t in house or sum(ch.isdigit() for ch in t) < POSTCODE_MIN_DIGITS)}
+    distinctive = {t for t in toks if not has_digit(t) and len(t) >= 3 and t not in generic}
     return _Address(
         words=frozenset(toks),
         compact="".join(toks),

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from exportscreen.matching import MatchSettings
 from exportscreen.matching.engine import B_QUERY, NameMatcher, _Query
+from exportscreen.matching.neighbours import listed_neighbours, neighbours
 from exportscreen.registry.model import Registry
 
 S = MatchSettings()
@@ -113,3 +114,13 @@ def test_invisible_and_confusable_never_lower_below_review(small_matcher: NameMa
             chars.insert(pos, data.draw(st.sampled_from(INVISIBLE)))
     found = small_matcher.search("".join(chars), limit=None, min_score=S.review)
     assert any(small_matcher.registry.entries[c.entry_index].name == e.name for c in found)
+
+
+def test_stored_neighbours_equal_the_search(small_matcher: NameMatcher, csl_matcher: NameMatcher) -> None:
+    """The neighbours the compiler stores for every listed word are those the index search finds."""
+    rng = random.Random(3)
+    for matcher in (small_matcher, csl_matcher):
+        c = matcher.compiled
+        assert len(c.near_offsets) == len(c.vocab) + 1
+        for vid in rng.sample(range(len(c.vocab)), min(400, len(c.vocab))):
+            assert listed_neighbours(c, vid) == neighbours(c, matcher.words, c.vocab[vid], False), c.vocab[vid]
