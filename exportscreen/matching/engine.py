@@ -139,6 +139,24 @@ def coverage_floor(min_score: float) -> float:
     return float(min(1.0, ratio ** (1.0 / A_COVER)))
 
 
+#: What ``_score`` worked out that its explanation shows: method, aligned word pairs, query and
+#: listed word similarities, credit caps, query words found in addresses and in other names,
+#: coverages, base score and features.
+_Detail = tuple[
+    str,
+    list[tuple[str, str, float, str]],
+    list[float],
+    list[float],
+    list[float],
+    list[str],
+    list[str],
+    float,
+    float,
+    float,
+    dict[str, JsonValue],
+]
+
+
 @dataclass(slots=True)
 class _Query:
     text: str
@@ -333,7 +351,8 @@ class NameMatcher:
 
     # -- scoring -------------------------------------------------------------------------------
 
-    def _score(self, q: _Query, k: int, explain: bool = False) -> tuple[float, dict[str, JsonValue]]:
+    def _score(self, q: _Query, k: int) -> tuple[float, _Detail | None]:
+        """The score of name ``k`` for query ``q``, with what ``_explain`` needs (None for 0)."""
         c = self.compiled
         toks = c.tokens[k]
         fld = c.name_field[k]
@@ -359,8 +378,7 @@ class NameMatcher:
             j = toks.index(vid)
             if not c_sim[j]:
                 q_sim[i] = q_sim[i + 1] = c_sim[j] = MERGE_SIM
-                if explain:
-                    link.append((f"{q.words[i]} {q.words[i + 1]}", c.vocab[vid], MERGE_SIM, "words_joined"))
+                link.append((f"{q.words[i]} {q.words[i + 1]}", c.vocab[vid], MERGE_SIM, "words_joined"))
         if pairs:
             pairs.sort()
             for neg_sim, _w, i, j, how in pairs:
@@ -370,10 +388,9 @@ class NameMatcher:
                 how_q[i] = how
                 if q.rawweights[i] < weight[toks[j]]:
                     cap[j] = q.rawweights[i] / weight[toks[j]]
-                if explain:
-                    link.append((q.words[i], c.vocab[toks[j]], -neg_sim, how))
+                link.append((q.words[i], c.vocab[toks[j]], -neg_sim, how))
         if len(q.words) > 1 or len(toks) > 1:
-            self._merge(q, toks, q_sim, c_sim, link if explain else None)
+            self._merge(q, toks, q_sim, c_sim, link)
         total = c.total[k]
         in_address: list[str] = []
         addr_words = c.address_words[c.entry[k]]
@@ -403,7 +420,7 @@ class NameMatcher:
                 base = ACRONYM_SCORE
                 method = "acronym"
         if base <= 0:
-            return 0.0, {}
+            return 0.0, None
         features: dict[str, JsonValue] = {}
         score = base
         ec = c.entry_country[k]
@@ -425,9 +442,15 @@ class NameMatcher:
             features["party_type"] = {"query": q.kind, "entry": et, "points": TYPE_CONFLICT}
             score += TYPE_CONFLICT
         score = round(max(0.0, min(100.0, score)), 1)
-        if not explain:
-            return score, {}
-        expl: dict[str, JsonValue] = {
+        return score, (method, link, q_sim, c_sim, cap, in_address, in_other, cover, qcover, base, features)
+
+    def _explain(self, q: _Query, k: int, detail: _Detail) -> dict[str, JsonValue]:
+        """The explanation of a score ``_score`` gave (from its ``detail``)."""
+        c = self.compiled
+        method, link, q_sim, c_sim, cap, in_address, in_other, cover, qcover, base, features = detail
+        toks = c.tokens[k]
+        fld = c.name_field[k]
+        return {
             "method": method,
             "matched_name": c.text[k],
             "name_kind": FIELDS[fld],
@@ -448,7 +471,6 @@ class NameMatcher:
             "base_score": round(base, 1),
             "features": features,
         }
-        return score, expl
 
     def _merge(
         self,
@@ -712,7 +734,7 @@ class NameMatcher:
         Raises ``InputError`` for a name that is empty, over ``max_name_chars``, without letters or
         digits, or made only of legal forms and noise words.
         """
-        best: dict[int, tuple[float, int, _Query]] = {}
+        best: dict[int, tuple[float, int, _Query, _Detail]] = {}
         exhaustive = self.exhaustive or min_score < self.floor
         theta = coverage_floor(max(min_score, self.floor))
         for q in self._prepare(name, country, kind):
@@ -721,19 +743,19 @@ class NameMatcher:
             if not exhaustive and min_score > 0:
                 names = self._prune(q, names, min_score)
             for k in names:
-                score, _ = self._score(q, k)
-                if score <= 0 or score < min_score:
+                score, detail = self._score(q, k)
+                if detail is None or score <= 0 or score < min_score:
                     continue
                 e = entry[k]
                 prev = best.get(e)
                 if prev is None or score > prev[0] or (score == prev[0] and k < prev[1]):
-                    best[e] = (score, k, q)
+                    best[e] = (score, k, q, detail)
         ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))
         if limit is not None:
             ranked = ranked[:limit]
         out: list[Candidate] = []
-        for e, (score, k, q) in ranked:
-            _, expl = self._score(q, k, explain=True)
+        for e, (score, k, q, detail) in ranked:
+            expl = self._explain(q, k, detail)
             expl["score"] = score
             fld = self.compiled.name_field[k]
             out.append(Candidate(e, self.compiled.text[k], "name" if fld == 0 else "alias", score, expl))
