@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+from typing import TYPE_CHECKING
 
-from exportscreen.screener import Screener
+if TYPE_CHECKING:
+    from exportscreen.screener import Screener
 
 __all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "add_screening_options", "build_screener", "parse_date"]
 
@@ -47,6 +49,7 @@ def add_screening_options(parser: argparse.ArgumentParser) -> None:
 def build_screener(args: argparse.Namespace) -> Screener:
     """The Screener of the command line: lists loaded through the user cache (``load_registry_cached``)."""
     from exportscreen.matching.compiled import load_registry_cached
+    from exportscreen.screener import Screener
 
     # The cyclic GC would walk the freshly loaded lists and index (hundreds of thousands of objects)
     # again and again while they are built; they live as long as the command, so they are frozen

@@ -108,14 +108,26 @@ def _expand(raw_paths: list[str], run: CheckRun) -> list[Path]:
     return files
 
 
-def _progress(total: int, quiet: bool) -> tqdm[Never]:
-    from tqdm import tqdm  # imported here: a cold start of one quiet check never shows it
+class _NoProgress:
+    """The progress bar when none is shown: tqdm (and the lock it creates) is never loaded."""
 
-    enabled = not quiet and total >= PROGRESS_MIN_FILES and sys.stderr.isatty()
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self) -> None:
+        return None
+
+
+def _progress(total: int, quiet: bool) -> tqdm[Never] | _NoProgress:
+    if quiet or total < PROGRESS_MIN_FILES or not sys.stderr.isatty():
+        return _NoProgress()
+    from tqdm import tqdm  # imported here: a cold start of a check without a bar never loads it
+
     colour = None if os.environ.get("NO_COLOR") else "green"
-    return tqdm(
-        total=total, file=sys.stderr, disable=not enabled, leave=False, unit="file", colour=colour, desc="checking"
-    )
+    return tqdm(total=total, file=sys.stderr, leave=False, unit="file", colour=colour, desc="checking")
 
 
 def check_paths(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 
 from exportscreen._data import bundled_dir
 from exportscreen._errors import ListError
 from exportscreen._io import read_text
-from exportscreen.registry import csl, custom, ofac, yamlfmt
 from exportscreen.registry.model import Entry, Registry, Source
 
 __all__ = ["FORMATS", "Entry", "Registry", "Source", "bundled_list_paths", "load_registry"]
@@ -16,12 +16,31 @@ __all__ = ["FORMATS", "Entry", "Registry", "Source", "bundled_list_paths", "load
 Loader = Callable[[Path], tuple[list[Source], list[Entry]]]
 Detector = Callable[[Path], bool]
 
+
+def _detector(module: str) -> Detector:
+    """``exportscreen.registry.<module>.detect``, imported on first call (a cached registry needs no parser)."""
+
+    def detect(path: Path) -> bool:
+        found: bool = importlib.import_module(f"exportscreen.registry.{module}").detect(path)
+        return found
+
+    return detect
+
+
+def _loader(module: str) -> Loader:
+    """``exportscreen.registry.<module>.load``, imported on first call."""
+
+    def load(path: Path) -> tuple[list[Source], list[Entry]]:
+        loaded: tuple[list[Source], list[Entry]] = importlib.import_module(f"exportscreen.registry.{module}").load(path)
+        return loaded
+
+    return load
+
+
 #: Known formats, in detection order: name -> (detector, loader).
 FORMATS: dict[str, tuple[Detector, Loader]] = {
-    "exportscreen": (yamlfmt.detect, yamlfmt.load),
-    "custom": (custom.detect, custom.load),
-    "csl": (csl.detect, csl.load),
-    "ofac": (ofac.detect, ofac.load),
+    name: (_detector(module), _loader(module))
+    for name, module in (("exportscreen", "yamlfmt"), ("custom", "custom"), ("csl", "csl"), ("ofac", "ofac"))
 }
 
 

@@ -9,7 +9,6 @@ Strings are made spreadsheet-safe and characters XML 1.0 cannot carry are escape
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from exportscreen.baseline import Finding, InputProblem, OrderResult
@@ -37,6 +36,8 @@ def finding_line(result: OrderResult, finding: Finding) -> str:
 
 
 def format_junit(results: Sequence[OrderResult], problems: Sequence[InputProblem]) -> str:
+    import xml.etree.ElementTree as ET  # imported here: the text report of check needs only finding_line
+
     failures = sum(1 for r in results if r.failing)
     suites = ET.Element(
         "testsuites",
