@@ -74,7 +74,7 @@ ClearanceKey = tuple[str, str, str, str, str]
 class Clearance(BaseModel):
     """One reviewed match: this party of this order is not (or is accepted as) this list entry."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
     order_id: str = Field(min_length=1)
     party: str = Field(min_length=1)
@@ -109,7 +109,7 @@ class Clearance(BaseModel):
 class Baseline(BaseModel):
     """A baseline file: what produced it and the clearances recorded in it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     format: Literal["exportscreen-baseline/1"] = "exportscreen-baseline/1"
     tool_version: str

@@ -23,7 +23,7 @@ __all__ = ["CountryGroups", "country_name", "load_country_groups", "resolve_coun
 
 
 class _CountryTable(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     format: Literal["exportscreen-countries/1"]
     extra_codes: dict[str, str] = Field(default_factory=dict)
     aliases: dict[str, str] = Field(default_factory=dict)
@@ -82,7 +82,7 @@ Confidence = Literal["V", "S", "U"]
 
 
 class _Dated(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     citation: str | None = None
@@ -106,7 +106,7 @@ def _member(value: object) -> object:
 
 
 class Group(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     name: str
     members: list[Annotated[Membership, BeforeValidator(_member)]] = Field(default_factory=list)
     include: list[str] = Field(default_factory=list)
@@ -115,7 +115,7 @@ class Group(BaseModel):
 class CountryGroups(BaseModel):
     """Dated country-group memberships; see ``lists/country_groups.yaml``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     format: Literal["exportscreen-country-groups/1"]
     source: str
     as_of: dt.date

@@ -115,7 +115,9 @@ class EndUseTag(StrEnum):
     CONSUMER = "consumer"
 
 
-_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, str_strip_whitespace=True, validate_default=True)
+_STRICT = ConfigDict(
+    extra="forbid", allow_inf_nan=False, str_strip_whitespace=True, validate_default=True, defer_build=True
+)
 
 
 def _country(value: object) -> object:
@@ -274,7 +276,7 @@ class Transaction(BaseModel):
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Reason(_Out):

@@ -94,7 +94,7 @@ def spreadsheet_safe(text: str) -> str:
 class CsvMapping(BaseModel):
     """A column-mapping file for an ERP's CSV export (see the module docstring)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     format: Literal["exportscreen-order-csv-mapping/1"]
     delimiter: str = Field(default=",", min_length=1, max_length=1)

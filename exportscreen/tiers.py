@@ -38,7 +38,7 @@ SPEC_FIELDS: tuple[str, ...] = get_args(SpecField)
 
 
 class Comparison(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
     ge: float | None = None
     gt: float | None = None
     le: float | None = None
@@ -74,7 +74,7 @@ class Comparison(BaseModel):
 
 
 class TierDef(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     id: str = Field(min_length=1)
     eccn: str | None
     label: str
@@ -108,14 +108,14 @@ class TierDef(BaseModel):
 
 
 class Fallback(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     id: str
     label: str
     citations: list[str]
 
 
 class _TierFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     format: Literal["exportscreen-tiers/1"]
     fallback: Fallback
     tiers: list[TierDef] = Field(min_length=1)

@@ -30,13 +30,13 @@ __all__ = ["WordLists", "word_lists"]
 
 
 class _Words(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     format: Literal["exportscreen-words/1"]
     words: list[str]
 
 
 class _Pairs(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     format: Literal["exportscreen-pairs/1"]
     pairs: list[tuple[str, str]]
 

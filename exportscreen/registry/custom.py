@@ -83,7 +83,7 @@ _NAMES = frozenset({"name", "aliases", "weak_aliases", "other_names"})
 class FieldSpec(BaseModel):
     """Where one Entry field's values come from, and how they are cleaned."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     field: str | None = Field(default=None, min_length=1)
     fields: list[str] | None = Field(default=None, min_length=1)
@@ -128,7 +128,7 @@ class FieldSpec(BaseModel):
 class IdSpec(BaseModel):
     """The source-native id: a field, or a stable hash of several fields when the list has none."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     field: str | None = Field(default=None, min_length=1)
     hash: list[str] | None = Field(default=None, min_length=1)
@@ -145,7 +145,7 @@ class IdSpec(BaseModel):
 
 
 class SourceSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
@@ -164,7 +164,7 @@ class SourceSpec(BaseModel):
 
 
 class CsvOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     delimiter: str = Field(default=",", min_length=1, max_length=1)
 
@@ -172,7 +172,7 @@ class CsvOptions(BaseModel):
 class Mapping(BaseModel):
     """A custom list's field mapping (``format: exportscreen-mapping/1``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     format: Literal["exportscreen-mapping/1"]
     data: str | None = Field(default=None, min_length=1)

@@ -99,7 +99,7 @@ def _url_problem(url: str) -> str | None:
 class SourceConfig(BaseModel):
     """One list file to keep up to date."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str = Field(description="Short name used in messages")
     url: str = Field(description="https URL of the file (http only for loopback addresses)")
@@ -140,7 +140,7 @@ class SourceConfig(BaseModel):
 class UpdateConfig(BaseModel):
     """The sources ``lists update`` downloads."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     sources: tuple[SourceConfig, ...] = Field(min_length=1)
 

@@ -26,7 +26,7 @@ FORMAT = "exportscreen-registry/1"
 
 
 class _SourceHeader(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     list: str = Field(min_length=1)
@@ -37,7 +37,7 @@ class _SourceHeader(BaseModel):
 
 
 class _File(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     format: Literal["exportscreen-registry/1"]
     source: _SourceHeader
     entries: list[dict[str, Any]] = Field(min_length=1)

@@ -29,7 +29,7 @@ __all__ = [
 
 
 class _Codes(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     format: Literal["exportscreen-list-codes/1"]
     codes: dict[str, str]
 

@@ -67,7 +67,7 @@ TEMPLATE_FIELDS = frozenset(
     }
 )
 
-_STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+_STRICT = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 def _default_via() -> list[Via]:
