@@ -30,6 +30,7 @@ from __future__ import annotations
 import bisect
 import gc
 import hashlib
+import itertools
 import math
 import os
 import pickle
@@ -67,7 +68,7 @@ __all__ = [
 ]
 
 #: Bumped whenever the compiled layout or the scoring-relevant preprocessing changes.
-FORMAT_VERSION = "exportscreen-compiled/15"
+FORMAT_VERSION = "exportscreen-compiled/18"
 #: Weight of a legal form or noise word (a distinctive word weighs 2-11).
 WEAK_WEIGHT = 0.3
 #: A word is a place word when at least this many listed addresses contain it (and more addresses
@@ -218,9 +219,17 @@ class CompiledNames:
     entry_country: list[str | None] = field(default_factory=list)
     #: per entry: the words of its listed addresses
     address_words: list[frozenset[str]] = field(default_factory=list)
+    #: per address word: the entries whose addresses hold it,
+    #: ``address_entries[address_offsets[a]:address_offsets[a + 1]]`` for ``a = address_word_ids[word]``
+    address_word_ids: dict[str, int] = field(default_factory=dict)
+    address_offsets: array[int] = field(default_factory=lambda: array("I"))
+    address_entries: array[int] = field(default_factory=lambda: array("I"))
     #: per entry: the distinctive words of all its names (a set: tested against every candidate)
     entry_words: list[frozenset[str]] = field(default_factory=list)
     # index
+    #: per listed word: every name holding it (sorted), ``word_names[word_offsets[v]:word_offsets[v + 1]]``
+    word_offsets: array[int] = field(default_factory=lambda: array("I"))
+    word_names: array[int] = field(default_factory=lambda: array("I"))
     postings: dict[int, Ids] = field(default_factory=dict)
     rest_weight: list[float] = field(default_factory=list)
     pair_postings: dict[str, Ids] = field(default_factory=dict)
@@ -460,6 +469,19 @@ def compile_registry(registry: Registry, words: WordLists, *, floor: float, thet
     c.postings = _packed(postings)
     c.pair_postings = _packed(pair_postings)
     c.addr_numbers = _packed(addr_numbers)
+    holders: list[list[int]] = [[] for _ in c.vocab]
+    for k, toks_ids in enumerate(c.tokens):
+        for v in sorted(set(toks_ids)):
+            holders[v].append(k)
+    c.word_offsets = array("I", itertools.accumulate((len(h) for h in holders), initial=0))
+    c.word_names = array("I", itertools.chain.from_iterable(holders))
+    in_address: dict[str, list[int]] = {}
+    for e_index, words_here in enumerate(c.address_words):
+        for w in sorted(words_here):
+            in_address.setdefault(w, []).append(e_index)
+    c.address_word_ids = {w: a for a, w in enumerate(in_address)}
+    c.address_offsets = array("I", itertools.accumulate((len(v) for v in in_address.values()), initial=0))
+    c.address_entries = array("I", itertools.chain.from_iterable(in_address.values()))
     from exportscreen.matching.neighbours import all_listed_neighbours  # it imports this module
 
     all_listed_neighbours(c, words)

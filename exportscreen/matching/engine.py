@@ -538,7 +538,7 @@ class NameMatcher:
     def _bound_context(self, q: _Query) -> tuple[dict[int, tuple[float, int]], set[int]]:
         """Per query: for each listed word a query word resembles, the best similarity and the
         query words (a bit mask) it could cover; and the names a listed word pair split in the
-        query could match (``_merge``), which ``_prune`` never drops."""
+        query could match (``_merge``), which ``_select`` never drops."""
         c = self.compiled
         best: dict[int, tuple[float, int]] = {}
         for i, nm in enumerate(q.near):
@@ -557,9 +557,9 @@ class NameMatcher:
             add_ids(split, c.pair_postings.get(word))
         return best, split
 
-    def _prune(self, q: _Query, names: Iterable[int], min_score: float) -> list[int]:
-        """The names of ``names`` that may score ``min_score``: drops only those whose ``_score(q, k)``
-        is certainly lower, by an upper bound of the score from each listed word's best similarity
+    def _select(self, q: _Query, theta: float, min_score: float) -> list[int]:
+        """The names that may score ``min_score``: drops only those whose ``_score(q, k)`` is certainly
+        lower, by an upper bound of the score from each listed word's best similarity
         to any query word (``C``), the query words that could be covered at all (``Q``, similarity 1)
         and ``MAX_BONUS``. Identical, compact, acronym and split-word matches are never dropped. Any
         change to ``_score`` that can raise a score must be reflected here (the index-vs-exhaustive
@@ -568,7 +568,9 @@ class NameMatcher:
         Most names fall to ``Q`` and are dropped first by a query-side prefix: the heaviest query
         words whose weight exceeds what ``Q`` may leave uncovered (``_required_words``). A name none
         of whose words resembles one of them, and whose entry has none of them among its other
-        names' words or its address words, cannot reach the ``Q`` the score needs.
+        names' words or its address words, cannot reach the ``Q`` the score needs. The candidates
+        come from the word index (``_gather``, with ``theta``); the names and entries that hold a
+        required word are looked up once per query (``word_names``, ``address_entries``).
         """
         c = self.compiled
         best, split = self._bound_context(q)
@@ -582,7 +584,22 @@ class NameMatcher:
         # names that a required query word's near listed words (or a joined pair holding one) are part of
         required_vids = frozenset(vid for vid, (_sim, bits) in best.items() if bits & required)
         required_free = frozenset(w for i, w in enumerate(q.words) if required >> i & 1 and w not in weak)
+        # the names holding a required near word, and the entries one of whose names holds a required
+        # query word itself (its other names may credit it: ``OTHER_NAME_SIM``)
+        offsets, holders = c.word_offsets, c.word_names
+        allowed_names: set[int] = set()
+        for vid in required_vids:
+            allowed_names.update(holders[offsets[vid] : offsets[vid + 1]])
+        allowed_entries: set[int] = set()
+        for word in required_free:
+            wid = c.vocab_id.get(word)
+            if wid is not None and not c.weak[wid]:
+                allowed_entries.update(c.entry[k] for k in holders[offsets[wid] : offsets[wid + 1]])
+            aid = c.address_word_ids.get(word)
+            if aid is not None:
+                allowed_entries.update(c.address_entries[c.address_offsets[aid] : c.address_offsets[aid + 1]])
         forced = self._never_pruned(q, split)
+        names = self._gather(q, theta)
         # an identical name meets any bound up to 1 (C = Q = 1); above that it is kept by name
         check_identical = max(need) >= 1.0
         q_cover: dict[int, float] = {}
@@ -600,15 +617,10 @@ class NameMatcher:
             if k in forced or (check_identical and q.folded == folded[k]):
                 out.append(k)
                 continue
-            toks = tokens[k]
             e = entry[k]
-            if (
-                required
-                and required_vids.isdisjoint(toks)
-                and required_free.isdisjoint(entry_words[e])
-                and required_free.isdisjoint(address_words[e])
-            ):
+            if required and k not in allowed_names and e not in allowed_entries:
                 continue
+            toks = tokens[k]
             # the query words this name could cover decide first (C <= 1); C only for the survivors
             common = resembled.intersection(toks)
             if not common or not total[k] or not qtotal:
@@ -738,10 +750,14 @@ class NameMatcher:
         exhaustive = self.exhaustive or min_score < self.floor
         theta = coverage_floor(max(min_score, self.floor))
         for q in self._prepare(name, country, kind):
-            names: Iterable[int] = self._all_names(q) if exhaustive else self._gather(q, theta)
+            names: Iterable[int]
+            if exhaustive:
+                names = self._all_names(q)
+            elif min_score > 0:
+                names = self._select(q, theta, min_score)
+            else:
+                names = self._gather(q, theta)
             entry = self.compiled.entry
-            if not exhaustive and min_score > 0:
-                names = self._prune(q, names, min_score)
             for k in names:
                 score, detail = self._score(q, k)
                 if detail is None or score <= 0 or score < min_score:
