@@ -375,14 +375,18 @@ def main(argv: list[str] | None = None) -> int:
 
     # -- memory ------------------------------------------------------------------------------------
     rss_lists = [str(csl), str(sdn)] if full and sdn.exists() else []
-    subprocess.run([py, "-c", _RSS_SCRIPT, *rss_lists], env=env, capture_output=True, check=False)  # prime cache
-    out = subprocess.run([py, "-c", _RSS_SCRIPT, *rss_lists], env=env, capture_output=True, text=True, check=True)
+    cold_cache = work / "rss-cache"
+    cold_env = {**env, "EXPORTSCREEN_CACHE_DIR": str(cold_cache)}
+    out = subprocess.run([py, "-c", _RSS_SCRIPT, *rss_lists], env=cold_env, capture_output=True, text=True, check=True)
+    cold_rss = json.loads(out.stdout)  # the first run builds and caches the compiled index
+    out = subprocess.run([py, "-c", _RSS_SCRIPT, *rss_lists], env=cold_env, capture_output=True, text=True, check=True)
     rss = json.loads(out.stdout)
     floor_rss = int(subprocess.run([py, "-c", _FLOOR_RSS_SCRIPT], capture_output=True, text=True, check=True).stdout)
     lists_desc = "CSL + SDN + bundled lists" if rss_lists else "bundled lists"
     say(f"peak RSS, {lists_desc} ({rss['entries']} entries) loaded in a Screener: {rss['peak_kb'] / 1024:.0f} MB "
-        f"(target 250); {rss['after_load_kb'] / 1024:.0f} MB after loading the lists; bare-import floor "
-        f"{floor_rss / 1024:.0f} MB -> {rss['peak_kb'] / floor_rss:.1f}x the floor")
+        f"(target 250) with the compiled index from the cache; {rss['after_load_kb'] / 1024:.0f} MB after loading "
+        f"the lists; bare-import floor {floor_rss / 1024:.0f} MB -> {rss['peak_kb'] / floor_rss:.1f}x the floor; "
+        f"{cold_rss['peak_kb'] / 1024:.0f} MB on the first run, which builds the index")
 
     if cases_path.is_file() and args.quality and not smoke:
         _, cases = load_dev_cases(cases_path)
