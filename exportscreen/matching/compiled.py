@@ -68,7 +68,7 @@ __all__ = [
 ]
 
 #: Bumped whenever the compiled layout or the scoring-relevant preprocessing changes.
-FORMAT_VERSION = "exportscreen-compiled/18"
+FORMAT_VERSION = "exportscreen-compiled/20"
 #: Weight of a legal form or noise word (a distinctive word weighs 2-11).
 WEAK_WEIGHT = 0.3
 #: A word is a place word when at least this many listed addresses contain it (and more addresses
@@ -219,6 +219,8 @@ class CompiledNames:
     entry_country: list[str | None] = field(default_factory=list)
     #: per entry: the words of its listed addresses
     address_words: list[frozenset[str]] = field(default_factory=list)
+    #: per entry: its names are ``range(entry_first[e], entry_first[e + 1])`` (compiled entry by entry)
+    entry_first: array[int] = field(default_factory=lambda: array("I"))
     #: per address word: the entries whose addresses hold it,
     #: ``address_entries[address_offsets[a]:address_offsets[a + 1]]`` for ``a = address_word_ids[word]``
     address_word_ids: dict[str, int] = field(default_factory=dict)
@@ -230,6 +232,9 @@ class CompiledNames:
     #: per listed word: every name holding it (sorted), ``word_names[word_offsets[v]:word_offsets[v + 1]]``
     word_offsets: array[int] = field(default_factory=lambda: array("I"))
     word_names: array[int] = field(default_factory=lambda: array("I"))
+    #: per listed word: every entry with a name holding it (sorted), ``word_entries[word_entry_offsets[v]:…]``
+    word_entry_offsets: array[int] = field(default_factory=lambda: array("I"))
+    word_entries: array[int] = field(default_factory=lambda: array("I"))
     postings: dict[int, Ids] = field(default_factory=dict)
     rest_weight: list[float] = field(default_factory=list)
     pair_postings: dict[str, Ids] = field(default_factory=dict)
@@ -475,6 +480,13 @@ def compile_registry(registry: Registry, words: WordLists, *, floor: float, thet
             holders[v].append(k)
     c.word_offsets = array("I", itertools.accumulate((len(h) for h in holders), initial=0))
     c.word_names = array("I", itertools.chain.from_iterable(holders))
+    entry_holders = [sorted({c.entry[k] for k in h}) for h in holders]
+    c.word_entry_offsets = array("I", itertools.accumulate((len(h) for h in entry_holders), initial=0))
+    c.word_entries = array("I", itertools.chain.from_iterable(entry_holders))
+    per_entry = [0] * len(registry.entries)
+    for e_index in c.entry:
+        per_entry[e_index] += 1
+    c.entry_first = array("I", itertools.accumulate(per_entry, initial=0))
     in_address: dict[str, list[int]] = {}
     for e_index, words_here in enumerate(c.address_words):
         for w in sorted(words_here):

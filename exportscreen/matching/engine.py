@@ -569,8 +569,9 @@ class NameMatcher:
         words whose weight exceeds what ``Q`` may leave uncovered (``_required_words``). A name none
         of whose words resembles one of them, and whose entry has none of them among its other
         names' words or its address words, cannot reach the ``Q`` the score needs. The candidates
-        come from the word index (``_gather``, with ``theta``); the names and entries that hold a
-        required word are looked up once per query (``word_names``, ``address_entries``).
+        are the names the word index reaches (``_reached``) that hold a required word or belong to
+        an entry that does (``word_names``, ``word_entries``, ``address_entries``), found with set
+        operations; without required words, those ``_gather`` finds with ``theta``.
         """
         c = self.compiled
         best, split = self._bound_context(q)
@@ -594,12 +595,22 @@ class NameMatcher:
         for word in required_free:
             wid = c.vocab_id.get(word)
             if wid is not None and not c.weak[wid]:
-                allowed_entries.update(c.entry[k] for k in holders[offsets[wid] : offsets[wid + 1]])
+                allowed_entries.update(c.word_entries[c.word_entry_offsets[wid] : c.word_entry_offsets[wid + 1]])
             aid = c.address_word_ids.get(word)
             if aid is not None:
                 allowed_entries.update(c.address_entries[c.address_offsets[aid] : c.address_offsets[aid + 1]])
         forced = self._never_pruned(q, split)
-        names = self._gather(q, theta)
+        names: set[int]
+        if required:
+            # every name the index reaches that holds a required word (or whose entry does)
+            first = c.entry_first
+            for e in allowed_entries:
+                allowed_names.update(range(first[e], first[e + 1]))
+            names = self._reached(q)
+            names &= allowed_names
+            names |= forced
+        else:
+            names = self._gather(q, theta)
         # an identical name meets any bound up to 1 (C = Q = 1); above that it is kept by name
         check_identical = max(need) >= 1.0
         q_cover: dict[int, float] = {}
@@ -618,8 +629,6 @@ class NameMatcher:
                 out.append(k)
                 continue
             e = entry[k]
-            if required and k not in allowed_names and e not in allowed_entries:
-                continue
             toks = tokens[k]
             # the query words this name could cover decide first (C <= 1); C only for the survivors
             common = resembled.intersection(toks)
@@ -728,6 +737,21 @@ class NameMatcher:
             ]
             self._least_cache[theta] = least
         return least
+
+    def _reached(self, q: _Query) -> set[int]:
+        """Every name indexed under a listed word near a query word (or two query words joined): a
+        superset of ``_gather`` without its coverage threshold, for ``_select`` to narrow."""
+        c = self.compiled
+        postings = c.postings
+        reached: set[int] = set()
+        for nm in q.near:
+            for vid in nm:
+                add_ids(reached, postings.get(vid))
+        for i in range(len(q.words) - 1):
+            joined = c.vocab_id.get(q.words[i] + q.words[i + 1])
+            if joined is not None:
+                add_ids(reached, postings.get(joined))
+        return reached
 
     def _all_names(self, q: _Query) -> range:
         return range(len(self.compiled.entry))
