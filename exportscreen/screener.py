@@ -102,11 +102,14 @@ class Screener:
         self._tier_citations = {t.id: list(t.citations) for t in self.tiers.tiers}
         self._tier_exceptions = {t.id: list(t.license_exceptions) for t in self.tiers.tiers}
         counts = self.registry.counts()
-        self._registry_info = RegistryInfo(
+        # built from the loaded registry's own typed fields: constructed (no validator to build at start-up)
+        self._registry_info = construct(
+            RegistryInfo,
             version=self.registry.version,
             as_of=self.registry.as_of,
             sources=[
-                SourceInfo(
+                construct(
+                    SourceInfo,
                     id=s.id,
                     name=s.name,
                     list=s.list,

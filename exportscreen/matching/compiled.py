@@ -42,8 +42,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-import pycountry
-
 from exportscreen.matching.normalize import consonant_key, fold, fold_address, skeleton
 from exportscreen.matching.words import WordLists
 from exportscreen.registry.model import Registry
@@ -289,6 +287,8 @@ COUNTRY_WORD_MAX_NAMES = 3
 def _country_words() -> frozenset[str]:
     """Words that name a country: one-word names ("Guinea") and words of 4+ letters in fewer than
     ``COUNTRY_WORD_MAX_NAMES`` countries' names ("Zealand", "Korea"), not "New", "Republic" or "Man"."""
+    import pycountry  # here: only a rebuild of the index reads the country names
+
     out: set[str] = set()
     used_by: dict[str, set[str]] = {}
     for c in pycountry.countries:
@@ -308,6 +308,8 @@ def _country_words() -> frozenset[str]:
 def _country_codes() -> frozenset[str]:
     """ISO 3166 alpha-2 and alpha-3 codes, lower case, and "uk" (reserved for the United Kingdom):
     read as places only when they are a whole parenthetical ("Huawei Technologies (UK) Co., Ltd.")."""
+    import pycountry
+
     out = {"uk"}
     for c in pycountry.countries:
         out.update((c.alpha_2.lower(), c.alpha_3.lower()))
