@@ -26,12 +26,16 @@ def fill(model: BaseModel, values: Mapping[str, Any], fields_set: set[str] | Non
     """Set the fields of a fresh (``__new__``) ``model`` from ``values``, defaults for the rest;
     values that are not fields (a cached property's) follow the fields."""
     setattr_ = object.__setattr__
-    fields = type(model).model_fields
+    fields = type(model).__pydantic_fields__
     for name, info in fields.items():
         setattr_(model, name, values[name] if name in values else info.get_default(call_default_factory=True))
-    for name in values.keys() - fields.keys():
+    extra = values.keys() - fields.keys()
+    for name in extra:
         setattr_(model, name, values[name])
-    given = frozenset(fields_set if fields_set is not None else values.keys() & fields.keys())
+    if fields_set is None:
+        given = frozenset(values.keys() - extra) if extra else frozenset(values)
+    else:
+        given = frozenset(fields_set)
     shared = _SHARED_FIELDS_SETS.get(given)
     if shared is None:
         shared = _SHARED_FIELDS_SETS.setdefault(given, set(given))

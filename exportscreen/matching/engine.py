@@ -746,7 +746,13 @@ class NameMatcher:
         reached: set[int] = set()
         for nm in q.near:
             for vid in nm:
-                add_ids(reached, postings.get(vid))
+                ids = postings.get(vid)
+                if ids is None:
+                    continue
+                if isinstance(ids, int):
+                    reached.add(ids)
+                else:
+                    reached.update(ids)
         for i in range(len(q.words) - 1):
             joined = c.vocab_id.get(q.words[i] + q.words[i + 1])
             if joined is not None:
