@@ -614,10 +614,10 @@ class NameMatcher:
         # an identical name meets any bound up to 1 (C = Q = 1); above that it is kept by name
         check_identical = max(need) >= 1.0
         q_cover: dict[int, float] = {}
+        entry_mask: dict[int, int] = {}
         tokens, nweights, total, fields, folded = c.tokens, c.nweights, c.total, c.name_field, c.folded
         weight = c.weight
         address_words, entry, entry_words = c.address_words, c.entry, self._entry_words
-        resembled = frozenset(best)
         free_bits: dict[str, int] = {}
         for i, word in enumerate(q.words):
             if word not in weak:
@@ -628,35 +628,38 @@ class NameMatcher:
             if k in forced or (check_identical and q.folded == folded[k]):
                 out.append(k)
                 continue
-            e = entry[k]
+            # one pass over the name's words: the query words it could cover (Q) and its best
+            # coverage (C); the query words decide first (C <= 1)
             toks = tokens[k]
-            # the query words this name could cover decide first (C <= 1); C only for the survivors
-            common = resembled.intersection(toks)
-            if not common or not total[k] or not qtotal:
-                continue
+            own = nweights[k]
             mask = 0
-            for vid in common:
-                mask |= best[vid][1]
-            addr_words = address_words[e]
-            if addr_words:
-                for word in free_words.intersection(addr_words):
-                    mask |= free_bits[word]
-            for word in free_words.intersection(entry_words[e]):
-                mask |= free_bits[word]
+            covered = 0.0
+            for j, vid in enumerate(toks):
+                hit = best.get(vid)
+                if hit is not None:
+                    mask |= hit[1]
+                    covered += (weight[vid] if own is None else own[j]) * hit[0]
+            if not mask or not total[k] or not qtotal:
+                continue
+            e = entry[k]
+            credited = entry_mask.get(e)
+            if credited is None:
+                # query words the entry credits: in its listed addresses or its other names
+                credited = 0
+                addr_words = address_words[e]
+                if addr_words:
+                    for word in free_words.intersection(addr_words):
+                        credited |= free_bits[word]
+                for word in free_words.intersection(entry_words[e]):
+                    credited |= free_bits[word]
+                entry_mask[e] = credited
+            mask |= credited
             qcover = q_cover.get(mask)
             if qcover is None:
                 qcover = min(1.0, sum(qw for i, qw in enumerate(qweights) if mask >> i & 1) / qtotal)
                 q_cover[mask] = qcover
             kind_need = need[fields[k]]
-            if qcover**B_QUERY < kind_need:
-                continue
-            covered = 0.0
-            own = nweights[k]
-            for j, vid in enumerate(toks):
-                hit = best.get(vid)
-                if hit is not None:
-                    covered += (weight[vid] if own is None else own[j]) * hit[0]
-            if min(1.0, covered / total[k]) ** A_COVER * qcover**B_QUERY >= kind_need:
+            if qcover**B_QUERY >= kind_need and min(1.0, covered / total[k]) ** A_COVER * qcover**B_QUERY >= kind_need:
                 out.append(k)
         return out
 
