@@ -120,6 +120,9 @@ def _join_initials(words: list[str]) -> list[str]:
 def fold_traced(text: str, trace: NormalisationTrace | None = None) -> str:
     """``fold`` that records the steps that changed something into ``trace``."""
     t = NormalisationTrace() if trace is None else trace
+    if text.isascii() and text.isprintable():
+        # printable ASCII: every Unicode step below leaves it as it is (most names; the common path)
+        return _fold_latin(text, t)
     nfkc = unicodedata.normalize("NFKC", text)
     if nfkc != text:
         t.add("unicode_compatibility_forms")
@@ -143,6 +146,12 @@ def fold_traced(text: str, trace: NormalisationTrace | None = None) -> str:
         if not cleaned.isascii():
             t.add("transliterated_to_latin")
             cleaned = anyascii(cleaned)
+    return _fold_latin(cleaned, t)
+
+
+def _fold_latin(cleaned: str, t: NormalisationTrace) -> str:
+    """The steps of ``fold_traced`` after the text is Latin: apostrophes, "&", case, word split,
+    initials joined, digit look-alikes."""
     cleaned = _APOSTROPHES.sub("", cleaned).replace("&", " and ")
     words = _NON_ALNUM.sub(" ", cleaned.casefold()).split()
     joined = _join_initials(words)

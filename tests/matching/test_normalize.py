@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exportscreen.matching.normalize import consonant_key, fold, skeleton
+from exportscreen.matching.normalize import NormalisationTrace, consonant_key, fold, fold_traced, skeleton
 
 
 @given(st.text(max_size=200))
@@ -52,3 +52,13 @@ def test_spelling_keys() -> None:
 def test_digits_for_letters_and_ordinals() -> None:
     assert fold("C0., Ltd. H0ng K0ng 1nd. 5td.") == "co ltd hong kong ind std"
     assert fold("5th Floor 1st 22nd 11th 5G 3D") == "5th floor 1st 22nd 11th 5g 3d"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60))
+def test_printable_ascii_fast_path_equals_the_unicode_path(text: str) -> None:
+    """Printable ASCII skips the Unicode steps; with a zero-width space added (dropped by those
+    steps) the same text goes through them, and must fold the same."""
+    fast, slow = NormalisationTrace(), NormalisationTrace()
+    assert fold_traced(text, fast) == fold_traced(text + "\u200b", slow)
+    assert set(fast.steps) == set(slow.steps) - {"invisible_or_control_characters_removed"}
