@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -13,7 +15,7 @@ from exportscreen.matching.base import Candidate, Matcher
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-__all__ = ["match_many"]
+__all__ = ["frozen_for_fork", "match_many"]
 
 _WORKER: Matcher | None = None
 #: Names sent to a worker process at a time.
@@ -39,6 +41,18 @@ def _one(
         return matcher.search(name, country=country, limit=limit, min_score=min_score)
     except InputError as exc:
         return exc
+
+
+@contextmanager
+def frozen_for_fork() -> Iterator[None]:
+    """Fork inside this block with every object the collector tracks frozen (``gc.freeze``): the
+    children's collections then never walk, and so never copy, the pages of the loaded lists and
+    index they share with the parent. The parent's objects are unfrozen again on leaving."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _chunks(names: Iterable[str], size: int) -> Iterator[list[str]]:
@@ -78,7 +92,11 @@ def match_many(
     ) as pool:
         pending: deque[Future[list[list[Candidate] | InputError]]] = deque()
         for chunk in _chunks(names, CHUNK):
-            pending.append(pool.submit(_run_chunk, chunk, country, limit, min_score))
+            if pending:
+                pending.append(pool.submit(_run_chunk, chunk, country, limit, min_score))
+            else:
+                with frozen_for_fork():  # the first submit forks the workers
+                    pending.append(pool.submit(_run_chunk, chunk, country, limit, min_score))
             if len(pending) >= 2 * workers:
                 yield from pending.popleft().result()
         while pending:
