@@ -33,7 +33,7 @@ from exportscreen.models import (
     Transaction,
 )
 from exportscreen.registry import Registry, load_registry
-from exportscreen.rules import RulePack, bundled_pack_paths, evaluate_pack, load_pack, most_severe
+from exportscreen.rules import RulePack, bundled_pack_paths, fired_rules, load_pack, most_severe
 from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact
 from exportscreen.tiers import TierSet, load_tiers
 
@@ -311,16 +311,19 @@ class Screener:
             raise ConfigError(f"no rule pack is in force on {on.isoformat()}")
         warning = self._freshness(on)
         facts = self.facts(tx, on)
-        reasons = [r for pack in active for r in evaluate_pack(pack, facts)]
-        reasons += _backstops(facts, partial(self._read_by_packs, active, on), most_severe(reasons))
-        category = most_severe(reasons)
+        fired = [f for pack in active for f in fired_rules(pack, facts)]
+        packs_category = max((f.rule.category for f in fired), default=Category.LESS_RISKY)
+        backstops = _backstops(facts, partial(self._read_by_packs, active, on), packs_category)
+        category = max(packs_category, most_severe(backstops))
         if category is not Category.LESS_RISKY:
-            reasons = [r for r in reasons if r.category is not Category.LESS_RISKY]
-        elif not reasons:
+            # less risky reasons are dropped when another category wins: not even built
+            fired = [f for f in fired if f.rule.category is not Category.LESS_RISKY]
+        elif not fired and not backstops:
             raise ConfigError(
                 "the rule packs fired no rule at all; a pack needs a closing rule (always: true): "
                 + ", ".join(p.path or p.id for p in active)
             )
+        reasons = [f.reason() for f in fired] + backstops
         reasons.sort(key=lambda r: -r.category.severity)
         if warning is not None:
             reasons.append(warning)

@@ -12,15 +12,17 @@ from exportscreen._data import bundled_dir
 from exportscreen._errors import PackError, format_validation_errors
 from exportscreen._io import load_data_file, load_model
 from exportscreen.geo import CountryGroups, load_country_groups, resolve_country
-from exportscreen.rules.evaluate import evaluate_pack, most_severe
+from exportscreen.rules.evaluate import Fired, evaluate_pack, fired_rules, most_severe
 from exportscreen.rules.model import PackCases, RulePack
 from exportscreen.tiers import TierSet, load_tiers
 
 __all__ = [
+    "Fired",
     "PackCases",
     "RulePack",
     "bundled_pack_paths",
     "evaluate_pack",
+    "fired_rules",
     "known_list_codes",
     "load_pack",
     "load_pack_cases",

@@ -14,7 +14,7 @@ from exportscreen.registry.model import Entry
 from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact
 from exportscreen.rules.model import Condition, Place, Rule, RulePack
 
-__all__ = ["evaluate_pack"]
+__all__ = ["Fired", "evaluate_pack", "fired_rules"]
 
 _STRENGTH = {"review": 0, "hit": 1}
 
@@ -311,18 +311,39 @@ class _Context(dict[str, str]):
         return general(self.facts) if general is not None else "n/a"
 
 
-def evaluate_pack(pack: RulePack, facts: Facts) -> list[Reason]:
-    """Every rule of ``pack`` in force on ``facts.as_of`` whose condition holds, as a Reason."""
-    reasons: list[Reason] = []
+class Fired:
+    """A rule whose condition held, with the evidence of that condition; ``reason()`` builds its
+    Reason (only for the reasons a Decision keeps: a less risky one is dropped when another
+    category wins, so it need not be built)."""
+
+    __slots__ = ("evidence", "facts", "rule")
+
+    def __init__(self, rule: Rule, evidence: _Evidence, facts: Facts) -> None:
+        self.rule = rule
+        self.evidence = evidence
+        self.facts = facts
+
+    def reason(self) -> Reason:
+        return _reason(self.rule, self.evidence, self.facts)
+
+
+def fired_rules(pack: RulePack, facts: Facts) -> list[Fired]:
+    """Every rule of ``pack`` in force on ``facts.as_of`` whose condition holds, in pack order."""
+    fired: list[Fired] = []
     if not pack.active(facts.as_of):
-        return reasons
+        return fired
     for rule in pack.rules:
         if not rule.active(facts.as_of):
             continue
         ok, ev = _eval(rule.when, facts)
         if ok:
-            reasons.append(_reason(rule, ev, facts))
-    return reasons
+            fired.append(Fired(rule, ev, facts))
+    return fired
+
+
+def evaluate_pack(pack: RulePack, facts: Facts) -> list[Reason]:
+    """Every rule of ``pack`` in force on ``facts.as_of`` whose condition holds, as a Reason."""
+    return [f.reason() for f in fired_rules(pack, facts)]
 
 
 def most_severe(reasons: list[Reason]) -> Category:
