@@ -184,7 +184,14 @@ def main(argv: list[str] | None = None) -> int:
 
     from exportscreen.matching import MatchSettings, match_many
     from exportscreen.matching.engine import NameMatcher
-    from exportscreen.matching.evaluation import evaluate_dev, format_dev, load_dev_cases
+    from exportscreen.matching.evaluation import (
+        evaluate_dev,
+        evaluate_pairs,
+        format_dev,
+        format_pairs,
+        load_dev_cases,
+        load_pair_cases,
+    )
     from exportscreen.registry import load_registry
     from exportscreen.screener import Screener
 
@@ -393,7 +400,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if cases_path.is_file() and args.quality and not smoke:
         _, cases = load_dev_cases(cases_path)
-        quality.append(format_dev(evaluate_dev(matcher, cases, settings)))
+        table = format_dev(evaluate_dev(matcher, cases, settings))
+        pairs_path = args.data / "pairs" / "nomenklatura_name_bench_cases.csv"
+        if pairs_path.is_file():
+            pairs = load_pair_cases(pairs_path)
+            table += "\n\n" + format_pairs(evaluate_pairs(pairs, settings), len(pairs))
+        quality.append(table)
         print(quality[-1])
 
     if not (smoke or args.no_write):
