@@ -539,23 +539,24 @@ class NameMatcher:
         """Per query: for each listed word a query word resembles, the best similarity and the
         query words (a bit mask) it could cover; and the names a listed word pair split in the
         query could match (``_merge``), which ``_select`` never drops."""
-        c = self.compiled
         best: dict[int, tuple[float, int]] = {}
         for i, nm in enumerate(q.near):
             bit = 1 << i
             for vid, (sim, _how) in nm.items():
                 prev = best.get(vid)
                 best[vid] = (sim, bit) if prev is None else (max(prev[0], sim), prev[1] | bit)
-        for i in range(len(q.words) - 1):
-            joined = c.vocab_id.get(q.words[i] + q.words[i + 1])
-            if joined is not None:
-                bits = 3 << i
-                prev = best.get(joined)
-                best[joined] = (MERGE_SIM, bits) if prev is None else (max(prev[0], MERGE_SIM), prev[1] | bits)
+        for i, joined in q.joins:
+            bits = 3 << i
+            prev = best.get(joined)
+            best[joined] = (MERGE_SIM, bits) if prev is None else (max(prev[0], MERGE_SIM), prev[1] | bits)
+        return best, self._split_names(q)
+
+    def _split_names(self, q: _Query) -> set[int]:
+        """The names holding two adjacent listed words that one query word joins ("alfaris")."""
         split: set[int] = set()
         for word in q.words:
-            add_ids(split, c.pair_postings.get(word))
-        return best, split
+            add_ids(split, self.compiled.pair_postings.get(word))
+        return split
 
     def _select(self, q: _Query, theta: float, min_score: float) -> list[int]:
         """The names that may score ``min_score``: drops only those whose ``_score(q, k)`` is certainly
@@ -700,7 +701,6 @@ class NameMatcher:
     def _gather(self, q: _Query, theta: float) -> set[int]:
         c = self.compiled
         acc: dict[int, float] = {}
-        forced: set[int] = set()
         for nm in q.near:
             for vid, (sim, _how) in nm.items():
                 plist = c.postings.get(vid)
@@ -712,18 +712,9 @@ class NameMatcher:
                     continue
                 for k in plist:
                     acc[k] = acc.get(k, 0.0) + w
-        for i in range(len(q.words) - 1):
-            joined = c.vocab_id.get(q.words[i] + q.words[i + 1])
-            if joined is not None:
-                add_ids(forced, c.postings.get(joined))
-        for word in q.words:
-            add_ids(forced, c.pair_postings.get(word))
-        if len(q.compact) >= 4:
-            add_ids(forced, c.compact_map.get(q.compact))
-            if q.core_count == 1:
-                add_ids(forced, c.initials_map.get(q.compact))
-        for s in q.initials:
-            add_ids(forced, c.compact_map.get(s))
+        forced = self._never_pruned(q, self._split_names(q))
+        for _i, joined in q.joins:
+            add_ids(forced, c.postings.get(joined))
         least = self._least_gathered(theta)
         forced.update(k for k, a in acc.items() if a >= least[k])
         return forced
@@ -749,17 +740,9 @@ class NameMatcher:
         reached: set[int] = set()
         for nm in q.near:
             for vid in nm:
-                ids = postings.get(vid)
-                if ids is None:
-                    continue
-                if isinstance(ids, int):
-                    reached.add(ids)
-                else:
-                    reached.update(ids)
-        for i in range(len(q.words) - 1):
-            joined = c.vocab_id.get(q.words[i] + q.words[i + 1])
-            if joined is not None:
-                add_ids(reached, postings.get(joined))
+                add_ids(reached, postings.get(vid))
+        for _i, joined in q.joins:
+            add_ids(reached, postings.get(joined))
         return reached
 
     def _all_names(self, q: _Query) -> range:
