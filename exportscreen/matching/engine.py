@@ -217,6 +217,10 @@ class NameMatcher:
             for a, b in self.words.pinyin_pairs
             for src, dst in ((a, b), (b, a))
         ]
+        #: finds whether any of them is in a padded query at all (most queries have none)
+        self._pinyin_any = (
+            re.compile("|".join(re.escape(src) for src, _dst, _note in self._pinyin)) if self._pinyin else None
+        )
 
     # -- words ---------------------------------------------------------------------------------
 
@@ -277,9 +281,10 @@ class NameMatcher:
         dotted = frozenset(fold(w) for w in _DOTTED.findall(name))
         variants: list[tuple[str, str | None]] = [(folded, None)]
         padded = f" {folded} "
-        for src, dst, note in self._pinyin:
-            if src in padded:
-                variants.append((padded.replace(src, dst).strip(), note))
+        if self._pinyin_any is not None and self._pinyin_any.search(padded):
+            for src, dst, note in self._pinyin:
+                if src in padded:
+                    variants.append((padded.replace(src, dst).strip(), note))
         return [
             self._query(name, text, country, kind, trace.steps, note, frozenset(qualifying), dotted)
             for text, note in variants
