@@ -1,7 +1,9 @@
 """The Screener: transaction → facts → rules → Decision.
 
 A Screener holds one loaded registry, its matcher and the rule packs. It is immutable after
-construction and safe to share between threads.
+construction and safe to share between threads: what it changes later are bounded memo tables of
+results that depend only on their keys (country groups per date, which rules read a match), where a
+race between threads at worst computes an entry twice.
 """
 
 from __future__ import annotations
