@@ -360,9 +360,16 @@ def load_data_file(path: Path, *, error: type[ExportscreenError] = InputError, m
     return _parse_yaml_with_lines(text, path=path, error=error, fast=_is_bundled(path))[0]
 
 
-def load_model(path: Path, model: type[ModelT], *, error: type[ExportscreenError]) -> ModelT:
-    """Read a data file and validate it into ``model``; every failure is ``error`` with path and field."""
+def load_model(
+    path: Path, model: type[ModelT], *, error: type[ExportscreenError], not_mapping: str | None = None
+) -> ModelT:
+    """Read a data file and validate it into ``model``; every failure is ``error`` with path and field.
+
+    ``not_mapping``: the message for a file that is not a mapping at all (what it should hold).
+    """
     data = load_data_file(path, error=error)
+    if not_mapping is not None and not isinstance(data, dict):
+        raise error(not_mapping, path=path)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -42,10 +42,10 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from exportscreen._errors import ConfigError, format_validation_errors
-from exportscreen._io import parse_yaml, read_text
+from exportscreen._errors import ConfigError
+from exportscreen._io import load_model
 from exportscreen.models import Category, Decision, PackRef, Reason
 
 __all__ = [
@@ -143,17 +143,12 @@ class Baseline(BaseModel):
 
 def load_baseline(path: Path) -> Baseline:
     """Read and validate a baseline; raises ``ConfigError`` naming the file and field."""
-    text = read_text(path, error=ConfigError)
-    if not text.strip():
-        raise ConfigError("baseline file is empty", path=path)
-    data = parse_yaml(text, path=path, error=ConfigError)
-    if not isinstance(data, dict):
-        raise ConfigError("a baseline is a mapping with format, tool_version, registry_version, packs", path=path)
-    try:
-        return Baseline.model_validate(data)
-    except ValidationError as exc:
-        loc, msg = format_validation_errors(exc.errors())
-        raise ConfigError(f"malformed baseline: {msg}", path=path, location=loc) from exc
+    return load_model(
+        path,
+        Baseline,
+        error=ConfigError,
+        not_mapping="a baseline is a mapping with format, tool_version, registry_version, packs",
+    )
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -45,10 +45,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from exportscreen._errors import ListError, format_validation_errors
-from exportscreen._io import load_data_file, parse_json, parse_yaml
+from exportscreen._errors import ListError
+from exportscreen._io import load_model, parse_json, parse_yaml
 from exportscreen.registry.csl import (
     build_entry,
     clean_name,
@@ -235,14 +235,12 @@ def detect(path: Path) -> bool:
 
 
 def _read_mapping(path: Path) -> Mapping:
-    raw = load_data_file(path, error=ListError)
-    if not isinstance(raw, dict):
-        raise ListError("a mapping file must be a YAML mapping with format, source, id and fields", path=path)
-    try:
-        return Mapping.model_validate(raw)
-    except ValidationError as exc:
-        loc, msg = format_validation_errors(exc.errors())
-        raise ListError(msg, path=path, location=loc) from exc
+    return load_model(
+        path,
+        Mapping,
+        error=ListError,
+        not_mapping="a mapping file must be a YAML mapping with format, source, id and fields",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
