@@ -110,6 +110,9 @@ LONE_WORD = -8.0
 PLACE_DROPPED = -3.0
 #: Largest amount a feature can add (bounds the index's coverage floor).
 MAX_BONUS = COUNTRY_MATCH
+#: Scores are rounded to one decimal before ``min_score`` is applied: a raw score this much below it
+#: still passes (69.95 is shown as 70.0), so every bound leaves this much room.
+ROUNDING_SLACK = 0.05 + 1e-9
 #: Similarity of a word split in one name and merged in the other.
 MERGE_SIM = 0.95
 #: Largest score of an address that shares a number and words but no street: a review, never a hit.
@@ -133,7 +136,7 @@ def _j(value: str) -> JsonValue:
 def coverage_floor(min_score: float) -> float:
     """The listed-name coverage ``C`` below which no name can score ``min_score``."""
     top = max(BAND)
-    ratio = (min_score - MAX_BONUS) / top
+    ratio = (min_score - ROUNDING_SLACK - MAX_BONUS) / top
     if ratio <= 0:
         return 0.0
     return float(min(1.0, ratio ** (1.0 / A_COVER)))
@@ -585,7 +588,7 @@ class NameMatcher:
         qweights = q.qweights
         qtotal = q.qtotal
         # the bound passes when C ** A_COVER * Q ** B_QUERY >= need[kind of name]
-        margin = min_score - MAX_BONUS - 0.05 - 1e-9
+        margin = min_score - ROUNDING_SLACK - MAX_BONUS
         need = [margin / band for band in BAND]
         required = self._required_words(q, min(need))
         # names that a required query word's near listed words (or a joined pair holding one) are part of

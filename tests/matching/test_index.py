@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exportscreen.matching import MatchSettings
-from exportscreen.matching.engine import B_QUERY, NameMatcher, _Query
+from exportscreen.matching.engine import A_COVER, B_QUERY, BAND, MAX_BONUS, NameMatcher, _Query, coverage_floor
 from exportscreen.matching.neighbours import listed_neighbours, neighbours
 from exportscreen.registry.model import Registry
 
@@ -91,6 +91,16 @@ def test_required_words_leave_too_little_without_them(weights: list[float], leas
     if required and not mask & required:
         covered = sum(w for i, w in enumerate(weights) if mask >> i & 1) / q.qtotal
         assert covered**B_QUERY < least_need
+
+
+@settings(max_examples=300, deadline=None)
+@given(min_score=st.floats(10.0, 97.0), below=st.floats(1e-9, 1e-3))
+def test_coverage_floor_leaves_room_for_rounding(min_score: float, below: float) -> None:
+    """A name covered less than ``coverage_floor`` cannot reach ``min_score`` even after the score is
+    rounded to one decimal (a raw 69.96 is shown, and kept, as 70.0)."""
+    cover = coverage_floor(min_score) * (1.0 - below)
+    best_raw = max(BAND) * cover**A_COVER + MAX_BONUS
+    assert round(best_raw, 1) < min_score
 
 
 def test_index_equals_exhaustive_on_csl_sample(csl_registry: Registry, csl_matcher: NameMatcher) -> None:
