@@ -590,6 +590,8 @@ class NameMatcher:
         # the bound passes when C ** A_COVER * Q ** B_QUERY >= need[kind of name]
         margin = min_score - ROUNDING_SLACK - MAX_BONUS
         need = [margin / band for band in BAND]
+        # C ** A_COVER >= need (as Q <= 1): the least coverage, a little under it against rounding
+        least_cover = [n ** (1.0 / A_COVER) * (1.0 - 1e-9) if n > 0 else 0.0 for n in need]
         required = self._required_words(q, min(need))
         # names that a required query word's near listed words (or a joined pair holding one) are part of
         required_vids = frozenset(vid for vid, (_sim, bits) in best.items() if bits & required)
@@ -650,6 +652,9 @@ class NameMatcher:
                     covered += (weight[vid] if own is None else own[j]) * hit[0]
             if not mask or not total[k] or not qtotal:
                 continue
+            fld = fields[k]
+            if covered < total[k] * least_cover[fld]:
+                continue  # C alone falls short (Q <= 1); most names end here, before the entry's words
             e = entry[k]
             credited = entry_mask.get(e)
             if credited is None:
@@ -667,7 +672,7 @@ class NameMatcher:
             if qcover is None:
                 qcover = min(1.0, sum(qw for i, qw in enumerate(qweights) if mask >> i & 1) / qtotal)
                 q_cover[mask] = qcover
-            kind_need = need[fields[k]]
+            kind_need = need[fld]
             if qcover**B_QUERY >= kind_need and min(1.0, covered / total[k]) ** A_COVER * qcover**B_QUERY >= kind_need:
                 out.append(k)
         return out
