@@ -22,7 +22,7 @@ from exportscreen._construct import construct
 from exportscreen._errors import ConfigError, ExportscreenError, InputError, ListError, format_validation_errors
 from exportscreen.geo import CountryGroups, load_country_groups
 from exportscreen.matching import Candidate, Matcher, MatchSettings, build_matcher, match_many
-from exportscreen.matching.batch import frozen_for_fork
+from exportscreen.matching.batch import gc_frozen
 from exportscreen.models import (
     Category,
     Decision,
@@ -384,9 +384,7 @@ class Screener:
         global _worker_screener
         _worker_screener = self
         ctx = multiprocessing.get_context("fork")
-        with frozen_for_fork():
-            pool = ctx.Pool(workers)
-        with pool:
+        with gc_frozen(), ctx.Pool(workers) as pool:
             jobs = ((tx, as_of) for tx in transactions)
             for result in pool.imap(_screen_in_worker, jobs, chunksize=chunksize):
                 if isinstance(result, ExportscreenError) and not return_errors:

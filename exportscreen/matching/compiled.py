@@ -66,7 +66,7 @@ __all__ = [
 ]
 
 #: Bumped whenever the compiled layout or the scoring-relevant preprocessing changes.
-FORMAT_VERSION = "exportscreen-compiled/21"
+FORMAT_VERSION = "exportscreen-compiled/22"
 #: Weight of a legal form or noise word (a distinctive word weighs 2-11).
 WEAK_WEIGHT = 0.3
 #: A word is a place word when at least this many listed addresses contain it (and more addresses
@@ -217,22 +217,21 @@ class CompiledNames:
     entry_country: list[str | None] = field(default_factory=list)
     #: per entry: the words of its listed addresses
     address_words: list[frozenset[str]] = field(default_factory=list)
-    #: per entry: its names are ``range(entry_first[e], entry_first[e + 1])`` (compiled entry by entry)
-    entry_first: array[int] = field(default_factory=lambda: array("I"))
-    #: per address word: the entries whose addresses hold it,
-    #: ``address_entries[address_offsets[a]:address_offsets[a + 1]]`` for ``a = address_word_ids[word]``
+    #: per address word: the names of the entries whose addresses hold it,
+    #: ``address_names[address_offsets[a]:address_offsets[a + 1]]`` for ``a = address_word_ids[word]``
     address_word_ids: dict[str, int] = field(default_factory=dict)
     address_offsets: array[int] = field(default_factory=lambda: array("I"))
-    address_entries: array[int] = field(default_factory=lambda: array("I"))
+    address_names: array[int] = field(default_factory=lambda: array("I"))
     #: per entry: the distinctive words of all its names (a set: tested against every candidate)
     entry_words: list[frozenset[str]] = field(default_factory=list)
     # index
     #: per listed word: every name holding it (sorted), ``word_names[word_offsets[v]:word_offsets[v + 1]]``
     word_offsets: array[int] = field(default_factory=lambda: array("I"))
     word_names: array[int] = field(default_factory=lambda: array("I"))
-    #: per listed word: every entry with a name holding it (sorted), ``word_entries[word_entry_offsets[v]:…]``
+    #: per listed word: every name of the entries with a name holding it, by entry,
+    #: ``word_entry_names[word_entry_offsets[v]:word_entry_offsets[v + 1]]``
     word_entry_offsets: array[int] = field(default_factory=lambda: array("I"))
-    word_entries: array[int] = field(default_factory=lambda: array("I"))
+    word_entry_names: array[int] = field(default_factory=lambda: array("I"))
     postings: dict[int, Ids] = field(default_factory=dict)
     rest_weight: list[float] = field(default_factory=list)
     pair_postings: dict[str, Ids] = field(default_factory=dict)
@@ -482,24 +481,32 @@ def compile_registry(registry: Registry, words: WordLists, *, floor: float, thet
             holders[v].append(k)
     c.word_offsets = array("I", itertools.accumulate((len(h) for h in holders), initial=0))
     c.word_names = array("I", itertools.chain.from_iterable(holders))
+    names_of: list[list[int]] = [[] for _ in registry.entries]
+    for k, e_index in enumerate(c.entry):
+        names_of[e_index].append(k)
     entry_holders = [sorted({c.entry[k] for k in h}) for h in holders]
-    c.word_entry_offsets = array("I", itertools.accumulate((len(h) for h in entry_holders), initial=0))
-    c.word_entries = array("I", itertools.chain.from_iterable(entry_holders))
-    per_entry = [0] * len(registry.entries)
-    for e_index in c.entry:
-        per_entry[e_index] += 1
-    c.entry_first = array("I", itertools.accumulate(per_entry, initial=0))
+    c.word_entry_offsets, c.word_entry_names = _flat_names(entry_holders, names_of)
     in_address: dict[str, list[int]] = {}
     for e_index, words_here in enumerate(c.address_words):
         for w in sorted(words_here):
             in_address.setdefault(w, []).append(e_index)
     c.address_word_ids = {w: a for a, w in enumerate(in_address)}
-    c.address_offsets = array("I", itertools.accumulate((len(v) for v in in_address.values()), initial=0))
-    c.address_entries = array("I", itertools.chain.from_iterable(in_address.values()))
+    c.address_offsets, c.address_names = _flat_names(list(in_address.values()), names_of)
     from exportscreen.matching.neighbours import all_listed_neighbours  # it imports this module
 
     all_listed_neighbours(c, words)
     return c
+
+
+def _flat_names(entry_lists: list[list[int]], names_of: list[list[int]]) -> tuple[array[int], array[int]]:
+    """Offsets and flat names (``array("I")``) of lists of entries, each entry standing for its names."""
+    offsets = array("I", [0])
+    flat = array("I")
+    for entries in entry_lists:
+        for e_index in entries:
+            flat.extend(names_of[e_index])
+        offsets.append(len(flat))
+    return offsets, flat
 
 
 # ---------------------------------------------------------------------------------------------

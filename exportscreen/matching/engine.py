@@ -174,6 +174,10 @@ class _Query:
     qualifier: list[bool]
     qtotal: float
     near: list[dict[int, tuple[float, str]]]
+    #: ``near`` turned around: per listed word, the query words near it, ``(i, similarity, how)``
+    near_listed: dict[int, list[tuple[int, float, str]]]
+    #: some query word is two adjacent listed words joined ("alfaris"; ``pair_postings``)
+    splits: bool
     dotted: frozenset[str]
     compact: str
     core_count: int
@@ -326,6 +330,10 @@ class NameMatcher:
             if is_qual:
                 wt *= QUALIFIER_FACTOR
             qweights.append(wt)
+        near_listed: dict[int, list[tuple[int, float, str]]] = {}
+        for i, nm in enumerate(near):
+            for vid, (sim, how) in nm.items():
+                near_listed.setdefault(vid, []).append((i, sim, how))
         if kind is None and any(w in self.words.legal_forms for w in words):
             kind = "entity"
         core = [w for w in words if w not in weak]
@@ -347,6 +355,8 @@ class NameMatcher:
             qualifier=qualifier,
             qtotal=sum(qweights),
             near=near,
+            near_listed=near_listed,
+            splits=any(w in c.pair_postings for w in words),
             dotted=dotted,
             compact="".join(core),
             core_count=len(core),
@@ -367,13 +377,12 @@ class NameMatcher:
         weight = c.weight
         nweights = c.nweights[k] or tuple(weight[v] for v in toks)
         pairs: list[tuple[float, float, int, int, str]] = []
-        for i, nm in enumerate(q.near):
-            if not nm:
-                continue
-            for j, vid in enumerate(toks):
-                hit = nm.get(vid)
-                if hit is not None:
-                    pairs.append((-hit[0], -weight[vid], i, j, hit[1]))
+        near_listed = q.near_listed
+        for j, vid in enumerate(toks):
+            hits = near_listed.get(vid)
+            if hits is not None:
+                for i, sim, how in hits:
+                    pairs.append((-sim, -weight[vid], i, j, how))
         q_sim = [0.0] * len(q.words)
         c_sim = [0.0] * len(toks)
         how_q: list[str] = [""] * len(q.words)
@@ -397,7 +406,7 @@ class NameMatcher:
                 if q.rawweights[i] < weight[toks[j]]:
                     cap[j] = q.rawweights[i] / weight[toks[j]]
                 link.append((q.words[i], c.vocab[toks[j]], -neg_sim, how))
-        if len(q.words) > 1 or len(toks) > 1:
+        if (q.joins or q.splits) and (len(q.words) > 1 or len(toks) > 1):
             self._merge(q, toks, q_sim, c_sim, link)
         total = c.total[k]
         in_address: list[str] = []
@@ -579,7 +588,7 @@ class NameMatcher:
         of whose words resembles one of them, and whose entry has none of them among its other
         names' words or its address words, cannot reach the ``Q`` the score needs. The candidates
         are the names the word index reaches (``_reached``) that hold a required word or belong to
-        an entry that does (``word_names``, ``word_entries``, ``address_entries``), found with set
+        an entry that does (``word_names``, ``word_entry_names``, ``address_names``), found with set
         operations; without required words, those ``_gather`` finds with ``theta``.
         """
         c = self.compiled
@@ -596,27 +605,23 @@ class NameMatcher:
         # names that a required query word's near listed words (or a joined pair holding one) are part of
         required_vids = frozenset(vid for vid, (_sim, bits) in best.items() if bits & required)
         required_free = frozenset(w for i, w in enumerate(q.words) if required >> i & 1 and w not in weak)
-        # the names holding a required near word, and the entries one of whose names holds a required
-        # query word itself (its other names may credit it: ``OTHER_NAME_SIM``)
+        # the names holding a required near word, and the names of the entries one of whose names or
+        # addresses holds a required query word itself (its other names may credit it: ``OTHER_NAME_SIM``)
         offsets, holders = c.word_offsets, c.word_names
         allowed_names: set[int] = set()
         for vid in required_vids:
             allowed_names.update(holders[offsets[vid] : offsets[vid + 1]])
-        allowed_entries: set[int] = set()
         for word in required_free:
             wid = c.vocab_id.get(word)
             if wid is not None and not c.weak[wid]:
-                allowed_entries.update(c.word_entries[c.word_entry_offsets[wid] : c.word_entry_offsets[wid + 1]])
+                allowed_names.update(c.word_entry_names[c.word_entry_offsets[wid] : c.word_entry_offsets[wid + 1]])
             aid = c.address_word_ids.get(word)
             if aid is not None:
-                allowed_entries.update(c.address_entries[c.address_offsets[aid] : c.address_offsets[aid + 1]])
+                allowed_names.update(c.address_names[c.address_offsets[aid] : c.address_offsets[aid + 1]])
         forced = self._never_pruned(q, split)
         names: set[int]
         if required:
             # every name the index reaches that holds a required word (or whose entry does)
-            first = c.entry_first
-            for e in allowed_entries:
-                allowed_names.update(range(first[e], first[e + 1]))
             names = self._reached(q)
             names &= allowed_names
             names |= forced
