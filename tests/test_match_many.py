@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 
 import pytest
 
@@ -31,3 +32,20 @@ def test_match_many_errors_in_place(workers: int) -> None:
     assert results[0] and results[2]
     with pytest.raises(InputError):
         list(screener.match_many(names, as_of=ON, workers=workers))
+
+
+def test_worker_pool_leaves_the_collector_as_it_found_it() -> None:
+    """A pool freezes the heap while it runs; afterwards nothing stays frozen, and a freeze made
+    before it (the command line freezes its loaded lists) is not undone."""
+    screener = default_screener()
+    gc.unfreeze()
+    list(screener.match_many(NAMES[:6], as_of=ON, workers=2))
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        list(screener.match_many(NAMES[:6], as_of=ON, workers=2))
+        assert gc.get_freeze_count() >= 0.9 * frozen  # objects freed meanwhile leave the frozen set
+    finally:
+        gc.unfreeze()
