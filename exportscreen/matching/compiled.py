@@ -66,7 +66,7 @@ __all__ = [
 ]
 
 #: Bumped whenever the compiled layout or the scoring-relevant preprocessing changes.
-FORMAT_VERSION = "exportscreen-compiled/22"
+FORMAT_VERSION = "exportscreen-compiled/23"
 #: Weight of a legal form or noise word (a distinctive word weighs 2-11).
 WEAK_WEIGHT = 0.3
 #: A word is a place word when at least this many listed addresses contain it (and more addresses
@@ -213,6 +213,8 @@ class CompiledNames:
     total: list[float] = field(default_factory=list)
     compact: list[str] = field(default_factory=list)
     initials: list[tuple[str, ...]] = field(default_factory=list)
+    #: per name: the words before the comma of "SURNAME, Given" (0 without a comma; at most 255)
+    surname_words: array[int] = field(default_factory=lambda: array("B"))
     entity_type: list[str | None] = field(default_factory=list)
     entry_country: list[str | None] = field(default_factory=list)
     #: per entry: the words of its listed addresses
@@ -426,6 +428,7 @@ def compile_registry(registry: Registry, words: WordLists, *, floor: float, thet
         c.compact.append(core)
         inits = _initials(toks, weak_words, words.noise)
         c.initials.append(inits)
+        c.surname_words.append(min(255, len(fold(text.split(",", 1)[0]).split())) if "," in text else 0)
         c.entity_type.append(e.type)
         c.entry_country.append(e.country)
         if len(core) >= 4:

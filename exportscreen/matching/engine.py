@@ -523,8 +523,7 @@ class NameMatcher:
         """A listed person's family name (before the comma of "SURNAME, Given", else the last word)
         is unmatched while the query has an unmatched word of its own in its place."""
         c = self.compiled
-        text = c.text[k]
-        n = len(fold(text.split(",", 1)[0]).split()) if "," in text else 0
+        n = c.surname_words[k]
         toks = c.tokens[k]
         positions = range(n) if 0 < n < len(toks) else range(len(toks) - 1, len(toks))
         family = [j for j in positions if len(c.vocab[toks[j]]) >= 3]
