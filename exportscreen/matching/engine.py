@@ -176,8 +176,12 @@ class _Query:
     near: list[dict[int, tuple[float, str]]]
     #: ``near`` turned around: per listed word, the query words near it, ``(i, similarity, how)``
     near_listed: dict[int, list[tuple[int, float, str]]]
-    #: some query word is two adjacent listed words joined ("alfaris"; ``pair_postings``)
-    splits: bool
+    #: per listed word near a query word or two joined (``joins``): the best similarity and the
+    #: query words (a bit mask) it could cover, for the bounds of ``_select``
+    bounds: dict[int, tuple[float, int]]
+    #: the names holding two adjacent listed words that one query word joins ("alfaris";
+    #: ``pair_postings``), which ``_merge`` may pair and ``_select`` never drops
+    split_names: set[int]
     dotted: frozenset[str]
     compact: str
     core_count: int
@@ -331,9 +335,28 @@ class NameMatcher:
                 wt *= QUALIFIER_FACTOR
             qweights.append(wt)
         near_listed: dict[int, list[tuple[int, float, str]]] = {}
+        bounds: dict[int, tuple[float, int]] = {}
         for i, nm in enumerate(near):
+            bit = 1 << i
             for vid, (sim, how) in nm.items():
-                near_listed.setdefault(vid, []).append((i, sim, how))
+                hits = near_listed.get(vid)
+                if hits is None:
+                    near_listed[vid] = [(i, sim, how)]
+                    bounds[vid] = (sim, bit)
+                else:
+                    hits.append((i, sim, how))
+                    prev = bounds[vid]
+                    bounds[vid] = (max(prev[0], sim), prev[1] | bit)
+        joins = tuple(
+            (i, jid) for i in range(len(words) - 1) if (jid := c.vocab_id.get(words[i] + words[i + 1])) is not None
+        )
+        for i, joined in joins:
+            bits = 3 << i
+            had = bounds.get(joined)
+            bounds[joined] = (MERGE_SIM, bits) if had is None else (max(had[0], MERGE_SIM), had[1] | bits)
+        split_names: set[int] = set()
+        for word in words:
+            add_ids(split_names, c.pair_postings.get(word))
         if kind is None and any(w in self.words.legal_forms for w in words):
             kind = "entity"
         core = [w for w in words if w not in weak]
@@ -347,16 +370,13 @@ class NameMatcher:
             words=words,
             qweights=qweights,
             rawweights=rawweights,
-            joins=tuple(
-                (i, vid)
-                for i in range(len(words) - 1)
-                if (vid := c.vocab_id.get(words[i] + words[i + 1])) is not None
-            ),
+            joins=joins,
             qualifier=qualifier,
             qtotal=sum(qweights),
             near=near,
             near_listed=near_listed,
-            splits=any(w in c.pair_postings for w in words),
+            bounds=bounds,
+            split_names=split_names,
             dotted=dotted,
             compact="".join(core),
             core_count=len(core),
@@ -406,7 +426,7 @@ class NameMatcher:
                 if q.rawweights[i] < weight[toks[j]]:
                     cap[j] = q.rawweights[i] / weight[toks[j]]
                 link.append((q.words[i], c.vocab[toks[j]], -neg_sim, how))
-        if (q.joins or q.splits) and (len(q.words) > 1 or len(toks) > 1):
+        if (q.joins or q.split_names) and (len(q.words) > 1 or len(toks) > 1):
             self._merge(q, toks, q_sim, c_sim, link)
         total = c.total[k]
         in_address: list[str] = []
@@ -551,29 +571,6 @@ class NameMatcher:
 
     # -- pruning -------------------------------------------------------------------------------
 
-    def _bound_context(self, q: _Query) -> tuple[dict[int, tuple[float, int]], set[int]]:
-        """Per query: for each listed word a query word resembles, the best similarity and the
-        query words (a bit mask) it could cover; and the names a listed word pair split in the
-        query could match (``_merge``), which ``_select`` never drops."""
-        best: dict[int, tuple[float, int]] = {}
-        for i, nm in enumerate(q.near):
-            bit = 1 << i
-            for vid, (sim, _how) in nm.items():
-                prev = best.get(vid)
-                best[vid] = (sim, bit) if prev is None else (max(prev[0], sim), prev[1] | bit)
-        for i, joined in q.joins:
-            bits = 3 << i
-            prev = best.get(joined)
-            best[joined] = (MERGE_SIM, bits) if prev is None else (max(prev[0], MERGE_SIM), prev[1] | bits)
-        return best, self._split_names(q)
-
-    def _split_names(self, q: _Query) -> set[int]:
-        """The names holding two adjacent listed words that one query word joins ("alfaris")."""
-        split: set[int] = set()
-        for word in q.words:
-            add_ids(split, self.compiled.pair_postings.get(word))
-        return split
-
     def _select(self, q: _Query, theta: float, min_score: float) -> list[int]:
         """The names that may score ``min_score``: drops only those whose ``_score(q, k)`` is certainly
         lower, by an upper bound of the score from each listed word's best similarity
@@ -591,7 +588,7 @@ class NameMatcher:
         operations; without required words, those ``_gather`` finds with ``theta``.
         """
         c = self.compiled
-        best, split = self._bound_context(q)
+        best, split = q.bounds, q.split_names
         weak = self.words.weak
         qweights = q.qweights
         qtotal = q.qtotal
@@ -729,7 +726,7 @@ class NameMatcher:
                     continue
                 for k in plist:
                     acc[k] = acc.get(k, 0.0) + w
-        forced = self._never_pruned(q, self._split_names(q))
+        forced = self._never_pruned(q, q.split_names)
         for _i, joined in q.joins:
             add_ids(forced, c.postings.get(joined))
         least = self._least_gathered(theta)
@@ -752,14 +749,10 @@ class NameMatcher:
     def _reached(self, q: _Query) -> set[int]:
         """Every name indexed under a listed word near a query word (or two query words joined): a
         superset of ``_gather`` without its coverage threshold, for ``_select`` to narrow."""
-        c = self.compiled
-        postings = c.postings
+        postings = self.compiled.postings
         reached: set[int] = set()
-        for nm in q.near:
-            for vid in nm:
-                add_ids(reached, postings.get(vid))
-        for _i, joined in q.joins:
-            add_ids(reached, postings.get(joined))
+        for vid in q.bounds:
+            add_ids(reached, postings.get(vid))
         return reached
 
     def _all_names(self, q: _Query) -> range:

@@ -83,7 +83,8 @@ def test_required_words_leave_too_little_without_them(weights: list[float], leas
     words = [f"w{i}" for i in range(len(weights))]
     q = _Query(
         text=" ".join(words), folded=" ".join(words), words=words, qweights=weights, rawweights=weights, joins=(),
-        qualifier=[False] * len(words), qtotal=sum(weights), near=[{} for _ in words], near_listed={}, splits=False,
+        qualifier=[False] * len(words), qtotal=sum(weights), near=[{} for _ in words], near_listed={}, bounds={},
+        split_names=set(),
         dotted=frozenset(),
         compact="", core_count=len(words), initials=(), country=None, kind=None, steps=[], variant=None,
     )
