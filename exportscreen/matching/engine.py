@@ -42,6 +42,7 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import mul
 from typing import Literal
 
 from pydantic import JsonValue
@@ -395,7 +396,7 @@ class NameMatcher:
         toks = c.tokens[k]
         fld = c.name_field[k]
         weight = c.weight
-        nweights = c.nweights[k] or tuple(weight[v] for v in toks)
+        nweights = c.nweights[k] or map(weight.__getitem__, toks)
         pairs: list[tuple[float, float, int, int, str]] = []
         near_listed = q.near_listed
         for j, vid in enumerate(toks):
@@ -442,8 +443,9 @@ class NameMatcher:
             if not q_sim[i] and w in others:
                 q_sim[i] = OTHER_NAME_SIM
                 in_other.append(w)
-        cover = sum(w * s * f for w, s, f in zip(nweights, c_sim, cap, strict=True)) / total if total else 0.0
-        qcover = sum(w * s for w, s in zip(q.qweights, q_sim, strict=True)) / q.qtotal if q.qtotal else 0.0
+        # weight x similarity x credit, summed in C (``map``) rather than a generator per name
+        cover = sum(map(mul, map(mul, nweights, c_sim), cap)) / total if total else 0.0
+        qcover = sum(map(mul, q.qweights, q_sim)) / q.qtotal if q.qtotal else 0.0
         method = "fuzzy"
         if q.folded == c.folded[k]:
             base = EXACT[fld]
