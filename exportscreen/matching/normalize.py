@@ -157,6 +157,8 @@ def _fold_latin(cleaned: str, t: NormalisationTrace) -> str:
     joined = _join_initials(words)
     if len(joined) != len(words):
         t.add("initials_joined")
+    if not _HAS_DIGIT.search(cleaned):
+        return " ".join(joined)  # no digit to read as a letter (most names)
     fixed = [_fix_digits(w) for w in joined]
     if fixed != joined:
         t.add("digit_lookalikes_read_as_letters")
