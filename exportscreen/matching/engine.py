@@ -222,6 +222,7 @@ class NameMatcher:
         self._skeletons: list[str] | None = None
         self._address_cache: dict[str, _Address] = {}
         self._least_cache: dict[float, list[float]] = {}
+        self._needs_cache: dict[float, tuple[list[float], list[float]]] = {}
         self._entry_words = self.compiled.entry_words
         #: pinyin pairs both ways, as padded words to find and replace, with the note they leave
         self._pinyin = [
@@ -594,11 +595,7 @@ class NameMatcher:
         weak = self.words.weak
         qweights = q.qweights
         qtotal = q.qtotal
-        # the bound passes when C ** A_COVER * Q ** B_QUERY >= need[kind of name]
-        margin = min_score - ROUNDING_SLACK - MAX_BONUS
-        need = [margin / band for band in BAND]
-        # C ** A_COVER >= need (as Q <= 1): the least coverage, a little under it against rounding
-        least_cover = [n ** (1.0 / A_COVER) * (1.0 - 1e-9) if n > 0 else 0.0 for n in need]
+        need, least_cover = self._needs(min_score)
         required = self._required_words(q, min(need))
         # names that a required query word's near listed words (or a joined pair holding one) are part of
         required_vids = frozenset(vid for vid, (_sim, bits) in best.items() if bits & required)
@@ -679,6 +676,20 @@ class NameMatcher:
             if qcover**B_QUERY >= kind_need and min(1.0, covered / total[k]) ** A_COVER * qcover**B_QUERY >= kind_need:
                 out.append(k)
         return out
+
+    def _needs(self, min_score: float) -> tuple[list[float], list[float]]:
+        """Per kind of name, what ``_select``'s bound must reach for ``min_score``: ``need``, which
+        ``C ** A_COVER * Q ** B_QUERY`` must reach, and the least coverage ``C`` alone (as ``Q <= 1``),
+        a little under it against rounding. Worked out once per threshold."""
+        hit = self._needs_cache.get(min_score)
+        if hit is None:
+            margin = min_score - ROUNDING_SLACK - MAX_BONUS
+            need = [margin / band for band in BAND]
+            least_cover = [n ** (1.0 / A_COVER) * (1.0 - 1e-9) if n > 0 else 0.0 for n in need]
+            if len(self._needs_cache) > 256:  # thresholds are few; bounded all the same
+                self._needs_cache.clear()
+            hit = self._needs_cache[min_score] = (need, least_cover)
+        return hit
 
     @staticmethod
     def _required_words(q: _Query, least_need: float) -> int:
