@@ -172,9 +172,11 @@ def _profile(run: Callable[[], None], top: int) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from exportscreen.commands.eval import PAIRS_FILE, shared_data_dir
+
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="a few-second run; timings not meaningful")
-    parser.add_argument("--data", type=Path, default=Path(os.environ.get("EXPORTSCREEN_SHARED_DATA", "../shared/data")))
+    parser.add_argument("--data", type=Path, default=shared_data_dir())
     parser.add_argument("--no-write", action="store_true", help="do not rewrite benchmarks/README.md")
     parser.add_argument("--quality", action="store_true", help="also rerun the development-set quality table")
     args = parser.parse_args(argv)
@@ -236,10 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(20221)
     queries: list[str] = []
     countries: list[str | None] = []
-    if cases_path.is_file():
-        _, cases = load_dev_cases(cases_path)
-        queries += [c.query for c in cases]
-        countries += [c.country for c in cases]
+    dev_cases = load_dev_cases(cases_path)[1] if cases_path.is_file() else []
+    queries += [c.query for c in dev_cases]
+    countries += [c.country for c in dev_cases]
     n_sample = 50 if smoke else 2000
     order = list(range(len(registry.entries)))
     rng.shuffle(order)
@@ -398,10 +399,9 @@ def main(argv: list[str] | None = None) -> int:
         f"the lists; bare-import floor {floor_rss / 1024:.0f} MB -> {rss['peak_kb'] / floor_rss:.1f}x the floor; "
         f"{cold_rss['peak_kb'] / 1024:.0f} MB on the first run, which builds the index")
 
-    if cases_path.is_file() and args.quality and not smoke:
-        _, cases = load_dev_cases(cases_path)
-        table = format_dev(evaluate_dev(matcher, cases, settings))
-        pairs_path = args.data / "pairs" / "nomenklatura_name_bench_cases.csv"
+    if dev_cases and args.quality and not smoke:
+        table = format_dev(evaluate_dev(matcher, dev_cases, settings))
+        pairs_path = args.data / PAIRS_FILE
         if pairs_path.is_file():
             pairs = load_pair_cases(pairs_path)
             table += "\n\n" + format_pairs(evaluate_pairs(pairs, settings), len(pairs))

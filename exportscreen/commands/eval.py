@@ -23,7 +23,7 @@ from exportscreen.matching.evaluation import (
 )
 from exportscreen.registry import load_registry
 
-__all__ = ["register", "run"]
+__all__ = ["PAIRS_FILE", "register", "run", "shared_data_dir"]
 
 EXIT_OK = 0
 EXIT_ERROR = 2
@@ -31,7 +31,8 @@ _DEFAULTS = MatchSettings()
 PAIRS_FILE = "pairs/nomenklatura_name_bench_cases.csv"
 
 
-def _shared_data() -> Path:
+def shared_data_dir() -> Path:
+    """The shared data directory: ``$EXPORTSCREEN_SHARED_DATA``, else ``../shared/data``."""
     env = os.environ.get("EXPORTSCREEN_SHARED_DATA")
     return Path(env) if env else Path("../shared/data")
 
@@ -60,7 +61,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    data = args.data or _shared_data()
+    data = args.data or shared_data_dir()
     cases_path = args.cases or data.parent / "eval" / "names-dev.yaml"
     try:
         settings = MatchSettings(hit=args.hit, review=args.review)
