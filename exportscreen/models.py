@@ -34,6 +34,7 @@ __all__ = [
     "Item",
     "ItemKind",
     "ItemTier",
+    "LicenceRequirement",
     "Owner",
     "PackRef",
     "Party",
@@ -211,6 +212,7 @@ class Item(BaseModel):
     dram_half_pitch_nm: float | None = Field(default=None, gt=0)
     quantity: int | None = Field(default=None, gt=0)
     value_usd: float | None = Field(default=None, ge=0)
+    hts: str | None = None
 
     _numbers = field_validator(
         "node_nm",
@@ -238,6 +240,17 @@ class Item(BaseModel):
             raise ValueError(f"{value!r} is not an ECCN (e.g. 3A090.a, 4A994, EAR99)")
         return text
 
+    @field_validator("hts")
+    @classmethod
+    def _hts_shape(cls, value: str | None) -> str | None:
+        """An HTS code (``8542.31.0000``, ``854231``): kept as its digits, 4 to 10 of them."""
+        if value is None:
+            return None
+        digits = value.strip().replace(".", "").replace(" ", "")
+        if not re.fullmatch(r"\d{4,10}", digits):
+            raise ValueError(f"{value!r} is not an HTS code (4 to 10 digits, dots allowed: 8542.31)")
+        return digits
+
     @model_validator(mode="after")
     def _derive_density(self) -> Item:
         if self.tpp is not None and self.die_area_mm2 is not None:
@@ -259,6 +272,7 @@ class Transaction(BaseModel):
     destination: Country
     parties: list[Party] = Field(min_length=1, max_length=LIMITS.max_parties)
     items: list[Item] = Field(min_length=1, max_length=LIMITS.max_items)
+    destination_region: str | None = Field(default=None, min_length=1, max_length=200)
     end_use: str | None = Field(default=None, max_length=5000)
     end_use_tags: list[EndUseTag] = Field(default_factory=list)
 
@@ -337,6 +351,28 @@ class PackRef(_Out):
     version: str
 
 
+class LicenceRequirement(_Out):
+    """A licence requirement the determination found for an item (covered or not), or a section it
+    left to another pack; ``item_index`` -1 is the whole order (an end-use section)."""
+
+    item_index: int
+    eccn: str | None
+    reason: str
+    basis: Literal["country_chart", "section", "part_746", "end_use"]
+    control: str
+    status: Literal["required", "possible", "delegated", "unevaluated", "unmodelled"]
+    country: str
+    region: str | None = None
+    counted_as: str
+    party: str | None = None
+    detail: str
+    chart_row: str | None = None
+    citations: list[str] = Field(default_factory=list)
+    exceptions: list[str] = Field(default_factory=list)
+    handled_by: str | None = None
+    covered_by: str | None = None
+
+
 class Decision(_Out):
     """The one output of ``screen()``; ``to_json()`` is its stable serialised form."""
 
@@ -348,6 +384,7 @@ class Decision(_Out):
     as_of: dt.date
     registry: RegistryInfo
     packs: list[PackRef]
+    licence_requirements: list[LicenceRequirement] = Field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

@@ -21,6 +21,8 @@ from pydantic import JsonValue, ValidationError
 from exportscreen._construct import construct
 from exportscreen._errors import ConfigError, ExportscreenError, InputError, ListError, format_validation_errors
 from exportscreen.geo import CountryGroups, load_country_groups
+from exportscreen.licensing.facts import Licensing
+from exportscreen.licensing.register import LicenceRegister
 from exportscreen.matching import Candidate, Matcher, MatchSettings, build_matcher, match_many
 from exportscreen.matching.batch import gc_frozen
 from exportscreen.models import (
@@ -68,7 +70,8 @@ class Screener:
     paths to ``rules.yaml`` files (default: every bundled pack). ``settings``: the hit/review thresholds.
     ``max_list_age``: screening with a source older than this (in days, measured from its as-of date to
     the screening date) raises ``ListError``; without it, data older than ``stale_after`` days adds a
-    ``stale-lists`` warning reason to each Decision.
+    ``stale-lists`` warning reason to each Decision. ``licences``: a licence register whose licences
+    may cover the licence requirements found (``exportscreen.licensing.register``).
     """
 
     def __init__(
@@ -81,6 +84,7 @@ class Screener:
         groups: CountryGroups | None = None,
         max_list_age: int | None = None,
         stale_after: int = STALE_AFTER_DAYS,
+        licences: LicenceRegister | None = None,
     ) -> None:
         if max_list_age is not None and max_list_age < 0:
             raise ConfigError(f"max_list_age must be a number of days >= 0, got {max_list_age}")
@@ -97,6 +101,7 @@ class Screener:
         if len(set(ids)) != len(ids):
             raise ConfigError(f"the same rule pack is loaded twice: {sorted(ids)}")
         self.settings = settings or MatchSettings()
+        self.licensing = Licensing(register=licences)
         self.matcher: Matcher = build_matcher(self.registry, settings=self.settings)
         #: (country, date) -> its country groups: every transaction asks for its destination's
         self._groups_memo: dict[tuple[str, dt.date], tuple[str, ...]] = {}
@@ -222,8 +227,9 @@ class Screener:
             yield best
 
     # ------------------------------------------------------------------------------ facts
-    def facts(self, tx: Transaction, on: dt.date) -> Facts:
-        """Compute the facts of a validated transaction on date ``on``."""
+    def facts(self, tx: Transaction, on: dt.date, packs_in_force: frozenset[str] = frozenset()) -> Facts:
+        """Compute the facts of a validated transaction on date ``on`` (``packs_in_force``: the ids of the
+        packs that will read them, for the sections the licence determination leaves to a pack)."""
         effective, _rule = self.groups.effective_country(tx.destination, on)
         matches: list[MatchFact] = []
         owners: list[OwnerFact] = []
@@ -261,12 +267,16 @@ class Screener:
                     )
                 )
         items = tuple(ItemFact(i, item.description, self.tiers.classify(item, on)) for i, item in enumerate(tx.items))
+        licensing = self.licensing.facts(
+            tx, [i.classification for i in items], on, self.groups, self._groups_of, packs_in_force
+        )
         return Facts(
             as_of=on,
             transaction=tx,
             destination=tx.destination,
             destination_effective=effective,
             destination_groups=self._groups_of(tx.destination, on),
+            licensing=licensing,
             matches=tuple(matches),
             owners=tuple(owners),
             items=items,
@@ -312,7 +322,7 @@ class Screener:
         if not active:
             raise ConfigError(f"no rule pack is in force on {on.isoformat()}")
         warning = self._freshness(on)
-        facts = self.facts(tx, on)
+        facts = self.facts(tx, on, frozenset(p.id for p in active))
         fired = [f for pack in active for f in fired_rules(pack, facts)]
         packs_category = max((f.rule.category for f in fired), default=Category.LESS_RISKY)
         backstops = _backstops(facts, partial(self._read_by_packs, active, on), packs_category)
@@ -356,6 +366,7 @@ class Screener:
             as_of=on,
             registry=self._registry_info,
             packs=[construct(PackRef, id=p.id, version=p.version) for p in active],
+            licence_requirements=facts.licensing.decision_rows(),
         )
 
     def screen_many(

@@ -1,4 +1,4 @@
-"""Build ``lists/ear/ccl.yaml`` and ``lists/ear/country_chart.yaml`` from the EAR tables in
+"""Build ``lists/ear/ccl/<category>.yaml`` and ``lists/ear/country_chart.yaml`` from the EAR tables in
 ``../shared/data/ear`` and the curated ``lists/ear/overlay.yaml``.
 
     python -m exportscreen.licensing.build [--ear DIR] [--out DIR] [--check]
@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from exportscreen._data import bundled_dir
 from exportscreen._errors import PackError
 from exportscreen._io import load_model, parse_yaml, read_text
-from exportscreen.licensing.tables import CHART_COLUMNS, CclTable, CountryChart, Scope
+from exportscreen.licensing.tables import CHART_COLUMNS, CclCategory, CountryChart, Scope
 
 __all__ = ["build", "main"]
 
@@ -213,9 +213,10 @@ def _ccl_row(src: dict[str, str], ov: _Overlay) -> dict[str, Any]:
     dated = next((d for d in ov.dated if d.matches(src, paragraphs)), None)
     row["valid_from"] = dated.valid_from if dated else None
     row["valid_to"] = None
-    row["citation"] = (
-        f"{dated.citation}; " if dated else ""
-    ) + f"{ov.table_citation}, ECCN {src['eccn']} (eCFR {ov.ecfr_issue.isoformat()})"
+    row["citations"] = [
+        *([dated.citation] if dated else []),
+        f"{ov.table_citation}, ECCN {src['eccn']} (eCFR {ov.ecfr_issue.isoformat()})",
+    ]
     row["confidence"] = min(confidence, dated.confidence if dated else confidence, key=_RANK.__getitem__)
     row["source"] = src["source"]
     return row
@@ -238,7 +239,7 @@ def _historic_row(h: _Historic) -> dict[str, Any]:
         "text": h.text,
         "valid_from": h.valid_from,
         "valid_to": h.valid_to,
-        "citation": h.citation,
+        "citations": [h.citation],
         "confidence": h.confidence,
         "source": "lists/ear/overlay.yaml historic",
     }
@@ -279,13 +280,17 @@ def build(ear_dir: Path, overlay_path: Path) -> dict[str, str]:
     rows = [_ccl_row(r, ov) for r in src_rows] + [_historic_row(h) for h in ov.historic]
     order = {e: i for i, e in enumerate(dict.fromkeys(r["eccn"] for r in sorted(rows, key=lambda r: r["eccn"])))}
     rows.sort(key=lambda r: order[r["eccn"]])
-    ccl_head = {
-        "format": "exportscreen-ccl/1",
-        "ecfr_issue": ov.ecfr_issue,
-        "citation": ov.table_citation,
-        "source": {**src_ref, "origin": ov.origin},
-    }
-    ccl_text = _document(_HEADER.format(src="ccl_reasons.csv"), ccl_head, {"rows": rows})
+    files: dict[str, str] = {}
+    for digit in range(10):
+        head = {
+            "format": "exportscreen-ccl/1",
+            "category": digit,
+            "ecfr_issue": ov.ecfr_issue,
+            "citation": ov.table_citation,
+            "source": {**src_ref, "origin": ov.origin},
+        }
+        mine = [r for r in rows if r["eccn"].startswith(str(digit))]
+        files[f"ccl/{digit}.yaml"] = _document(_HEADER.format(src="ccl_reasons.csv"), head, {"rows": mine})
 
     chart_rows, chart_ref = _csv(ear_dir / "country_chart.csv")
     note_rows, note_ref = _csv(ear_dir / "country_chart_footnotes.csv")
@@ -323,9 +328,11 @@ def build(ear_dir: Path, overlay_path: Path) -> dict[str, str]:
         chart_head,
         {"footnotes": footnotes, "rows": chart},
     )
-    for text, model in ((ccl_text, CclTable), (chart_text, CountryChart)):
+    files["country_chart.yaml"] = chart_text
+    for name, text in files.items():
+        model: type[BaseModel] = CountryChart if name == "country_chart.yaml" else CclCategory
         model.model_validate(parse_yaml(text, error=PackError))
-    return {"ccl.yaml": ccl_text, "country_chart.yaml": chart_text}
+    return files
 
 
 def _default_ear_dir() -> Path:
@@ -351,6 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"build: {out / name} is not what the build makes; rerun the build", file=sys.stderr)
         return 1 if stale else 0
     for name in stale:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
         (out / name).write_text(files[name], encoding="utf-8")
         print(f"wrote {out / name}")
     return 0

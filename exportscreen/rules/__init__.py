@@ -12,6 +12,7 @@ from exportscreen._data import bundled_dir
 from exportscreen._errors import PackError, format_validation_errors
 from exportscreen._io import load_data_file, load_model
 from exportscreen.geo import CountryGroups, load_country_groups, resolve_country
+from exportscreen.licensing.end_use import load_end_use_words
 from exportscreen.rules.evaluate import Fired, evaluate_pack, fired_rules, most_severe
 from exportscreen.rules.model import PackCases, RulePack
 from exportscreen.tiers import TierSet, load_tiers
@@ -67,7 +68,15 @@ def _cross_check(pack: RulePack, tiers: TierSet, groups: CountryGroups) -> None:
                     raise PackError(
                         f"unknown tier {tier!r} (known: {', '.join(sorted(tiers.ids))})", path=pack.path, location=loc
                     )
-            for place in (node.destination, node.headquarters):
+            unknown_words = sorted(set(node.end_use_words or ()) - set(load_end_use_words().categories))
+            if unknown_words:
+                raise PackError(
+                    f"unknown end-use word categories {unknown_words} "
+                    f"(known: {', '.join(sorted(load_end_use_words().categories))})",
+                    path=pack.path,
+                    location=loc,
+                )
+            for place in (node.destination, node.headquarters, node.destination_mismatch):
                 if place is None:
                     continue
                 for gid in (*place.groups, *place.exclude_groups):

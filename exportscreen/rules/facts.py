@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from exportscreen.geo import CountryGroups
+from exportscreen.licensing.determine import Place
+from exportscreen.licensing.facts import LicensingFacts
 from exportscreen.models import PartyMatch, Transaction
 from exportscreen.registry.model import Entry
 from exportscreen.tiers import ItemClassification
@@ -57,6 +59,7 @@ class Facts:
     destination: str
     destination_effective: str
     destination_groups: tuple[str, ...]
+    licensing: LicensingFacts
     matches: tuple[MatchFact, ...]
     owners: tuple[OwnerFact, ...]
     items: tuple[ItemFact, ...]
@@ -65,3 +68,9 @@ class Facts:
     country_groups: CountryGroups
     tier_citations: dict[str, list[str]]
     tier_exceptions: dict[str, list[str]]
+
+    @property
+    def destinations(self) -> tuple[Place, ...]:
+        """Every place that counts: the destination first, then the other countries of ultimate
+        consignees and end users, then a sanctioned destination region."""
+        return self.licensing.places

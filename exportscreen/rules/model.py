@@ -19,6 +19,11 @@ A condition is a mapping with exactly one key::
     headquarters:               some party is headquartered in these groups/countries (same keys)
     end_use_tags: [military]    the transaction carries one of these end-use tags
     as_of: {from: 2025-09-29, to: 2025-11-10}   the screening date is in [from, to)
+    licence, eccn_unknown, destination_mismatch, region_in_address, end_use_words
+                                licence determination facts: see ``exportscreen.licensing.conditions``
+
+``destination`` holds when any country that counts is in the place: the destination, or the country
+of an ultimate consignee or end user (the evidence names which).
 
 Nothing is evaluated as code: the evaluator (``exportscreen.rules.evaluate``) interprets these models.
 """
@@ -31,6 +36,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from exportscreen.licensing.conditions import LicenceCondition
 from exportscreen.models import Category, EndUseTag, Role
 
 __all__ = [
@@ -53,17 +59,24 @@ TEMPLATE_FIELDS = frozenset(
         "conflicts",
         "destination",
         "destination_groups",
+        "determinations",
+        "eccns",
         "end_uses",
         "entries",
         "exceptions",
         "headquarters",
         "item_tiers",
+        "licence_exceptions",
         "lists_checked",
+        "mismatches",
         "missing",
         "parties",
         "policies",
+        "regions",
+        "requirements",
         "share",
         "tiers",
+        "words",
     }
 )
 
@@ -141,6 +154,11 @@ class Condition(BaseModel):
     headquarters: Place | None = None
     end_use_tags: list[EndUseTag] | None = Field(default=None, min_length=1)
     as_of: DateWindow | None = None
+    licence: LicenceCondition | None = None
+    eccn_unknown: Literal[True] | None = None
+    destination_mismatch: Place | None = None
+    region_in_address: Literal[True] | None = None
+    end_use_words: list[str] | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Condition:
@@ -240,7 +258,8 @@ class RulePack(BaseModel):
 
 
 class PackCase(BaseModel):
-    """One example transaction with the verdict the pack must give."""
+    """One example transaction with the verdict the pack must give (screened with the pack alone, or
+    together with the bundled packs of ``with_packs``)."""
 
     model_config = _STRICT
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
@@ -248,6 +267,7 @@ class PackCase(BaseModel):
     as_of: dt.date | None = None
     transaction: dict[str, Any]
     expect: Category
+    with_packs: list[str] = Field(default_factory=list)
     must_fire: list[str] = Field(default_factory=list)
     must_not_fire: list[str] = Field(default_factory=list)
 
