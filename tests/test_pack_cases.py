@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from exportscreen import Decision, Screener
+from exportscreen.licensing.register import LicenceRegister
 from exportscreen.rules import bundled_pack_paths, load_pack, load_pack_cases
 from exportscreen.rules.model import PackCase
 
@@ -20,7 +21,9 @@ def _collect() -> list[tuple[Path, PackCase]]:
         pack = load_pack(rules)
         assert cases.pack == pack.id, f"{cases_path}: cases are for {cases.pack!r}, the pack is {pack.id!r}"
         known = {r.id for r in pack.rules}
+        bundled = {load_pack(p).id for p in bundled_pack_paths()}
         for case in cases.cases:
+            assert set(case.with_packs) <= bundled - {pack.id}, f"{cases_path}: case {case.name}: with_packs names no other bundled pack"
             unknown = (set(case.must_fire) | set(case.must_not_fire)) - known
             assert not unknown, f"{cases_path}: case {case.name} names unknown rules {sorted(unknown)}"
             out.append((rules, case))
@@ -31,13 +34,24 @@ CASES = _collect()
 
 
 @pytest.fixture(scope="module")
-def screeners() -> dict[Path, Screener]:
+def screeners() -> dict[tuple[Path, ...], Screener]:
     return {}
 
 
+def _packs(rules: Path, case: PackCase) -> tuple[Path, ...]:
+    others = [p for p in bundled_pack_paths() if load_pack(p).id in case.with_packs]
+    return (rules, *others)
+
+
 @pytest.mark.parametrize(("rules", "case"), CASES, ids=[f"{load_pack(r).id}::{c.name}" for r, c in CASES])
-def test_pack_case(rules: Path, case: PackCase, screeners: dict[Path, Screener]) -> None:
-    screener = screeners.setdefault(rules, Screener(packs=[rules]))
+def test_pack_case(rules: Path, case: PackCase, screeners: dict[tuple[Path, ...], Screener]) -> None:
+    packs = _packs(rules, case)
+    if case.licences is not None:
+        screener = Screener(packs=list(packs), licences=LicenceRegister.model_validate(case.licences))
+    else:
+        if packs not in screeners:
+            screeners[packs] = Screener(packs=list(packs))
+        screener = screeners[packs]
     decision = screener.screen(case.transaction, as_of=case.as_of)
     fired = {r.rule_id for r in decision.reasons}
     detail = "\n".join(f"  {r.category} {r.rule_id}: {r.message}" for r in decision.reasons)

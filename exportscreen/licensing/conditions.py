@@ -183,7 +183,8 @@ def determinations(facts: LicensingFacts) -> str:
         key = (r.item_index, r.eccn, r.place.label())
         found = lines.setdefault(key, [])
         if r.status != "not_required":
-            found.append(f"{r.reason} {r.control} {r.status.replace('_', ' ')}")
+            status = f"covered by {r.covered_by.number}" if r.covered_by else r.status.replace("_", " ")
+            found.append(f"{r.reason} {r.control} {status}")
     parts = []
     for (index, eccn, where), found in lines.items():
         what = "the order" if index < 0 else f"item {index + 1} {eccn or '(no ECCN)'}"

@@ -259,7 +259,8 @@ class RulePack(BaseModel):
 
 class PackCase(BaseModel):
     """One example transaction with the verdict the pack must give (screened with the pack alone, or
-    together with the bundled packs of ``with_packs``)."""
+    together with the bundled packs of ``with_packs``; ``licences``: a licence register, as in a
+    register file, the case is screened with)."""
 
     model_config = _STRICT
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
@@ -268,6 +269,7 @@ class PackCase(BaseModel):
     transaction: dict[str, Any]
     expect: Category
     with_packs: list[str] = Field(default_factory=list)
+    licences: dict[str, Any] | None = None
     must_fire: list[str] = Field(default_factory=list)
     must_not_fire: list[str] = Field(default_factory=list)
 

@@ -85,7 +85,7 @@ def test_baseline_records_what_produced_it_and_no_line_numbers(ws: Workspace) ->
     assert data["format"] == "exportscreen-baseline/1"
     assert data["tool_version"] == __version__
     assert data["registry_version"] == registry.version
-    assert data["packs"] == [{"id": "china-advanced-computing", "version": data["packs"][0]["version"]}]
+    assert [p["id"] for p in data["packs"]] == ["china-advanced-computing", "ear-licensing"]
     (clearance,) = data["clearances"]
     assert clearance["entry_hash"] == registry.entries[0].content_hash
     assert {k: clearance[k] for k in ("order_id", "party", "entry_id", "rule_id", "strength", "allow_hit")} == {
