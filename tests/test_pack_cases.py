@@ -23,7 +23,8 @@ def _collect() -> list[tuple[Path, PackCase]]:
         known = {r.id for r in pack.rules}
         bundled = {load_pack(p).id for p in bundled_pack_paths()}
         for case in cases.cases:
-            assert set(case.with_packs) <= bundled - {pack.id}, f"{cases_path}: case {case.name}: with_packs names no other bundled pack"
+            others = bundled - {pack.id}
+            assert set(case.with_packs) <= others, f"{cases_path}: {case.name}: with_packs names an unknown pack"
             unknown = (set(case.must_fire) | set(case.must_not_fire)) - known
             assert not unknown, f"{cases_path}: case {case.name} names unknown rules {sorted(unknown)}"
             out.append((rules, case))

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from exportscreen.screener import Screener
 
-__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "add_screening_options", "build_screener", "parse_date"]
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_FINDINGS",
+    "EXIT_OK",
+    "add_licence_option",
+    "add_screening_options",
+    "build_screener",
+    "parse_date",
+]
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -46,8 +54,17 @@ def add_screening_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_licence_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--licences",
+        metavar="YAML",
+        help="licence register: licence requirements a valid licence on file covers are reported as covered",
+    )
+
+
 def build_screener(args: argparse.Namespace) -> Screener:
     """The Screener of the command line: lists loaded through the user cache (``load_registry_cached``)."""
+    from exportscreen.licensing.register import load_register
     from exportscreen.matching.compiled import load_registry_cached
     from exportscreen.screener import Screener
 
@@ -60,7 +77,9 @@ def build_screener(args: argparse.Namespace) -> Screener:
         registry = load_registry_cached(*args.lists) if args.lists else load_registry_cached()
         if args.lists and args.with_bundled:
             registry = load_registry_cached() + registry
-        screener = Screener(registry=registry, packs=args.pack, max_list_age=args.max_list_age)
+        licences_path = getattr(args, "licences", None)
+        licences = load_register(licences_path) if licences_path else None
+        screener = Screener(registry=registry, packs=args.pack, max_list_age=args.max_list_age, licences=licences)
     finally:
         if enabled:
             gc.freeze()

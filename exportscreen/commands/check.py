@@ -32,7 +32,14 @@ from exportscreen.baseline import (
     summary_counts,
     write_atomic,
 )
-from exportscreen.commands._common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, add_screening_options, build_screener
+from exportscreen.commands._common import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    add_licence_option,
+    add_screening_options,
+    build_screener,
+)
 from exportscreen.orders import collect_paths, load_orders
 from exportscreen.orders_csv import CsvMapping, load_csv_mapping
 from exportscreen.report.junit import finding_line, format_junit
@@ -71,6 +78,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--csv-mapping", metavar="YAML", help="column mapping for CSV order files exported from an ERP")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary on stderr")
     add_screening_options(p)
+    add_licence_option(p)
     p.set_defaults(func=run)
 
 

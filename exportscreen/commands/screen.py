@@ -11,6 +11,7 @@ from exportscreen.commands._common import (
     EXIT_ERROR,
     EXIT_FINDINGS,
     EXIT_OK,
+    add_licence_option,
     add_screening_options,
     build_screener,
 )
@@ -31,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("paths", nargs="+", metavar="FILE", help="files, directories or globs")
     p.add_argument("--format", choices=("text", "json"), default="text")
     add_screening_options(p)
+    add_licence_option(p)
     p.set_defaults(func=run)
 
 

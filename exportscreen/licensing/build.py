@@ -203,7 +203,9 @@ def _ccl_row(src: dict[str, str], ov: _Overlay) -> dict[str, Any]:
         if rfc is not None:
             scope, row["section"], confidence = rfc.scope, rfc.citation.removeprefix("15 CFR "), rfc.confidence
         if scope is None:
-            hit = next((u for u in ov.unmodelled if u.column == column and (not u.reasons or src["reason"] in u.reasons)), None)
+            hit = next(
+                (u for u in ov.unmodelled if u.column == column and (not u.reasons or src["reason"] in u.reasons)), None
+            )
             unmodelled = hit.why if hit else "the destinations of the printed cell are not recognised"
     row["scope"] = scope.model_dump(exclude_defaults=True) if scope else None
     delegate = next((d.to for d in ov.delegate if d.matches(src["eccn"], section)), None)
@@ -352,7 +354,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PackError as exc:
         print(f"build: error: {exc}", file=sys.stderr)
         return 2
-    stale = [name for name, text in files.items() if not (out / name).is_file() or (out / name).read_text("utf-8") != text]
+    stale = [
+        name for name, text in files.items() if not (out / name).is_file() or (out / name).read_text("utf-8") != text
+    ]
     if args.check:
         for name in stale:
             print(f"build: {out / name} is not what the build makes; rerun the build", file=sys.stderr)

@@ -1,15 +1,15 @@
 """The condition keys over licensing facts, and the evidence they give a Reason.
 
-    licence: {status: [required], basis: [country_chart], covered: false}
-        some licence requirement with one of these statuses (required, possible, not_required,
-        delegated, unevaluated, unmodelled) and bases (country_chart, section, part_746, end_use;
-        default any) holds; covered: true / false keeps those a licence on file covers / does not
-    eccn_unknown: true            a declared ECCN is not in the CCL data on the screening date
-    destination_mismatch: {groups: [D:5M, E:1, E:2]}
-        an ultimate consignee or end user is in another country than the destination, and that
-        country is in these groups or countries
-    region_in_address: true       a party address names a sanctioned region the destination does not
-    end_use_words: [military, ...]  the free-text end use holds words of these categories
+licence: {status: [required], basis: [country_chart], covered: false}
+    some licence requirement with one of these statuses (required, possible, not_required,
+    delegated, unevaluated, unmodelled) and bases (country_chart, section, part_746, end_use;
+    default any) holds; covered: true / false keeps those a licence on file covers / does not
+eccn_unknown: true            a declared ECCN is not in the CCL data on the screening date
+destination_mismatch: {groups: [D:5M, E:1, E:2]}
+    an ultimate consignee or end user is in another country than the destination, and that
+    country is in these groups or countries
+region_in_address: true       a party address names a sanctioned region the destination does not
+end_use_words: [military, ...]  the free-text end use holds words of these categories
 """
 
 from __future__ import annotations
@@ -188,5 +188,7 @@ def determinations(facts: LicensingFacts) -> str:
     parts = []
     for (index, eccn, where), found in lines.items():
         what = "the order" if index < 0 else f"item {index + 1} {eccn or '(no ECCN)'}"
-        parts.append(f"{what} to {where}: {', '.join(found) if found else 'no licence by the Country Chart or Part 746'}")
+        parts.append(
+            f"{what} to {where}: {', '.join(found) if found else 'no licence by the Country Chart or Part 746'}"
+        )
     return "; ".join(parts) or "no item to determine"

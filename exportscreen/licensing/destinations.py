@@ -32,7 +32,11 @@ class RegionHit:
 
 
 def places_that_count(
-    tx: Transaction, on: dt.date, groups: CountryGroups, groups_of: Callable[[str, dt.date], tuple[str, ...]], part746: Part746
+    tx: Transaction,
+    on: dt.date,
+    groups: CountryGroups,
+    groups_of: Callable[[str, dt.date], tuple[str, ...]],
+    part746: Part746,
 ) -> tuple[Place, ...]:
     """The destination first, then each other country of an ultimate consignee or end user (once per
     country, naming the first party), then a sanctioned destination region."""

@@ -166,13 +166,19 @@ class Determiner:
                 if hit
                 else f"the Country Chart row {where} has no X in {row.column}"
             )
-            return {**common, "basis": "country_chart", "status": "required" if hit else "not_required", "detail": detail}
+            return {
+                **common,
+                "basis": "country_chart",
+                "status": "required" if hit else "not_required",
+                "detail": detail,
+            }
         assert row.scope is not None
         covered = row.scope.covers(place.effective, place.groups, chart_row.footnotes)
         scope = row.scope.describe()
         where = f"Country Chart row {chart_row.country} ({chart_row.iso2})"
         detail = (
-            f"{row.section or 'the entry'} covers {scope}, {place.effective} included ({where}, no column for this reason): licence required"
+            f"{row.section or 'the entry'} covers {scope}, {place.effective} included "
+            f"({where}, no column for this reason): licence required"
             if covered
             else f"{row.section or 'the entry'} covers {scope}, not {place.effective} ({where})"
         )
@@ -223,7 +229,8 @@ class Determiner:
                     basis="part_746",
                     control="part 746",
                     status="unmodelled",
-                    detail=f"the Country Chart points to Part 746 ({chart_row.pointer}) and no Part 746 entry is in force on {on.isoformat()}",
+                    detail=f"the Country Chart points to Part 746 ({chart_row.pointer}) "
+                    f"and no Part 746 entry is in force on {on.isoformat()}",
                     citations=(self.chart.citation,),
                     chart_row=label,
                     confidence="V",

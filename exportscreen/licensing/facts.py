@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from exportscreen._construct import construct
 from exportscreen.geo import CountryGroups
 from exportscreen.licensing.destinations import RegionHit, address_regions, places_that_count
 from exportscreen.licensing.determine import Determiner, Place, Requirement
@@ -16,7 +17,6 @@ from exportscreen.licensing.end_use import EndUseWords, WordHit, load_end_use_wo
 from exportscreen.licensing.register import Licence, LicenceRegister, licensed_parties
 from exportscreen.licensing.sections import load_sections
 from exportscreen.licensing.tables import load_ccl, load_chart
-from exportscreen._construct import construct
 from exportscreen.models import Item, LicenceRequirement, Transaction
 from exportscreen.tiers import ItemClassification
 
@@ -89,7 +89,12 @@ def item_eccns(item: Item, classification: ItemClassification) -> list[tuple[str
 class Licensing:
     """The determination engine of a Screener: tables, word list and (optionally) a licence register."""
 
-    def __init__(self, determiner: Determiner | None = None, words: EndUseWords | None = None, register: LicenceRegister | None = None) -> None:
+    def __init__(
+        self,
+        determiner: Determiner | None = None,
+        words: EndUseWords | None = None,
+        register: LicenceRegister | None = None,
+    ) -> None:
         self.determiner = determiner or Determiner(load_ccl(), load_chart(), load_part746(), load_sections())
         self.words = words or load_end_use_words()
         self.register = register
@@ -108,7 +113,7 @@ class Licensing:
         requirements: list[Requirement] = []
         unknown: list[UnknownEccn] = []
         for index, (item, cls) in enumerate(zip(tx.items, classifications, strict=True)):
-            eccns = item_eccns(item, cls) or [(None, "not given")]
+            eccns: list[tuple[str | None, str]] = [*item_eccns(item, cls)] or [(None, "not given")]
             for eccn, basis in eccns:
                 if eccn is not None and not det.known(eccn, on):
                     unknown.append(UnknownEccn(index, item.description, eccn))
@@ -139,11 +144,14 @@ class Licensing:
         why = (
             f"pack {target.implemented_by} is not in force"
             if target.implemented_by not in packs_in_force
-            else f"the item is in none of the tiers it reads ({', '.join(target.tiers)}): declare the paragraph or give the specifications"
+            else f"the item is in none of the tiers it reads ({', '.join(target.tiers)}): "
+            "declare the paragraph or give the specifications"
         )
         return replace(req, status="unevaluated", detail=f"{req.detail}; not evaluated: {why}")
 
-    def _end_use(self, tx: Transaction, places: Sequence[Place], on: dt.date, packs_in_force: frozenset[str]) -> list[Requirement]:
+    def _end_use(
+        self, tx: Transaction, places: Sequence[Place], on: dt.date, packs_in_force: frozenset[str]
+    ) -> list[Requirement]:
         sections = self.determiner.sections
         tags = {str(t) for t in tx.end_use_tags}
         out: list[Requirement] = []
@@ -186,7 +194,9 @@ class Licensing:
             if req.status not in _COVERABLE or req.item_index < 0:
                 continue
             for lic in self.register.licences:
-                missing = lic.gaps(eccn=req.eccn, country=req.place.country, effective=req.place.effective, parties=parties, on=on)
+                missing = lic.gaps(
+                    eccn=req.eccn, country=req.place.country, effective=req.place.effective, parties=parties, on=on
+                )
                 if missing:
                     gaps.setdefault(i, []).append(f"{lic.number} {'; '.join(missing)}")
                 else:
@@ -205,7 +215,9 @@ class Licensing:
         return out
 
     @staticmethod
-    def _over_limits(requirements: list[Requirement], fits: dict[int, list[Licence]], tx: Transaction) -> dict[str, str]:
+    def _over_limits(
+        requirements: list[Requirement], fits: dict[int, list[Licence]], tx: Transaction
+    ) -> dict[str, str]:
         """Licences whose quantity or value the order's items under them exceed (or cannot show)."""
         items: dict[str, set[int]] = {}
         licences: dict[str, Licence] = {}
@@ -224,5 +236,7 @@ class Licensing:
                 if any(v is None for v in values):
                     over[number] = f"limits the {field.replace('_usd', '')} and an item under it gives none"
                 elif sum(values) > limit:
-                    over[number] = f"{field.replace('_usd', '')} {sum(values):g}{unit} is over its limit of {limit:g}{unit}"
+                    over[number] = (
+                        f"{field.replace('_usd', '')} {sum(values):g}{unit} is over its limit of {limit:g}{unit}"
+                    )
         return over

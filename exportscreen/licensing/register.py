@@ -91,7 +91,9 @@ class Licence(BaseModel):
     def names_eccn(self, eccn: str | None) -> bool:
         return eccn is not None and any(eccn == e or eccn.startswith(e + ".") for e in self.eccns)
 
-    def gaps(self, *, eccn: str | None, country: str, effective: str, parties: Sequence[Party], on: dt.date) -> list[str]:
+    def gaps(
+        self, *, eccn: str | None, country: str, effective: str, parties: Sequence[Party], on: dt.date
+    ) -> list[str]:
         """Why this licence does not cover the requirement (empty: it covers it, limits aside)."""
         out: list[str] = []
         if not self.valid_from <= on <= self.valid_to:
@@ -131,5 +133,10 @@ def licensed_parties(parties: Sequence[Party]) -> list[Party]:
 
 def load_register(path: str | Path) -> LicenceRegister:
     """Read and validate a licence register; any problem is an ``InputError`` naming file and field."""
-    register = load_model(Path(path), LicenceRegister, error=InputError, not_mapping="a licence register is a mapping with format and licences")
+    register = load_model(
+        Path(path),
+        LicenceRegister,
+        error=InputError,
+        not_mapping="a licence register is a mapping with format and licences",
+    )
     return register.model_copy(update={"path": str(path)})

@@ -145,8 +145,8 @@ def _eval(cond: Condition, facts: Facts) -> tuple[bool, _Evidence]:
         ok = (win.from_ is None or win.from_ <= facts.as_of) and (win.to is None or facts.as_of < win.to)
         window = {"from": win.from_.isoformat() if win.from_ else None, "to": win.to.isoformat() if win.to else None}
         return (True, _Evidence(window=window)) if ok else (False, _EMPTY)
-    found = _eval_licensing(cond, facts)
-    return (True, _Evidence(licensing=found)) if found else (False, _EMPTY)
+    licensing = _eval_licensing(cond, facts)
+    return (True, _Evidence(licensing=licensing)) if licensing else (False, _EMPTY)
 
 
 def _eval_licensing(cond: Condition, facts: Facts) -> list[lic.Evidence]:
@@ -270,7 +270,13 @@ def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
         others = [d for d in ev.destinations if d.party is not None or d.region is not None]
         if others:
             evidence["destinations_counted"] = [
-                {"country": d.country, "treated_as": d.effective, "groups": list(d.groups), "counted_as": d.basis, "party": d.party}
+                {
+                    "country": d.country,
+                    "treated_as": d.effective,
+                    "groups": list(d.groups),
+                    "counted_as": d.basis,
+                    "party": d.party,
+                }
                 for d in others
             ]
             ctx["destination"] = "; ".join(d.label() for d in ev.destinations)
