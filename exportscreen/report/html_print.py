@@ -42,6 +42,7 @@ CHROMIUM_FLAGS = (
     "--no-first-run",
     "--disable-default-apps",
     "--disable-extensions",
+    "--hide-scrollbars",
     "--remote-debugging-pipe",
 )
 _TIMEOUT = 60.0
