@@ -16,10 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
-from pydantic import JsonValue, ValidationError
+from pydantic import JsonValue
 
 from exportscreen.models import Item, ItemKind
 from exportscreen.tiers import ItemClassification, TierDef, TierSet
@@ -69,37 +70,60 @@ def _thresholds(name: str, kind: ItemKind, active: list[TierDef]) -> set[float]:
 
 
 def _assignments(base: Item, missing: tuple[str, ...], active: list[TierDef]) -> list[dict[str, Any]] | None:
+    """Every assignment of the missing fields, lowest values first; a density follows from tpp and
+    die area as ``Item`` derives it (and a tpp from a given density and die area)."""
     fixed: dict[str, Any] = {}
     names = list(missing)
-    if "tpp" in names and base.performance_density is not None and base.die_area_mm2 is not None:
-        fixed["tpp"] = base.performance_density * base.die_area_mm2
+    area = base.die_area_mm2
+    if "tpp" in names and base.performance_density is not None and area is not None:
+        fixed["tpp"] = base.performance_density * area
         names.remove("tpp")
-    if "performance_density" in names and base.die_area_mm2 is not None:
-        names.remove("performance_density")  # derived from tpp / die_area_mm2
+    derive_density = "performance_density" in names and area is not None
+    if derive_density:
+        names.remove("performance_density")
     assert base.kind is not None
     choices = [_representatives(n, _thresholds(n, base.kind, active)) for n in names]
-    if any(not c for c in choices):
+    if any(not c for c in choices) or math.prod(len(c) for c in choices) > MAX_ASSIGNMENTS:
         return None
-    if math.prod(len(c) for c in choices) > MAX_ASSIGNMENTS:
-        return None
-    return [{**fixed, **dict(zip(names, combo, strict=True))} for combo in itertools.product(*choices)]
+    out: list[dict[str, Any]] = []
+    for combo in itertools.product(*choices):
+        assign = {**fixed, **dict(zip(names, combo, strict=True))}
+        if derive_density and assign.get("tpp") is not None and area is not None:
+            assign["performance_density"] = round(assign["tpp"] / area, 6)
+        out.append(assign)
+    return out
+
+
+#: Readings already worked out, per tier set: (date, the item's specifications) -> readings (a batch
+#: repeats its items; readings are never changed after they are made).
+_MEMO: weakref.WeakKeyDictionary[TierSet, dict[tuple[dt.date, str], list[Reading] | None]] = (
+    weakref.WeakKeyDictionary()
+)
+_MEMO_MAX = 1024
+_NOT_SPECS = frozenset({"description", "quantity", "value_usd"})
 
 
 def readings(tiers: TierSet, item: Item, on: dt.date, classification: ItemClassification) -> list[Reading] | None:
     """The readings of an unclassified item on ``on`` (``None``: it cannot be placed)."""
     if classification.classified or classification.unplaceable or item.kind is None:
         return None
+    memo = _MEMO.setdefault(tiers, {})
+    key = (on, item.model_dump_json(exclude=set(_NOT_SPECS)))
+    if key not in memo:
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[key] = _readings(tiers, item, on, classification)
+    return memo[key]
+
+
+def _readings(tiers: TierSet, item: Item, on: dt.date, classification: ItemClassification) -> list[Reading] | None:
     assignments = _assignments(item, classification.missing, tiers.active(on))
     if assignments is None:
         return None
     found: dict[tuple[str, ...], Reading] = {}
-    data = item.model_dump(exclude_none=True)
     for assign in assignments:
-        try:
-            hypothetical = Item.model_validate({**data, **assign})
-        except ValidationError:
-            continue  # values that contradict the given ones (a density off tpp / die area)
-        result = tiers.classify(hypothetical, on)
+        # only missing fields are set, each to a value its own constraints allow: no re-validation
+        result = tiers.classify(item.model_copy(update=assign), on)
         if not result.classified:
             return None
         found.setdefault(result.tiers, Reading(result)).assignments.append(assign)

@@ -194,6 +194,17 @@ class TierSet:
                     raise PackError(f"tier {tid!r} has versions with overlapping dates", path=path)
         self.ids = frozenset(by_id) | {fallback.id}
         self._views: dict[dt.date, _TierView] = {}
+        self._families_memo: dict[str, bool] = {}
+
+    def _in_family(self, eccn: str) -> bool:
+        """Whether ``eccn`` is under a heading the tiers model (remembered per ECCN)."""
+        found = self._families_memo.get(eccn)
+        if found is None:
+            found = any(eccn_matches(f, eccn) for f in self.families)
+            if len(self._families_memo) >= _VIEWS_MAX:
+                self._families_memo.clear()
+            self._families_memo[eccn] = found
+        return found
 
     def active(self, on: dt.date) -> list[TierDef]:
         """The tier definitions in force on ``on``."""
@@ -254,7 +265,7 @@ class TierSet:
             return ItemClassification(
                 tiers=(), classified=False, evidence=evidence, unplaceable="neither an ECCN nor a kind is given"
             )
-        if item.eccn and not declared and any(eccn_matches(f, item.eccn) for f in self.families):
+        if item.eccn and not declared and self._in_family(item.eccn):
             return ItemClassification(
                 tiers=tuple(t for t in matched if t in spec_tiers),
                 classified=False,

@@ -61,17 +61,25 @@ def _evaluate(facts: Facts, packs: Sequence[RulePack]) -> _Outcome:
     return _Outcome(category, {f.rule.id: f.rule for f in fired if f.rule.category is not Category.LESS_RISKY})
 
 
-def _single_field_steps(reading: Reading) -> dict[str, set[tuple[tuple[str, JsonValue], ...]]]:
+#: field -> assignments of a reading with that field left out
+_Steps = dict[str, set[tuple[tuple[str, JsonValue], ...]]]
+
+
+def _single_field_steps(reading: Reading) -> _Steps:
     """field -> the assignments of this reading with that field left out (to find one-field changes)."""
-    out: dict[str, set[tuple[tuple[str, JsonValue], ...]]] = {}
+    out: _Steps = {}
     for assign in reading.assignments:
         for name in assign:
             out.setdefault(name, set()).add(tuple(sorted((k, v) for k, v in assign.items() if k != name)))
     return out
 
 
-def _deciding_fields(a: Reading, b: Reading) -> list[str]:
-    steps_a, steps_b = _single_field_steps(a), _single_field_steps(b)
+def _deciding_fields(a: Reading, b: Reading, memo: dict[int, _Steps]) -> list[str]:
+    """The fields one change of which turns reading ``a`` into ``b`` (``memo``: steps per reading)."""
+    for r in (a, b):
+        if id(r) not in memo:
+            memo[id(r)] = _single_field_steps(r)
+    steps_a, steps_b = memo[id(a)], memo[id(b)]
     found = sorted(name for name, rest in steps_a.items() if rest & steps_b.get(name, set()))
     if found:
         return found
@@ -162,12 +170,13 @@ def settle(facts: Facts, *, tiers: TierSet, packs: Sequence[RulePack]) -> Facts:
             continue
         fields: set[str] = set()
         deciding: dict[str, Rule] = {}
+        steps: dict[int, _Steps] = {}
         for combo, outcome in outcomes.items():
             for k in range(len(item_readings)):
                 other = outcomes[(*combo[:pos], k, *combo[pos + 1 :])]
                 if k <= combo[pos] or other.category is outcome.category:
                     continue
-                fields.update(_deciding_fields(item_readings[combo[pos]], item_readings[k]))
+                fields.update(_deciding_fields(item_readings[combo[pos]], item_readings[k], steps))
                 for rid in outcome.rules.keys() ^ other.rules.keys():
                     deciding[rid] = outcome.rules.get(rid) or other.rules[rid]
         if not fields:
