@@ -177,6 +177,7 @@ class Party(BaseModel):
     aliases: list[Name] = Field(default_factory=list)
     country: Country | None = None
     address: str | None = Field(default=None, max_length=2000)
+    #: Where the party is headquartered; when not given, its own ``country`` counts.
     headquarters_country: Country | None = None
     owners: list[Owner] = Field(default_factory=list)
 
