@@ -61,6 +61,8 @@ class PageReport:
     requests: list[str] = field(default_factory=list)
     pdf: bytes = b""
     png: bytes = b""
+    #: CSS pixels by which the widest element overflows an A4 page's printable width in print media
+    print_overflow: int = 0
 
     @property
     def errors(self) -> list[str]:
@@ -97,9 +99,12 @@ class _Pipe:
             os.dup2(child_in, 3)
             os.dup2(child_out, 4)
 
+        # the browser's home, cache and config are in the fresh profile, never in the user's
+        home = {var: profile for var in ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME")}
         try:
             self.proc = subprocess.Popen(
                 [executable, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+                env={**os.environ, **home},
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -181,6 +186,28 @@ def _observe(report: PageReport, events: list[dict[str, Any]]) -> None:
             report.requests.append(str(params.get("request", {}).get("url")))
 
 
+#: The printable width of A4 (210 mm) less the report's 12 mm side margins, in CSS pixels (96 per inch).
+_A4_PRINTABLE_PX = round((210 - 2 * 12) / 25.4 * 96)
+
+
+def _print_overflow(browser: _Pipe, session: str, screen: dict[str, Any]) -> int:
+    """How far the page overflows the printable width when laid out for print (0: nothing is clipped)."""
+    browser.call("Emulation.setEmulatedMedia", {"media": "print"}, session)
+    browser.call(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": _A4_PRINTABLE_PX, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
+        session,
+    )
+    found = browser.call(
+        "Runtime.evaluate",
+        {"expression": "document.documentElement.scrollWidth - document.documentElement.clientWidth"},
+        session,
+    )
+    browser.call("Emulation.setEmulatedMedia", {"media": ""}, session)
+    browser.call("Emulation.setDeviceMetricsOverride", screen, session)
+    return int(found["result"]["value"])
+
+
 def open_in_chromium(
     path: Path, *, pdf: bool = True, png: bool = False, width: int = 1200, height: int = 1500
 ) -> PageReport:
@@ -197,14 +224,12 @@ def open_in_chromium(
             session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
             for domain in ("Page", "Runtime", "Log", "Network"):
                 browser.call(f"{domain}.enable", session=session)
-            browser.call(
-                "Emulation.setDeviceMetricsOverride",
-                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
-                session=session,
-            )
+            screen = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
+            browser.call("Emulation.setDeviceMetricsOverride", screen, session=session)
             browser.events.clear()
             browser.call("Page.navigate", {"url": url}, session=session)
             browser.wait_for("Page.loadEventFired")
+            report.print_overflow = _print_overflow(browser, session, screen)
             if pdf:
                 out = browser.call("Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True}, session)
                 report.pdf = base64.b64decode(out["data"])

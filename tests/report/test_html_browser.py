@@ -45,6 +45,7 @@ def test_chromium_loads_the_report_quietly_offline_and_prints_one_order_per_page
     assert page.errors == [], page.console
     assert page.requests == [page_file.resolve().as_uri()]
     assert page.png.startswith(b"\x89PNG")
+    assert page.print_overflow == 0  # laid out for print on A4, nothing is wider than the page
     pdf = pypdf.PdfReader(io.BytesIO(page.pdf))
     texts = [p.extract_text() for p in pdf.pages]
     starts = {oid: i for i, text in enumerate(texts) for oid in [*ORDER_IDS, "PO-<b>1</b>"] if f"Order {oid}" in text}
@@ -60,9 +61,11 @@ def test_the_browser_check_sees_console_errors_and_requests(tmp_path: Path) -> N
     page_file = tmp_path / "noisy.html"
     page_file.write_text(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>noisy</title></head><body>'
-        '<img src="missing.png" alt=""><script>console.error("boom")</script></body></html>',
+        '<img src="missing.png" alt=""><script>console.error("boom")</script>'
+        '<pre>a line far wider than a printed A4 page: ' + "x" * 300 + "</pre></body></html>",
         encoding="utf-8",
     )
     page = open_in_chromium(page_file, pdf=False)
+    assert page.print_overflow > 0
     assert any("boom" in e for e in page.errors)
     assert [Path(u).name for u in page.foreign_requests] == ["missing.png"]

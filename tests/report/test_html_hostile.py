@@ -14,6 +14,7 @@ QUOTES = "O'Brien \"Trading\" & Sons"
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: would show "evil" reversed and flip the text after it
 ARABIC = "شركة هواوي"
 HEBREW = "חברת בדיקה"
+LONG = "Unbroken" * 30 + " Logistics"  # must wrap, not widen the printed page
 
 
 def hostile_order(directory: Path) -> Path:
@@ -26,6 +27,7 @@ def hostile_order(directory: Path) -> Path:
             {"role": "ultimate_consignee", "name": f"{SCRIPT} Ltd", "country": "DE"},
             {"role": "purchaser", "name": QUOTES, "address": "</td></tr></table><h1>fake</h1>"},
             {"role": "end_user", "name": f"{RLO}live GmbH{RLO} {ARABIC}", "aliases": [HEBREW]},
+            {"role": "freight_forwarder", "name": LONG},
         ],
         "items": [{"description": "<iframe src=https://example.com></iframe> widgets", "eccn": "EAR99"}],
         "end_use": "civil <style>body{display:none}</style>",
@@ -48,7 +50,7 @@ def test_markup_quotes_and_bidi_controls_in_inputs_render_as_text(render: Render
     assert section.find("h3/bdi") is not None and text_of(section.find("h3/bdi")) == "PO-<b>1</b>"  # type: ignore[arg-type]
     parties = table(section, "Parties of order")
     names = [row[1] for row in parties[1:]]
-    assert names == [f"{SCRIPT} Ltd", QUOTES, f"U+202Elive GmbHU+202E {ARABIC}"]
+    assert names == [f"{SCRIPT} Ltd", QUOTES, f"U+202Elive GmbHU+202E {ARABIC}", LONG]
     assert HEBREW in text_of(section)
     assert "</td></tr></table><h1>fake</h1>" in text_of(section)
     assert "<iframe src=https://example.com></iframe> widgets" in text_of(section)
