@@ -37,7 +37,9 @@ def screeners() -> dict[Path, Screener]:
 
 @pytest.mark.parametrize(("rules", "case"), CASES, ids=[f"{load_pack(r).id}::{c.name}" for r, c in CASES])
 def test_pack_case(rules: Path, case: PackCase, screeners: dict[Path, Screener]) -> None:
-    screener = screeners.setdefault(rules, Screener(packs=[rules]))
+    if rules not in screeners:  # one Screener per pack for the module (setdefault would build one per case)
+        screeners[rules] = Screener(packs=[rules])
+    screener = screeners[rules]
     decision = screener.screen(case.transaction, as_of=case.as_of)
     fired = {r.rule_id for r in decision.reasons}
     detail = "\n".join(f"  {r.category} {r.rule_id}: {r.message}" for r in decision.reasons)
