@@ -35,7 +35,7 @@ CASES = _collect()
 
 
 @pytest.fixture(scope="module")
-def screeners() -> dict[tuple[Path, ...], Screener]:
+def screeners() -> dict[tuple[tuple[Path, ...], frozenset[tuple[str, bool]]], Screener]:
     return {}
 
 
@@ -45,14 +45,18 @@ def _packs(rules: Path, case: PackCase) -> tuple[Path, ...]:
 
 
 @pytest.mark.parametrize(("rules", "case"), CASES, ids=[f"{load_pack(r).id}::{c.name}" for r, c in CASES])
-def test_pack_case(rules: Path, case: PackCase, screeners: dict[tuple[Path, ...], Screener]) -> None:
-    packs = _packs(rules, case)
+def test_pack_case(
+    rules: Path, case: PackCase, screeners: dict[tuple[tuple[Path, ...], frozenset[tuple[str, bool]]], Screener]
+) -> None:
+    paths = _packs(rules, case)
+    packs = [load_pack(rules, switches=case.switches), *(load_pack(p) for p in paths[1:])]
     if case.licences is not None:
-        screener = Screener(packs=list(packs), licences=LicenceRegister.model_validate(case.licences))
+        screener = Screener(packs=packs, licences=LicenceRegister.model_validate(case.licences))
     else:
-        if packs not in screeners:
-            screeners[packs] = Screener(packs=list(packs))
-        screener = screeners[packs]
+        key = (paths, frozenset(case.switches.items()))
+        if key not in screeners:
+            screeners[key] = Screener(packs=packs)
+        screener = screeners[key]
     decision = screener.screen(case.transaction, as_of=case.as_of)
     fired = {r.rule_id for r in decision.reasons}
     detail = "\n".join(f"  {r.category} {r.rule_id}: {r.message}" for r in decision.reasons)
