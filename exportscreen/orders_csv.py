@@ -5,7 +5,7 @@ columns are an error so that a misspelt ``datacentre`` never passes unnoticed)::
 
     order-level (may be blank on later rows of the same order; non-blank values must agree)
       order_id                       required on every row
-      date, destination, end_use
+      date, destination, destination_region, end_use
       end_use_tags                   separated by ";" or "|"
       <role>                         party name; role is one of purchaser, intermediate_consignee,
                                      ultimate_consignee, end_user, freight_forwarder, other
@@ -13,7 +13,7 @@ columns are an error so that a misspelt ``datacentre`` never passes unnoticed)::
       <role>_aliases                 separated by "|"
     item-level (a row with any of these set adds one item)
       description, eccn, kind and every other field of ``Item`` (node_nm, tpp, datacenter,
-      io_bandwidth_gbps, dram_cell_area_um2, transistor_count_billion, ..., quantity, value_usd)
+      io_bandwidth_gbps, dram_cell_area_um2, transistor_count_billion, ..., quantity, value_usd, hts)
 
 Each order comes back with the line of its first row. Cell values are passed as text to the one
 pydantic validation of ``Transaction`` (``"15832"`` becomes a number there). Owners cannot be
@@ -74,6 +74,7 @@ ORDER_COLUMNS: tuple[str, ...] = (
     "order_id",
     "date",
     "destination",
+    "destination_region",
     "end_use",
     "end_use_tags",
     *(role + suffix for role in ROLES for suffix in _PARTY_SUFFIXES),
@@ -180,7 +181,7 @@ def _split(value: str, seps: str) -> list[str]:
 
 def _build(order: dict[str, str], items: list[dict[str, str]]) -> dict[str, Any]:
     tx: dict[str, Any] = {"id": order["order_id"]}
-    for key in ("date", "destination", "end_use"):
+    for key in ("date", "destination", "destination_region", "end_use"):
         if key in order:
             tx[key] = order[key]
     if "end_use_tags" in order:

@@ -6,7 +6,9 @@ import argparse
 import datetime as dt
 import json
 
-from exportscreen._errors import InputError
+from pydantic import ValidationError
+
+from exportscreen._errors import InputError, format_validation_errors
 from exportscreen.commands._common import EXIT_FINDINGS, EXIT_OK, parse_date
 from exportscreen.geo import resolve_country
 from exportscreen.models import Item
@@ -34,9 +36,12 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         eccn = Item(description="explain", eccn=args.eccn).eccn
+    except ValidationError as exc:
+        raise InputError(format_validation_errors(exc.errors())[1], location="ECCN") from None
+    try:
         country = resolve_country(args.country)
     except ValueError as exc:
-        raise InputError(str(exc).splitlines()[-1].strip(), location="arguments") from None
+        raise InputError(str(exc), location="COUNTRY") from None
     assert eccn is not None
     data = explain(eccn, country, args.as_of or dt.date.today())
     if args.format == "json":
