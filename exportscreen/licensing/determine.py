@@ -17,6 +17,9 @@ from exportscreen.licensing.tables import CclRow, CclTable, ChartRow, CountryCha
 
 __all__ = ["Basis", "Determiner", "Place", "Requirement", "Status"]
 
+#: Most (ECCN, HTS, place, date) determinations a Determiner remembers.
+_MEMO_MAX = 4096
+
 Status = Literal["required", "possible", "not_required", "delegated", "unevaluated", "unmodelled"]
 Basis = Literal["country_chart", "section", "part_746", "end_use"]
 
@@ -93,6 +96,8 @@ class Determiner:
         self.chart = chart
         self.part746 = part746
         self.sections = sections
+        #: (eccn, hts, country, groups, region, date) -> the requirements for item 0 at that place
+        self._memo: dict[tuple[object, ...], list[Requirement]] = {}
 
     def known(self, eccn: str, on: dt.date) -> bool:
         """Whether the data holds the ECCN's heading on ``on`` (EAR99 always)."""
@@ -101,7 +106,19 @@ class Determiner:
     def item(
         self, *, index: int, eccn: str | None, eccn_basis: str, hts: str | None, place: Place, on: dt.date
     ) -> list[Requirement]:
-        """Every requirement (any status) for an item with ``eccn`` (None: not given) to ``place``."""
+        """Every requirement (any status) for an item with ``eccn`` (None: not given) to ``place``
+        (remembered per ECCN, HTS code, place and date: it depends on nothing else)."""
+        key = (eccn, hts, place.country, place.effective, place.groups, place.region, on)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._item(eccn=eccn, hts=hts, place=place, on=on)
+            if len(self._memo) >= _MEMO_MAX:
+                self._memo.clear()
+            self._memo[key] = found
+        return [replace(r, item_index=index, eccn_basis=eccn_basis, place=place) for r in found]
+
+    def _item(self, *, eccn: str | None, hts: str | None, place: Place, on: dt.date) -> list[Requirement]:
+        index, eccn_basis = 0, ""
         out: list[Requirement] = []
         chart_row = self.chart.row(place.effective, on)
         base: dict[str, Any] = dict(item_index=index, eccn=eccn, eccn_basis=eccn_basis, place=place)

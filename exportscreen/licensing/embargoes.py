@@ -39,11 +39,14 @@ class Region(BaseModel):
         names = sorted({fold(w) for w in self.words}, key=len, reverse=True)
         return re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
 
+    @cached_property
+    def _spelled(self) -> dict[str, str]:
+        return {fold(w): w for w in self.words}
+
     def found_in(self, text: str) -> list[str]:
         """The names of this region found in ``text`` (an address or a destination region)."""
         folded = fold(text)
-        spelled = {fold(w): w for w in self.words}
-        hits = [spelled.get(m.group(1), m.group(1)) for m in self.pattern.finditer(folded)]
+        hits = [self._spelled.get(m.group(1), m.group(1)) for m in self.pattern.finditer(folded)]
         hits += [c for c in self.codes if c.casefold() == folded.strip()]
         return list(dict.fromkeys(hits))
 
