@@ -1,5 +1,6 @@
-"""Build ``lists/ear/ccl/<category>.yaml`` and ``lists/ear/country_chart.yaml`` from the EAR tables in
-``../shared/data/ear`` and the curated ``lists/ear/overlay.yaml``.
+"""Build ``lists/ear/ccl/<group>.yaml`` (one per category and product group: ``3A``) and
+``lists/ear/country_chart.yaml`` from the EAR tables in ``../shared/data/ear`` and the curated
+``lists/ear/overlay.yaml``.
 
     python -m exportscreen.licensing.build [--ear DIR] [--out DIR] [--check]
 
@@ -27,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from exportscreen._data import bundled_dir
 from exportscreen._errors import PackError
 from exportscreen._io import load_model, parse_yaml, read_text
-from exportscreen.licensing.tables import CHART_COLUMNS, CclCategory, CountryChart, Scope
+from exportscreen.licensing.tables import CHART_COLUMNS, CclGroup, CountryChart, Scope
 
 __all__ = ["build", "main"]
 
@@ -283,16 +284,16 @@ def build(ear_dir: Path, overlay_path: Path) -> dict[str, str]:
     order = {e: i for i, e in enumerate(dict.fromkeys(r["eccn"] for r in sorted(rows, key=lambda r: r["eccn"])))}
     rows.sort(key=lambda r: order[r["eccn"]])
     files: dict[str, str] = {}
-    for digit in range(10):
+    for group in sorted({r["eccn"][:2] for r in rows}):
         head = {
             "format": "exportscreen-ccl/1",
-            "category": digit,
+            "group": group,
             "ecfr_issue": ov.ecfr_issue,
             "citation": ov.table_citation,
             "source": {**src_ref, "origin": ov.origin},
         }
-        mine = [r for r in rows if r["eccn"].startswith(str(digit))]
-        files[f"ccl/{digit}.yaml"] = _document(_HEADER.format(src="ccl_reasons.csv"), head, {"rows": mine})
+        mine = [r for r in rows if r["eccn"][:2] == group]
+        files[f"ccl/{group}.yaml"] = _document(_HEADER.format(src="ccl_reasons.csv"), head, {"rows": mine})
 
     chart_rows, chart_ref = _csv(ear_dir / "country_chart.csv")
     note_rows, note_ref = _csv(ear_dir / "country_chart_footnotes.csv")
@@ -332,7 +333,7 @@ def build(ear_dir: Path, overlay_path: Path) -> dict[str, str]:
     )
     files["country_chart.yaml"] = chart_text
     for name, text in files.items():
-        model: type[BaseModel] = CountryChart if name == "country_chart.yaml" else CclCategory
+        model: type[BaseModel] = CountryChart if name == "country_chart.yaml" else CclGroup
         model.model_validate(parse_yaml(text, error=PackError))
     return files
 
