@@ -108,3 +108,12 @@ def test_an_unknown_field_in_the_ccl_is_a_load_error(tmp_path: Path) -> None:
     (tmp_path / "3A.yaml").write_text(text, "utf-8")
     with pytest.raises(PackError, match="colour"):
         load_ccl(tmp_path).rows_for("3A991", ON)
+
+
+def test_every_rule_of_the_pack_fires_in_one_of_its_cases() -> None:
+    from exportscreen.rules import load_pack, load_pack_cases
+
+    pack_dir = bundled_dir() / "packs" / "ear-licensing"
+    rules = {r.id for r in load_pack(pack_dir / "rules.yaml").rules}
+    fired = {rule for case in load_pack_cases(pack_dir / "cases.yaml").cases for rule in case.must_fire}
+    assert rules == fired, f"rules no case makes fire: {sorted(rules - fired)}"
