@@ -347,9 +347,13 @@ class SourceInfo(_Out):
 
 
 class RegistryInfo(_Out):
+    """What a Decision was screened against: the registry's content version, its oldest source date,
+    each source (list code, entry count, as-of date, version) and the entries per list code."""
+
     version: str
     as_of: dt.date | None
     sources: list[SourceInfo]
+    lists: dict[str, int] = Field(default_factory=dict, description="entries per list code")
 
 
 class PackRef(_Out):
@@ -358,7 +362,12 @@ class PackRef(_Out):
 
 
 class Decision(_Out):
-    """The one output of ``screen()``; ``to_json()`` is its stable serialised form."""
+    """The one output of ``screen()``; ``to_json()`` is its stable serialised form.
+
+    ``registry`` says what was screened against (sources, entry counts, dates, versions);
+    ``lists_missing`` the list codes that rules in force read but that no loaded source provides: a
+    party on such a list cannot have matched, whatever the category says.
+    """
 
     transaction_id: str
     category: Category
@@ -367,6 +376,7 @@ class Decision(_Out):
     item_tiers: list[ItemTier]
     as_of: dt.date
     registry: RegistryInfo
+    lists_missing: list[str] = Field(default_factory=list)
     packs: list[PackRef]
 
     def to_dict(self) -> dict[str, Any]:

@@ -32,7 +32,14 @@ from exportscreen.baseline import (
     summary_counts,
     write_atomic,
 )
-from exportscreen.commands._common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, add_screening_options, build_screener
+from exportscreen.commands._common import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    add_screening_options,
+    build_screener,
+    coverage_note,
+)
 from exportscreen.orders import collect_paths, load_orders
 from exportscreen.orders_csv import CsvMapping, load_csv_mapping
 from exportscreen.report.junit import finding_line, format_junit
@@ -202,11 +209,19 @@ def run(args: argparse.Namespace) -> int:
     result = check_paths(
         args.paths, screener, baseline=baseline, csv_mapping=mapping, as_of=args.as_of, quiet=args.quiet
     )
+    _report(args, screener, result)
+    if not args.quiet:
+        missing = {code for r in result.results for code in r.decision.lists_missing}
+        print(coverage_note(screener, missing), file=sys.stderr)
+    return result.exit_code
+
+
+def _report(args: argparse.Namespace, screener: Screener, result: CheckRun) -> None:
     if args.format == "text":
         _emit(format_text(result, args.baseline), args.output, sys.stdout)
         if args.output and not args.quiet:
             print(summary(result, args.baseline), file=sys.stderr)
-        return result.exit_code
+        return
     if args.format == "json":
         from exportscreen.report.json import format_json
 
@@ -222,4 +237,3 @@ def run(args: argparse.Namespace) -> int:
         print(_terminal_safe(f"{p.where}: error: {p.message}"), file=sys.stderr)
     if not args.quiet:
         print(summary(result, args.baseline), file=sys.stderr)
-    return result.exit_code

@@ -13,6 +13,7 @@ from exportscreen.commands._common import (
     EXIT_OK,
     add_screening_options,
     build_screener,
+    coverage_note,
 )
 from exportscreen.models import Category
 from exportscreen.orders import expand_paths, iter_orders
@@ -40,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     worst = Category.LESS_RISKY
     errors = 0
     decisions = []
+    missing: set[str] = set()
     for path, loaded in iter_orders(files):
         if isinstance(loaded, ExportscreenError):
             errors += 1
@@ -53,12 +55,14 @@ def run(args: argparse.Namespace) -> int:
                 print(f"exportscreen: error: {path}:{order.line}: {exc}", file=sys.stderr)
                 continue
             worst = max(worst, decision.category)
+            missing.update(decision.lists_missing)
             if args.format == "json":
                 decisions.append(decision.to_dict())
             else:
                 print(format_decision(decision, where=f"{path}:{order.line}"))
     if args.format == "json":
         print(json.dumps(decisions, indent=2, sort_keys=True, ensure_ascii=False))
+    print(coverage_note(screener, missing), file=sys.stderr)
     if errors:
         return EXIT_ERROR
     return EXIT_OK if worst is Category.LESS_RISKY else EXIT_FINDINGS

@@ -419,6 +419,12 @@ class Fired:
     def reason(self) -> Reason:
         return _reason(self.rule, self.evidence, self.facts)
 
+    @property
+    def list_matches(self) -> list[MatchFact | OwnerFact]:
+        """The party and owner matches the rule's condition used (its evidence): what the rule read.
+        A condition key that reads matches must put them in its evidence, or they count as unread."""
+        return [*self.evidence.matches, *self.evidence.owners]
+
 
 def fired_rules(pack: RulePack, facts: Facts) -> list[Fired]:
     """Every rule of ``pack`` in force on ``facts.as_of`` whose condition holds, in pack order."""

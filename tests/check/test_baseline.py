@@ -51,11 +51,13 @@ class Workspace:
     def review(self, *extra: str | Path) -> tuple[int, str, str]:
         return self.run_cli(
             "review", self.order, "--reviewer", "Jane Doe", "--reason", "Ohio company, not the listed fab",
-            "--baseline", self.baseline, "--lists", self.lists, *extra,
+            "--baseline", self.baseline, "--no-bundled", "--lists", self.lists, *extra,
         )  # fmt: skip
 
     def check(self, *extra: str | Path) -> tuple[int, str, str]:
-        return self.run_cli("check", self.order, "--baseline", self.baseline, "--lists", self.lists, *extra)
+        return self.run_cli(
+            "check", self.order, "--baseline", self.baseline, "--no-bundled", "--lists", self.lists, *extra
+        )
 
 
 @pytest.fixture
@@ -64,7 +66,7 @@ def ws(tmp_path: Path, run_cli: Run) -> Workspace:
 
 
 def test_review_clears_and_check_passes_listing_it_as_cleared(ws: Workspace) -> None:
-    code, out, _ = ws.run_cli("check", ws.order, "--lists", ws.lists)
+    code, out, _ = ws.run_cli("check", ws.order, "--no-bundled", "--lists", ws.lists)
     assert code == 1
     assert "PO-1 review potential-list-match" in out
     code, out, _ = ws.review()
@@ -228,10 +230,12 @@ def test_missing_baseline_given_explicitly_is_exit_2(ws: Workspace) -> None:
 
 def test_default_baseline_name(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ws.root)
-    code, _, _ = ws.run_cli("review", ws.order, "--reviewer", "J", "--reason", "checked", "--lists", ws.lists)
+    code, _, _ = ws.run_cli(
+        "review", ws.order, "--reviewer", "J", "--reason", "checked", "--no-bundled", "--lists", ws.lists
+    )
     assert code == 0
     assert (ws.root / ".exportscreen-baseline.yaml").is_file()
-    code, out, _ = ws.run_cli("check", ws.order, "--lists", ws.lists, "--baseline")
+    code, out, _ = ws.run_cli("check", ws.order, "--no-bundled", "--lists", ws.lists, "--baseline")
     assert code == 0
     assert "cleared by .exportscreen-baseline.yaml" in out
 
