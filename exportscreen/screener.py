@@ -35,7 +35,7 @@ from exportscreen.models import (
 )
 from exportscreen.registry import Registry, load_registry
 from exportscreen.rules import RulePack, bundled_pack_paths, fired_rules, load_pack, most_severe
-from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact
+from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact, match_refs
 from exportscreen.rules.materiality import settle
 from exportscreen.tiers import TierSet, load_tiers
 
@@ -491,33 +491,22 @@ def _backstops(facts: Facts, read: set[int], category: Category) -> list[Reason]
     * The packs found nothing, yet an item could not be classified.
     """
     out: list[Reason] = []
-    unread: list[PartyMatch] = [m.match for m in facts.matches if id(m) not in read]
-    unread += [o.match for o in facts.owners if id(o) not in read]
+    unread: list[MatchFact | OwnerFact] = [m for m in facts.matches if id(m) not in read]
+    unread += [o for o in facts.owners if id(o) not in read]
     if unread:
         listing = "; ".join(
             f"{m.query_name} ({m.role}) ~ {m.entry_name} [{m.list}, {m.entry_id}] {m.strength} {m.score:g}"
-            for m in unread
+            for m in (f.match for f in unread)
         )
         out.append(
-            Reason(
+            construct(
+                Reason,
                 rule_id="unread-list-match",
                 category=Category.REVIEW,
                 message=f"Matched list entries that no rule that fired acted on: {listing}. A person must review them.",
                 citations=[],
-                evidence={
-                    "matches": [
-                        {
-                            "role": m.role,
-                            "query_name": m.query_name,
-                            "entry_id": m.entry_id,
-                            "list": m.list,
-                            "matched_field": m.matched_field,
-                            "strength": m.strength,
-                            "score": m.score,
-                        }
-                        for m in unread
-                    ]
-                },
+                evidence={"lists": sorted({f.entry.list for f in unread})},
+                matches=match_refs(unread),
             )
         )
     unclassified = [i for i in facts.items if not i.classification.classified]

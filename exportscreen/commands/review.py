@@ -17,7 +17,7 @@ from pathlib import Path
 
 from exportscreen import __version__
 from exportscreen._errors import InputError
-from exportscreen.baseline import DEFAULT_BASELINE, Baseline, Clearance, load_baseline, match_refs, save_baseline
+from exportscreen.baseline import DEFAULT_BASELINE, Baseline, Clearance, clearance_refs, load_baseline, save_baseline
 from exportscreen.commands._common import (
     EXIT_ERROR,
     EXIT_FINDINGS,
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         for f in r.findings:
             where = f"{r.path}:{r.line}: {order_id} {f.rule_id}"
-            refs = [ref for ref in match_refs(f.reason) if not args.entry or ref.entry_id in args.entry]
+            refs = [ref for ref in clearance_refs(f.reason) if not args.entry or ref.entry_id in args.entry]
             if not refs:
                 if not args.entry:
                     print(f"{where}: not a list match, cannot be cleared", file=sys.stderr)

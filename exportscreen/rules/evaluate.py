@@ -12,7 +12,7 @@ from exportscreen._construct import construct
 from exportscreen.geo import country_name
 from exportscreen.models import Category, Reason
 from exportscreen.registry.model import Entry
-from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact
+from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact, match_refs
 from exportscreen.rules.model import Condition, Place, Rule, RulePack
 
 __all__ = ["Fired", "evaluate_pack", "fired_rules"]
@@ -316,6 +316,7 @@ def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
         message=" ".join(message.split()),
         citations=citations,
         evidence=evidence,
+        matches=match_refs([*ev.matches, *ev.owners]),
     )
 
 

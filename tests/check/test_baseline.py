@@ -269,9 +269,38 @@ def test_assess_expiry_is_inclusive_and_a_new_hit_is_not_covered(ws: Workspace) 
     assert not finding.cleared
     assert finding.note is not None and f"expired on {expires.isoformat()}" in finding.note
     (reason,) = decision.reasons
-    matches = reason.evidence["matches"]
-    assert isinstance(matches, list) and isinstance(matches[0], dict)
-    as_hit = reason.model_copy(update={"evidence": {**reason.evidence, "matches": [{**matches[0], "strength": "hit"}]}})
+    as_hit = reason.model_copy(update={"matches": [reason.matches[0].model_copy(update={"strength": "hit"})]})
     (finding,) = assess(decision.model_copy(update={"reasons": [as_hit]}), baseline)
     assert not finding.cleared
     assert finding.note is not None and "is now a hit" in finding.note
+
+
+def test_a_match_no_rule_acted_on_can_be_cleared(ws: Workspace) -> None:
+    """unread-list-match names list entries: it is cleared like any list finding (issue 12.5)."""
+    ws.lists.write_text(REGISTRY.replace("list: EL", "list: X-OWN"))
+    code, out, _ = ws.run_cli("check", ws.order, "--no-bundled", "--lists", ws.lists)
+    assert code == 1 and "PO-1 review unread-list-match" in out
+    code, out, err = ws.review()
+    assert code == 0, err
+    assert "cannot be cleared" not in err
+    (clearance,) = load_baseline(ws.baseline).clearances
+    assert (clearance.rule_id, clearance.entry_id, clearance.strength) == ("unread-list-match", "EL-TEST-1", "review")
+    code, out, _ = ws.check()
+    assert code == 0
+    assert "PO-1 review unread-list-match" in out and "cleared by Jane Doe" in out
+
+
+def test_every_reason_that_names_an_entry_carries_typed_match_refs() -> None:
+    from exportscreen.models import MatchRef
+
+    examples = Path(__file__).resolve().parents[2] / "examples" / "transactions"
+    screener = Screener()
+    seen = 0
+    for path in sorted(examples.iterdir()):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for reason in (r for tx in (data if isinstance(data, list) else [data]) for r in screener.screen(tx).reasons):
+            named = [*(reason.evidence.get("matches") or []), *(reason.evidence.get("owners") or [])]  # type: ignore[misc]
+            assert len(reason.matches) == len(named) or (reason.rule_id == "unread-list-match" and reason.matches)
+            assert all(isinstance(m, MatchRef) and len(m.entry_hash) == 64 for m in reason.matches)
+            seen += len(reason.matches)
+    assert seen >= 5
