@@ -113,6 +113,9 @@ def test_missing_path_does_not_stop_the_run(run_cli: Run, tmp_path: Path) -> Non
     [
         ("bad_conflict.csv", ":3: error: order 'C-1': column 'destination' is 'CN' on line 2 but 'JP' here"),
         ("bad_unknown_column.csv", ":1: error: unknown column 'datacentre'"),
+        # a truncated ERP export: the row lost its last cell (end_use_tags), which must not read as blank
+        ("bad_short_row.csv", ":3: error: 5 cells but the header has 6 columns"),
+        ("bad_long_row.csv", ":2: error: 6 cells but the header has 5 columns"),
     ],
 )
 def test_bad_csv_names_the_line(run_cli: Run, name: str, needle: str) -> None:
