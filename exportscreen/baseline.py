@@ -52,6 +52,7 @@ from exportscreen.models import Category, Decision, MatchRef, PackRef, Reason
 __all__ = [
     "BASELINE_FORMAT",
     "DEFAULT_BASELINE",
+    "DEFAULT_EXPIRY_DAYS",
     "Baseline",
     "Clearance",
     "Finding",
@@ -67,6 +68,8 @@ __all__ = [
 
 BASELINE_FORMAT = "exportscreen-baseline/1"
 DEFAULT_BASELINE = ".exportscreen-baseline.yaml"
+#: A clearance written without ``--expires`` applies for this many days (``review --expiry-days``).
+DEFAULT_EXPIRY_DAYS = 365
 
 ClearanceKey = tuple[str, str, str, str, str]
 
@@ -255,8 +258,13 @@ def _check_one(
 
 
 def assess(decision: Decision, baseline: Baseline | None, *, today: dt.date | None = None) -> list[Finding]:
-    """The findings of ``decision`` (rules above less risky), each cleared or not by ``baseline``."""
-    on = today or dt.date.today()
+    """The findings of ``decision`` (rules above less risky), each cleared or not by ``baseline``.
+
+    A clearance's expiry is checked against the screening date (``decision.as_of``: ``--as-of``,
+    else the order's date, else today), never the clock: the same screening gives the same result
+    on any day. ``today`` overrides it.
+    """
+    on = today or decision.as_of
     out: list[Finding] = []
     for reason in decision.reasons:
         if reason.category is Category.LESS_RISKY:

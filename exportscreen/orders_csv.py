@@ -16,9 +16,9 @@ columns are an error so that a misspelt ``datacentre`` never passes unnoticed)::
       io_bandwidth_gbps, dram_cell_area_um2, transistor_count_billion, ..., quantity, value_usd)
 
 A row with fewer or more cells than the header is an error naming its line (a truncated export
-must not read its missing cells as blank). Each order comes back with the line of its first row. Cell values are passed as text to the one
-pydantic validation of ``Transaction`` (``"15832"`` becomes a number there). Owners cannot be
-expressed in CSV; use YAML or JSON for them.
+must not read its missing cells as blank). Each order comes back with the line of its first row.
+Cell values are passed as text to the one pydantic validation of ``Transaction`` (``"15832"``
+becomes a number there). Owners cannot be expressed in CSV; use YAML or JSON for them.
 
 ERP exports rarely use these names. A column-mapping file renames them, ignores every column it
 does not map, and can translate ERP codes::

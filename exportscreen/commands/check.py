@@ -17,6 +17,7 @@ import datetime as dt
 import os
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Never, TextIO
 
@@ -109,8 +110,8 @@ def _problem(path: Path | str, exc: ExportscreenError, line: int | None = None) 
     return InputProblem(path, line, message)
 
 
-def _expand(raw_paths: list[str], run: CheckRun) -> list[Path]:
-    files, errors = collect_paths(raw_paths)
+def _expand(raw_paths: list[str], run: CheckRun, exclude: Iterable[str | Path]) -> list[Path]:
+    files, errors = collect_paths(raw_paths, exclude=exclude)
     run.problems += [_problem(exc.path or "", exc) for exc in errors]
     return files
 
@@ -145,10 +146,12 @@ def check_paths(
     csv_mapping: CsvMapping | None = None,
     as_of: dt.date | None = None,
     quiet: bool = True,
+    exclude: Iterable[str | Path] = (),
 ) -> CheckRun:
-    """Screen every order in ``paths``; bad inputs are recorded and the run goes on."""
+    """Screen every order in ``paths``; bad inputs are recorded and the run goes on. Directories leave
+    out hidden files and ``exclude`` (the run's own baseline, mapping, lists and packs)."""
     run = CheckRun()
-    files = _expand(paths, run)
+    files = _expand(paths, run, exclude)
     run.files = len(files)
     with _progress(len(files), quiet) as bar:
         for path in files:
@@ -202,12 +205,40 @@ def _emit(text: str, output: str | None, stream: TextIO) -> None:
         stream.write(text)
 
 
+def own_files(args: argparse.Namespace) -> list[str]:
+    """The files a run reads as its configuration, never as orders: baseline, mapping, lists, packs."""
+    names = [getattr(args, "baseline", None), args.csv_mapping, *(args.lists or ()), *(args.pack or ())]
+    return [n for n in names if n]
+
+
+def _baseline(args: argparse.Namespace) -> Baseline | None:
+    """The baseline given, an empty one (with a note) when its file does not exist yet, else None."""
+    if not args.baseline:
+        return None
+    path = Path(args.baseline)
+    if not path.exists():
+        if not args.quiet:
+            print(
+                f"exportscreen: note: baseline {path} does not exist yet: nothing is cleared "
+                "(exportscreen review writes it)",
+                file=sys.stderr,
+            )
+        return Baseline(tool_version=__version__, registry_version="", packs=[])
+    return load_baseline(path)
+
+
 def run(args: argparse.Namespace) -> int:
-    baseline = load_baseline(Path(args.baseline)) if args.baseline else None
+    baseline = _baseline(args)
     mapping = load_csv_mapping(Path(args.csv_mapping)) if args.csv_mapping else None
     screener = build_screener(args)
     result = check_paths(
-        args.paths, screener, baseline=baseline, csv_mapping=mapping, as_of=args.as_of, quiet=args.quiet
+        args.paths,
+        screener,
+        baseline=baseline,
+        csv_mapping=mapping,
+        as_of=args.as_of,
+        quiet=args.quiet,
+        exclude=own_files(args),
     )
     _report(args, screener, result)
     if not args.quiet:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 from pathlib import Path
 
@@ -48,10 +49,10 @@ class Workspace:
         self.order.write_text(order_yaml(REVIEW_NAME))
         self.baseline = root / "baseline.yaml"
 
-    def review(self, *extra: str | Path) -> tuple[int, str, str]:
+    def review(self, *extra: str | Path, scope: tuple[str, ...] = ("--order", "PO-1")) -> tuple[int, str, str]:
         return self.run_cli(
             "review", self.order, "--reviewer", "Jane Doe", "--reason", "Ohio company, not the listed fab",
-            "--baseline", self.baseline, "--no-bundled", "--lists", self.lists, *extra,
+            "--baseline", self.baseline, "--no-bundled", "--lists", self.lists, *scope, *extra,
         )  # fmt: skip
 
     def check(self, *extra: str | Path) -> tuple[int, str, str]:
@@ -75,7 +76,8 @@ def test_review_clears_and_check_passes_listing_it_as_cleared(ws: Workspace) -> 
     code, out, _ = ws.check()
     assert code == 0
     assert f"{ws.order}:1: PO-1 review potential-list-match: Potential match" in out
-    assert f"[cleared by Jane Doe on {dt.date.today().isoformat()}: Ohio company, not the listed fab]" in out
+    until = (dt.date.today() + dt.timedelta(days=365)).isoformat()
+    assert f"[cleared by Jane Doe on {dt.date.today().isoformat()}, expires {until}: Ohio company, not the" in out
     assert "1 finding(s) cleared by" in out
     assert "exportscreen check passed" in out
 
@@ -136,17 +138,22 @@ def test_other_order_is_not_cleared(ws: Workspace) -> None:
     assert "clearance" not in first
 
 
-def test_expiry(ws: Workspace) -> None:
+def test_expiry_is_checked_on_the_screening_date(ws: Workspace) -> None:
+    """--as-of, else the order's date, decides whether a clearance has expired, never the clock (issue 12.7)."""
     tomorrow = dt.date.today() + dt.timedelta(days=1)
     assert ws.review("--expires", tomorrow.isoformat())[0] == 0
     code, out, _ = ws.check()
     assert code == 0
     assert f"expires {tomorrow.isoformat()}" in out
+    assert ws.check("--as-of", tomorrow.isoformat())[0] == 0  # the expiry day is included
+    after = (tomorrow + dt.timedelta(days=1)).isoformat()
+    code, out, _ = ws.check("--as-of", after)
+    assert code == 1
+    assert f"no longer applies: it expired on {tomorrow.isoformat()}]" in out
+    # the order's own date is the screening date without --as-of: an old order stays cleared
     yesterday = dt.date.today() - dt.timedelta(days=1)
     ws.baseline.write_text(ws.baseline.read_text().replace(tomorrow.isoformat(), yesterday.isoformat()))
-    code, out, _ = ws.check()
-    assert code == 1
-    assert f"no longer applies: it expired on {yesterday.isoformat()}]" in out
+    assert ws.check()[0] == 0, "the order is dated 2026-03-02, before the clearance expired"
 
 
 def test_expires_in_the_past_is_refused(ws: Workspace) -> None:
@@ -182,10 +189,10 @@ def test_non_list_findings_cannot_be_cleared(ws: Workspace) -> None:
 
 
 def test_review_narrowed_by_order_and_entry(ws: Workspace) -> None:
-    assert ws.review("--order", "PO-OTHER")[0] == 1
-    assert ws.review("--entry", "EL-NOPE")[0] == 1
+    assert ws.review("--order", "PO-OTHER", scope=())[0] == 1
+    assert ws.review("--entry", "EL-NOPE", scope=())[0] == 1
     assert not ws.baseline.exists()
-    assert ws.review("--order", "PO-1", "--entry", "EL-TEST-1")[0] == 0
+    assert ws.review("--order", "PO-1", "--entry", "EL-TEST-1", scope=())[0] == 0
     assert len(load_baseline(ws.baseline).clearances) == 1
     assert ws.review()[0] == 0
     assert len(load_baseline(ws.baseline).clearances) == 1
@@ -222,16 +229,19 @@ def test_hit_clearance_without_the_flag_is_malformed(ws: Workspace) -> None:
     assert "allow_hit" in err
 
 
-def test_missing_baseline_given_explicitly_is_exit_2(ws: Workspace) -> None:
-    code, _, err = ws.check()
-    assert code == 2
-    assert "baseline.yaml" in err
+def test_a_missing_baseline_is_an_empty_one_with_a_note(ws: Workspace) -> None:
+    """A fresh repository has no baseline yet: nothing is cleared, and nothing fails for it (issue 12.8)."""
+    code, out, err = ws.check()
+    assert code == 1, "the finding is not cleared, but the run is no error"
+    assert "PO-1 review potential-list-match" in out
+    assert f"{ws.baseline} does not exist yet" in err and not ws.baseline.exists()
 
 
 def test_default_baseline_name(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ws.root)
     code, _, _ = ws.run_cli(
-        "review", ws.order, "--reviewer", "J", "--reason", "checked", "--no-bundled", "--lists", ws.lists
+        "review", ws.order, "--reviewer", "J", "--reason", "checked", "--order", "PO-1",
+        "--no-bundled", "--lists", ws.lists,
     )
     assert code == 0
     assert (ws.root / ".exportscreen-baseline.yaml").is_file()
@@ -304,3 +314,38 @@ def test_every_reason_that_names_an_entry_carries_typed_match_refs() -> None:
             assert all(isinstance(m, MatchRef) and len(m.entry_hash) == 64 for m in reason.matches)
             seen += len(reason.matches)
     assert seen >= 5
+
+
+class _Terminal(io.StringIO):
+    """Standard input at a terminal, with what the user types."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_review_without_a_scope_lists_and_refuses_off_a_terminal(ws: Workspace) -> None:
+    """One command once cleared every potential match of a directory, a misspelt SMIC among them (issue 12.6)."""
+    code, _, err = ws.review(scope=())
+    assert code == 2
+    assert "would clear 1 match(es)" in err and f"PO-1 potential-list-match: {REVIEW_NAME!r} ~ EL-TEST-1" in err
+    assert "--order" in err and not ws.baseline.exists()
+
+
+@pytest.mark.parametrize(("answer", "code"), [("y\n", 0), ("n\n", 1), ("\n", 1)])
+def test_review_without_a_scope_asks_at_a_terminal(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch, answer: str, code: int
+) -> None:
+    monkeypatch.setattr("sys.stdin", _Terminal(answer))
+    got, _, err = ws.review(scope=())
+    assert got == code
+    assert "Clear all of them? [y/N]" in err
+    assert ws.baseline.exists() is (code == 0)
+
+
+def test_clearances_expire_by_default(ws: Workspace) -> None:
+    assert ws.review()[0] == 0
+    (clearance,) = load_baseline(ws.baseline).clearances
+    assert clearance.expires == dt.date.today() + dt.timedelta(days=365)
+    assert ws.review("--expiry-days", "30")[0] == 0
+    (clearance,) = load_baseline(ws.baseline).clearances
+    assert clearance.expires == dt.date.today() + dt.timedelta(days=30)

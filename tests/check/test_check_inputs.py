@@ -203,3 +203,24 @@ def test_formula_cells_are_text_and_never_reemitted_unescaped(run_cli: Run, tmp_
 )
 def test_spreadsheet_safe(text: str, expected: str) -> None:
     assert spreadsheet_safe(text) == expected
+
+
+def test_a_repository_check_reads_orders_only(run_cli: Run, tmp_path: Path) -> None:
+    """``check .`` skips hidden files and the run's own files, which are no orders (issue 12.8)."""
+    repo = tmp_path / "repo"
+    (repo / "orders").mkdir(parents=True)
+    (repo / "orders" / "ok.yaml").write_text((DATA / "ok_less_risky.yaml").read_text())
+    (repo / ".pre-commit-config.yaml").write_text("repos: []\n")
+    (repo / ".exportscreen-baseline.yaml").write_text(
+        "format: exportscreen-baseline/1\ntool_version: 0.1.0\nregistry_version: x\npacks: []\nclearances: []\n"
+    )
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "ci.yaml").write_text("on: push\n")
+    (repo / "erp.mapping.yaml").write_text((DATA / "erp" / "sap.mapping.yaml").read_text())
+    code, out, err = run_cli(
+        "check", repo, "--baseline", repo / ".exportscreen-baseline.yaml", "--csv-mapping", repo / "erp.mapping.yaml"
+    )
+    assert code == 0, out + err
+    assert "1 order(s) in 1 file(s)" in out
+    # named on its own, a file is read (and a baseline is no order)
+    assert run_cli("check", repo / ".exportscreen-baseline.yaml")[0] == 2
