@@ -205,14 +205,15 @@ def clearance_refs(reason: Reason) -> list[MatchRef]:
 class Finding:
     """A fired rule above less risky, with what the baseline says about it.
 
-    ``cleared`` findings do not fail the check; ``note`` says who cleared it, or why a recorded
-    clearance no longer applies.
+    ``cleared`` findings do not fail the check; ``clearances`` are the ones that cleared it (who, why,
+    until when); ``note`` says who cleared it, or why a recorded clearance no longer applies.
     """
 
     reason: Reason
     cleared: bool = False
     note: str | None = None
     allow_hit: bool = False
+    clearances: tuple[Clearance, ...] = ()
 
     @property
     def rule_id(self) -> str:
@@ -284,7 +285,13 @@ def assess(decision: Decision, baseline: Baseline | None, *, today: dt.date | No
         if len(covering) == len(refs):
             notes = list(dict.fromkeys(c.describe() for c in covering))
             out.append(
-                Finding(reason, cleared=True, note="; ".join(notes), allow_hit=any(c.allow_hit for c in covering))
+                Finding(
+                    reason,
+                    cleared=True,
+                    note="; ".join(notes),
+                    allow_hit=any(c.allow_hit for c in covering),
+                    clearances=tuple(dict.fromkeys(covering)),
+                )
             )
         elif problems:
             out.append(Finding(reason, note="; ".join(dict.fromkeys(problems))))

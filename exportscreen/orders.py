@@ -11,7 +11,7 @@ mapping, lists, packs). A file named on its own is always read.
 from __future__ import annotations
 
 import glob
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from exportscreen._io import parse_json, parse_yaml_with_lines, read_text
 from exportscreen.limits import LIMITS
 from exportscreen.orders_csv import CsvMapping, parse_csv_orders
 
-__all__ = ["ORDER_SUFFIXES", "LoadedOrder", "collect_paths", "expand_paths", "iter_orders", "load_orders"]
+__all__ = ["ORDER_SUFFIXES", "LoadedOrder", "collect_paths", "expand_paths", "load_orders"]
 
 ORDER_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 
@@ -159,12 +159,3 @@ def load_orders(path: Path, *, csv_mapping: CsvMapping | None = None) -> list[Lo
             raise InputError(f"order {i + 1} is not a mapping of fields", path=path, location=f"line {line}")
         out.append(LoadedOrder(path, line, item))
     return out
-
-
-def iter_orders(paths: list[Path]) -> Iterator[tuple[Path, list[LoadedOrder] | InputError]]:
-    """Each file with its orders, or the error that stopped it (the caller goes on to the next)."""
-    for path in paths:
-        try:
-            yield path, load_orders(path)
-        except InputError as exc:
-            yield path, exc

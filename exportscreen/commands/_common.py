@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +14,16 @@ if TYPE_CHECKING:
     from exportscreen.registry import Registry
     from exportscreen.screener import Screener
 
-__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "add_screening_options", "build_screener", "parse_date"]
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_FINDINGS",
+    "EXIT_OK",
+    "add_screening_options",
+    "build_screener",
+    "coverage_note",
+    "parse_date",
+    "write_out",
+]
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -117,3 +128,16 @@ def coverage_note(screener: Screener, lists_missing: set[str]) -> str:
             "(add them with --lists; with --require-lists a missing list is exit 2)"
         )
     return note
+
+
+def write_out(text: str) -> None:
+    """Write ``text`` to stdout. Once the reader has gone (``exportscreen screen ... | head``), stdout
+    is pointed at the null device: the rest of the output is dropped, the run goes on and its exit code
+    still says what was found (no "[Errno 32] Broken pipe", no exit 2 for it)."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

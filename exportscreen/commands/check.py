@@ -19,7 +19,7 @@ import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Never, TextIO
+from typing import TYPE_CHECKING, Never
 
 from exportscreen import __version__
 from exportscreen._errors import ExportscreenError, InputError
@@ -40,10 +40,12 @@ from exportscreen.commands._common import (
     add_screening_options,
     build_screener,
     coverage_note,
+    write_out,
 )
 from exportscreen.orders import collect_paths, load_orders
 from exportscreen.orders_csv import CsvMapping, load_csv_mapping
 from exportscreen.report.junit import finding_line, format_junit
+from exportscreen.report.text import terminal_safe
 from exportscreen.screener import Screener
 
 if TYPE_CHECKING:
@@ -54,7 +56,6 @@ __all__ = ["PROGRESS_MIN_FILES", "CheckRun", "check_paths", "register"]
 #: The progress bar appears from this many files on (and only on a terminal, without --quiet).
 PROGRESS_MIN_FILES = 10
 
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _LINE = re.compile(r"^line (\d+)(?:, (.*))?$")
 
 
@@ -171,10 +172,6 @@ def check_paths(
     return run
 
 
-def _terminal_safe(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
 def summary(run: CheckRun, baseline_path: str | None) -> str:
     counts = summary_counts(run.results)
     parts = [
@@ -192,17 +189,17 @@ def summary(run: CheckRun, baseline_path: str | None) -> str:
 def format_text(run: CheckRun, baseline_path: str | None) -> str:
     lines: list[str] = []
     for r in run.results:
-        lines += [_terminal_safe(finding_line(r, f)) for f in r.findings]
-    lines += [_terminal_safe(f"{p.where}: error: {p.message}") for p in run.problems]
+        lines += [terminal_safe(finding_line(r, f)) for f in r.findings]
+    lines += [terminal_safe(f"{p.where}: error: {p.message}") for p in run.problems]
     lines.append(summary(run, baseline_path))
     return "\n".join(lines) + "\n"
 
 
-def _emit(text: str, output: str | None, stream: TextIO) -> None:
+def _emit(text: str, output: str | None) -> None:
     if output:
         write_atomic(Path(output), text)
     else:
-        stream.write(text)
+        write_out(text)
 
 
 def own_files(args: argparse.Namespace) -> list[str]:
@@ -249,22 +246,22 @@ def run(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace, screener: Screener, result: CheckRun) -> None:
     if args.format == "text":
-        _emit(format_text(result, args.baseline), args.output, sys.stdout)
+        _emit(format_text(result, args.baseline), args.output)
         if args.output and not args.quiet:
             print(summary(result, args.baseline), file=sys.stderr)
         return
     if args.format == "json":
         from exportscreen.report.json import format_json
 
-        report = format_json(result.results) + "\n"
+        report = format_json(result.results, result.problems, files=result.files, exit_code=result.exit_code) + "\n"
     elif args.format == "sarif":
         from exportscreen.report.sarif import format_sarif
 
         report = format_sarif(result.results, result.problems, screener.packs, tool_version=__version__) + "\n"
     else:
         report = format_junit(result.results, result.problems)
-    _emit(report, args.output, sys.stdout)
+    _emit(report, args.output)
     for p in result.problems:
-        print(_terminal_safe(f"{p.where}: error: {p.message}"), file=sys.stderr)
+        print(terminal_safe(f"{p.where}: error: {p.message}"), file=sys.stderr)
     if not args.quiet:
         print(summary(result, args.baseline), file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 from pathlib import Path
 
@@ -349,3 +350,21 @@ def test_clearances_expire_by_default(ws: Workspace) -> None:
     assert ws.review("--expiry-days", "30")[0] == 0
     (clearance,) = load_baseline(ws.baseline).clearances
     assert clearance.expires == dt.date.today() + dt.timedelta(days=30)
+
+
+def test_json_report_shows_who_cleared_a_finding_why_and_until_when(ws: Workspace) -> None:
+    """check --format json carries what SARIF and JUnit show, not only the Decisions (issue 12.9)."""
+    assert ws.review("--expires", "2099-12-31")[0] == 0
+    code, out, _ = ws.check("--format", "json")
+    assert code == 0
+    (order,) = json.loads(out)["orders"]
+    assert (Path(order["file"]), order["line"], order["failing"]) == (ws.order, 1, False)
+    (finding,) = order["findings"]
+    assert finding["rule_id"] == "potential-list-match" and finding["cleared"] is True
+    (clearance,) = finding["clearances"]
+    assert (clearance["reviewer"], clearance["reason"], clearance["expires"]) == (
+        "Jane Doe",
+        "Ohio company, not the listed fab",
+        "2099-12-31",
+    )
+    assert clearance["entry_id"] == "EL-TEST-1" and clearance["party"] == REVIEW_NAME

@@ -185,10 +185,11 @@ def test_formula_cells_are_text_and_never_reemitted_unescaped(run_cli: Run, tmp_
     assert code == 1
     assert ": '=HYPERLINK(" in out
     assert " =HYPERLINK" not in out
+    # JSON is data: every value exactly as read, never rewritten (issue 12.10)
     code, out, _ = run_cli("check", path, "--format", "json")
-    values = _strings(json.loads(out))
-    assert "'+cmd|' /C calc'!A0 accelerator" in values
-    assert not [v for v in values if v.startswith(FORMULA_LEADS)]
+    (order,) = json.loads(out)["orders"]
+    assert order["transaction_id"] == order["decision"]["transaction_id"] == '=HYPERLINK("http://example.invalid/x","open")'
+    assert order["decision"]["item_tiers"][0]["description"] == "+cmd|' /C calc'!A0 accelerator"
     code, out, _ = run_cli("check", path, "--format", "sarif")
     assert not [v for v in _strings(json.loads(out)["runs"][0]["results"]) if v.startswith(FORMULA_LEADS)]
     code, out, _ = run_cli("check", path, "--format", "junit")
