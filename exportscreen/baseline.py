@@ -47,7 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from exportscreen._errors import ConfigError
 from exportscreen._io import load_model
-from exportscreen.models import Category, Decision, MatchRef, PackRef, Reason
+from exportscreen.models import Category, Decision, MatchRef, PackRef, Reason, Transaction
 
 __all__ = [
     "BASELINE_FORMAT",
@@ -304,12 +304,13 @@ def assess(decision: Decision, baseline: Baseline | None, *, today: dt.date | No
 
 @dataclass(frozen=True)
 class OrderResult:
-    """One screened order: where it is, its Decision and its findings."""
+    """One screened order: where it is, its Decision, its findings and the transaction as screened."""
 
     path: Path
     line: int
     decision: Decision
     findings: tuple[Finding, ...]
+    transaction: Transaction | None = None
 
     @property
     def failing(self) -> tuple[Finding, ...]:

@@ -39,7 +39,7 @@ from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFac
 from exportscreen.rules.materiality import settle
 from exportscreen.tiers import TierSet, load_tiers
 
-__all__ = ["STALE_AFTER_DAYS", "Screener", "default_screener", "match_name", "screen"]
+__all__ = ["STALE_AFTER_DAYS", "Screener", "default_screener", "match_name", "screen", "validate_transaction"]
 
 #: Without max_list_age, sources older than this many days add a "stale-lists" warning reason.
 STALE_AFTER_DAYS = 180
@@ -47,7 +47,8 @@ STALE_AFTER_DAYS = 180
 _MEMO_MAX = 4096
 
 
-def _validate(transaction: Transaction | Mapping[str, Any]) -> Transaction:
+def validate_transaction(transaction: Transaction | Mapping[str, Any]) -> Transaction:
+    """``transaction`` as a validated ``Transaction``; raises ``InputError`` naming the field."""
     if isinstance(transaction, Transaction):
         return transaction
     if not isinstance(transaction, Mapping):
@@ -112,7 +113,7 @@ class Screener:
         counts = self.registry.counts()
         #: what every Decision says it was screened against; built from the loaded registry's own typed
         #: fields: constructed (no validator to build at start-up)
-        self.registry_info: RegistryInfo = construct(
+        self._registry_info: RegistryInfo = construct(
             RegistryInfo,
             version=self.registry.version,
             as_of=self.registry.as_of,
@@ -131,6 +132,11 @@ class Screener:
             ],
             lists=dict(sorted(_entries_per_list(self.registry).items())),
         )
+
+    @property
+    def registry_info(self) -> RegistryInfo:
+        """What this screener screens against (the ``registry`` of each Decision)."""
+        return self._registry_info
 
     # ------------------------------------------------------------------------------ matching
     def _party_match(self, cand: Candidate, *, role: str, query: str) -> PartyMatch | None:
@@ -315,7 +321,7 @@ class Screener:
 
         Raises ``InputError`` for a malformed transaction; never returns a verdict for one.
         """
-        tx = _validate(transaction)
+        tx = validate_transaction(transaction)
         on = as_of or tx.date or dt.date.today()
         if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
             raise InputError(f"as_of must be a date, got {type(on).__name__}")
@@ -366,7 +372,7 @@ class Screener:
                 for i in facts.items
             ],
             as_of=on,
-            registry=self.registry_info,
+            registry=self._registry_info,
             lists_missing=list(self.lists_missing(on)),
             packs=[construct(PackRef, id=p.id, version=p.version) for p in active],
         )
