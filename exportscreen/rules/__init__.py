@@ -53,11 +53,7 @@ def _cross_check(pack: RulePack, tiers: TierSet, groups: CountryGroups) -> None:
     for r_index, rule in enumerate(pack.rules):
         loc = f"rules.{r_index} ({rule.id})"
         for node in rule.when.walk():
-            lists = [
-                *(node.party_listed.lists if node.party_listed else ()),
-                *(node.owners_listed.lists if node.owners_listed else ()),
-            ]
-            for code in lists:
+            for code in node.list_codes():
                 if code not in codes and not code.startswith("X-"):
                     raise PackError(
                         f"unknown list code {code!r} (known: {', '.join(sorted(codes))}, or X-...)",

@@ -14,7 +14,7 @@ from exportscreen.licensing import conditions as lic
 from exportscreen.licensing.determine import Place as CountedPlace
 from exportscreen.models import Category, Reason
 from exportscreen.registry.model import Entry
-from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact
+from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact, match_refs
 from exportscreen.rules.model import Condition, Place, Rule, RulePack
 
 __all__ = ["Fired", "evaluate_pack", "fired_rules"]
@@ -359,6 +359,7 @@ def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
         message=" ".join(message.split()),
         citations=citations,
         evidence=evidence,
+        matches=match_refs([*ev.matches, *ev.owners]),
     )
 
 
@@ -462,6 +463,12 @@ class Fired:
 
     def reason(self) -> Reason:
         return _reason(self.rule, self.evidence, self.facts)
+
+    @property
+    def list_matches(self) -> list[MatchFact | OwnerFact]:
+        """The party and owner matches the rule's condition used (its evidence): what the rule read.
+        A condition key that reads matches must put them in its evidence, or they count as unread."""
+        return [*self.evidence.matches, *self.evidence.owners]
 
 
 def fired_rules(pack: RulePack, facts: Facts) -> list[Fired]:

@@ -60,7 +60,6 @@ __all__ = [
 ]
 
 Strength = Literal["hit", "review"]
-_STRENGTH_RANK = {"review": 0, "hit": 1}
 Via = Literal["name", "address"]
 
 #: Placeholders a rule message may use; filled from the evidence of the rule's condition.
@@ -186,6 +185,14 @@ class Condition(BaseModel):
             raise ValueError(f"a condition has exactly one key, found {len(keys)}: {names or 'none'}")
         return self
 
+    def list_codes(self) -> list[str]:
+        """The list codes this node itself names (the ``lists`` of its option, whatever its key)."""
+        for name in type(self).model_fields:
+            lists = getattr(getattr(self, name), "lists", None)
+            if isinstance(lists, list):
+                return [str(code) for code in lists]
+        return []
+
     def walk(self) -> list[Condition]:
         """This node and every node below it."""
         out = [self]
@@ -256,31 +263,13 @@ class RulePack(BaseModel):
     def active(self, on: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on < self.valid_to)
 
-    def interprets(self, list_code: str, via: str, strength: str, on: dt.date) -> bool:
-        """Whether a rule in force on ``on`` reads a match of this list code, channel and strength.
-
-        ``via`` is ``name`` or ``address`` for a party match and ``owner`` for an owner match. A
-        match no rule reads could otherwise be silently dropped (the screener turns it into review).
-        """
-        rank = _STRENGTH_RANK[strength]
-        for rule in self.rules:
-            if not rule.active(on):
-                continue
-            for node in rule.when.walk():
-                if via == "owner":
-                    owners = node.owners_listed
-                    if owners and list_code in owners.lists and rank >= _STRENGTH_RANK[owners.min_strength]:
-                        return True
-                    continue
-                party = node.party_listed
-                if (
-                    party
-                    and list_code in party.lists
-                    and via in party.via
-                    and _STRENGTH_RANK[party.min_strength] <= rank <= _STRENGTH_RANK[party.max_strength]
-                ):
-                    return True
-        return False
+    def list_codes(self, on: dt.date) -> frozenset[str]:
+        """The list codes the rules in force on ``on`` name (in any condition, also under ``not``)."""
+        if not self.active(on):
+            return frozenset()
+        return frozenset(
+            code for rule in self.rules if rule.active(on) for node in rule.when.walk() for code in node.list_codes()
+        )
 
 
 class PackCase(BaseModel):
