@@ -82,8 +82,20 @@ def _cross_check(pack: RulePack, tiers: TierSet, groups: CountryGroups) -> None:
                         raise PackError(f"country {code!r}: {exc}", path=pack.path, location=loc) from None
 
 
+def _file_key(path: Path) -> tuple[Path, int, int]:
+    """Which file ``path`` is now (resolved, modification time, size): the cache of loaded packs must
+    not serve another file for the same name (another working directory) or an edited file."""
+    try:
+        st = path.stat()
+    except OSError:
+        return (path, -1, -1)  # the loader reports the problem
+    return (path.resolve(), st.st_mtime_ns, st.st_size)
+
+
 @cache
-def _load_pack_cached(path: Path, tiers_path: Path | None, groups_path: Path | None) -> RulePack:
+def _load_pack_cached(
+    path: Path, file_key: tuple[Path, int, int], tiers_path: Path | None, groups_path: Path | None
+) -> RulePack:
     data = load_data_file(path, error=PackError)
     if not isinstance(data, dict):
         raise PackError("a rule pack is a mapping with format, id, version, description and rules", path=path)
@@ -108,7 +120,9 @@ def load_pack(
 
     ``switches`` sets some of the pack's switches otherwise (each must be one the pack declares).
     """
-    pack = _load_pack_cached(Path(path), Path(tiers) if tiers else None, Path(groups) if groups else None)
+    pack = _load_pack_cached(
+        Path(path), _file_key(Path(path)), Path(tiers) if tiers else None, Path(groups) if groups else None
+    )
     if not switches:
         return pack
     unknown = sorted(set(switches) - set(pack.switches))
