@@ -4,12 +4,13 @@ lint the packs: every rule of every bundled pack fires in at least one of its ca
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from exportscreen import Decision, Screener
-from exportscreen.registry import load_registry
+from exportscreen.registry import Registry, load_registry
 from exportscreen.rules import bundled_pack_paths, load_pack, load_pack_cases
 from exportscreen.rules.model import PackCase
 
@@ -46,11 +47,16 @@ def fired_by_pack() -> dict[Path, set[str]]:
     return defaultdict(set)
 
 
+@cache
+def _bundled() -> Registry:
+    return load_registry()
+
+
 def _screen(rules: Path, case: PackCase, screeners: dict[ScreenerKey, Screener]) -> Decision:
     """The case screened with its switches, over the bundled lists and the case's own lists."""
     key = (rules, frozenset(case.switches.items()), "".join(c.model_dump_json() for c in case.lists))
     if key not in screeners:
-        registry = load_registry()
+        registry = _bundled()
         for extra in case.lists:
             registry = registry + extra.registry()
         screeners[key] = Screener(registry=registry, packs=[load_pack(rules, switches=case.switches)])
