@@ -49,9 +49,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from exportscreen.licensing.conditions import LicenceCondition
 from exportscreen.models import Category, EndUseTag, Role
 from exportscreen.named_dates import NamedDate
+from exportscreen.registry.model import Entry, Registry, Source
 
 __all__ = [
     "TEMPLATE_FIELDS",
+    "CaseList",
     "Condition",
     "PackCase",
     "PackCases",
@@ -272,6 +274,21 @@ class RulePack(BaseModel):
         )
 
 
+class CaseList(BaseModel):
+    """A list a pack case is screened with besides the bundled lists, written in the case: for rules
+    that read a list the bundled data does not hold (DPL, SDN, UVL ...). Fictional entries only."""
+
+    model_config = _STRICT
+    source: Source
+    entries: list[Entry] = Field(min_length=1)
+
+    def registry(self) -> Registry:
+        """The entries, with their source id and (unless given) the source's list code."""
+        src = self.source
+        entries = [e.model_copy(update={"source": src.id, "list": e.list or src.list}) for e in self.entries]
+        return Registry([self.source], entries)
+
+
 class PackCase(BaseModel):
     """One example transaction with the verdict the pack must give (screened with the pack alone, or
     together with the bundled packs of ``with_packs``; ``licences``: a licence register, as in a
@@ -283,6 +300,8 @@ class PackCase(BaseModel):
     as_of: dt.date | None = None
     #: switches of the pack set otherwise for this case (the other reading of a data choice)
     switches: dict[str, bool] = Field(default_factory=dict)
+    #: lists screened besides the bundled ones (``CaseList``)
+    lists: list[CaseList] = Field(default_factory=list)
     transaction: dict[str, Any]
     expect: Category
     with_packs: list[str] = Field(default_factory=list)
