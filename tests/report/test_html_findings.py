@@ -221,3 +221,40 @@ def test_a_rule_row_gives_every_citation_the_rule_gave(render: Render, capsys: p
         for r in d["reasons"]:
             for citation in r["citations"]:
                 assert citation in rows[r["rule_id"]][4], (r["rule_id"], citation)
+
+
+def _big_lists(tmp_path: Path, lists: int, per_list: int) -> list[Path]:
+    """``lists`` fictional CSV lists of ``per_list`` entries each, with their mappings beside them."""
+    paths = []
+    for n in range(1, lists + 1):
+        data = tmp_path / f"big{n}.csv"
+        names = (f"B{n}-{i:05d},Veltrano Quisk {n} Oyster Works {i:05d},NO" for i in range(per_list))
+        rows = ["id,name,country", *names]
+        data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        (tmp_path / f"big{n}.mapping.yaml").write_text(
+            "format: exportscreen-mapping/1\n"
+            f"source: {{id: 'test:big-{n}', name: 'Fictional list {n}', list: X-BIG-{n}, as_of: 2026-01-0{n}}}\n"
+            "id: id\nfields: {name: name, country: country}\n",
+            encoding="utf-8",
+        )
+        paths.append(data)
+    return paths
+
+
+def test_the_report_grows_with_the_sources_not_with_their_entries(render: Render, tmp_path: Path) -> None:
+    """About 4,200 entries in five more lists (the size of the complete bundled lists): one row per
+    list and per source, one mention per list in the no-match line, and no entry anywhere."""
+    order = EXAMPLES / "less-risky-mcu.json"
+    _, plain = render("screen", order)
+    _, big = render("screen", order, "--lists", *_big_lists(tmp_path, 5, 840))
+    root = parse(big)
+    sources = table(root, "List sources screened against")
+    assert sum(row[0].startswith("X-BIG-") for row in sources) == 5
+    assert sources[0] == ["list", "source", "as of", "entries", "content hash (SHA-256)"]
+    assert [row for row in table(root, "List coverage") if row[0].startswith("X-BIG-")] == [
+        [f"X-BIG-{n}", "840", "1", f"2026-01-0{n}"] for n in range(1, 6)
+    ]
+    (line,) = [text_of(p) for p in root.iter("p") if "clean" in (p.get("class") or "")]
+    assert all(line.count(f"X-BIG-{n} (as of 2026-01-0{n})") == 1 for n in range(1, 6))
+    assert "Veltrano" not in big and "B1-00000" not in big
+    assert len(big) - len(plain) < 6_000  # five source rows, five coverage rows, five names in one line
