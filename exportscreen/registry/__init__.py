@@ -10,6 +10,8 @@ from exportscreen._data import bundled_dir
 from exportscreen._errors import ListError
 from exportscreen._io import read_text
 from exportscreen.registry.model import Entry, Registry, Source
+from exportscreen.registry.overlay import Overlay, apply_overlays, read_overlay
+from exportscreen.registry.overlay import detect as is_overlay
 
 __all__ = ["FORMATS", "Entry", "Registry", "Source", "bundled_list_paths", "load_registry"]
 
@@ -40,13 +42,21 @@ def _loader(module: str) -> Loader:
 #: Known formats, in detection order: name -> (detector, loader).
 FORMATS: dict[str, tuple[Detector, Loader]] = {
     name: (_detector(module), _loader(module))
-    for name, module in (("exportscreen", "yamlfmt"), ("custom", "custom"), ("csl", "csl"), ("ofac", "ofac"))
+    for name, module in (
+        ("exportscreen", "yamlfmt"),
+        ("custom", "custom"),
+        ("csl", "csl"),
+        ("ofac", "ofac"),
+        ("nsfreg", "nsfreg"),
+    )
 }
 
 
 def bundled_list_paths() -> list[Path]:
-    """The curated list files shipped in ``lists/registry/``."""
-    return sorted((bundled_dir() / "registry").glob("*.yaml"))
+    """The bundled list files in ``lists/registry/``: the official lists (``*.json``, written by
+    ``exportscreen.registry.build``) and the curated overlays on them (``*.overlay.yaml``)."""
+    directory = bundled_dir() / "registry"
+    return sorted([*directory.glob("*.json"), *directory.glob("*.overlay.yaml")])
 
 
 def _detect(path: Path) -> str:
@@ -83,7 +93,9 @@ def load_registry(*paths: str | Path, format: str | None = None) -> Registry:
     """Load and merge list files into one Registry (the bundled lists when no path is given).
 
     Each path is a file (or, for multi-file formats, a directory). The format is detected from the
-    content unless ``format`` names one of ``FORMATS``. Any failure raises ``ListError``.
+    content unless ``format`` names one of ``FORMATS``. Overlay files (``exportscreen-overlay/1``,
+    see ``registry.overlay``) are applied to the entries of the files loaded with them. Any failure
+    raises ``ListError``.
     """
     targets = [Path(p) for p in paths] if paths else bundled_list_paths()
     if not targets:
@@ -92,9 +104,13 @@ def load_registry(*paths: str | Path, format: str | None = None) -> Registry:
         raise ListError(f"unknown list format {format!r}; known formats: {', '.join(FORMATS)}")
     sources: list[Source] = []
     entries: list[Entry] = []
+    overlays: list[Overlay] = []
     for path in targets:
         if not path.exists():
             raise ListError("list file not found", path=path)
+        if format is None and is_overlay(path):
+            overlays.append(read_overlay(path))
+            continue
         name = format or _detect(path)
         try:
             srcs, ents = FORMATS[name][1](path)
@@ -111,4 +127,16 @@ def load_registry(*paths: str | Path, format: str | None = None) -> Registry:
                 raise ListError(f"source id {s.id!r} is loaded twice", path=path)
         sources.extend(srcs)
         entries.extend(ents)
+    if not sources:
+        raise ListError("only overlay files given: an overlay needs the list it annotates", path=targets[0])
+    if overlays:
+        entries = apply_overlays(overlays, entries, {s.id for s in sources})
+        sources = [_with_overlay_note(s, [o for o in overlays if o.source == s.id]) for s in sources]
     return Registry(sources, entries)
+
+
+def _with_overlay_note(source: Source, overlays: list[Overlay]) -> Source:
+    if not overlays:
+        return source
+    notes = [f"curated overlay {Path(o.path or '').name}: {len(o.entries)} entries annotated" for o in overlays]
+    return source.model_copy(update={"notes": (*source.notes, *notes)})

@@ -123,6 +123,10 @@ class Source(BaseModel):
     url: str | None = None
     authority: str | None = None
     derived_from: str | None = None
+    publication: str | None = Field(default=None, description="The official publication the entries were read from")
+    extracted: dt.date | None = Field(default=None, description="When that publication was read (downloaded)")
+    input_sha256: str | None = Field(default=None, description="sha256 of the official file the entries came from")
+    notes: tuple[str, ...] = Field(default=(), description="What loading did to the data (merged repeats, overlays)")
     path: str | None = None
     format: str = "exportscreen-yaml"
 
