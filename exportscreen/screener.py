@@ -37,6 +37,7 @@ from exportscreen.models import (
 from exportscreen.registry import Registry, load_registry
 from exportscreen.rules import RulePack, bundled_pack_paths, fired_rules, load_pack, most_severe
 from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact
+from exportscreen.rules.materiality import settle
 from exportscreen.tiers import TierSet, load_tiers
 
 __all__ = ["STALE_AFTER_DAYS", "Screener", "default_screener", "match_name", "screen"]
@@ -121,7 +122,7 @@ class Screener:
                     version=self.registry.source_versions.get(s.id, ""),
                     path=Path(s.path).name if s.path else None,
                 )
-                for s in self.registry.sources
+                for s in sorted(self.registry.sources, key=lambda s: s.id)
             ],
         )
 
@@ -158,7 +159,13 @@ class Screener:
                 prev = best.get(cand.entry_index)
                 if prev is None or cand.score > prev.score:
                     best[cand.entry_index] = cand
-        return sorted(best.values(), key=lambda c: (-c.score, c.entry_index))
+        return self._ranked(best.values())
+
+    def _ranked(self, cands: Iterable[Candidate]) -> list[Candidate]:
+        """Best first, ties by entry ``(source, id)``: never by position, so the order in which the
+        lists were loaded cannot change a Decision."""
+        entries = self.registry.entries
+        return sorted(cands, key=lambda c: (-c.score, entries[c.entry_index].key))
 
     def match_name(
         self, name: str, *, country: str | None = None, limit: int = 5, as_of: dt.date | None = None
@@ -211,7 +218,7 @@ class Screener:
                 yield found
                 continue
             best: list[PartyMatch] = []
-            for cand in found:
+            for cand in self._ranked(found):
                 if len(best) >= limit:
                     break
                 if not self.registry.entries[cand.entry_index].active(on):
@@ -237,7 +244,8 @@ class Screener:
                         MatchFact(p_index, str(party.role), "name", self.registry.entries[cand.entry_index], pm)
                     )
             if party.address:
-                for cand in self.matcher.search_address(party.address, limit=None, min_score=self.settings.review):
+                found = self.matcher.search_address(party.address, limit=None, min_score=self.settings.review)
+                for cand in self._ranked(found):
                     entry = self.registry.entries[cand.entry_index]
                     if not entry.active(on):
                         continue
@@ -251,15 +259,11 @@ class Screener:
                         owners.append(
                             OwnerFact(p_index, owner.name, owner.percent, self.registry.entries[cand.entry_index], pm)
                         )
-            if party.headquarters_country:
-                headquarters.append(
-                    HeadquartersFact(
-                        p_index,
-                        party.name,
-                        party.headquarters_country,
-                        self._groups_of(party.headquarters_country, on),
-                    )
-                )
+            # No headquarters given: the party's own country counts (owners: the owners_in condition).
+            hq = party.headquarters_country or party.country
+            if hq:
+                basis = "headquarters_country" if party.headquarters_country else "country"
+                headquarters.append(HeadquartersFact(p_index, party.name, hq, self._groups_of(hq, on), basis))
         items = tuple(ItemFact(i, item.description, self.tiers.classify(item, on)) for i, item in enumerate(tx.items))
         return Facts(
             as_of=on,
@@ -312,7 +316,7 @@ class Screener:
         if not active:
             raise ConfigError(f"no rule pack is in force on {on.isoformat()}")
         warning = self._freshness(on)
-        facts = self.facts(tx, on)
+        facts = settle(self.facts(tx, on), tiers=self.tiers, packs=active)
         fired = [f for pack in active for f in fired_rules(pack, facts)]
         packs_category = max((f.rule.category for f in fired), default=Category.LESS_RISKY)
         backstops = _backstops(facts, partial(self._read_by_packs, active, on), packs_category)
@@ -331,7 +335,7 @@ class Screener:
             reasons.append(warning)
         all_matches = sorted(
             [m.match for m in facts.matches] + [o.match for o in facts.owners],
-            key=lambda m: (-m.score, m.role, m.list, m.entry_id, m.matched_field),
+            key=lambda m: (-m.score, m.role, m.list, m.source, m.entry_id, m.matched_field),
         )
         # every part below is built by this module or the rule evaluator from validated input and
         # loaded data: constructed, not re-validated (tests validate the Decision of every example and pack case)
@@ -404,7 +408,7 @@ class Screener:
     def _freshness(self, on: dt.date) -> Reason | None:
         """Error (with max_list_age) or a warning reason when a source is old or undated."""
         aged: list[dict[str, JsonValue]] = []
-        for src in self.registry.sources:
+        for src in sorted(self.registry.sources, key=lambda s: s.id):
             age = (on - src.as_of).days if src.as_of else None
             limit = self.max_list_age if self.max_list_age is not None else self.stale_after
             if age is None or age > limit:

@@ -1,7 +1,8 @@
 """The compiled form of a registry for matching: precomputed names, token weights and the index.
 
-Built once per registry content (``Registry.version``) and word lists; plain Python containers
-only (no pydantic objects), so the hot loop touches tuples, lists and dicts.
+Built once per registry (its entries in order: the index refers to entries by position) and word
+lists; plain Python containers only (no pydantic objects), so the hot loop touches tuples, lists and
+dicts. A cached index is used only for the registry it was built from (``serves``).
 
 **Token weights.** Each distinct word of the listed names gets an inverse document frequency
 weight ``ln(1 + N / df)``: "technology" or "china" weigh little, "smic" or "habbash" a lot. Legal
@@ -28,6 +29,7 @@ floor it was built for.
 from __future__ import annotations
 
 import bisect
+import functools
 import gc
 import hashlib
 import itertools
@@ -59,14 +61,17 @@ __all__ = [
     "Ids",
     "add_ids",
     "cache_dir",
+    "compile_key",
     "compile_registry",
     "deletions",
     "load_or_compile",
     "load_registry_cached",
+    "registry_fingerprint",
+    "serves",
 ]
 
 #: Bumped whenever the compiled layout or the scoring-relevant preprocessing changes.
-FORMAT_VERSION = "exportscreen-compiled/23"
+FORMAT_VERSION = "exportscreen-compiled/24"
 #: Weight of a legal form or noise word (a distinctive word weighs 2-11).
 WEAK_WEIGHT = 0.3
 #: A word is a place word when at least this many listed addresses contain it (and more addresses
@@ -179,6 +184,8 @@ class CompiledNames:
     key: str
     floor: float
     theta: float
+    #: ``(source, id)`` of every entry of the registry it was built from, in registry order
+    entry_keys: list[tuple[str, str]] = field(default_factory=list)
     # vocabulary
     vocab: list[str] = field(default_factory=list)
     vocab_id: dict[str, int] = field(default_factory=dict)
@@ -319,7 +326,7 @@ def _country_codes() -> frozenset[str]:
 
 def compile_registry(registry: Registry, words: WordLists, *, floor: float, theta: float, key: str) -> CompiledNames:
     """Precompute every listed name and address of ``registry`` and build the candidate index."""
-    c = CompiledNames(key=key, floor=floor, theta=theta)
+    c = CompiledNames(key=key, floor=floor, theta=theta, entry_keys=[e.key for e in registry.entries])
     weak_words = words.weak
     raw_names: list[tuple[int, int, str, list[str], str]] = []
     seen: set[tuple[int, str]] = set()
@@ -660,20 +667,73 @@ def load_registry_cached(*paths: str | Path) -> Registry:
     return registry
 
 
-def compile_key(registry: Registry, words: WordLists, floor: float) -> str:
-    blob = "\n".join((FORMAT_VERSION, registry.version, words.digest_source(), f"{floor:.3f}"))
-    return hashlib.sha256(blob.encode()).hexdigest()
+def registry_fingerprint(registry: Registry) -> str:
+    """sha256 over the registry's content version and its entries' ``(source, id)`` in order.
+
+    ``Registry.version`` does not depend on the order of the entries, but the index refers to them by
+    position: the same lists loaded in another order need another index.
+    """
+    h = hashlib.sha256(registry.version.encode())
+    for e in registry.entries:
+        h.update(f"\n{e.source}\0{e.id}".encode())
+    return h.hexdigest()
+
+
+@functools.cache
+def _code_version() -> str:
+    """The package version, the source of the matching modules and the versions of the libraries
+    whose tables the compiler reads (country names, transliteration): a changed compiler, even one
+    that forgot to bump ``FORMAT_VERSION``, never reads an index another one wrote."""
+    from importlib import metadata
+
+    from exportscreen import __version__
+
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for lib in ("pycountry", "anyascii"):
+        try:
+            h.update(f"\n{lib}={metadata.version(lib)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"\n{lib}=?".encode())
+    return h.hexdigest()
+
+
+def compile_key(registry: Registry, words: WordLists, floor: float, theta: float) -> str:
+    """The cache key of an index: everything it depends on (entries in order, word lists, thresholds, code)."""
+    parts = (
+        FORMAT_VERSION,
+        _code_version(),
+        registry_fingerprint(registry),
+        words.digest_source(),
+        f"floor={floor!r}",
+        f"theta={theta!r}",
+    )
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def serves(compiled: CompiledNames, registry: Registry) -> bool:
+    """Whether ``compiled`` was built from exactly ``registry``'s entries, in its order: each entry at
+    its position, and every listed name pointing at an entry of that name."""
+    entries = registry.entries
+    if compiled.entry_keys != [e.key for e in entries] or len(compiled.address_words) != len(entries):
+        return False
+    return all(
+        fld != 0 or entries[i].name == text
+        for i, fld, text in zip(compiled.entry, compiled.name_field, compiled.text, strict=True)
+    )
 
 
 def load_or_compile(
     registry: Registry, words: WordLists, *, floor: float, theta: float, use_cache: bool = True
 ) -> CompiledNames:
-    """The compiled registry: from the user cache when its key and hash check out, else built (and cached)."""
-    key = compile_key(registry, words, floor)
+    """The compiled registry: from the user cache when its key and hash check out and it serves
+    ``registry`` (``serves``), else built (and cached)."""
+    key = compile_key(registry, words, floor, theta)
     directory = cache_dir()
     if use_cache:
         cached = _read_cache(key, directory)
-        if cached is not None:
+        if cached is not None and cached.floor == floor and cached.theta == theta and serves(cached, registry):
             return cached
     compiled = compile_registry(registry, words, floor=floor, theta=theta, key=key)
     if use_cache:

@@ -38,6 +38,7 @@ __all__ = ["FORMAT", "Overlay", "OverlayEntry", "apply_overlays", "detect", "rea
 
 FORMAT = "exportscreen-overlay/1"
 _ADDED = ("aliases", "weak_aliases", "other_names", "addresses", "rule_citations", "tags")
+_NAMES = frozenset({"aliases", "weak_aliases", "other_names"})
 _FILLED = ("type", "start_date", "end_date", "license_requirement", "license_policy", "confidence")
 _TRUNCATION = ("...", "…")
 
@@ -95,8 +96,8 @@ def read_overlay(path: Path) -> Overlay:
         raise ListError(msg, path=path, location=loc) from exc
 
 
-def _unique_added(printed: tuple[str, ...], added: tuple[str, ...]) -> tuple[str, ...]:
-    seen = {" ".join(v.split()).casefold() for v in printed}
+def _unique_added(printed: tuple[str, ...], added: tuple[str, ...], known: tuple[str, ...] = ()) -> tuple[str, ...]:
+    seen = {" ".join(v.split()).casefold() for v in (*printed, *known)}
     out = list(printed)
     for value in added:
         key = " ".join(value.split()).casefold()
@@ -115,8 +116,10 @@ def _completes(official: object, curated: object) -> bool:
 
 def _apply(entry: Entry, add: OverlayEntry, where: str) -> Entry:
     values: dict[str, Any] = entry.model_dump()
+    names = (entry.name, *entry.aliases, *entry.weak_aliases, *entry.other_names)
     for name in _ADDED:
-        values[name] = _unique_added(values[name], getattr(add, name))
+        known = names if name in _NAMES else ()
+        values[name] = _unique_added(values[name], getattr(add, name), known)
     for name in _FILLED:
         curated = getattr(add, name)
         if curated is None or values[name] in (None, curated) or _completes(values[name], curated):

@@ -105,6 +105,7 @@ def test_coverage_floor_leaves_room_for_rounding(min_score: float, below: float)
     assert round(best_raw, 1) < min_score
 
 
+@pytest.mark.slow
 def test_index_equals_exhaustive_on_csl_sample(csl_registry: Registry, csl_matcher: NameMatcher) -> None:
     exhaustive = NameMatcher(csl_registry, floor=S.review, exhaustive=True, use_cache=False)
     rng = random.Random(20221)
@@ -128,6 +129,7 @@ def test_invisible_and_confusable_never_lower_below_review(small_matcher: NameMa
     assert any(small_matcher.registry.entries[c.entry_index].name == e.name for c in found)
 
 
+@pytest.mark.slow
 def test_stored_neighbours_equal_the_search(small_matcher: NameMatcher, csl_matcher: NameMatcher) -> None:
     """The neighbours the compiler stores for every listed word are those the index search finds."""
     rng = random.Random(3)
