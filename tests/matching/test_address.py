@@ -75,4 +75,5 @@ def test_name_words_in_listed_addresses_are_not_places(bundled: NameMatcher) -> 
     # "Huawei Technologies (Shenzhen)" is Huawei and not "Shenzhen HiSilicon Technologies Co."
     found = bundled.search("Huawei Technologies (Shenzhen)", country="CN", limit=None, min_score=S.review)
     names = [bundled.registry.entries[c.entry_index].name for c in found]
-    assert names == ["Huawei Technologies Co., Ltd."]
+    assert names[0] == "Huawei Technologies Co., Ltd."
+    assert not [n for n in names if "HiSilicon" in n]  # other Huawei rows of the full list may follow

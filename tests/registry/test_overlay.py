@@ -106,7 +106,8 @@ def test_overlay_key_whose_entry_is_gone_is_an_error(tmp_path: Path) -> None:
     ov = _write(
         tmp_path,
         "t.overlay.yaml",
-        "format: exportscreen-overlay/1\nsource: t\nentries:\n  EL-CN-ACMEE: {other_names: [x]}\n  EL-CN-GONE: {tags: [y]}\n",
+        "format: exportscreen-overlay/1\nsource: t\nentries:\n"
+        "  EL-CN-ACMEE: {other_names: [x]}\n  EL-CN-GONE: {tags: [y]}\n",
     )
     with pytest.raises(ListError) as err:
         load_registry(lst, ov)
