@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ def add_screening_options(parser: argparse.ArgumentParser) -> None:
 def build_screener(args: argparse.Namespace) -> Screener:
     """The Screener of the command line: lists loaded through the user cache (``load_registry_cached``)."""
     from exportscreen.matching.compiled import load_registry_cached
+    from exportscreen.registry.config import add_default_lists
     from exportscreen.screener import Screener
 
     # The cyclic GC would walk the freshly loaded lists and index (hundreds of thousands of objects)
@@ -60,6 +62,10 @@ def build_screener(args: argparse.Namespace) -> Screener:
         registry = load_registry_cached(*args.lists) if args.lists else load_registry_cached()
         if args.lists and args.with_bundled:
             registry = load_registry_cached() + registry
+        if not args.lists or args.with_bundled:  # the default sources join the bundled lists
+            registry, defaults = add_default_lists(registry, load_registry_cached, exclude=args.lists or ())
+            if defaults.missing:
+                print(f"exportscreen: {defaults.describe()}", file=sys.stderr)
         screener = Screener(registry=registry, packs=args.pack, max_list_age=args.max_list_age)
     finally:
         if enabled:

@@ -644,7 +644,7 @@ def load_registry_cached(*paths: str | Path) -> Registry:
     import pydantic
 
     from exportscreen import __version__
-    from exportscreen.registry import bundled_list_paths, load_registry
+    from exportscreen.registry import bundled_list_paths, list_inputs, load_registry
     from exportscreen.registry import model as registry_model
     from exportscreen.rules import known_list_codes
 
@@ -653,7 +653,7 @@ def load_registry_cached(*paths: str | Path) -> Registry:
         # the model code and pydantic version too: a pickled registry is only read by the code that wrote it
         parts = [FORMAT_VERSION, __version__, pydantic.VERSION, _file_digest(Path(registry_model.__file__))]
         parts.append(",".join(sorted(known_list_codes())))
-        parts += [f"{p.resolve()}={_file_digest(p)}" for p in targets]
+        parts += [f"{p.resolve()}={_file_digest(p)}" for t in targets for p in (t, *list_inputs(t))]
     except OSError:
         return load_registry(*paths)
     key = hashlib.sha256("\n".join(parts).encode()).hexdigest()

@@ -13,7 +13,7 @@ from exportscreen.registry.model import Entry, Registry, Source
 from exportscreen.registry.overlay import Overlay, apply_overlays, read_overlay
 from exportscreen.registry.overlay import detect as is_overlay
 
-__all__ = ["FORMATS", "Entry", "Registry", "Source", "bundled_list_paths", "load_registry"]
+__all__ = ["FORMATS", "Entry", "Registry", "Source", "bundled_list_paths", "list_inputs", "load_registry"]
 
 Loader = Callable[[Path], tuple[list[Source], list[Entry]]]
 Detector = Callable[[Path], bool]
@@ -50,6 +50,16 @@ FORMATS: dict[str, tuple[Detector, Loader]] = {
         ("nsfreg", "nsfreg"),
     )
 }
+
+
+def list_inputs(path: Path) -> list[Path]:
+    """The files loading ``path`` reads besides itself, so a cache keyed on files sees them change: the
+    companions and date file of an OFAC set given by its primary file, a custom list's mapping or data."""
+    for name in ("ofac", "custom"):
+        if FORMATS[name][0](path):
+            found: list[Path] = importlib.import_module(f"exportscreen.registry.{name}").inputs(path)
+            return found
+    return []
 
 
 def bundled_list_paths() -> list[Path]:
