@@ -15,13 +15,9 @@ ofac-nscmic        CMIC    ``Program:`` -> programs, ``USCC:``/``ISIN:`` -> ids
 dow-1260h          1260H   ``notes`` (the notice's reason for listing) are remarks
 =================  ======  ==============================================================
 
-**Stable ids.** The publications have no entry numbers, so an id is made from what identifies the
-row in print: ``<code>-<country>-<NAME SLUG>`` (``EL-CN-SEMICONDUCTOR-MANUFACTURING-INTERNATIONAL-
-CORPORATION-SMIC``). It survives new addresses, aliases and licence text, and changes only when the
-list renames the party or moves it to another country section. Slugs longer than
-``MAX_SLUG`` are cut at a word and end in a hash of the full name. Rows that would share an id (the
-same name twice under one country) get a hash of their address; a DPL row always does, because the
-DPL prints one row per address. Rows printed twice, identically, are merged and counted.
+**Stable ids** (``registry.ids``): the publications have no entry numbers, so an id is made from
+what identifies the row in print, ``<code>-<country>-<NAME SLUG>``; a DPL row, printed once per
+address, also carries a hash of its address. Rows printed twice, identically, are merged and counted.
 
 **As-of date.** The Entity List, MEU and NS-CMIC are the texts as downloaded on the extraction date;
 the DPL is the BIS export named in ``source_file`` (``dpl_04142026.csv``: 2026-04-14); the 1260H list
@@ -31,26 +27,22 @@ is the notice's date (the newest listing date).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from anyascii import anyascii
-
 from exportscreen._errors import ListError
 from exportscreen._io import parse_json
 from exportscreen.geo import country_name, resolve_country
 from exportscreen.registry.cells import footnotes, read_cell
 from exportscreen.registry.csl import build_entry, clean_name, clean_text, read_list_text, split_federal_register
+from exportscreen.registry.ids import assign_ids
 from exportscreen.registry.model import Entry, Source
 
-__all__ = ["KINDS", "MAX_SLUG", "Converted", "ListKind", "convert", "detect", "load", "stable_id"]
+__all__ = ["KINDS", "Converted", "ListKind", "convert", "detect", "entry_from_json", "load"]
 
-MAX_SLUG = 64
 _FORMAT = "nsfreg-json"
 _BIS = "US Department of Commerce, Bureau of Industry and Security"
 
@@ -108,23 +100,6 @@ _EXPIRES = re.compile(r"Expires:\s*(\d{4}-\d{2}-\d{2})")
 _DPL_FILE_DATE = re.compile(r"(\d{2})(\d{2})(\d{4})")
 #: Names of a country as the lists print them, besides its English short name.
 _PRINTED_COUNTRY = {"CN": ("Hong Kong", "PRC"), "RU": ("Russia",), "AE": ("U.A.E", "UAE"), "GB": ("U.K", "UK")}
-
-
-def _hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:6].upper()
-
-
-def _slug(name: str) -> str:
-    slug = re.sub(r"[^A-Z0-9]+", "-", anyascii(name).upper()).strip("-")
-    if len(slug) <= MAX_SLUG:
-        return slug or _hash(name)
-    return f"{slug[: MAX_SLUG - 7].rsplit('-', 1)[0]}-{_hash(name)}"
-
-
-def stable_id(code: str, country: str | None, name: str, discriminator: str | None = None) -> str:
-    """``<code>-<country>-<NAME SLUG>[-<hash of discriminator>]`` (see the module docstring)."""
-    base = f"{code}-{country or 'XX'}-{_slug(name)}"
-    return f"{base}-{_hash(discriminator)}" if discriminator is not None else base
 
 
 @dataclass
@@ -227,50 +202,6 @@ def _as_of(kind: ListKind, source_file: str, extracted: dt.date, entries: list[d
     return max(d for d in dates if d <= extracted)
 
 
-def _with_ids(kind: ListKind, rows: list[tuple[str, dict[str, Any]]], path: Path) -> tuple[list[dict[str, Any]], int]:
-    """Give each row its stable id; merge identical repeats. Rows that share an id get a hash of their
-    address, and when that is not enough (a DPL row printed twice with different citation typos), of
-    the whole row."""
-
-    def discriminated(group: list[tuple[str, dict[str, Any]]], level: int) -> list[tuple[str, str, dict[str, Any]]]:
-        out = []
-        for loc, fields in group:
-            address = "; ".join(fields.get("addresses", []))
-            extra = address if level == 1 else f"{address}|{json.dumps(fields, sort_keys=True)}"
-            out.append(
-                (stable_id(kind.code, fields.get("country"), fields["name"], extra if level else None), loc, fields)
-            )
-        return out
-
-    by_base: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for loc, fields in rows:
-        by_base.setdefault(stable_id(kind.code, fields.get("country"), fields["name"]), []).append((loc, fields))
-    kept: dict[str, tuple[str, dict[str, Any]]] = {}
-    merged = 0
-    for group in by_base.values():
-        level = 1 if kind.address_in_id or len({json.dumps(f, sort_keys=True) for _, f in group}) > 1 else 0
-        named = discriminated(group, level)
-        ids: dict[str, set[str]] = {}
-        for ident, _loc, fields in named:
-            ids.setdefault(ident, set()).add(json.dumps(fields, sort_keys=True))
-        if level == 1 and any(len(v) > 1 for v in ids.values()):
-            named = [
-                (ident if len(ids[ident]) == 1 else again, loc, fields)
-                for (ident, loc, fields), (again, _l, _f) in zip(named, discriminated(group, 2), strict=True)
-            ]
-        for ident, loc, fields in named:
-            prior = kept.get(ident)
-            if prior is None:
-                kept[ident] = (loc, fields)
-            elif prior[1] == fields:
-                merged += 1
-            else:
-                raise ListError(
-                    f"two different records get the id {ident!r} (also {prior[0]})", path=path, location=loc
-                )
-    return [{"id": ident, **fields} for ident, (_loc, fields) in sorted(kept.items())], merged
-
-
 def convert(path: Path) -> Converted:
     """Read one nsfreg list file (see the module docstring); any problem raises ``ListError``."""
     doc = parse_json(read_list_text(path), path=path, error=ListError)
@@ -293,7 +224,7 @@ def convert(path: Path) -> Converted:
         if not isinstance(record, dict):
             raise ListError("a record must be an object", path=path, location=f"entities[{i}]")
         rows.append((f"entities[{i}]", _row(kind, record, path, f"entities[{i}]", repairs)))
-    entries, merged = _with_ids(kind, rows, path)
+    entries, merged = assign_ids(kind.code, rows, path, address_in_id=kind.address_in_id)
     as_of = _as_of(kind, source_file, extracted, entries, path)
     return Converted(kind, source_file, extracted, as_of, len(records), entries, merged, dict(sorted(repairs.items())))
 
