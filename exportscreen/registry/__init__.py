@@ -45,6 +45,9 @@ FORMATS: dict[str, tuple[Detector, Loader]] = {
     for name, module in (
         ("exportscreen", "yamlfmt"),
         ("custom", "custom"),
+        ("bis-dpl", "bisdpl"),
+        ("ofac-xml", "ofacxml"),
+        ("un-xml", "unxml"),
         ("csl", "csl"),
         ("ofac", "ofac"),
         ("nsfreg", "nsfreg"),
