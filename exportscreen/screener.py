@@ -40,7 +40,7 @@ from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFac
 from exportscreen.rules.materiality import settle
 from exportscreen.tiers import TierSet, load_tiers
 
-__all__ = ["STALE_AFTER_DAYS", "Screener", "default_screener", "match_name", "screen"]
+__all__ = ["STALE_AFTER_DAYS", "Screener", "default_screener", "match_name", "screen", "validate_transaction"]
 
 #: Without max_list_age, sources older than this many days add a "stale-lists" warning reason.
 STALE_AFTER_DAYS = 180
@@ -48,7 +48,8 @@ STALE_AFTER_DAYS = 180
 _MEMO_MAX = 4096
 
 
-def _validate(transaction: Transaction | Mapping[str, Any]) -> Transaction:
+def validate_transaction(transaction: Transaction | Mapping[str, Any]) -> Transaction:
+    """``transaction`` as a validated ``Transaction``; raises ``InputError`` naming the field."""
     if isinstance(transaction, Transaction):
         return transaction
     if not isinstance(transaction, Mapping):
@@ -125,6 +126,11 @@ class Screener:
                 for s in sorted(self.registry.sources, key=lambda s: s.id)
             ],
         )
+
+    @property
+    def registry_info(self) -> RegistryInfo:
+        """What this screener screens against (the ``registry`` of each Decision)."""
+        return self._registry_info
 
     # ------------------------------------------------------------------------------ matching
     def _party_match(self, cand: Candidate, *, role: str, query: str) -> PartyMatch | None:
@@ -308,7 +314,7 @@ class Screener:
 
         Raises ``InputError`` for a malformed transaction; never returns a verdict for one.
         """
-        tx = _validate(transaction)
+        tx = validate_transaction(transaction)
         on = as_of or tx.date or dt.date.today()
         if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
             raise InputError(f"as_of must be a date, got {type(on).__name__}")
