@@ -12,7 +12,8 @@ Every figure is printed next to a baseline measured in the same run, as a ratio:
   WRatio for the same number of names;
 * batch: ``Screener.match_many`` and ``screen_many`` with 2 workers; baseline: 1 worker;
 * cold start of ``exportscreen check`` of one order file, with the bundled lists and with the full
-  CSL as ``--lists`` (compiled-index cache warm); baseline: ``python -c "import pydantic, rapidfuzz, yaml"``;
+  CSL as ``--lists`` (compiled-index cache warm), and its first run with an empty cache; baseline:
+  ``python -c "import pydantic, rapidfuzz, yaml"``;
 * ``exportscreen check`` of 1,000 order files; baseline: the one-file check;
 * peak RSS with CSL + SDN + bundled lists loaded and compiled; baseline: the bare-import floor;
 * CSL load time; cold and cached matcher build.
@@ -364,7 +365,16 @@ def main(argv: list[str] | None = None) -> int:
     floor_s = _timed_run([py, "-c", FLOOR_CMD], env, runs)
     bundled_s = _timed_run(check, env, runs)
     say(f"cold start, check of one order file, bundled lists: {bundled_s:.3f} s; "
-        f"python -c \"{FLOOR_CMD}\" {floor_s:.3f} s -> {bundled_s / floor_s:.2f}x the floor (target 1.3x)")
+        f"python -c \"{FLOOR_CMD}\" {floor_s:.3f} s -> {bundled_s / floor_s:.2f}x the floor (target 3.0x)")
+    first_runs: list[float] = []
+    for i in range(1 if smoke else 3):  # an empty cache each time: load the bundled lists, compile the index
+        first_env = {**env, "EXPORTSCREEN_CACHE_DIR": str(work / f"first-run-cache-{i}")}
+        t = time.perf_counter()
+        subprocess.run(check, env=first_env, capture_output=True, check=False)
+        first_runs.append(time.perf_counter() - t)
+    first_s = statistics.median(first_runs)
+    say(f"first run, same check with an empty cache (loads and compiles the bundled lists): {first_s:.2f} s "
+        f"(target 3 s) -> {first_s / floor_s:.1f}x the floor")
     if full:
         with_csl = [py, "-m", "exportscreen", "check", "-q", "--lists", str(csl), "--with-bundled", str(one)]
         t = time.perf_counter()

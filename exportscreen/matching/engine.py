@@ -853,7 +853,8 @@ class NameMatcher:
             for n in qa.numbers:
                 add_ids(cands, c.addr_numbers.get(n))
         best: dict[int, Candidate] = {}
-        for ak in cands:
+        # in address order, so that of an entry's equally good addresses the same one is reported in any process
+        for ak in sorted(cands):
             la = self._address(c.addr_folded[ak])
             shared_numbers = qa.numbers & la.numbers
             if not shared_numbers:
@@ -882,7 +883,9 @@ class NameMatcher:
                 continue
             e = c.addr_entry[ak]
             prev = best.get(e)
-            if prev is None or score > prev.score:
+            shared_before = prev.explanation["shared_numbers"] if prev is not None else []
+            more_shared = isinstance(shared_before, list) and len(shared_numbers) > len(shared_before)
+            if prev is None or score > prev.score or (score == prev.score and more_shared):
                 best[e] = Candidate(
                     e,
                     c.addr_text[ak],

@@ -55,12 +55,31 @@ FORMATS: dict[str, tuple[Detector, Loader]] = {
 }
 
 
+_OFAC_FILES = frozenset(
+    {"sdn.csv", "add.csv", "alt.csv", "sdn_comments.csv", "cons_prim.csv", "cons_add.csv", "cons_alt.csv"}
+    | {"cons_comments.csv", "ofac.yaml"}
+)
+
+
 def list_inputs(path: Path) -> list[Path]:
     """The files loading ``path`` reads besides itself, so a cache keyed on files sees them change: the
-    companions and date file of an OFAC set given by its primary file, a custom list's mapping or data."""
-    for name in ("ofac", "custom"):
-        if FORMATS[name][0](path):
-            found: list[Path] = importlib.import_module(f"exportscreen.registry.{name}").inputs(path)
+    companions and date file of an OFAC set given by its primary file, a custom list's mapping or data.
+    Cheap checks of the file names come first: a bundled list or a CSL file imports no loader here."""
+    if not path.is_file():
+        return []
+    name = path.name.lower()
+    siblings = {p.name.lower() for p in path.parent.iterdir()} if name.endswith(".csv") else set()
+    candidates = []
+    if name.endswith(".csv") and siblings & _OFAC_FILES:
+        candidates.append("ofac")
+    stem = name.split(".", 1)[0]
+    if name.endswith((".mapping.yaml", ".mapping.yml")) or any(
+        (path.parent / f"{stem}{suffix}").is_file() for suffix in (".mapping.yaml", ".mapping.yml")
+    ):
+        candidates.append("custom")
+    for module in candidates:
+        if FORMATS[module][0](path):
+            found: list[Path] = importlib.import_module(f"exportscreen.registry.{module}").inputs(path)
             return found
     return []
 
