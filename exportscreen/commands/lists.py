@@ -176,10 +176,15 @@ def _describe(result: SourceUpdate) -> list[str]:
 
 
 def run_update(args: argparse.Namespace) -> int:
+    from exportscreen.registry.config import config_path, default_lists
+
     report = update_lists(args.config, timeout=args.timeout, max_shrink=args.max_shrink, dest_dir=args.dest)
+    in_force = {p.resolve() for p in default_lists().paths}
     for result in report.sources:
         if result.ok:
             print("\n".join(_describe(result)))
+            if result.dest.resolve() not in in_force:
+                print(f"    not a default source: add it to the lists of {config_path()} to screen with it by default")
         else:
             kept = (
                 f"the current copy {result.dest} is unchanged"
