@@ -15,6 +15,7 @@ from exportscreen._data import bundled_dir
 from exportscreen.geo import resolve_country
 from exportscreen.registry import Entry, Registry, bundled_list_paths, load_registry
 from exportscreen.registry.build import COMMAND, build, check_overlays
+from exportscreen.registry.build import main as build_main
 from exportscreen.registry.overlay import detect as is_overlay
 from exportscreen.registry.overlay import read_overlay
 
@@ -416,3 +417,21 @@ def test_entity_list_parties_are_sensitive_with_the_defaults(name: str, country:
 )
 def test_match_reaches_the_entity_list_entry(query: str, entry_id: str) -> None:
     assert entry_id in {m.entry_id for m in match_name(query, limit=10)}
+
+
+@pytest.mark.slow
+def test_build_stops_on_an_overlay_key_whose_entry_is_gone(shared_data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "registry"
+    out.mkdir()
+    (out / "bis_entity_list.overlay.yaml").write_text(
+        "format: exportscreen-overlay/1\nsource: bis-entity-list\nentries:\n"
+        "  EL-CN-SEMICONDUCTOR-MANUFACTURING-INTERNATIONAL-CORPORATON-SMIC: {other_names: [中芯国际]}\n",
+        encoding="utf-8",
+    )
+    assert build_main([str(shared_data), "--out", str(out)]) == 2
+    assert sorted(p.name for p in out.iterdir()) == ["bis_entity_list.overlay.yaml"]  # nothing written
+    (out / "bis_entity_list.overlay.yaml").unlink()
+    assert build_main([str(shared_data), "--out", str(out)]) == 0
+    assert build_main([str(shared_data), "--out", str(out), "--check"]) == 0
+    (out / "bis_meu_list.json").write_text("{}", encoding="utf-8")
+    assert build_main([str(shared_data), "--out", str(out), "--check"]) == 1
