@@ -48,7 +48,7 @@ def add_screening_options(parser: argparse.ArgumentParser) -> None:
 
 def build_screener(args: argparse.Namespace) -> Screener:
     """The Screener of the command line: lists loaded through the user cache (``load_registry_cached``)."""
-    from exportscreen.matching.compiled import load_registry_cached
+    from exportscreen.registry.cache import load_registry_cached
     from exportscreen.screener import Screener
 
     # The cyclic GC would walk the freshly loaded lists and index (hundreds of thousands of objects)

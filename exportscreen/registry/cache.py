@@ -1,0 +1,45 @@
+"""The loaded-lists cache: a registry loaded from list files, kept pickled in the user cache."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from exportscreen._cache import cache_dir, file_digest, read_blob, write_blob
+from exportscreen.registry.codes import known_list_codes
+from exportscreen.registry.model import Registry
+
+__all__ = ["load_registry_cached"]
+
+#: Bumped whenever the pickled registry's layout changes.
+REGISTRY_FORMAT = "exportscreen-registry/1"
+
+
+def load_registry_cached(*paths: str | Path) -> Registry:
+    """``registry.load_registry(*paths)`` through the user cache: keyed by the sha256 of the list files'
+    bytes (and the list codes the rule packs know), so a changed file is loaded again; the cached
+    registry is used only from a directory and file only we can write, after its sha256 check.
+    A list that fails to load raises as ``load_registry`` does and is never cached."""
+    import pydantic
+
+    from exportscreen import __version__
+    from exportscreen.registry import bundled_list_paths, load_registry
+    from exportscreen.registry import model as registry_model
+
+    targets = [Path(p) for p in paths] if paths else bundled_list_paths()
+    try:
+        # the model code and pydantic version too: a pickled registry is only read by the code that wrote it
+        parts = [REGISTRY_FORMAT, __version__, pydantic.VERSION, file_digest(Path(registry_model.__file__))]
+        parts.append(",".join(sorted(known_list_codes())))
+        parts += [f"{p.resolve()}={file_digest(p)}" for p in targets]
+    except OSError:
+        return load_registry(*paths)
+    key = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    path = cache_dir() / f"registry-{key[:32]}.bin"
+    cached = read_blob(path, key)
+    if isinstance(cached, Registry):
+        return cached
+    registry = load_registry(*paths)
+    _ = registry.version  # computed once, stored with the registry
+    write_blob(path, key, registry)
+    return registry
