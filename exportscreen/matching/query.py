@@ -199,7 +199,7 @@ class QueryBuilder:
         split_names: set[int] = set()
         for x in words:
             add_ids(split_names, c.pair_postings.get(x))
-        if kind is None and any(x in self.words.legal_forms for x in words):
+        if kind is None and any(self.words.names_an_organisation(x) for x in words):
             kind = "entity"
         core = [x for x in words if x not in weak]
         inits = {"".join(x[0] for x in words if x not in self.words.noise), "".join(x[0] for x in core)}

@@ -119,7 +119,7 @@ class Scorer:
                 features[name] = got
                 score += float(got["points"])  # type: ignore[arg-type, index, call-overload]
         if method != "identical" and score > _SC.unexplained_cap:
-            missing = unexplained(q, q_sim, self.words.weak)
+            missing = unconfirmed(q, q_sim, self.words)
             if missing:
                 features["query_words_unexplained"] = {"words": list(missing), "capped_at": _SC.unexplained_cap}
                 score = _SC.unexplained_cap
@@ -183,9 +183,11 @@ class Scorer:
         if c.entity_type[k] == "individual":
             return []
         others = c.entry_words[c.entry[k]]
+        own = {c.vocab.words[v] for v in c.tokens[k]}
         out: list[str] = []
         for i, w in enumerate(q.words):
-            if not q_sim[i] and w in others:
+            # a word of this name the query repeats is no word of another name
+            if not q_sim[i] and w in others and w not in own:
                 q_sim[i] = _SC.other_name_similarity
                 out.append(w)
         return out
@@ -265,6 +267,14 @@ def unexplained(q: Query, q_sim: list[float], weak: frozenset[str]) -> list[str]
         for i, w in enumerate(q.words)
         if not q_sim[i] and not q.qualifier[i] and not q.stub[i] and w not in weak
     ]
+
+
+def unconfirmed(q: Query, q_sim: list[float], lists: WordLists) -> list[str]:
+    """Distinctive query words the listed entry does not confirm: not matched to the name, not in
+    its address or other names, not a legal form, title, noise word or branch word. A place or
+    country the query adds ("… Co. Beijing") is one: it may name another branch of the company."""
+    weak, branch = lists.weak, lists.qualifiers
+    return [w for i, w in enumerate(q.words) if not q_sim[i] and w not in weak and w not in branch]
 
 
 # -- features: each adds points to a name's score, or None when it does not apply ------------------

@@ -86,6 +86,17 @@ def devowel(word: str) -> str:
     return word[0] + word[1:-1].translate(_INNER_VOWELS) + word[-1]
 
 
+@lru_cache(maxsize=262144)
+def devowel_all(word: str) -> str:
+    """The word without any vowel after its first letter ("castro" -> "cstr")."""
+    return word[:1] + word[1:].translate(_INNER_VOWELS)
+
+
+def _vowelless(word: str) -> bool:
+    """Written without vowels after its first letter (the last letter aside)."""
+    return devowel(word) == word or devowel_all(word) == word
+
+
 # -- the rules' scores ----------------------------------------------------------------------------
 
 
@@ -148,8 +159,10 @@ def _ocr(q: str, v: str, dotted: bool, words: WordLists) -> float:
 def _vowels_dropped(q: str, v: str, dotted: bool, words: WordLists) -> float:
     if q == v or not _letters(q, v) or min(len(q), len(v)) < _S.vowels_dropped_min_len:
         return 0.0
-    dq, dv = devowel(q), devowel(v)
-    return _S.vowels_dropped if dq == dv and (dq == q or dv == v) else 0.0
+    short, long_ = (q, v) if len(q) < len(v) else (v, q)
+    if not _vowelless(short) or len(short) == len(long_):
+        return 0.0
+    return _S.vowels_dropped if short in (devowel(long_), devowel_all(long_)) else 0.0
 
 
 def _abbreviation(q: str, v: str, dotted: bool, words: WordLists) -> float:
@@ -221,7 +234,9 @@ def _ocr_keys(word: str) -> tuple[str, ...]:
 
 
 def _vowel_keys(word: str) -> tuple[str, ...]:
-    return (devowel(word),) if len(word) >= _S.vowels_dropped_min_len and not has_digit(word) else ()
+    if has_digit(word):
+        return ()
+    return tuple(k for k in {devowel(word), devowel_all(word)} if len(k) >= _S.vowels_dropped_min_len)
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,7 +272,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "vowels_dropped",
-        "written without its inner vowels (Elctrncs / Electronics)",
+        "written without its vowels after the first letter (Elctrncs / Electronics, Cstr / Castro)",
         _vowels_dropped,
         KeyFinder("vowelless", _vowel_keys, _vowel_keys),
     ),
