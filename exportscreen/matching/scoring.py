@@ -13,9 +13,11 @@ addresses, and for organisations words of its other names, count as covered)::
 
     base = band[kind] * C ** cover_exponent * Q ** query_exponent     (exact[kind] if identical)
 
-Identical compact forms count as ``C = Q = compact_similarity``; an acronym of the listed name (or
+The same distinctive words split differently (identical compact forms: "Quantum CTek" /
+"QuantumCTek") count as ``C = Q = compact_similarity``; an acronym of the listed name (or
 the reverse) scores at least ``acronym``; a query that is the first ``truncation_min_chars`` or
-more characters of the listed name scores at least ``truncated`` (a name field cut short). The
+more characters of the listed name scores at least ``truncated``, more the more of it it keeps
+(a name field cut short). The
 features (``features``, small functions below) then add or take points, and a name that leaves a
 distinctive query word unexplained is capped at ``unexplained_cap``: below a hit, whatever else
 matched. Constants: ``lists/matching.yaml``.
@@ -99,16 +101,23 @@ class Scorer:
             method = "identical"
         else:
             sim = _SC.compact_similarity
-            if len(q.compact) >= 4 and q.compact == c.compact[k] and (cover < sim or qcover < sim):
+            if (
+                len(q.compact) >= 4
+                and q.compact == c.compact[k]
+                and (cover < sim or qcover < sim)
+                and q.core_count != self._core_count(k)
+            ):
                 cover = qcover = sim
                 method = "compact_form"
             base = BAND[fld] * (cover**A_COVER) * (qcover**B_QUERY) if cover > 0 and qcover > 0 else 0.0
             if base < _SC.acronym and self._acronym(q, k):
                 base = _SC.acronym
                 method = "acronym"
-            if base < _SC.truncated and truncated(q, c.folded[k]):
-                base = _SC.truncated
-                method = "truncated"
+            if truncated(q, c.folded[k]):
+                cut = truncated_score(q, c.folded[k])
+                if base < cut:
+                    base = cut
+                    method = "truncated"
         if base <= 0:
             return 0.0, None
         features: dict[str, JsonValue] = {}
@@ -119,7 +128,7 @@ class Scorer:
                 features[name] = got
                 score += float(got["points"])  # type: ignore[arg-type, index, call-overload]
         if method != "identical" and score > _SC.unexplained_cap:
-            missing = unconfirmed(q, q_sim, self.words)
+            missing = unconfirmed(None, q, q_sim, self.words)
             if missing:
                 features["query_words_unexplained"] = {"words": list(missing), "capped_at": _SC.unexplained_cap}
                 score = _SC.unexplained_cap
@@ -192,6 +201,10 @@ class Scorer:
                 out.append(w)
         return out
 
+    def _core_count(self, k: int) -> int:
+        weak = self.c.weak
+        return sum(1 for v in self.c.tokens[k] if not weak[v])
+
     def _acronym(self, q: Query, k: int) -> bool:
         c = self.c
         if q.core_count == 1 and len(q.compact) >= 4 and len(c.tokens[k]) >= 3 and q.compact in c.initials[k]:
@@ -259,6 +272,12 @@ def truncated(q: Query, listed: str) -> bool:
     return len(q.text) >= _SC.truncation_min_chars and len(q.words) >= 2 and listed.startswith(q.folded)
 
 
+def truncated_score(q: Query, listed: str) -> float:
+    """From ``truncated`` up to ``truncated_full`` by the share of the listed name the query keeps."""
+    share = len(q.folded) / len(listed)
+    return _SC.truncated + (_SC.truncated_full - _SC.truncated) * share
+
+
 def unexplained(q: Query, q_sim: list[float], weak: frozenset[str]) -> list[str]:
     """Distinctive query words nothing explains: not matched, not a legal form, title, noise word,
     qualifier or stub."""
@@ -269,12 +288,20 @@ def unexplained(q: Query, q_sim: list[float], weak: frozenset[str]) -> list[str]
     ]
 
 
-def unconfirmed(q: Query, q_sim: list[float], lists: WordLists) -> list[str]:
-    """Distinctive query words the listed entry does not confirm: not matched to the name, not in
-    its address or other names, not a legal form, title, noise word or branch word. A place or
-    country the query adds ("… Co. Beijing") is one: it may name another branch of the company."""
+def unconfirmed(
+    candidates: list[str] | None, q: Query, q_sim: list[float], lists: WordLists
+) -> list[str]:
+    """Distinctive query words (of ``candidates``, or all) the listed entry does not confirm: not
+    matched to the name, not in its address or other names, not a legal form, title, noise word or
+    branch word. A place or country the query adds ("… Co. Beijing") is one: it may name another
+    branch of the company."""
     weak, branch = lists.weak, lists.qualifiers
-    return [w for i, w in enumerate(q.words) if not q_sim[i] and w not in weak and w not in branch]
+    allowed = None if candidates is None else set(candidates)
+    return [
+        w
+        for i, w in enumerate(q.words)
+        if not q_sim[i] and w not in weak and w not in branch and (allowed is None or w in allowed)
+    ]
 
 
 # -- features: each adds points to a name's score, or None when it does not apply ------------------
@@ -312,6 +339,27 @@ def family_name_differs(
     return None
 
 
+def name_word_replaced(
+    s: Scorer, q: Query, k: int, q_sim: list[float], c_sim: list[float], method: str
+) -> dict[str, JsonValue] | None:
+    """A listed person's name word (not the family name, which ``family_name_differs`` weighs)
+    unmatched while the query has an unmatched distinctive word of its own: another given name,
+    most likely another person ("OLIVAS OJEDA Marco SAEED" is not "OLIVAS OJEDA, Marco Antonio")."""
+    c = s.c
+    if c.entity_type[k] != "individual" or q.kind == "entity" or "family_name_differs" in _family(s, q, k, q_sim, c_sim):
+        return None
+    toks, weak = c.tokens[k], c.weak
+    if not any(not sim and not weak[v] for v, sim in zip(toks, c_sim, strict=True)):
+        return None
+    if unconfirmed([w for i, w in enumerate(q.words) if not q.stub[i]], q, q_sim, s.words):
+        return {"points": _F.name_word_replaced}
+    return None
+
+
+def _family(s: Scorer, q: Query, k: int, q_sim: list[float], c_sim: list[float]) -> str:
+    return "family_name_differs" if family_name_differs(s, q, k, q_sim, c_sim, "") else ""
+
+
 def lone_word(s: Scorer, q: Query, k: int, q_sim: list[float], c_sim: list[float], method: str) -> dict[str, JsonValue] | None:
     """The listed name has one distinctive word and the query has a distinctive word besides it
     that nothing explains: the query most likely names another party ("APEX" in "Apex Technology")."""
@@ -336,6 +384,26 @@ def place_dropped(
     return {"place": c.dropped[k], "points": _F.place_dropped}
 
 
+def rarest_word_missing(
+    s: Scorer, q: Query, k: int, q_sim: list[float], c_sim: list[float], method: str
+) -> dict[str, JsonValue] | None:
+    """The listed name's rarest word is missing and every word the query did match is much more
+    common ("General Trading FZE" is not "SYNERGY GENERAL TRADING FZE"): a dropped word is forgiven
+    only when what remains is as distinctive as what is missing."""
+    c = s.c
+    toks, weight = c.tokens[k], c.weight
+    if method != "fuzzy" or all(c_sim):
+        return None
+    heaviest = max(range(len(toks)), key=lambda j: weight[toks[j]])
+    if c_sim[heaviest]:
+        return None
+    matched = [weight[v] for v, sim in zip(toks, c_sim, strict=True) if sim]
+    missing = weight[toks[heaviest]]
+    if matched and max(matched) >= _F.rarest_missing_ratio * missing:
+        return None
+    return {"word": c.vocab.words[toks[heaviest]], "points": _F.rarest_missing}
+
+
 def party_type(s: Scorer, q: Query, k: int, q_sim: list[float], c_sim: list[float], method: str) -> dict[str, JsonValue] | None:
     """The query is another kind of party than the entry (a query with a legal form is an
     organisation: it does not strongly match a person, vessel or aircraft)."""
@@ -349,7 +417,9 @@ def party_type(s: Scorer, q: Query, k: int, q_sim: list[float], c_sim: list[floa
 FEATURES: tuple[tuple[str, _Feature], ...] = (
     ("country", country),
     ("family_name_differs", family_name_differs),
+    ("name_word_replaced", name_word_replaced),
     ("one_word_name_in_longer_query", lone_word),
     ("listed_place_not_in_query", place_dropped),
+    ("rarest_listed_word_missing", rarest_word_missing),
     ("party_type", party_type),
 )

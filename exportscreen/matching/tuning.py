@@ -80,6 +80,7 @@ class Score(_Strict):
     compact_similarity: float = _Share
     other_name_similarity: float = _Share
     truncated: float = _Score
+    truncated_full: float = _Score
     truncation_min_chars: int = Field(ge=1)
     unexplained_cap: float = _Score
 
@@ -89,8 +90,11 @@ class Features(_Strict):
     country_conflict: float = _Points
     type_conflict: float = _Points
     family_name_differs: float = _Points
+    name_word_replaced: float = _Points
     lone_word: float = _Points
     place_dropped: float = _Points
+    rarest_missing: float = _Points
+    rarest_missing_ratio: float = Field(gt=0.0, le=1.0, exclude=True)
 
 
 class Addresses(_Strict):
@@ -124,7 +128,7 @@ class Tuning(_Strict):
     @property
     def max_bonus(self) -> float:
         """The most the features can add to a name score: every positive feature at once."""
-        return sum(max(0.0, p) for p in self.features.model_dump().values())
+        return sum(max(0.0, p) for p in self.features.model_dump().values())  # ratios are excluded
 
     @property
     def top_band(self) -> float:
