@@ -210,7 +210,7 @@ def _names(c: CompiledNames, registry: Registry, words: WordLists, raw: list[tup
         c.tokens.append(ids)
         c.nweights.append(tuple(ws) if any(x != c.weight[v] for x, v in zip(ws, ids, strict=True)) else None)
         c.total.append(total)
-        core = "".join(t for t in toks if t not in weak_words)
+        core = "".join(t for t in toks if t not in weak_words or t in words.particles)
         c.compact.append(core)
         inits = initials(toks, weak_words, words.noise)
         c.initials.append(inits)

@@ -201,7 +201,7 @@ class QueryBuilder:
             add_ids(split_names, c.pair_postings.get(x))
         if kind is None and any(self.words.names_an_organisation(x) for x in words):
             kind = "entity"
-        core = [x for x in words if x not in weak]
+        core = [x for x in words if x not in weak or x in self.words.particles]
         inits = {"".join(x[0] for x in words if x not in self.words.noise), "".join(x[0] for x in core)}
         return Query(
             text=name,

@@ -13,8 +13,9 @@ addresses, and for organisations words of its other names, count as covered)::
 
     base = band[kind] * C ** cover_exponent * Q ** query_exponent     (exact[kind] if identical)
 
-The same distinctive words split differently (identical compact forms: "Quantum CTek" /
-"QuantumCTek") count as ``C = Q = compact_similarity``; an acronym of the listed name (or
+The same distinctive words, split alike or not and with other legal forms or titles (identical
+compact forms: "Quantum CTek" / "QuantumCTek"; name particles count as distinctive here) count as
+``C = Q = compact_similarity``; an acronym of the listed name (or
 the reverse) scores at least ``acronym``; a query that is the first ``truncation_min_chars`` or
 more characters of the listed name scores at least ``truncated``, more the more of it it keeps
 (a name field cut short). The
@@ -101,12 +102,7 @@ class Scorer:
             method = "identical"
         else:
             sim = _SC.compact_similarity
-            if (
-                len(q.compact) >= 4
-                and q.compact == c.compact[k]
-                and (cover < sim or qcover < sim)
-                and q.core_count != self._core_count(k)
-            ):
+            if len(q.compact) >= 4 and q.compact == c.compact[k] and (cover < sim or qcover < sim):
                 cover = qcover = sim
                 method = "compact_form"
             base = BAND[fld] * (cover**A_COVER) * (qcover**B_QUERY) if cover > 0 and qcover > 0 else 0.0
@@ -200,10 +196,6 @@ class Scorer:
                 q_sim[i] = _SC.other_name_similarity
                 out.append(w)
         return out
-
-    def _core_count(self, k: int) -> int:
-        weak = self.c.weak
-        return sum(1 for v in self.c.tokens[k] if not weak[v])
 
     def _acronym(self, q: Query, k: int) -> bool:
         c = self.c

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from exportscreen.matching import MatchSettings
-from exportscreen.matching.engine import NameMatcher, parse_address
-from exportscreen.matching.normalize import fold_address
+from exportscreen.matching.address import fold_address, parse_address
+from exportscreen.matching.engine import NameMatcher
 from exportscreen.matching.words import word_lists
 from exportscreen.registry import load_registry
 
@@ -64,10 +64,10 @@ def test_explanation_names_street_and_places(bundled: NameMatcher) -> None:
 
 def test_parse_address() -> None:
     words = word_lists()
-    a = parse_address(fold_address("6th Floor, Building 3, No. 18, Zhangjiang Road, Shanghai 201203 China"), words)
+    a = parse_address(fold_address("6th Floor, Building 3, No. 18, Zhangjiang Road, Shanghai 201203 China", words), words)
     assert a.streets == (("18", "zhangjiang"),)
     assert "201203" not in a.numbers and {"18", "3", "6th"} <= a.numbers
-    assert parse_address(fold_address("ul. Lenina 5, Moscow"), words).streets == (("5", "lenina"),)
+    assert parse_address(fold_address("ul. Lenina 5, Moscow", words), words).streets == (("5", "lenina"),)
 
 
 def test_name_words_in_listed_addresses_are_not_places(bundled: NameMatcher) -> None:

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from exportscreen.matching import MatchSettings, compiled
-from exportscreen.matching.compiled import CompiledNames, load_or_compile
-from exportscreen.matching.engine import coverage_floor
+from exportscreen.matching import MatchSettings, cache as compiled
+from exportscreen.matching.cache import load_or_compile
+from exportscreen.matching.index import CompiledNames
+from exportscreen.matching.prune import coverage_floor
 from exportscreen.matching.words import word_lists
+from exportscreen.registry import cache as registry_cache
 from exportscreen.registry.model import Entry, Registry
 
 FLOOR = MatchSettings().review
@@ -50,7 +52,7 @@ def _cache_file(directory: Path) -> Path:
 
 def _same(a: CompiledNames, b: CompiledNames) -> None:
     assert a.key == b.key
-    assert a.vocab == b.vocab and a.tokens == b.tokens and a.text == b.text and a.postings == b.postings
+    assert a.vocab.words == b.vocab.words and a.tokens == b.tokens and a.text == b.text and a.postings == b.postings
 
 
 def test_second_load_comes_from_the_cache(small_registry: Registry, cache: Path, builds: list[str]) -> None:
@@ -133,13 +135,13 @@ def test_registry_cache_reloads_a_changed_or_damaged_list(
     monkeypatch.setattr(registry_pkg, "load_registry", counting)
     listed = tmp_path / "list.yaml"
     listed.write_bytes(bundled_list_paths()[0].read_bytes())
-    first = compiled.load_registry_cached(listed)
-    again = compiled.load_registry_cached(listed)
+    first = registry_cache.load_registry_cached(listed)
+    again = registry_cache.load_registry_cached(listed)
     assert len(loads) == 1 and again.version == first.version
     for f in cache.glob("registry-*.bin"):
         f.write_bytes(f.read_bytes()[:-10])
-    assert compiled.load_registry_cached(listed).version == first.version
+    assert registry_cache.load_registry_cached(listed).version == first.version
     assert len(loads) == 2
     listed.write_text(listed.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
-    compiled.load_registry_cached(listed)
+    registry_cache.load_registry_cached(listed)
     assert len(loads) == 3

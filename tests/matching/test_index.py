@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exportscreen.matching import MatchSettings
-from exportscreen.matching.engine import A_COVER, B_QUERY, BAND, MAX_BONUS, NameMatcher, _Query, coverage_floor
-from exportscreen.matching.neighbours import listed_neighbours, neighbours
+from exportscreen.matching.engine import NameMatcher
+from exportscreen.matching.prune import A_COVER, B_QUERY, BAND, MAX_BONUS, Pruner, coverage_floor
+from exportscreen.matching.query import Query
 from exportscreen.registry.model import Registry
 
 S = MatchSettings()
@@ -81,14 +82,15 @@ def test_index_equals_exhaustive_at_high_thresholds(
 def test_required_words_leave_too_little_without_them(weights: list[float], least_need: float, mask: int) -> None:
     """Any set of query words that misses every required word covers too little of the query."""
     words = [f"w{i}" for i in range(len(weights))]
-    q = _Query(
+    q = Query(
         text=" ".join(words), folded=" ".join(words), words=words, qweights=weights, rawweights=weights, joins=(),
-        qualifier=[False] * len(words), qtotal=sum(weights), near=[{} for _ in words], near_listed={}, bounds={},
+        qualifier=[False] * len(words), stub=[False] * len(words), qtotal=sum(weights), near=[{} for _ in words],
+        near_listed={}, bounds={},
         split_names=set(),
         dotted=frozenset(),
         compact="", core_count=len(words), initials=(), country=None, kind=None, steps=[], variant=None,
     )
-    required = NameMatcher._required_words(q, least_need)
+    required = Pruner.required_words(q, least_need)
     mask &= (1 << len(words)) - 1
     if required and not mask & required:
         covered = sum(w for i, w in enumerate(weights) if mask >> i & 1) / q.qtotal
@@ -132,7 +134,7 @@ def test_stored_neighbours_equal_the_search(small_matcher: NameMatcher, csl_matc
     """The neighbours the compiler stores for every listed word are those the index search finds."""
     rng = random.Random(3)
     for matcher in (small_matcher, csl_matcher):
-        c = matcher.compiled
-        assert len(c.near_offsets) == len(c.vocab) + 1
-        for vid in rng.sample(range(len(c.vocab)), min(400, len(c.vocab))):
-            assert listed_neighbours(c, vid) == neighbours(c, matcher.words, c.vocab[vid], False), c.vocab[vid]
+        v = matcher.compiled.vocab
+        assert len(v.near_offsets) == len(v.words) + 1
+        for vid in rng.sample(range(len(v.words)), min(400, len(v.words))):
+            assert v.listed_near(vid) == v.near(v.words[vid], False, matcher.words), v.words[vid]
