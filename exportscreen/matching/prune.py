@@ -183,7 +183,12 @@ class Pruner:
                 allowed.update(c.address_names[c.address_offsets[aid] : c.address_offsets[aid + 1]])
         forced = self.never_pruned(q)
         names: set[int]
-        if required:
+        if required and q.has_stubs:
+            # every allowed name holding a word near a query word (not only those posted under one)
+            tokens_of = c.tokens
+            names = {k for k in allowed if any(v in best for v in tokens_of[k])}
+            names |= forced
+        elif required:
             names = self.reached(q)
             names &= allowed
             names |= forced
@@ -213,18 +218,18 @@ class Pruner:
             own = nweights[k]
             mask = 0
             covered = 0.0
-            uncovered = 0.0
             for j, vid in enumerate(toks):
                 hit = best.get(vid)
-                w = weight[vid] if own is None else own[j]
                 if hit is not None:
                     mask |= hit[1]
-                    covered += w * hit[0]
-                else:
-                    uncovered += w
+                    covered += (weight[vid] if own is None else own[j]) * hit[0]
             if not mask or not total[k] or not qtotal:
                 continue
             if stub_bits:
+                # a stub may credit any listed word the query did not come near
+                uncovered = sum(
+                    weight[vid] if own is None else own[j] for j, vid in enumerate(toks) if vid not in best
+                )
                 mask |= stub_bits
                 covered += STUB_SIM * uncovered
             fld = fields[k]
