@@ -118,7 +118,10 @@ class Scorer:
             return 0.0, None
         features: dict[str, JsonValue] = {}
         score = base
-        for name, feature in FEATURES:
+        person = c.entity_type[k] == "individual"
+        for name, feature, people_only in FEATURES:
+            if people_only and not person:
+                continue
             got = feature(self, q, k, q_sim, c_sim, method)
             if got is not None:
                 features[name] = got
@@ -188,11 +191,14 @@ class Scorer:
         if c.entity_type[k] == "individual":
             return []
         others = c.entry_words[c.entry[k]]
-        own = {c.vocab.words[v] for v in c.tokens[k]}
         out: list[str] = []
+        own: set[str] | None = None
         for i, w in enumerate(q.words):
-            # a word of this name the query repeats is no word of another name
-            if not q_sim[i] and w in others and w not in own:
+            if q_sim[i] or w not in others:
+                continue
+            if own is None:
+                own = {c.vocab.words[v] for v in c.tokens[k]}
+            if w not in own:  # a word of this name the query repeats is no word of another name
                 q_sim[i] = _SC.other_name_similarity
                 out.append(w)
         return out
@@ -338,7 +344,7 @@ def name_word_replaced(
     unmatched while the query has an unmatched distinctive word of its own: another given name,
     most likely another person ("OLIVAS OJEDA Marco SAEED" is not "OLIVAS OJEDA, Marco Antonio")."""
     c = s.c
-    if c.entity_type[k] != "individual" or q.kind == "entity" or "family_name_differs" in _family(s, q, k, q_sim, c_sim):
+    if c.entity_type[k] != "individual" or q.kind == "entity" or family_name_differs(s, q, k, q_sim, c_sim, method):
         return None
     toks, weak = c.tokens[k], c.weak
     if not any(not sim and not weak[v] for v, sim in zip(toks, c_sim, strict=True)):
@@ -346,10 +352,6 @@ def name_word_replaced(
     if unconfirmed([w for i, w in enumerate(q.words) if not q.stub[i]], q, q_sim, s.words):
         return {"points": _F.name_word_replaced}
     return None
-
-
-def _family(s: Scorer, q: Query, k: int, q_sim: list[float], c_sim: list[float]) -> str:
-    return "family_name_differs" if family_name_differs(s, q, k, q_sim, c_sim, "") else ""
 
 
 def lone_word(s: Scorer, q: Query, k: int, q_sim: list[float], c_sim: list[float], method: str) -> dict[str, JsonValue] | None:
@@ -387,7 +389,7 @@ def rarest_word_missing(
     if method != "fuzzy" or all(c_sim):
         return None
     heaviest = max(range(len(toks)), key=lambda j: weight[toks[j]])
-    if c_sim[heaviest]:
+    if c_sim[heaviest] or len(toks) < 2:
         return None
     matched = [weight[v] for v, sim in zip(toks, c_sim, strict=True) if sim]
     missing = weight[toks[heaviest]]
@@ -405,13 +407,13 @@ def party_type(s: Scorer, q: Query, k: int, q_sim: list[float], c_sim: list[floa
     return None
 
 
-#: Every feature, in the order the explanation lists them.
-FEATURES: tuple[tuple[str, _Feature], ...] = (
-    ("country", country),
-    ("family_name_differs", family_name_differs),
-    ("name_word_replaced", name_word_replaced),
-    ("one_word_name_in_longer_query", lone_word),
-    ("listed_place_not_in_query", place_dropped),
-    ("rarest_listed_word_missing", rarest_word_missing),
-    ("party_type", party_type),
+#: Every feature, in the order the explanation lists them, and whether it concerns listed people only.
+FEATURES: tuple[tuple[str, _Feature, bool], ...] = (
+    ("country", country, False),
+    ("family_name_differs", family_name_differs, True),
+    ("name_word_replaced", name_word_replaced, True),
+    ("one_word_name_in_longer_query", lone_word, False),
+    ("listed_place_not_in_query", place_dropped, False),
+    ("rarest_listed_word_missing", rarest_word_missing, False),
+    ("party_type", party_type, False),
 )

@@ -76,3 +76,20 @@ def test_name_words_in_listed_addresses_are_not_places(bundled: NameMatcher) -> 
     found = bundled.search("Huawei Technologies (Shenzhen)", country="CN", limit=None, min_score=S.review)
     names = [bundled.registry.entries[c.entry_index].name for c in found]
     assert names == ["Huawei Technologies Co., Ltd."]
+
+
+def test_campus_without_house_number_given_verbatim_is_a_review(bundled: NameMatcher) -> None:
+    got = strengths(bundled, "Bantian Huawei Base, Longgang District, Shenzhen")
+    assert got and set(got.values()) == {"review"}
+    assert strengths(bundled, "Longgang District, Shenzhen") == {}  # places alone are no address
+    found = bundled.search_address("Bantian Huawei Base, Longgang District, Shenzhen", limit=1)[0]
+    assert found.explanation["rule"] == "distinctive_words_without_number"
+    assert found.explanation["query_text"] == "Bantian Huawei Base, Longgang District, Shenzhen"
+    assert found.explanation["listed_text"] == found.matched_name
+
+
+def test_chinese_script_address(bundled: NameMatcher) -> None:
+    assert strengths(bundled, "上海市浦东新区张江路18号").get(SMIC) in ("review", "hit")
+    assert strengths(bundled, "上海市浦东新区张江路19号").get(SMIC) is None  # another house number
+    words = word_lists()
+    assert fold_address("上海市浦东新区张江路18号", words) == "shanghai pudong new area zhangjiang road 18"
