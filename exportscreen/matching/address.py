@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pydantic import JsonValue
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
@@ -190,7 +191,7 @@ class AddressIndex:
         return out
 
 
-def _words_only(qa: ParsedAddress, la: ParsedAddress) -> tuple[float, dict[str, object]] | None:
+def _words_only(qa: ParsedAddress, la: ParsedAddress) -> tuple[float, dict[str, JsonValue]] | None:
     """The ``words_only`` score, when neither side gives a house number to compare."""
     if qa.numbers & la.numbers or len(qa.distinctive) < _A.words_only_min_words:
         return None
@@ -198,10 +199,11 @@ def _words_only(qa: ParsedAddress, la: ParsedAddress) -> tuple[float, dict[str, 
         return None
     if len(qa.distinctive) < _A.words_only_listed_share * len(la.distinctive):
         return None
-    return _A.words_only, {"how": "distinctive_words_without_number", "shared_words": sorted(qa.distinctive)}
+    shared: list[JsonValue] = list(sorted(qa.distinctive))
+    return _A.words_only, {"how": "distinctive_words_without_number", "shared_words": shared}
 
 
-def _score(qa: ParsedAddress, la: ParsedAddress, q: str, listed: str) -> tuple[float, dict[str, object]] | None:
+def _score(qa: ParsedAddress, la: ParsedAddress, q: str, listed: str) -> tuple[float, dict[str, JsonValue]] | None:
     shared_numbers = qa.numbers & la.numbers
     if not shared_numbers:
         return _words_only(qa, la)
@@ -209,11 +211,13 @@ def _score(qa: ParsedAddress, la: ParsedAddress, q: str, listed: str) -> tuple[f
     if street is not None:
         found = {w for w in qa.places if w in la.words or w in la.compact}
         score = _A.hit if qa.places and found == qa.places else _A.street
+        found_list: list[JsonValue] = list(sorted(found))
+        missing: list[JsonValue] = list(sorted(qa.places - found))
         return score, {
             "how": "same_street_and_places" if score == _A.hit else "same_street",
             "street": street,
-            "places_found": sorted(found),
-            "places_not_found": sorted(qa.places - found),
+            "places_found": found_list,
+            "places_not_found": missing,
         }
     if _streets_conflict(qa, la):
         return None
@@ -222,7 +226,8 @@ def _score(qa: ParsedAddress, la: ParsedAddress, q: str, listed: str) -> tuple[f
         return None
     cap = _A.shared_words_cap
     score = round(min(cap, fuzz.token_set_ratio(q, listed) * cap / 100), 1)
-    return score, {"how": "shared_number_and_words", "shared_words": sorted(shared)}
+    shared_list: list[JsonValue] = list(sorted(shared))
+    return score, {"how": "shared_number_and_words", "shared_words": shared_list}
 
 
 def search_address(
@@ -260,6 +265,7 @@ def search_address(
             continue
         e = index.entry[ak]
         prev = best.get(e)
+        numbers: list[JsonValue] = list(sorted(qa.numbers & la.numbers))
         if prev is None or score > prev.score:
             best[e] = Candidate(
                 e,
@@ -273,8 +279,8 @@ def search_address(
                     "listed_text": index.text[ak],
                     "query_normalised": q,
                     "candidate_normalised": index.folded[ak],
-                    "shared_numbers": sorted(qa.numbers & la.numbers),
-                    **detail,  # type: ignore[dict-item]
+                    "shared_numbers": numbers,
+                    **detail,
                     "score": score,
                 },
             )

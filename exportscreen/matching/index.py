@@ -142,7 +142,10 @@ def _listed_names(registry: Registry, words: WordLists) -> list[tuple[int, int, 
     return out
 
 
-def _vocabulary(c: CompiledNames, registry: Registry, words: WordLists, raw: list[tuple[int, int, str, list[str], str]]) -> None:
+_Raw = list[tuple[int, int, str, list[str], str]]
+
+
+def _vocabulary(c: CompiledNames, registry: Registry, words: WordLists, raw: _Raw) -> None:
     """Words, weights and qualifier flags."""
     w = tuning().weights
     df: dict[str, int] = {}
@@ -175,7 +178,7 @@ def _vocabulary(c: CompiledNames, registry: Registry, words: WordLists, raw: lis
     c.vocab = Vocabulary.build(ordered, words)
 
 
-def _names(c: CompiledNames, registry: Registry, words: WordLists, raw: list[tuple[int, int, str, list[str], str]]) -> None:
+def _names(c: CompiledNames, registry: Registry, words: WordLists, raw: _Raw) -> None:
     """The per-name lists and the postings."""
     factor = tuning().weights.qualifier_factor
     theta = c.theta
@@ -202,10 +205,8 @@ def _names(c: CompiledNames, registry: Registry, words: WordLists, raw: list[tup
         c.text.append(text)
         c.dropped.append(dropped)
         dropped_words = fold(dropped).split()
-        c.place_dropped.append(
-            bool(dropped_words)
-            and (all(c.is_qualifier(x) for x in dropped_words) or (len(dropped_words) == 1 and dropped_words[0] in codes))
-        )
+        one_code = len(dropped_words) == 1 and dropped_words[0] in codes
+        c.place_dropped.append(bool(dropped_words) and (all(c.is_qualifier(x) for x in dropped_words) or one_code))
         c.folded.append(" ".join(toks))
         c.tokens.append(ids)
         c.nweights.append(tuple(ws) if any(x != c.weight[v] for x, v in zip(ws, ids, strict=True)) else None)

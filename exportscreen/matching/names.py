@@ -110,7 +110,8 @@ def country_words() -> frozenset[str]:
                 out.add(words[0])
             for w in words:
                 used_by.setdefault(w, set()).add(c.alpha_2)
-    out.update(w for w, codes in used_by.items() if len(codes) < tuning().weights.country_word_max_names and len(w) >= 4)
+    most = tuning().weights.country_word_max_names
+    out.update(w for w, codes in used_by.items() if len(codes) < most and len(w) >= 4)
     return frozenset(out)
 
 

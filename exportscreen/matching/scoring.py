@@ -125,7 +125,8 @@ class Scorer:
             got = feature(self, q, k, q_sim, c_sim, method)
             if got is not None:
                 features[name] = got
-                score += float(got["points"])  # type: ignore[arg-type, index, call-overload]
+                points = got["points"]
+                score += points if isinstance(points, float) else 0.0
         if method != "identical" and score > _SC.unexplained_cap:
             missing = unconfirmed(None, q, q_sim, self.words)
             if missing:
@@ -307,7 +308,9 @@ def unconfirmed(
 _Feature = Callable[[Scorer, Query, int, list[float], list[float], str], "dict[str, JsonValue] | None"]
 
 
-def country(s: Scorer, q: Query, k: int, q_sim: list[float], c_sim: list[float], method: str) -> dict[str, JsonValue] | None:
+def country(
+    s: Scorer, q: Query, k: int, q_sim: list[float], c_sim: list[float], method: str
+) -> dict[str, JsonValue] | None:
     """The query's country and the entry's: the same adds ``country_match``, another takes
     ``country_conflict``; none on either side changes nothing."""
     ec = s.c.entry_country[k]
@@ -354,7 +357,9 @@ def name_word_replaced(
     return None
 
 
-def lone_word(s: Scorer, q: Query, k: int, q_sim: list[float], c_sim: list[float], method: str) -> dict[str, JsonValue] | None:
+def lone_word(
+    s: Scorer, q: Query, k: int, q_sim: list[float], c_sim: list[float], method: str
+) -> dict[str, JsonValue] | None:
     """The listed name has one distinctive word and the query has a distinctive word besides it
     that nothing explains: the query most likely names another party ("APEX" in "Apex Technology")."""
     if method == "identical":
@@ -398,7 +403,9 @@ def rarest_word_missing(
     return {"word": c.vocab.words[toks[heaviest]], "points": _F.rarest_missing}
 
 
-def party_type(s: Scorer, q: Query, k: int, q_sim: list[float], c_sim: list[float], method: str) -> dict[str, JsonValue] | None:
+def party_type(
+    s: Scorer, q: Query, k: int, q_sim: list[float], c_sim: list[float], method: str
+) -> dict[str, JsonValue] | None:
     """The query is another kind of party than the entry (a query with a legal form is an
     organisation: it does not strongly match a person, vessel or aircraft)."""
     et = s.c.entity_type[k]

@@ -256,7 +256,12 @@ RULES: tuple[Rule, ...] = (
     Rule("exact", "the same word", _exact, KeyFinder("word", _one(str), _one(str))),
     Rule("spelling_variant", "the same spelling skeleton (Aleksey / Alexei)", _spelling, _SKELETON),
     Rule("abbreviation", "a listed abbreviation pair (Intl / International)", _abbreviation, ListFinder()),
-    Rule("prefix", "one word begins the other (Tech / Technology)", _prefix, PrefixFinder(min(_S.prefix_min_len, _S.dotted_prefix_min_len))),
+    Rule(
+        "prefix",
+        "one word begins the other (Tech / Technology)",
+        _prefix,
+        PrefixFinder(min(_S.prefix_min_len, _S.dotted_prefix_min_len)),
+    ),
     Rule("typo", "skeletons one edit apart (Huawey / Huawei)", _typo, _SKELETON),
     Rule(
         "ocr",

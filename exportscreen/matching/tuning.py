@@ -41,7 +41,7 @@ class Weights(_Strict):
 
 
 class Similarity(_Strict):
-    exact: Literal[1.0]
+    exact: float = Field(ge=1.0, le=1.0)
     spelling_variant: float = _Share
     abbreviation: float = _Share
     prefix: float = _Share
@@ -128,7 +128,8 @@ class Tuning(_Strict):
     @property
     def max_bonus(self) -> float:
         """The most the features can add to a name score: every positive feature at once."""
-        return sum(max(0.0, p) for p in self.features.model_dump().values())  # ratios are excluded
+        points: dict[str, float] = self.features.model_dump()  # the ratio is excluded from the dump
+        return sum(max(0.0, p) for p in points.values())
 
     @property
     def top_band(self) -> float:

@@ -64,7 +64,8 @@ def test_explanation_names_street_and_places(bundled: NameMatcher) -> None:
 
 def test_parse_address() -> None:
     words = word_lists()
-    a = parse_address(fold_address("6th Floor, Building 3, No. 18, Zhangjiang Road, Shanghai 201203 China", words), words)
+    text = "6th Floor, Building 3, No. 18, Zhangjiang Road, Shanghai 201203 China"
+    a = parse_address(fold_address(text, words), words)
     assert a.streets == (("18", "zhangjiang"),)
     assert "201203" not in a.numbers and {"18", "3", "6th"} <= a.numbers
     assert parse_address(fold_address("ul. Lenina 5, Moscow", words), words).streets == (("5", "lenina"),)

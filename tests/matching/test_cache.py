@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from exportscreen.matching import MatchSettings, cache as compiled
+from exportscreen.matching import MatchSettings
+from exportscreen.matching import cache as compiled
 from exportscreen.matching.cache import load_or_compile
 from exportscreen.matching.index import CompiledNames
 from exportscreen.matching.prune import coverage_floor

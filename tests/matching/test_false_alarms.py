@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from exportscreen.matching import MatchSettings
-from exportscreen.matching.names import country_words
 from exportscreen.matching.engine import NameMatcher
+from exportscreen.matching.names import country_words
 from exportscreen.registry.model import Entry, Registry, Source
 
 S = MatchSettings()
