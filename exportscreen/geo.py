@@ -2,7 +2,8 @@
 
 Country names and codes resolve to ISO 3166-1 alpha-2 through pycountry plus the extra names in
 ``lists/countries.yaml``. Group memberships come from ``lists/country_groups.yaml``; every lookup
-takes the as-of date explicitly.
+takes the as-of date explicitly. A group may include another group from a date (``include:
+[{group: "D:5", valid_from: ...}]``); dates may be given by name (see ``exportscreen.named_dates``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from exportscreen._data import bundled_dir
 from exportscreen._errors import PackError
 from exportscreen._io import load_model
+from exportscreen.named_dates import NamedDate, load_dated_model
 
 __all__ = ["CountryGroups", "country_name", "load_country_groups", "resolve_country"]
 
@@ -101,15 +103,23 @@ class TreatAs(_Dated):
     as_: CountryCode = Field(alias="as")
 
 
+class Inclusion(_Dated):
+    group: str
+
+
 def _member(value: object) -> object:
     return {"country": value} if isinstance(value, str) else value
+
+
+def _inclusion(value: object) -> object:
+    return {"group": value} if isinstance(value, str) else value
 
 
 class Group(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     name: str
     members: list[Annotated[Membership, BeforeValidator(_member)]] = Field(default_factory=list)
-    include: list[str] = Field(default_factory=list)
+    include: list[Annotated[Inclusion, BeforeValidator(_inclusion)]] = Field(default_factory=list)
 
 
 class CountryGroups(BaseModel):
@@ -120,6 +130,7 @@ class CountryGroups(BaseModel):
     source: str
     as_of: dt.date
     citation: str
+    dates: dict[str, NamedDate] = Field(default_factory=dict)
     treat_as: list[TreatAs] = Field(default_factory=list)
     groups: dict[str, Group]
 
@@ -127,8 +138,8 @@ class CountryGroups(BaseModel):
     def _check_includes(self) -> CountryGroups:
         for gid, group in self.groups.items():
             for inc in group.include:
-                if inc not in self.groups:
-                    raise ValueError(f"group {gid!r} includes unknown group {inc!r}")
+                if inc.group not in self.groups:
+                    raise ValueError(f"group {gid!r} includes unknown group {inc.group!r}")
         for gid in self.groups:
             self._expand(gid, ())
         return self
@@ -138,7 +149,7 @@ class CountryGroups(BaseModel):
             raise ValueError(f"country groups include each other in a cycle: {' -> '.join((*stack, gid))}")
         out = [gid]
         for inc in self.groups[gid].include:
-            out.extend(self._expand(inc, (*stack, gid)))
+            out.extend(self._expand(inc.group, (*stack, gid)))
         return tuple(out)
 
     def effective_country(self, code: str, on: dt.date) -> tuple[str, TreatAs | None]:
@@ -157,7 +168,9 @@ class CountryGroups(BaseModel):
         group = self.groups[gid]
         if any(m.country == country and m.active(on) for m in group.members):
             return True
-        return any(self._is_member(inc, country, on, (*stack, gid)) for inc in group.include)
+        return any(
+            self._is_member(inc.group, country, on, (*stack, gid)) for inc in group.include if inc.active(on)
+        )
 
     def membership_evidence(self, gid: str, code: str, on: dt.date) -> Membership | None:
         """The membership row that puts ``code`` in ``gid`` (for citations and confidence)."""
@@ -166,7 +179,7 @@ class CountryGroups(BaseModel):
             if m.country == country and m.active(on):
                 return m
         for inc in self.groups[gid].include:
-            found = self.membership_evidence(inc, country, on)
+            found = self.membership_evidence(inc.group, country, on) if inc.active(on) else None
             if found is not None:
                 return found
         return None
@@ -174,7 +187,7 @@ class CountryGroups(BaseModel):
 
 @cache
 def _load_groups_cached(path: Path) -> CountryGroups:
-    return load_model(path, CountryGroups, error=PackError)
+    return load_dated_model(path, CountryGroups, error=PackError)
 
 
 def load_country_groups(path: str | Path | None = None) -> CountryGroups:

@@ -162,6 +162,8 @@ class Owner(BaseModel):
     name: Name
     percent: float = Field(gt=0, le=100)
     country: Country | None = None
+    #: The owner is the party's ultimate parent (its headquarters count for the party whatever the share).
+    ultimate_parent: bool = False
 
     _number = field_validator("percent", mode="before")(_not_bool)
 
@@ -175,6 +177,7 @@ class Party(BaseModel):
     aliases: list[Name] = Field(default_factory=list)
     country: Country | None = None
     address: str | None = Field(default=None, max_length=2000)
+    #: Where the party is headquartered; when not given, its own ``country`` counts.
     headquarters_country: Country | None = None
     owners: list[Owner] = Field(default_factory=list)
 
@@ -195,20 +198,33 @@ PD_TOLERANCE = 0.02
 
 
 class Item(BaseModel):
-    """An item on the order, with the specifications the capability tiers read."""
+    """An item on the order, with the specifications the capability tiers read.
+
+    ``node_nm``, ``nand_layers``, the DRAM fields and ``non_planar_transistors`` describe the IC
+    itself for kinds ic and memory, and the production the item is for (the facility) for the other
+    kinds. ``io_bandwidth_gbps`` is read by the Oct 2022 test only; ``transistor_count_billion``,
+    ``from_foundry_or_osat`` and ``approved_ic_designer`` by the Jan 2025 foundry presumption.
+    """
 
     model_config = _STRICT
     description: str = Field(min_length=1, max_length=2000)
     eccn: str | None = None
     kind: ItemKind | None = None
     node_nm: float | None = Field(default=None, gt=0, le=100_000)
+    non_planar_transistors: bool | None = None
     tpp: float | None = Field(default=None, ge=0)
     die_area_mm2: float | None = Field(default=None, gt=0)
     performance_density: float | None = Field(default=None, ge=0)
     datacenter: bool | None = None
+    io_bandwidth_gbps: float | None = Field(default=None, ge=0)
     memory_bandwidth_density: float | None = Field(default=None, ge=0)
     nand_layers: int | None = Field(default=None, gt=0, le=10_000)
     dram_half_pitch_nm: float | None = Field(default=None, gt=0)
+    dram_cell_area_um2: float | None = Field(default=None, gt=0)
+    dram_density_gb_per_mm2: float | None = Field(default=None, gt=0)
+    transistor_count_billion: float | None = Field(default=None, gt=0)
+    from_foundry_or_osat: bool | None = None
+    approved_ic_designer: bool | None = None
     quantity: int | None = Field(default=None, gt=0)
     value_usd: float | None = Field(default=None, ge=0)
 
@@ -217,9 +233,13 @@ class Item(BaseModel):
         "tpp",
         "die_area_mm2",
         "performance_density",
+        "io_bandwidth_gbps",
         "memory_bandwidth_density",
         "nand_layers",
         "dram_half_pitch_nm",
+        "dram_cell_area_um2",
+        "dram_density_gb_per_mm2",
+        "transistor_count_billion",
         "quantity",
         "value_usd",
         mode="before",

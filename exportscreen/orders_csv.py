@@ -12,8 +12,8 @@ columns are an error so that a misspelt ``datacentre`` never passes unnoticed)::
       <role>_country, <role>_address, <role>_headquarters_country
       <role>_aliases                 separated by "|"
     item-level (a row with any of these set adds one item)
-      description, eccn, kind, node_nm, tpp, die_area_mm2, performance_density, datacenter,
-      memory_bandwidth_density, nand_layers, dram_half_pitch_nm, quantity, value_usd
+      description, eccn, kind and every other field of ``Item`` (node_nm, tpp, datacenter,
+      io_bandwidth_gbps, dram_cell_area_um2, transistor_count_billion, ..., quantity, value_usd)
 
 Each order comes back with the line of its first row. Cell values are passed as text to the one
 pydantic validation of ``Transaction`` (``"15832"`` becomes a number there). Owners cannot be

@@ -37,6 +37,7 @@ from exportscreen.models import (
 from exportscreen.registry import Registry, load_registry
 from exportscreen.rules import RulePack, bundled_pack_paths, fired_rules, load_pack, most_severe
 from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact
+from exportscreen.rules.materiality import settle
 from exportscreen.tiers import TierSet, load_tiers
 
 __all__ = ["STALE_AFTER_DAYS", "Screener", "default_screener", "match_name", "screen"]
@@ -251,15 +252,11 @@ class Screener:
                         owners.append(
                             OwnerFact(p_index, owner.name, owner.percent, self.registry.entries[cand.entry_index], pm)
                         )
-            if party.headquarters_country:
-                headquarters.append(
-                    HeadquartersFact(
-                        p_index,
-                        party.name,
-                        party.headquarters_country,
-                        self._groups_of(party.headquarters_country, on),
-                    )
-                )
+            # No headquarters given: the party's own country counts (owners: the owners_in condition).
+            hq = party.headquarters_country or party.country
+            if hq:
+                basis = "headquarters_country" if party.headquarters_country else "country"
+                headquarters.append(HeadquartersFact(p_index, party.name, hq, self._groups_of(hq, on), basis))
         items = tuple(ItemFact(i, item.description, self.tiers.classify(item, on)) for i, item in enumerate(tx.items))
         return Facts(
             as_of=on,
@@ -312,7 +309,7 @@ class Screener:
         if not active:
             raise ConfigError(f"no rule pack is in force on {on.isoformat()}")
         warning = self._freshness(on)
-        facts = self.facts(tx, on)
+        facts = settle(self.facts(tx, on), tiers=self.tiers, packs=active)
         fired = [f for pack in active for f in fired_rules(pack, facts)]
         packs_category = max((f.rule.category for f in fired), default=Category.LESS_RISKY)
         backstops = _backstops(facts, partial(self._read_by_packs, active, on), packs_category)

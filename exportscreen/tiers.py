@@ -1,9 +1,13 @@
 """Capability tiers: classify an item from its specifications or its declared ECCN, as of a date.
 
 The thresholds live in ``lists/tiers.yaml``; this module only evaluates them. A tier matches an item
-when one of its criteria alternatives holds (or the declared ECCN is one of its ECCNs). When a value
-the test needs is missing, the tier can be neither confirmed nor ruled out: the item is then
-*unclassified*, which the rules turn into a review (fail closed).
+when one of its criteria alternatives holds (or the declared ECCN is one of its ECCNs, or one of its
+headings, a bare heading standing for its strictest paragraph). When a value the test needs is
+missing, the tier can be neither confirmed nor ruled out: the item is then *unclassified*, and
+``exportscreen.rules.materiality`` weighs whether the missing value could change the verdict. A
+declared ECCN under a heading the tiers model (``families``) that no tier in force knows cannot be
+placed at all (an unknown paragraph, or an ECCN not in force on the date), and neither can an item
+with neither an ECCN nor a kind: never mature.
 """
 
 from __future__ import annotations
@@ -19,20 +23,27 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
 
 from exportscreen._data import bundled_dir
 from exportscreen._errors import PackError
-from exportscreen._io import load_model
 from exportscreen.models import Item, ItemKind
+from exportscreen.named_dates import NamedDate, load_dated_model
 
-__all__ = ["ItemClassification", "TierDef", "TierSet", "load_tiers"]
+__all__ = ["SPEC_FIELDS", "Comparison", "ItemClassification", "TierDef", "TierSet", "eccn_matches", "load_tiers"]
 
 SpecField = Literal[
     "node_nm",
+    "non_planar_transistors",
     "tpp",
     "die_area_mm2",
     "performance_density",
     "datacenter",
+    "io_bandwidth_gbps",
     "memory_bandwidth_density",
     "nand_layers",
     "dram_half_pitch_nm",
+    "dram_cell_area_um2",
+    "dram_density_gb_per_mm2",
+    "transistor_count_billion",
+    "from_foundry_or_osat",
+    "approved_ic_designer",
 ]
 SPEC_FIELDS: tuple[str, ...] = get_args(SpecField)
 
@@ -44,7 +55,7 @@ class Comparison(BaseModel):
     le: float | None = None
     lt: float | None = None
     eq: float | bool | None = None
-    if_missing: Literal["unknown", "fail"] = "unknown"
+    if_missing: Literal["unknown", "fail", "holds"] = "unknown"
 
     @model_validator(mode="after")
     def _not_empty(self) -> Comparison:
@@ -72,6 +83,20 @@ class Comparison(BaseModel):
         ]
         return " and ".join(parts)
 
+    def thresholds(self) -> list[float]:
+        """The numbers this comparison tests against (none for a true/false test)."""
+        values = (self.ge, self.gt, self.le, self.lt, None if isinstance(self.eq, bool) else self.eq)
+        return [float(v) for v in values if v is not None]
+
+
+def eccn_matches(pattern: str, eccn: str, *, exact: bool = False) -> bool:
+    """Whether ``eccn`` is ``pattern`` or a paragraph under it; ``*`` stands for any one paragraph
+    (``3A001.z.*.a`` matches ``3A001.z.2.a`` and ``3A001.z.2.a.1``). ``exact``: no deeper paragraph."""
+    want, have = pattern.split("."), eccn.split(".")
+    if len(have) < len(want) or (exact and len(have) != len(want)):
+        return False
+    return all(w in ("*", h) for w, h in zip(want, have, strict=False))
+
 
 class TierDef(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
@@ -80,17 +105,20 @@ class TierDef(BaseModel):
     label: str
     kinds: list[ItemKind] = Field(default_factory=list)
     eccns: list[str] = Field(default_factory=list)
+    eccn_headings: list[str] = Field(default_factory=list)
     criteria: list[dict[SpecField, Comparison]] = Field(default_factory=list)
     requires_any: list[SpecField] = Field(default_factory=list)
+    controls: bool = True
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
+    compliance_date: dt.date | None = None
     license_exceptions: list[str] = Field(default_factory=list)
     citations: list[str] = Field(min_length=1)
     confidence: Literal["V", "S", "U"] = "S"
 
     @model_validator(mode="after")
     def _shape(self) -> TierDef:
-        if not self.criteria and not self.eccns:
+        if not self.criteria and not self.eccns and not self.eccn_headings:
             raise ValueError(f"tier {self.id!r} needs criteria or eccns")
         if self.criteria and not self.kinds:
             raise ValueError(f"tier {self.id!r} has criteria but no kinds they apply to")
@@ -104,7 +132,9 @@ class TierDef(BaseModel):
     def declared(self, eccn: str | None) -> bool:
         if not eccn:
             return False
-        return any(eccn == e or eccn.startswith(e + ".") for e in self.eccns)
+        return any(eccn_matches(h, eccn, exact=True) for h in self.eccn_headings) or any(
+            eccn_matches(e, eccn) for e in self.eccns
+        )
 
 
 class Fallback(BaseModel):
@@ -117,28 +147,43 @@ class Fallback(BaseModel):
 class _TierFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     format: Literal["exportscreen-tiers/1"]
+    dates: dict[str, NamedDate] = Field(default_factory=dict)
+    families: list[str] = Field(default_factory=list)
     fallback: Fallback
     tiers: list[TierDef] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
 class ItemClassification:
-    """The tiers of one item on one date, with the comparisons behind them."""
+    """The tiers of one item on one date, with the comparisons behind them.
+
+    ``unplaceable``: why no reading of the missing values can place the item (a declared ECCN the
+    tiers do not know). Set by the materiality step (``exportscreen.rules.materiality``):
+    ``open_detail`` for an item left unclassified because a missing value could change the verdict
+    (which value decides which rule); ``reading`` for an item settled on its mildest reading because
+    the missing values cannot change the verdict (what was assumed and why).
+    """
 
     tiers: tuple[str, ...]
     classified: bool
     missing: tuple[str, ...] = ()
     conflict: str | None = None
     evidence: list[dict[str, JsonValue]] = field(default_factory=list)
+    unplaceable: str | None = None
+    open_detail: str | None = None
+    reading: str | None = None
 
 
 class TierSet:
     """Every tier definition, with the fallback tier for items below all thresholds."""
 
-    def __init__(self, tiers: list[TierDef], fallback: Fallback, *, path: str | None = None) -> None:
+    def __init__(
+        self, tiers: list[TierDef], fallback: Fallback, *, path: str | None = None, families: list[str] | None = None
+    ) -> None:
         self.tiers = tiers
         self.fallback = fallback
         self.path = path
+        self.families = tuple(families or ())
         by_id: dict[str, list[TierDef]] = {}
         for t in tiers:
             by_id.setdefault(t.id, []).append(t)
@@ -149,6 +194,21 @@ class TierSet:
                     raise PackError(f"tier {tid!r} has versions with overlapping dates", path=path)
         self.ids = frozenset(by_id) | {fallback.id}
         self._views: dict[dt.date, _TierView] = {}
+        self._families_memo: dict[str, bool] = {}
+
+    def _in_family(self, eccn: str) -> bool:
+        """Whether ``eccn`` is under a heading the tiers model (remembered per ECCN)."""
+        found = self._families_memo.get(eccn)
+        if found is None:
+            found = any(eccn_matches(f, eccn) for f in self.families)
+            if len(self._families_memo) >= _VIEWS_MAX:
+                self._families_memo.clear()
+            self._families_memo[eccn] = found
+        return found
+
+    def active(self, on: dt.date) -> list[TierDef]:
+        """The tier definitions in force on ``on``."""
+        return self._view(on).active
 
     def _view(self, on: dt.date) -> _TierView:
         """The tiers in force on ``on`` and what ``classify`` derives from them (kept per date)."""
@@ -163,7 +223,6 @@ class TierSet:
     def classify(self, item: Item, on: dt.date) -> ItemClassification:
         view = self._view(on)
         active = view.active
-        matched: list[str] = []
         spec_tiers: set[str] = set()
         decl_tiers: set[str] = set()
         undetermined: set[str] = set()
@@ -187,33 +246,45 @@ class TierSet:
             outcome, detail, absent = _evaluate(tier, item)
             if outcome == "yes":
                 spec_tiers.add(tier.id)
-                evidence.append(
-                    {
-                        "tier": tier.id,
-                        "eccn": tier.eccn,
-                        "basis": "specifications",
-                        "comparisons": detail,
-                        "citations": list(tier.citations),
-                        "license_exceptions": list(tier.license_exceptions),
-                    }
-                )
+                entry: dict[str, JsonValue] = {
+                    "tier": tier.id,
+                    "eccn": tier.eccn,
+                    "basis": "specifications",
+                    "comparisons": detail,
+                    "citations": list(tier.citations),
+                    "license_exceptions": list(tier.license_exceptions),
+                }
+                if tier.compliance_date:
+                    entry["compliance_date"] = tier.compliance_date.isoformat()
+                evidence.append(entry)
             elif outcome == "unknown":
                 undetermined.add(tier.id)
                 missing.update(absent)
-        for tid in sorted(spec_tiers | decl_tiers):
-            matched.append(tid)
+        matched = sorted(spec_tiers | decl_tiers)
+        if item.eccn is None and item.kind is None:
+            return ItemClassification(
+                tiers=(), classified=False, evidence=evidence, unplaceable="neither an ECCN nor a kind is given"
+            )
+        if item.eccn and not declared and self._in_family(item.eccn):
+            return ItemClassification(
+                tiers=tuple(t for t in matched if t in spec_tiers),
+                classified=False,
+                evidence=evidence,
+                unplaceable=f"declared ECCN {item.eccn} is not a paragraph of the tiers in force on {on.isoformat()}",
+            )
         conflict = None
-        capability = view.capability
         if item.eccn is not None and item.kind is not None and _has_specs(item):
-            d, s = decl_tiers & capability, spec_tiers & capability
-            if item.eccn == "EAR99" and spec_tiers:
+            d = {view.capability[t] for t in decl_tiers if t in view.capability}
+            s = {view.capability[t] for t in spec_tiers if t in view.capability}
+            if item.eccn == "EAR99" and spec_tiers & view.controlled:
                 conflict = f"declared EAR99 but the specifications put it in {', '.join(sorted(spec_tiers))}"
             elif d != s and (d or s):
                 conflict = (
                     f"declared ECCN {item.eccn} gives {', '.join(sorted(d)) or 'no capability tier'}; "
                     f"the specifications give {', '.join(sorted(s)) or 'no capability tier'}"
                 )
-        spec_decided = item.kind is not None and item.kind in view.criteria_kinds
+        # A kind the tiers in force do not test (an IC before Oct 2022) is below every threshold.
+        spec_decided = item.kind is not None
         # A tier left open is moot when the item already fell in a tier of the same ECCN (3A090.a covers 3A090.b).
         still_open: set[str] = set()
         if undetermined:
@@ -230,7 +301,6 @@ class TierSet:
             evidence=evidence,
         )
 
-
 #: Most dates a TierSet keeps the tiers in force for.
 _VIEWS_MAX = 1024
 
@@ -238,14 +308,15 @@ _VIEWS_MAX = 1024
 class _TierView:
     """The tiers in force on one date, with the sets ``TierSet.classify`` compares against."""
 
-    __slots__ = ("_declared", "active", "capability", "controlled", "criteria_kinds")
+    __slots__ = ("_declared", "active", "capability", "controlled")
 
     def __init__(self, active: list[TierDef]) -> None:
         self.active = active
         self._declared: dict[str | None, frozenset[str]] = {}
-        self.capability = frozenset(t.id for t in active if t.criteria and t.eccns)
-        self.controlled = frozenset(t.id for t in active if t.criteria)
-        self.criteria_kinds = frozenset(kind for t in active if t.criteria for kind in t.kinds)
+        #: tier id -> the ECCN paragraph of the tiers that both specifications and a declared ECCN decide
+        self.capability = {t.id: t.eccn for t in active if t.criteria and t.eccn and t.controls}
+        #: tiers that stand for a control (the fallback applies only when the item is in none of them)
+        self.controlled = frozenset(t.id for t in active if t.controls and (t.criteria or t.eccn))
 
     def declared(self, eccn: str | None) -> frozenset[str]:
         """Ids of the tiers in force that a declared ECCN puts an item in (remembered per ECCN; the
@@ -280,6 +351,9 @@ def _evaluate(tier: TierDef, item: Item) -> tuple[str, list[JsonValue], set[str]
         for fname, comp in alternative.items():
             value = getattr(item, fname)
             if value is None:
+                if comp.if_missing == "holds":
+                    detail.append({"field": fname, "value": None, "test": "not given: holds"})
+                    continue
                 if comp.if_missing == "fail":
                     state = "no"
                     break
@@ -300,8 +374,8 @@ def _evaluate(tier: TierDef, item: Item) -> tuple[str, list[JsonValue], set[str]
 
 @cache
 def _load_cached(path: Path) -> TierSet:
-    data = load_model(path, _TierFile, error=PackError)
-    return TierSet(data.tiers, data.fallback, path=str(path))
+    data = load_dated_model(path, _TierFile, error=PackError)
+    return TierSet(data.tiers, data.fallback, path=str(path), families=data.families)
 
 
 def load_tiers(path: str | Path | None = None) -> TierSet:

@@ -31,14 +31,18 @@ CASES = _collect()
 
 
 @pytest.fixture(scope="module")
-def screeners() -> dict[Path, Screener]:
+def screeners() -> dict[tuple[Path, frozenset[tuple[str, bool]]], Screener]:
     return {}
 
 
 @pytest.mark.parametrize(("rules", "case"), CASES, ids=[f"{load_pack(r).id}::{c.name}" for r, c in CASES])
-def test_pack_case(rules: Path, case: PackCase, screeners: dict[Path, Screener]) -> None:
-    screener = screeners.setdefault(rules, Screener(packs=[rules]))
-    decision = screener.screen(case.transaction, as_of=case.as_of)
+def test_pack_case(
+    rules: Path, case: PackCase, screeners: dict[tuple[Path, frozenset[tuple[str, bool]]], Screener]
+) -> None:
+    key = (rules, frozenset(case.switches.items()))
+    if key not in screeners:
+        screeners[key] = Screener(packs=[load_pack(rules, switches=case.switches)])
+    decision = screeners[key].screen(case.transaction, as_of=case.as_of)
     fired = {r.rule_id for r in decision.reasons}
     detail = "\n".join(f"  {r.category} {r.rule_id}: {r.message}" for r in decision.reasons)
     assert decision.category == case.expect, f"expected {case.expect}, got {decision.category}:\n{detail}"

@@ -62,6 +62,21 @@ BAD = [
         "     when: {as_of: {from: 2025-01-01, to: 2024-01-01}}}\n",
         "before",
     ),
+    (
+        "unknown-date-name",
+        "  - {id: r, category: review, message: m, citations: [c], valid_from: ac-rules-2032, when: {always: true}}\n",
+        "unknown date name 'ac-rules-2032'",
+    ),
+    (
+        "unknown-switch",
+        "  - {id: r, category: review, message: m, citations: [c], when: {switch: no-such-switch}}\n",
+        "switch 'no-such-switch'",
+    ),
+    (
+        "owners-in-unknown-group",
+        "  - {id: r, category: review, message: m, citations: [c], when: {owners_in: {groups: ['D:9']}}}\n",
+        "unknown country group 'D:9'",
+    ),
 ]
 
 

@@ -24,7 +24,13 @@ CASES: list[tuple[str, dict[str, Any], dt.date, tuple[str, ...], bool]] = [
     ),
     ("3a090b-1", {"kind": "ic", "tpp": 3000, "performance_density": 2.0, "datacenter": True}, NOW, ("3A090.b",), True),
     ("3a090b-2", {"kind": "ic", "tpp": 1700, "performance_density": 3.5, "datacenter": True}, NOW, ("3A090.b",), True),
-    ("h20", {"kind": "ic", "tpp": 2368, "die_area_mm2": 814, "datacenter": True}, NOW, ("mature",), True),
+    (
+        "h20",
+        {"kind": "ic", "tpp": 2368, "die_area_mm2": 814, "datacenter": True},
+        NOW,
+        ("3A090-near-threshold", "mature"),
+        True,
+    ),
     ("rtx4090", {"kind": "ic", "tpp": 5285, "datacenter": False}, NOW, ("3A090.a-nondc",), True),
     ("gaming-2000", {"kind": "ic", "tpp": 2000, "datacenter": False}, NOW, ("mature",), True),
     ("server", {"kind": "computer", "tpp": 15832, "datacenter": True}, NOW, ("4A090.a",), True),
@@ -36,7 +42,21 @@ CASES: list[tuple[str, dict[str, Any], dt.date, tuple[str, ...], bool]] = [
         ("mature",),
         True,
     ),
-    ("oct-2022-test", {"kind": "ic", "tpp": 4992, "datacenter": True}, dt.date(2023, 1, 1), ("3A090.a",), True),
+    (
+        "oct-2022-test",
+        {"kind": "ic", "tpp": 4992, "io_bandwidth_gbps": 600, "datacenter": True},
+        dt.date(2023, 1, 1),
+        ("3A090.a",),
+        True,
+    ),
+    (
+        "oct-2022-io-prong",
+        {"kind": "ic", "tpp": 4992, "io_bandwidth_gbps": 400},
+        dt.date(2023, 1, 1),
+        ("mature",),
+        True,
+    ),
+    ("oct-2022-io-missing", {"kind": "ic", "tpp": 4992}, dt.date(2023, 1, 1), (), False),
     (
         "oct-2022-below",
         {"kind": "ic", "tpp": 3000, "datacenter": True, "performance_density": 2.0},
@@ -48,7 +68,15 @@ CASES: list[tuple[str, dict[str, Any], dt.date, tuple[str, ...], bool]] = [
     ("sme-14nm", {"kind": "sme", "node_nm": 14}, NOW, ("advanced-node",), True),
     ("sme-7nm", {"kind": "sme", "node_nm": 7}, NOW, ("advanced-node", "leading-edge"), True),
     ("sme-nand", {"kind": "sme", "nand_layers": 232}, NOW, ("advanced-node",), True),
-    ("sme-dram", {"kind": "sme", "dram_half_pitch_nm": 17}, NOW, ("advanced-node",), True),
+    ("sme-dram-2024", {"kind": "sme", "dram_half_pitch_nm": 17}, dt.date(2024, 12, 1), ("advanced-node",), True),
+    ("sme-dram-half-pitch-after-dec-2024", {"kind": "sme", "dram_half_pitch_nm": 17}, NOW, (), False),
+    ("sme-dram-cell", {"kind": "sme", "dram_cell_area_um2": 0.0018}, NOW, ("advanced-node",), True),
+    ("sme-dram-18nm-6f2-cell", {"kind": "sme", "dram_cell_area_um2": 0.00194}, NOW, ("mature",), True),
+    ("sme-dram-density", {"kind": "sme", "dram_density_gb_per_mm2": 0.3}, NOW, ("advanced-node",), True),
+    ("sme-non-planar", {"kind": "sme", "non_planar_transistors": True}, NOW, ("advanced-node",), True),
+    ("chemicals-7nm-fab", {"kind": "other", "eccn": "EAR99", "node_nm": 7}, NOW, ("advanced-node-supplies",), True),
+    ("chemicals-no-node", {"kind": "other", "eccn": "EAR99"}, NOW, ("mature",), True),
+    ("ic-7nm-not-leading-edge", {"kind": "ic", "node_nm": 7, "tpp": 500, "datacenter": False}, NOW, ("mature",), True),
     ("sme-40nm", {"kind": "sme", "node_nm": 40}, NOW, ("mature",), True),
     ("sme-unknown-node", {"kind": "sme"}, NOW, (), False),
     ("ic-no-specs", {"kind": "ic"}, NOW, (), False),
@@ -58,6 +86,54 @@ CASES: list[tuple[str, dict[str, Any], dt.date, tuple[str, ...], bool]] = [
     ("declared-3a090a1", {"eccn": "3A090.a.1"}, NOW, ("3A090.a",), True),
     ("supp2", {"eccn": "9A991"}, NOW, ("meu-supp2", "mature"), True),
     ("supp2-2020-addition-before", {"eccn": "3A991"}, dt.date(2019, 1, 1), ("mature",), True),
+    ("bare-3a090-strictest", {"eccn": "3A090"}, NOW, ("3A090.a",), True),
+    ("bare-4a090-strictest", {"eccn": "4A090"}, NOW, ("4A090.a",), True),
+    ("z-heading-strictest", {"eccn": "3A001.z.2"}, NOW, ("3A090.a",), True),
+    ("z-b-paragraph", {"eccn": "3A001.z.3.b"}, NOW, ("3A090.b",), True),
+    ("z-4a004-z2", {"eccn": "4A004.z.2"}, NOW, ("4A090.b",), True),
+    ("z-5a992-z1", {"eccn": "5A992.z.1"}, NOW, ("4A090.a", "meu-supp2"), True),
+    ("z-oct-2022", {"eccn": "5D002.z"}, dt.date(2023, 1, 1), ("3A090.a",), True),
+    ("unknown-3a090-paragraph", {"eccn": "3A090.d"}, NOW, (), False),
+    ("3a090c-before-dec-2024", {"eccn": "3A090.c"}, dt.date(2024, 12, 1), (), False),
+    ("3b090-oct-2022", {"eccn": "3B090.a"}, dt.date(2023, 1, 1), ("3B090",), True),
+    ("3b090-after-nov-2023", {"eccn": "3B090.a"}, NOW, (), False),
+    ("3b001-not-a-china-tier", {"eccn": "3B001.c"}, NOW, ("mature",), True),
+    (
+        "foundry-presumed",
+        {"kind": "ic", "node_nm": 7, "tpp": 500, "datacenter": False, "from_foundry_or_osat": True},
+        NOW,
+        ("3A090.a-presumed",),
+        True,
+    ),
+    (
+        "foundry-count-attested",
+        {
+            "kind": "ic",
+            "node_nm": 7,
+            "tpp": 500,
+            "datacenter": False,
+            "from_foundry_or_osat": True,
+            "transistor_count_billion": 25,
+        },
+        NOW,
+        ("mature",),
+        True,
+    ),
+    (
+        "foundry-non-planar",
+        {"kind": "ic", "non_planar_transistors": True, "tpp": 500, "datacenter": False, "from_foundry_or_osat": True},
+        NOW,
+        ("3A090.a-presumed",),
+        True,
+    ),
+    (
+        "foundry-before-jan-2025",
+        {"kind": "ic", "node_nm": 7, "tpp": 500, "datacenter": False, "from_foundry_or_osat": True},
+        dt.date(2025, 1, 15),
+        ("mature",),
+        True,
+    ),
+    ("ic-before-any-ic-tier", {"kind": "ic"}, dt.date(2021, 1, 1), ("mature",), True),
 ]
 
 
@@ -91,3 +167,23 @@ def test_evidence_records_the_comparison() -> None:
     ev = result.evidence[0]
     assert ev["tier"] == "3A090.a"
     assert {"field": "tpp", "value": 15832.0, "test": ">= 4800.0"} in ev["comparisons"]  # type: ignore[operator]
+
+
+def test_an_unknown_paragraph_says_why_it_cannot_be_placed() -> None:
+    result = load_tiers().classify(Item(description="x", eccn="3A090.d"), NOW)
+    assert result.unplaceable is not None and "3A090.d" in result.unplaceable
+    nothing = load_tiers().classify(Item(description="x"), NOW)
+    assert nothing.unplaceable == "neither an ECCN nor a kind is given"
+
+
+def test_a_nondc_chip_declared_3a090a_is_no_conflict() -> None:
+    result = load_tiers().classify(Item(description="x", kind="ic", eccn="3A090.a", tpp=5285, datacenter=False), NOW)
+    assert result.conflict is None
+    assert "3A090.a-nondc" in result.tiers
+
+
+def test_a_note_tier_is_not_a_control() -> None:
+    result = load_tiers().classify(
+        Item(description="x", kind="ic", tpp=4500, performance_density=1.0, datacenter=True), NOW
+    )
+    assert "3A090-near-threshold" in result.tiers and "mature" in result.tiers

@@ -11,6 +11,7 @@ from exportscreen._data import bundled_dir
 from exportscreen._errors import PackError, format_validation_errors
 from exportscreen._io import load_data_file, load_model
 from exportscreen.geo import CountryGroups, load_country_groups, resolve_country
+from exportscreen.named_dates import resolve_dates
 from exportscreen.registry.codes import known_list_codes
 from exportscreen.rules.evaluate import Fired, evaluate_pack, fired_rules, most_severe
 from exportscreen.rules.model import PackCases, RulePack
@@ -56,7 +57,7 @@ def _cross_check(pack: RulePack, tiers: TierSet, groups: CountryGroups) -> None:
                     raise PackError(
                         f"unknown tier {tier!r} (known: {', '.join(sorted(tiers.ids))})", path=pack.path, location=loc
                     )
-            for place in (node.destination, node.headquarters):
+            for place in (node.destination, node.headquarters, node.owners_in):
                 if place is None:
                     continue
                 for gid in (*place.groups, *place.exclude_groups):
@@ -79,6 +80,7 @@ def _load_pack_cached(path: Path, tiers_path: Path | None, groups_path: Path | N
     data = load_data_file(path, error=PackError)
     if not isinstance(data, dict):
         raise PackError("a rule pack is a mapping with format, id, version, description and rules", path=path)
+    data = resolve_dates(data, path=path, error=PackError)
     try:
         pack = RulePack.model_validate({**data, "path": str(path)})
     except ValidationError as exc:
@@ -88,9 +90,27 @@ def _load_pack_cached(path: Path, tiers_path: Path | None, groups_path: Path | N
     return pack
 
 
-def load_pack(path: str | Path, *, tiers: str | Path | None = None, groups: str | Path | None = None) -> RulePack:
-    """Load and validate a rule pack (``rules.yaml``) against the tier and country-group files."""
-    return _load_pack_cached(Path(path), Path(tiers) if tiers else None, Path(groups) if groups else None)
+def load_pack(
+    path: str | Path,
+    *,
+    tiers: str | Path | None = None,
+    groups: str | Path | None = None,
+    switches: dict[str, bool] | None = None,
+) -> RulePack:
+    """Load and validate a rule pack (``rules.yaml``) against the tier and country-group files.
+
+    ``switches`` sets some of the pack's switches otherwise (each must be one the pack declares).
+    """
+    pack = _load_pack_cached(Path(path), Path(tiers) if tiers else None, Path(groups) if groups else None)
+    if not switches:
+        return pack
+    unknown = sorted(set(switches) - set(pack.switches))
+    if unknown:
+        raise PackError(
+            f"unknown switch(es) {', '.join(unknown)} (the pack sets: {', '.join(sorted(pack.switches)) or 'none'})",
+            path=pack.path,
+        )
+    return pack.model_copy(update={"switches": {**pack.switches, **switches}})
 
 
 def load_pack_cases(path: str | Path) -> PackCases:

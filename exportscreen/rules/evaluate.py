@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from pydantic import JsonValue
@@ -61,11 +62,46 @@ def _in_place(place: Place, country: str, groups: tuple[str, ...]) -> bool:
     return country in place.countries or bool(set(place.groups) & set(groups))
 
 
-def _eval(cond: Condition, facts: Facts) -> tuple[bool, _Evidence]:
+def _owners_in(place: Place, min_share: float, facts: Facts) -> list[HeadquartersFact]:
+    """Per party, the owners located in ``place`` when they hold ``min_share`` in aggregate or one of
+    them is the declared ultimate parent."""
+    found: list[HeadquartersFact] = []
+    for p_index, party in enumerate(facts.transaction.parties):
+        inside = []
+        for owner in party.owners:
+            if owner.country is None:
+                continue
+            groups = tuple(facts.country_groups.groups_of(owner.country, facts.as_of))
+            effective, _ = facts.country_groups.effective_country(owner.country, facts.as_of)
+            if _in_place(place, effective, groups):
+                inside.append((owner, groups))
+        if not inside:
+            continue
+        share = sum(o.percent for o, _ in inside)
+        parent = next(((o, g) for o, g in inside if o.ultimate_parent), None)
+        if share < min_share and parent is None:
+            continue
+        first, groups = parent or inside[0]
+        assert first.country is not None
+        found.append(
+            HeadquartersFact(
+                p_index,
+                party.name,
+                first.country,
+                groups,
+                basis="ultimate_parent" if parent else "owners",
+                share=share,
+                owners=tuple(o.name for o, _ in inside),
+            )
+        )
+    return found
+
+
+def _eval(cond: Condition, facts: Facts, switches: Mapping[str, bool]) -> tuple[bool, _Evidence]:
     if cond.all_ is not None:
         ev = _Evidence()
         for child in cond.all_:
-            ok, child_ev = _eval(child, facts)
+            ok, child_ev = _eval(child, facts, switches)
             if not ok:
                 return False, _EMPTY
             ev.merge(child_ev)
@@ -73,13 +109,13 @@ def _eval(cond: Condition, facts: Facts) -> tuple[bool, _Evidence]:
     if cond.any_ is not None:
         found: _Evidence | None = None
         for child in cond.any_:
-            ok, child_ev = _eval(child, facts)
+            ok, child_ev = _eval(child, facts, switches)
             if ok:
                 found = found or _Evidence()
                 found.merge(child_ev)
         return (True, found) if found is not None else (False, _EMPTY)
     if cond.not_ is not None:
-        ok, _ = _eval(cond.not_, facts)
+        ok, _ = _eval(cond.not_, facts, switches)
         return not ok, _EMPTY
     if cond.always:
         return True, _Evidence(summary=True)
@@ -134,6 +170,11 @@ def _eval(cond: Condition, facts: Facts) -> tuple[bool, _Evidence]:
         place = cond.headquarters
         headquarters = [h for h in facts.headquarters if _in_place(place, h.country, h.groups)]
         return (True, _Evidence(headquarters=headquarters)) if headquarters else (False, _EMPTY)
+    if cond.owners_in is not None:
+        parents = _owners_in(cond.owners_in, cond.owners_in.min_share, facts)
+        return (True, _Evidence(headquarters=parents)) if parents else (False, _EMPTY)
+    if cond.switch is not None:
+        return (True, _EMPTY) if switches.get(cond.switch, False) else (False, _EMPTY)
     if cond.end_use_tags is not None:
         end_uses = sorted({str(t) for t in cond.end_use_tags} & {str(t) for t in facts.transaction.end_use_tags})
         return (True, _Evidence(end_uses=end_uses)) if end_uses else (False, _EMPTY)
@@ -216,25 +257,25 @@ def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
                     "description": fact.description,
                     "tiers": list(tier_list),
                     "classification": [
-                        e for e in fact.classification.evidence if isinstance(e, dict) and e.get("tier") in tiers
+                        e
+                        for e in fact.classification.evidence
+                        if isinstance(e, dict) and (e.get("tier") in tiers or e.get("basis") == "materiality")
                     ],
                 }
             )
         evidence["items"] = items_json
-        ctx["tiers"] = _join(tiers_seen)
+        ctx["tiers"] = _join(tiers_seen) + "".join(
+            f" [item {idx + 1}: {fact.classification.reading}]"
+            for idx, (fact, _) in sorted(ev.items.items())
+            if fact.classification.reading
+        )
         exceptions = sorted({x for t in tiers_seen for x in facts.tier_exceptions.get(t, [])})
         ctx["exceptions"] = _join(exceptions)
         for t in tiers_seen:
             citations += [c for c in facts.tier_citations.get(t, []) if c not in citations]
     if ev.unclassified:
-        evidence["unclassified_items"] = [
-            {"item": i.index, "description": i.description, "missing": list(i.classification.missing)}
-            for i in ev.unclassified
-        ]
-        ctx["missing"] = "; ".join(
-            f"item {i.index + 1} ({i.description}): needs an ECCN or {', '.join(i.classification.missing) or 'kind'}"
-            for i in ev.unclassified
-        )
+        evidence["unclassified_items"] = [_unclassified_json(i) for i in ev.unclassified]
+        ctx["missing"] = "; ".join(f"item {i.index + 1} ({i.description}): {_open_text(i)}" for i in ev.unclassified)
     if ev.conflicts:
         evidence["conflicts"] = [
             {"item": i.index, "description": i.description, "conflict": i.classification.conflict} for i in ev.conflicts
@@ -247,15 +288,14 @@ def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
             "groups": list(facts.destination_groups),
         }
     if ev.headquarters:
-        evidence["headquarters"] = [
-            {"party": h.party_name, "country": h.country, "groups": list(h.groups)} for h in ev.headquarters
-        ]
-        ctx["headquarters"] = "; ".join(f"{h.party_name} ({h.country})" for h in ev.headquarters)
+        evidence["headquarters"] = [_headquarters_json(h) for h in ev.headquarters]
+        ctx["headquarters"] = "; ".join(_headquarters_text(h) for h in ev.headquarters)
     if ev.end_uses:
         evidence["end_use_tags"] = list(ev.end_uses)
         ctx["end_uses"] = _join(ev.end_uses)
     if ev.window is not None:
         evidence["as_of_window"] = dict(ev.window)
+        ctx["window"] = _window_text(ev.window)
     if ev.summary:
         evidence["checks"] = {
             "lists_checked": list(facts.lists_checked),
@@ -279,6 +319,57 @@ def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
     )
 
 
+def _open_text(item: ItemFact) -> str:
+    c = item.classification
+    if c.unplaceable:
+        return f"{c.unplaceable}; classify it"
+    if c.open_detail:
+        return c.open_detail
+    return f"needs an ECCN or {', '.join(c.missing) or 'kind'}"
+
+
+def _unclassified_json(item: ItemFact) -> dict[str, JsonValue]:
+    c = item.classification
+    out: dict[str, JsonValue] = {"item": item.index, "description": item.description, "missing": list(c.missing)}
+    if c.unplaceable:
+        out["unplaceable"] = c.unplaceable
+    if c.open_detail:
+        out["decides"] = c.open_detail
+    return out
+
+
+def _headquarters_json(h: HeadquartersFact) -> dict[str, JsonValue]:
+    out: dict[str, JsonValue] = {
+        "party": h.party_name,
+        "country": h.country,
+        "groups": list(h.groups),
+        "basis": h.basis,
+    }
+    if h.owners:
+        out["owners"] = list(h.owners)
+        out["share"] = h.share
+    return out
+
+
+def _headquarters_text(h: HeadquartersFact) -> str:
+    if h.basis == "ultimate_parent":
+        return f"{h.party_name} (ultimate parent {h.owners[0]}, {h.country})"
+    if h.basis == "owners":
+        return f"{h.party_name} ({h.share:g} % owned from {h.country}: {', '.join(h.owners)})"
+    if h.basis == "country":
+        return f"{h.party_name} ({h.country}, no other headquarters given)"
+    return f"{h.party_name} ({h.country})"
+
+
+def _window_text(window: dict[str, str | None]) -> str:
+    """A date window in words, its last day inclusive ("from 2025-11-10 through 2026-11-09")."""
+    start, end = window.get("from"), window.get("to")
+    last = (dt.date.fromisoformat(end) - dt.timedelta(days=1)).isoformat() if end else None
+    if start and last:
+        return f"from {start} through {last}"
+    return f"from {start}" if start else f"before {end}"
+
+
 def _destination_text(facts: Facts) -> str:
     text = f"{country_name(facts.destination)} ({facts.destination})"
     if facts.destination_effective != facts.destination:
@@ -293,7 +384,9 @@ _GENERAL_FIELDS: dict[str, Callable[[Facts], str]] = {
     "destination_groups": lambda facts: _join(list(facts.destination_groups)),
     "lists_checked": lambda facts: _join(list(facts.lists_checked)),
     "item_tiers": lambda facts: "; ".join(
-        f"item {i.index + 1}: {', '.join(i.classification.tiers) or 'unclassified'}" for i in facts.items
+        f"item {i.index + 1}: {', '.join(i.classification.tiers) or 'unclassified'}"
+        + (f" [{i.classification.reading}]" if i.classification.reading else "")
+        for i in facts.items
     ),
 }
 
@@ -335,7 +428,7 @@ def fired_rules(pack: RulePack, facts: Facts) -> list[Fired]:
     for rule in pack.rules:
         if not rule.active(facts.as_of):
             continue
-        ok, ev = _eval(rule.when, facts)
+        ok, ev = _eval(rule.when, facts, pack.switches)
         if ok:
             fired.append(Fired(rule, ev, facts))
     return fired

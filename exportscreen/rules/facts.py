@@ -44,10 +44,17 @@ class ItemFact:
 
 @dataclass(frozen=True)
 class HeadquartersFact:
+    """Where a party is headquartered, or (basis "owners") where owners holding ``share`` percent of it
+    are, and on what basis: "headquarters_country", "country" (no headquarters given: the party's own
+    country counts), "owners" or "ultimate_parent"."""
+
     party_index: int
     party_name: str
     country: str
     groups: tuple[str, ...]
+    basis: str = "headquarters_country"
+    share: float | None = None
+    owners: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,24 @@ A condition is a mapping with exactly one key::
     owners_listed:              owners matched on the lists hold at least min_share percent in aggregate
       {lists: [EL, MEU], min_share: 50, min_strength: hit}
     item_tier: [3A090.a, ...]   some item falls in one of these tiers
-    item_unclassified: true     some item could not be classified
+    item_unclassified: true     some item could not be classified and a missing value could change
+                                the verdict (see ``exportscreen.rules.materiality``), or it cannot be
+                                placed at all (a declared ECCN the tiers do not know)
     item_tier_conflict: true    some item's declared ECCN disagrees with its specifications
     destination:                the destination (after treat_as, e.g. HK -> CN) is in these groups/countries
       {groups: [D:5M], countries: [CN], exclude_groups: [A:5, A:6]}
-    headquarters:               some party is headquartered in these groups/countries (same keys)
+    headquarters:               some party is headquartered in these groups/countries (same keys); a party
+                                without headquarters_country is headquartered in its own country
+    owners_in:                  owners located in these groups/countries hold at least min_share percent of
+      {groups: [D:5M], min_share: 50}   a party in aggregate, or one of them is its declared ultimate
+                                parent (the "ultimate parent headquartered in" test)
     end_use_tags: [military]    the transaction carries one of these end-use tags
     as_of: {from: 2025-09-29, to: 2025-11-10}   the screening date is in [from, to)
+    switch: NAME                the pack's switch NAME is on (``switches:`` of the pack; a data choice
+                                such as which reading of a rule applies)
 
+Dates (``valid_from``, ``valid_to``, ``from``, ``to``) may be names (``exportscreen.named_dates``): those
+of ``lists/dates.yaml`` or of the pack's own ``dates:`` section.
 Nothing is evaluated as code: the evaluator (``exportscreen.rules.evaluate``) interprets these models.
 """
 
@@ -32,6 +42,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from exportscreen.models import Category, EndUseTag, Role
+from exportscreen.named_dates import NamedDate
 
 __all__ = [
     "TEMPLATE_FIELDS",
@@ -64,6 +75,7 @@ TEMPLATE_FIELDS = frozenset(
         "policies",
         "share",
         "tiers",
+        "window",
     }
 )
 
@@ -110,6 +122,10 @@ class Place(BaseModel):
         return self
 
 
+class OwnersIn(Place):
+    min_share: float = Field(default=50, gt=0, le=100)
+
+
 class DateWindow(BaseModel):
     model_config = _STRICT
     from_: dt.date | None = Field(default=None, alias="from")
@@ -139,8 +155,10 @@ class Condition(BaseModel):
     item_tier_conflict: Literal[True] | None = None
     destination: Place | None = None
     headquarters: Place | None = None
+    owners_in: OwnersIn | None = None
     end_use_tags: list[EndUseTag] | None = Field(default=None, min_length=1)
     as_of: DateWindow | None = None
+    switch: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Condition:
@@ -195,6 +213,8 @@ class RulePack(BaseModel):
     description: str
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
+    dates: dict[str, NamedDate] = Field(default_factory=dict)
+    switches: dict[str, bool] = Field(default_factory=dict)
     rules: list[Rule] = Field(min_length=1)
     path: str | None = Field(default=None, exclude=True)
 
@@ -207,6 +227,12 @@ class RulePack(BaseModel):
             if rule.id in seen:
                 raise ValueError(f"duplicate rule id {rule.id!r}")
             seen.add(rule.id)
+            for node in rule.when.walk():
+                if node.switch is not None and node.switch not in self.switches:
+                    raise ValueError(
+                        f"rule {rule.id!r} reads switch {node.switch!r}, which the pack's switches do not set "
+                        f"(known: {', '.join(sorted(self.switches)) or 'none'})"
+                    )
         return self
 
     def active(self, on: dt.date) -> bool:
@@ -246,6 +272,8 @@ class PackCase(BaseModel):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
     note: str | None = None
     as_of: dt.date | None = None
+    #: switches of the pack set otherwise for this case (the other reading of a data choice)
+    switches: dict[str, bool] = Field(default_factory=dict)
     transaction: dict[str, Any]
     expect: Category
     must_fire: list[str] = Field(default_factory=list)
