@@ -20,7 +20,7 @@ from exportscreen.registry.model import Registry
 __all__ = ["FORMAT_VERSION", "compile_key", "load_or_compile"]
 
 #: Bumped whenever the compiled layout or the scoring-relevant preprocessing changes.
-FORMAT_VERSION = "exportscreen-compiled/24"
+FORMAT_VERSION = "exportscreen-compiled/25"
 
 
 def _entry_order(registry: Registry) -> str:

@@ -45,7 +45,8 @@ class Query:
     joins: tuple[tuple[int, int], ...]
     #: the word qualifies the name (in parentheses, after a dash, a place or branch word)
     qualifier: list[bool]
-    #: the word is a stub: a lone letter, or a short dotted or last word no listed word equals
+    #: the word is a stub: a lone letter (a digit only when dotted: "3."), or a short dotted or last
+    #: word no listed word equals
     stub: list[bool]
     qtotal: float
     near: list[Near]
@@ -64,10 +65,8 @@ class Query:
     kind: PartyKind | None
     steps: list[str]
     variant: str | None
-
-    @property
-    def has_stubs(self) -> bool:
-        return any(self.stub)
+    #: any word is a stub
+    has_stubs: bool = False
 
 
 class QueryBuilder:
@@ -124,7 +123,9 @@ class QueryBuilder:
         variants: list[tuple[str, str | None]] = [(folded, None)]
         if "initials_joined" in trace.steps:
             split = fold_traced(name, NormalisationTrace(), join_initials=False)
-            variants.append((split, "initials read one by one"))
+            runs = set(folded.split()) - set(split.split())
+            if any(run not in weak for run in runs):  # "S.A." and "C.V." are legal forms, not initials
+                variants.append((split, "initials read one by one"))
         padded = f" {folded} "
         if self._pinyin_any is not None and self._pinyin_any.search(padded):
             for src, dst, note in self._pinyin:
@@ -152,7 +153,8 @@ class QueryBuilder:
         words = folded.split()
         near = [self.near(x, x in dotted) for x in words]
         stub = [
-            len(x) == 1 or (len(x) <= STUB_MAX_LEN and (x in dotted or i == len(words) - 1) and x not in c.vocab.ids)
+            (len(x) == 1 and (x.isalpha() or x in dotted))
+            or (len(x) <= STUB_MAX_LEN and (x in dotted or i == len(words) - 1) and x not in c.vocab.ids)
             for i, x in enumerate(words)
         ]
         if all(stub):
@@ -225,4 +227,5 @@ class QueryBuilder:
             kind=kind,
             steps=list(steps),
             variant=note,
+            has_stubs=any(stub),
         )

@@ -201,9 +201,8 @@ class ListFinder:
 
 @dataclass(frozen=True, slots=True)
 class ScanFinder:
-    """rapidfuzz's OSA distance (C) over the skeletons of the listed words that begin with the same
-    letter and whose length is within ``max_distance`` of the query's, for skeletons of ``min_len``
-    letters or more."""
+    """rapidfuzz's OSA distance (C, with a cutoff that drops other lengths at once) over the
+    skeletons of ``min_len`` letters or more of the listed words that begin with the same letter."""
 
     max_distance: int
     min_len: int
@@ -252,9 +251,19 @@ class Rule:
 
 _SKELETON = KeyFinder("skeleton_deletions", _skeleton_keys, _skeleton_keys)
 
+
+def _spelling_key(word: str) -> tuple[str, ...]:
+    return () if has_digit(word) else (skeleton(word),)
+
+
 RULES: tuple[Rule, ...] = (
     Rule("exact", "the same word", _exact, KeyFinder("word", _one(str), _one(str))),
-    Rule("spelling_variant", "the same spelling skeleton (Aleksey / Alexei)", _spelling, _SKELETON),
+    Rule(
+        "spelling_variant",
+        "the same spelling skeleton (Aleksey / Alexei)",
+        _spelling,
+        KeyFinder("skeleton", _spelling_key, _spelling_key),
+    ),
     Rule("abbreviation", "a listed abbreviation pair (Intl / International)", _abbreviation, ListFinder()),
     Rule(
         "prefix",

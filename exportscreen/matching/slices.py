@@ -215,9 +215,10 @@ def _ssb_similarity(qt: list[str], ct: list[str], sim: Callable[[str, str], floa
     return total / len(long_)
 
 
-def _ssb_best(query: str, choices: list[list[str]]) -> tuple[int, float]:
+def _ssb_best(query: str, choices: list[list[str]], memo: dict[tuple[str, str], float]) -> tuple[int, float]:
+    """The best choice for ``query`` and its score (0-100); ``memo`` keeps token similarities across
+    queries. A choice whose length ratio (its score's upper bound) cannot beat the best is skipped."""
     qt = _ssb_tokens(query)
-    memo: dict[tuple[str, str], float] = {}
 
     def sim(a: str, b: str) -> float:
         key = (a, b)
@@ -227,7 +228,11 @@ def _ssb_best(query: str, choices: list[list[str]]) -> tuple[int, float]:
         return got
 
     best_i, best_s = -1, 0.0
+    nq = len(qt)
     for i, ct in enumerate(choices):
+        nc = len(ct)
+        if not nc or not nq or min(nq, nc) / max(nq, nc) <= best_s:
+            continue
         s_ = _ssb_similarity(qt, ct, sim)
         if s_ > best_s:
             best_i, best_s = i, s_
@@ -249,8 +254,9 @@ def evaluate_slice_baseline(name: str, s: Slice) -> SliceResult:
             _tally(result, case, ranked, review, hit)
     elif name == "ssb_jw":
         tokens = [_ssb_tokens(x) for x in strings]
+        memo: dict[tuple[str, str], float] = {}
         for case in s.cases:
-            i, score = _ssb_best(case.query, tokens)
+            i, score = _ssb_best(case.query, tokens, memo)
             _tally(result, case, [(owners[i], score)] if i >= 0 and score >= review else [], review, hit)
     else:
         raise ValueError(f"unknown baseline {name!r}")

@@ -62,8 +62,8 @@ class Vocabulary:
     ordered: list[str] = field(default_factory=list)
     #: per ``KeyFinder.map``: key -> ids of the listed words with that key
     key_maps: dict[str, dict[str, Ids]] = field(default_factory=dict)
-    #: (first letter, skeleton length) -> (skeletons, ids) of the words ``ScanFinder`` scans
-    by_length: dict[tuple[str, int], tuple[list[str], list[int]]] = field(default_factory=dict)
+    #: first letter -> (skeletons, ids) of the words ``ScanFinder`` scans
+    by_length: dict[str, tuple[list[str], list[int]]] = field(default_factory=dict)
     #: word ``v``'s neighbours: ``near_ids[near_offsets[v]:near_offsets[v + 1]]``, each with
     #: ``near_kinds[near_codes[i]]``
     near_offsets: array[int] = field(default_factory=lambda: array("I"))
@@ -92,7 +92,7 @@ class Vocabulary:
                 for vid, word in enumerate(v.words):
                     sk = skeleton(word)
                     if len(sk) >= finder.min_len and not has_digit(sk):
-                        bucket = v.by_length.setdefault((sk[0], len(sk)), ([], []))
+                        bucket = v.by_length.setdefault(sk[0], ([], []))
                         bucket[0].append(sk)
                         bucket[1].append(vid)
         v.key_maps = {name: packed(index) for name, index in maps.items()}
@@ -127,22 +127,26 @@ class Vocabulary:
                     out.add(vid)
         elif isinstance(finder, ScanFinder):
             sk = skeleton(word)
-            if len(sk) >= finder.min_len and not has_digit(sk):
-                for length in range(len(sk) - finder.max_distance, len(sk) + finder.max_distance + 1):
-                    bucket = self.by_length.get((sk[0], length))
-                    if bucket is None:
-                        continue
-                    found = process.extract(
-                        sk, bucket[0], scorer=OSA.distance, score_cutoff=finder.max_distance, limit=None
-                    )
-                    out.update(bucket[1][i] for _s, _d, i in found)
+            bucket = self.by_length.get(sk[:1])
+            if bucket is not None and len(sk) >= finder.min_len and not has_digit(sk):
+                cutoff = finder.max_distance
+                found = process.extract(sk, bucket[0], scorer=OSA.distance, score_cutoff=cutoff, limit=None)
+                out.update(bucket[1][i] for _s, _d, i in found)
         return out
 
     def near(self, word: str, dotted: bool, lists: WordLists) -> Near:
         """The listed words near ``word`` through the finders, with the best rule for each."""
         out: Near = {}
+        shared: dict[str, set[int]] = {}  # rules that share a key map share its candidates
         for rule in RULES:
-            for vid in self.candidates(rule, word, dotted, lists):
+            finder = rule.finder
+            if isinstance(finder, KeyFinder):
+                found = shared.get(finder.map)
+                if found is None:
+                    found = shared[finder.map] = self.candidates(rule, word, dotted, lists)
+            else:
+                found = self.candidates(rule, word, dotted, lists)
+            for vid in found:
                 sim = rule.score(word, self.words[vid], dotted, lists)
                 if sim > 0 and sim > out.get(vid, (0.0, ""))[0]:
                     out[vid] = (sim, rule.name)
