@@ -46,7 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from exportscreen._errors import ConfigError
 from exportscreen._io import load_model
-from exportscreen.models import Category, Decision, PackRef, Reason
+from exportscreen.models import Category, Decision, PackRef, Reason, Transaction
 
 __all__ = [
     "BASELINE_FORMAT",
@@ -221,13 +221,14 @@ class Finding:
     """A fired rule above less risky, with what the baseline says about it.
 
     ``cleared`` findings do not fail the check; ``note`` says who cleared it, or why a recorded
-    clearance no longer applies.
+    clearance no longer applies; ``clearances`` are the recorded clearances that cover it.
     """
 
     reason: Reason
     cleared: bool = False
     note: str | None = None
     allow_hit: bool = False
+    clearances: tuple[Clearance, ...] = ()
 
     @property
     def rule_id(self) -> str:
@@ -294,7 +295,13 @@ def assess(decision: Decision, baseline: Baseline | None, *, today: dt.date | No
         if len(covering) == len(refs):
             notes = list(dict.fromkeys(c.describe() for c in covering))
             out.append(
-                Finding(reason, cleared=True, note="; ".join(notes), allow_hit=any(c.allow_hit for c in covering))
+                Finding(
+                    reason,
+                    cleared=True,
+                    note="; ".join(notes),
+                    allow_hit=any(c.allow_hit for c in covering),
+                    clearances=tuple(covering),
+                )
             )
         elif problems:
             out.append(Finding(reason, note="; ".join(dict.fromkeys(problems))))
@@ -307,12 +314,13 @@ def assess(decision: Decision, baseline: Baseline | None, *, today: dt.date | No
 
 @dataclass(frozen=True)
 class OrderResult:
-    """One screened order: where it is, its Decision and its findings."""
+    """One screened order: where it is, its Decision, its findings and the transaction as screened."""
 
     path: Path
     line: int
     decision: Decision
     findings: tuple[Finding, ...]
+    transaction: Transaction | None = None
 
     @property
     def failing(self) -> tuple[Finding, ...]:

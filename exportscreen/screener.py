@@ -40,7 +40,7 @@ from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFac
 from exportscreen.rules.materiality import settle
 from exportscreen.tiers import TierSet, load_tiers
 
-__all__ = ["STALE_AFTER_DAYS", "Screener", "default_screener", "match_name", "screen"]
+__all__ = ["STALE_AFTER_DAYS", "Screener", "default_screener", "match_name", "screen", "validate_transaction"]
 
 #: Without max_list_age, sources older than this many days add a "stale-lists" warning reason.
 STALE_AFTER_DAYS = 180
@@ -48,7 +48,8 @@ STALE_AFTER_DAYS = 180
 _MEMO_MAX = 4096
 
 
-def _validate(transaction: Transaction | Mapping[str, Any]) -> Transaction:
+def validate_transaction(transaction: Transaction | Mapping[str, Any]) -> Transaction:
+    """``transaction`` as a validated ``Transaction``; raises ``InputError`` naming the field."""
     if isinstance(transaction, Transaction):
         return transaction
     if not isinstance(transaction, Mapping):
@@ -122,9 +123,14 @@ class Screener:
                     version=self.registry.source_versions.get(s.id, ""),
                     path=Path(s.path).name if s.path else None,
                 )
-                for s in self.registry.sources
+                for s in sorted(self.registry.sources, key=lambda s: s.id)
             ],
         )
+
+    @property
+    def registry_info(self) -> RegistryInfo:
+        """What this screener screens against (the ``registry`` of each Decision)."""
+        return self._registry_info
 
     # ------------------------------------------------------------------------------ matching
     def _party_match(self, cand: Candidate, *, role: str, query: str) -> PartyMatch | None:
@@ -159,7 +165,13 @@ class Screener:
                 prev = best.get(cand.entry_index)
                 if prev is None or cand.score > prev.score:
                     best[cand.entry_index] = cand
-        return sorted(best.values(), key=lambda c: (-c.score, c.entry_index))
+        return self._ranked(best.values())
+
+    def _ranked(self, cands: Iterable[Candidate]) -> list[Candidate]:
+        """Best first, ties by entry ``(source, id)``: never by position, so the order in which the
+        lists were loaded cannot change a Decision."""
+        entries = self.registry.entries
+        return sorted(cands, key=lambda c: (-c.score, entries[c.entry_index].key))
 
     def match_name(
         self, name: str, *, country: str | None = None, limit: int = 5, as_of: dt.date | None = None
@@ -212,7 +224,7 @@ class Screener:
                 yield found
                 continue
             best: list[PartyMatch] = []
-            for cand in found:
+            for cand in self._ranked(found):
                 if len(best) >= limit:
                     break
                 if not self.registry.entries[cand.entry_index].active(on):
@@ -238,7 +250,8 @@ class Screener:
                         MatchFact(p_index, str(party.role), "name", self.registry.entries[cand.entry_index], pm)
                     )
             if party.address:
-                for cand in self.matcher.search_address(party.address, limit=None, min_score=self.settings.review):
+                found = self.matcher.search_address(party.address, limit=None, min_score=self.settings.review)
+                for cand in self._ranked(found):
                     entry = self.registry.entries[cand.entry_index]
                     if not entry.active(on):
                         continue
@@ -301,7 +314,7 @@ class Screener:
 
         Raises ``InputError`` for a malformed transaction; never returns a verdict for one.
         """
-        tx = _validate(transaction)
+        tx = validate_transaction(transaction)
         on = as_of or tx.date or dt.date.today()
         if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
             raise InputError(f"as_of must be a date, got {type(on).__name__}")
@@ -328,7 +341,7 @@ class Screener:
             reasons.append(warning)
         all_matches = sorted(
             [m.match for m in facts.matches] + [o.match for o in facts.owners],
-            key=lambda m: (-m.score, m.role, m.list, m.entry_id, m.matched_field),
+            key=lambda m: (-m.score, m.role, m.list, m.source, m.entry_id, m.matched_field),
         )
         # every part below is built by this module or the rule evaluator from validated input and
         # loaded data: constructed, not re-validated (tests validate the Decision of every example and pack case)
@@ -401,7 +414,7 @@ class Screener:
     def _freshness(self, on: dt.date) -> Reason | None:
         """Error (with max_list_age) or a warning reason when a source is old or undated."""
         aged: list[dict[str, JsonValue]] = []
-        for src in self.registry.sources:
+        for src in sorted(self.registry.sources, key=lambda s: s.id):
             age = (on - src.as_of).days if src.as_of else None
             limit = self.max_list_age if self.max_list_age is not None else self.stale_after
             if age is None or age > limit:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -27,7 +28,20 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+#: The lines of a target's output that ``ci`` prints when it passes: our own lines, libFuzzer's last
+#: status line, its run count and final stats (not its hundreds of progress lines).
+_SUMMARY = re.compile(
+    r"^(fuzz |#\d+\s+DONE |Done \d+ runs|stat::(number_of_executed_units|new_units_added|peak_rss_mb))"
+)
+
+
+def summary_lines(output: str) -> list[str]:
+    """The summary of one target's output (see ``_SUMMARY``)."""
+    return [line.rstrip() for line in output.splitlines() if _SUMMARY.match(line)]
+
+
 def _run_ci(args: argparse.Namespace) -> int:
+    """Each target in turn; a passing one prints its summary only, a failing one all its output."""
     failed = []
     for name in TARGET_NAMES:
         cmd = [sys.executable, "-m", "fuzz", name, "--seconds", str(args.seconds), "--timeout", str(args.timeout)]
@@ -35,8 +49,13 @@ def _run_ci(args: argparse.Namespace) -> int:
         if args.artifacts:
             cmd += ["--artifacts", str(args.artifacts)]
         print(f"== fuzz {name} for {args.seconds}s", flush=True)
-        if subprocess.run(cmd, check=False).returncode != 0:
+        proc = subprocess.run(cmd, check=False, capture_output=True, text=True, errors="replace")
+        if proc.returncode != 0:
             failed.append(name)
+            sys.stderr.write(proc.stdout + proc.stderr)
+            continue
+        for line in summary_lines(proc.stdout + "\n" + proc.stderr):
+            print(f"  {line}", flush=True)
     if failed:
         print(f"fuzz: failures in {', '.join(failed)}", file=sys.stderr)
         return 1

@@ -33,10 +33,11 @@ from exportscreen.baseline import (
     write_atomic,
 )
 from exportscreen.commands._common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, add_screening_options, build_screener
+from exportscreen.commands._html import add_report_options
 from exportscreen.orders import collect_paths, load_orders
 from exportscreen.orders_csv import CsvMapping, load_csv_mapping
 from exportscreen.report.junit import finding_line, format_junit
-from exportscreen.screener import Screener
+from exportscreen.screener import Screener, validate_transaction
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -59,7 +60,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "1: a sensitive or review finding not cleared by the baseline; 2: some input could not be screened.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="order files, directories (recursive) or globs")
-    p.add_argument("--format", choices=("text", "json", "sarif", "junit"), default="text", help="report format")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "sarif", "junit", "html"),
+        default="text",
+        help="report format (html: the audit report, one self-contained file)",
+    )
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     p.add_argument(
         "--baseline",
@@ -71,6 +77,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--csv-mapping", metavar="YAML", help="column mapping for CSV order files exported from an ERP")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary on stderr")
     add_screening_options(p)
+    add_report_options(p)
     p.set_defaults(func=run)
 
 
@@ -80,7 +87,11 @@ class CheckRun:
     def __init__(self) -> None:
         self.results: list[OrderResult] = []
         self.problems: list[InputProblem] = []
-        self.files = 0
+        self.paths: list[Path] = []
+
+    @property
+    def files(self) -> int:
+        return len(self.paths)
 
     @property
     def exit_code(self) -> int:
@@ -142,7 +153,7 @@ def check_paths(
     """Screen every order in ``paths``; bad inputs are recorded and the run goes on."""
     run = CheckRun()
     files = _expand(paths, run)
-    run.files = len(files)
+    run.paths = files
     with _progress(len(files), quiet) as bar:
         for path in files:
             bar.update()
@@ -153,11 +164,12 @@ def check_paths(
                 continue
             for order in orders:
                 try:
-                    decision = screener.screen(order.data, as_of=as_of)
+                    tx = validate_transaction(order.data)
+                    decision = screener.screen(tx, as_of=as_of)
                 except InputError as exc:
                     run.problems.append(_problem(path, exc, order.line))
                     continue
-                run.results.append(OrderResult(path, order.line, decision, tuple(assess(decision, baseline))))
+                run.results.append(OrderResult(path, order.line, decision, tuple(assess(decision, baseline)), tx))
     return run
 
 
@@ -215,6 +227,19 @@ def run(args: argparse.Namespace) -> int:
         from exportscreen.report.sarif import format_sarif
 
         report = format_sarif(result.results, result.problems, screener.packs, tool_version=__version__) + "\n"
+    elif args.format == "html":
+        from exportscreen.commands._html import html_report
+
+        report = html_report(
+            "check",
+            screener,
+            paths=result.paths,
+            results=result.results,
+            problems=result.problems,
+            as_of=args.as_of,
+            baseline_path=args.baseline,
+            run_by=args.run_by,
+        )
     else:
         report = format_junit(result.results, result.problems)
     _emit(report, args.output, sys.stdout)

@@ -45,6 +45,8 @@ class CompiledNames:
     key: str
     floor: float
     theta: float
+    #: ``(source, id)`` of every entry of the registry it was built from, in registry order
+    entry_keys: list[tuple[str, str]] = field(default_factory=list)
     vocab: Vocabulary = field(default_factory=Vocabulary)
     # per listed word
     weight: list[float] = field(default_factory=list)
@@ -278,7 +280,7 @@ def _entries(c: CompiledNames, registry: Registry) -> None:
 
 def compile_registry(registry: Registry, words: WordLists, *, floor: float, theta: float, key: str) -> CompiledNames:
     """Precompute every listed name and address of ``registry`` and build the candidate index."""
-    c = CompiledNames(key=key, floor=floor, theta=theta)
+    c = CompiledNames(key=key, floor=floor, theta=theta, entry_keys=[e.key for e in registry.entries])
     raw = _listed_names(registry, words)
     _vocabulary(c, registry, words, raw)
     _names(c, registry, words, raw)

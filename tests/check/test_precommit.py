@@ -65,6 +65,7 @@ def test_hooks_file_declares_exportscreen_check() -> None:
     assert "id: exportscreen-check" in readme
 
 
+@pytest.mark.slow
 def test_try_repo_fails_on_sensitive_and_passes_on_less_risky(tmp_path: Path, env: dict[str, str]) -> None:
     repo = tmp_path / "exports"
     (repo / "orders").mkdir(parents=True)

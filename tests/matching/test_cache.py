@@ -146,3 +146,44 @@ def test_registry_cache_reloads_a_changed_or_damaged_list(
     listed.write_text(listed.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     registry_cache.load_registry_cached(listed)
     assert len(loads) == 3
+
+
+def test_same_lists_in_another_order_get_their_own_index(
+    small_registry: Registry, cache: Path, builds: list[str]
+) -> None:
+    """The index refers to entries by position: another entry order is another index (issue 12.1)."""
+    forward = _load(small_registry)
+    backward = Registry(small_registry.sources, small_registry.entries[::-1])
+    out = _load(backward)
+    assert len(builds) == 2 and builds[0] != builds[1]
+    assert out.entry_keys == [e.key for e in backward.entries] != forward.entry_keys
+    assert compiled.serves(out, backward) and not compiled.serves(out, small_registry)
+    assert _load(small_registry).entry_keys == forward.entry_keys and len(builds) == 2  # both stay cached
+
+
+def test_an_index_of_other_entries_under_the_right_key_is_not_used(
+    small_registry: Registry, cache: Path, builds: list[str]
+) -> None:
+    """A loaded index is checked against the registry it serves, whatever its key says."""
+    backward = Registry(small_registry.sources, small_registry.entries[::-1])
+    wrong = _load(backward)
+    key = compiled.compile_key(small_registry, word_lists(), FLOOR, coverage_floor(FLOOR))
+    wrong.key = key
+    compiled.write_cache(wrong, cache)
+    out = _load(small_registry)
+    assert len(builds) == 2, "the foreign index was rebuilt, not used"
+    assert compiled.serves(out, small_registry)
+
+
+def test_the_key_covers_thresholds_order_and_word_lists(small_registry: Registry) -> None:
+    words = word_lists()
+    theta = coverage_floor(FLOOR)
+    base = compiled.compile_key(small_registry, words, FLOOR, theta)
+    backward = Registry(small_registry.sources, small_registry.entries[::-1])
+    assert backward.version == small_registry.version  # the content version ignores the order ...
+    others = {
+        compiled.compile_key(backward, words, FLOOR, theta),  # ... the index key does not
+        compiled.compile_key(small_registry, words, FLOOR + 1, theta),
+        compiled.compile_key(small_registry, words, FLOOR, theta + 0.01),
+    }
+    assert base not in others and len(others) == 3

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from exportscreen.matching import MatchSettings
 from exportscreen.matching.engine import NameMatcher
 from exportscreen.matching.evaluation import evaluate_dev, load_dev_cases
 
 
+@pytest.mark.slow  # compiles the full CSL
 def test_dev_set_floors(shared_data: Path, csl_matcher: NameMatcher) -> None:
     _, cases = load_dev_cases(shared_data.parent / "eval" / "names-dev.yaml")
     settings = MatchSettings()

@@ -153,6 +153,7 @@ def test_invisible_and_confusable_never_lower_below_review(small_matcher: NameMa
     assert any(small_matcher.registry.entries[c.entry_index].name == e.name for c in found)
 
 
+@pytest.mark.slow
 def test_stored_neighbours_equal_the_search(small_matcher: NameMatcher, csl_matcher: NameMatcher) -> None:
     """The neighbours the compiler stores for every listed word are those the index search finds."""
     rng = random.Random(3)

@@ -311,6 +311,7 @@ def test_real_csl_quirks(real_csl: Registry) -> None:
     assert len({e.key for e in real_csl.entries}) == len(real_csl)
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 def test_real_csl_gz_and_derived_entity_list_agree(real_csl: Registry, shared_data: Path, tmp_path: Path) -> None:
     gz = load_registry(shared_data / "csl" / "consolidated_2022-05.csv.gz")

@@ -10,6 +10,9 @@ import pytest
 from exportscreen import Screener, load_registry
 from exportscreen.cli import main
 
+#: every test here compiles or screens the full CSL
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def csl_screener(shared_data: Path) -> Screener:

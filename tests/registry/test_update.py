@@ -161,6 +161,7 @@ def _no_leftovers(directory: Path) -> None:
 # --- success ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_good_download_replaces_the_current_copy(
     server: Server, current: Path, tmp_path: Path, csl_bytes: bytes, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -176,6 +177,7 @@ def test_good_download_replaces_the_current_copy(
     assert "per list: " in out and "SDN " in out
 
 
+@pytest.mark.slow
 def test_same_content_is_reported_unchanged(server: Server, tmp_path: Path, csl_bytes: bytes) -> None:
     dest = tmp_path / "csl" / "consolidated.csv"
     dest.parent.mkdir()
@@ -188,6 +190,7 @@ def test_same_content_is_reported_unchanged(server: Server, tmp_path: Path, csl_
     assert dest.stat().st_mtime_ns == before
 
 
+@pytest.mark.slow
 def test_first_download_creates_the_destination(server: Server, tmp_path: Path, csl_bytes: bytes) -> None:
     report = update_lists(_config(tmp_path, server.url("good.csv")), dest_dir=tmp_path / "new", timeout=5)
     assert report.ok
@@ -211,7 +214,7 @@ def test_first_download_creates_the_destination(server: Server, tmp_path: Path, 
         ("html-as-csv", "HTML page"),
         ("truncated-file", "not a valid csl list"),
         ("truncated-wire", "cut off after"),
-        ("shrunk", "fewer, more than the allowed 10%"),
+        pytest.param("shrunk", "fewer, more than the allowed 10%", marks=pytest.mark.slow),
         ("not-found", "HTTP 404"),
         ("server-error", "HTTP 503"),
         ("json-error", "not a valid csl list"),
@@ -271,6 +274,7 @@ def test_unreachable_server_fails_cleanly(tmp_path: Path, capsys: pytest.Capture
     assert not (tmp_path / "data" / "csl" / "consolidated.csv").exists()
 
 
+@pytest.mark.slow
 def test_shrink_limit_is_configurable(server: Server, current: Path, tmp_path: Path, csl_bytes: bytes) -> None:
     shrunk = _shrunk(csl_bytes, 0.80)
     server.routes["shrunk.csv"] = Route(shrunk)
@@ -288,6 +292,7 @@ def test_shrink_limit_is_configurable(server: Server, current: Path, tmp_path: P
     assert full.read_bytes() == shrunk
 
 
+@pytest.mark.slow
 def test_a_vanished_list_is_refused_even_within_the_overall_limit(
     server: Server, tmp_path: Path, csl_bytes: bytes
 ) -> None:
@@ -304,6 +309,7 @@ def test_a_vanished_list_is_refused_even_within_the_overall_limit(
     assert dest.read_bytes() == csl_bytes
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", ["replace", "fsync"])
 def test_failure_while_writing_keeps_the_current_copy(
     target: str,
@@ -326,6 +332,7 @@ def test_failure_while_writing_keeps_the_current_copy(
     assert os.strerror(errno.ENOSPC) in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_one_failing_source_does_not_stop_the_others(server: Server, tmp_path: Path, csl_bytes: bytes) -> None:
     server.routes["html.csv"] = Route(b"<html><body>maintenance</body></html>", content_type="text/html")
     config = UpdateConfig(
