@@ -124,7 +124,7 @@ class QueryBuilder:
         if "initials_joined" in trace.steps:
             split = fold_traced(name, NormalisationTrace(), join_initials=False)
             runs = set(folded.split()) - set(split.split())
-            if any(run not in weak for run in runs):  # "S.A." and "C.V." are legal forms, not initials
+            if any(run not in self.words.legal_forms for run in runs):  # "S.A.", "C.V." are legal forms
                 variants.append((split, "initials read one by one"))
         padded = f" {folded} "
         if self._pinyin_any is not None and self._pinyin_any.search(padded):
