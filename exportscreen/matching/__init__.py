@@ -4,8 +4,8 @@ The engine (``engine.NameMatcher``) scores names 0-100 (see ``MatchSettings`` fo
 thresholds mean) and explains every score. Below it, one concern per module, each importing only
 those below it:
 
-* ``query`` (a prepared name), ``prune`` (the candidates and the score bound), ``scoring`` (the
-  score and its features), ``explain`` (what matched, in JSON and text), ``address`` (addresses);
+* ``query`` (a prepared name), ``prune`` (the candidates and the score bound), ``scoring`` and
+  ``features`` (the score), ``explain`` (what matched, in JSON and text), ``address`` (addresses);
 * ``cache`` (the compiled index on disk) over ``index`` (names, weights, postings) over ``vocab``
   (listed words and the rule finders) over ``similarity`` (the table of word-similarity rules);
 * ``names`` (the forms of a listed name), ``normalize`` and ``confusables`` (folding text),
