@@ -179,9 +179,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="a few-second run; timings not meaningful")
     parser.add_argument("--data", type=Path, default=shared_data_dir())
     parser.add_argument("--no-write", action="store_true", help="do not rewrite benchmarks/README.md")
-    parser.add_argument("--quality", action="store_true", help="also rerun the development-set quality table")
+    parser.add_argument("--quality", action="store_true", help="also rerun the quality tables")
+    parser.add_argument(
+        "--quality-only", action="store_true", help="rerun only the quality tables (the speed section is kept)"
+    )
     args = parser.parse_args(argv)
     smoke: bool = args.smoke
+    if args.quality_only:
+        return _quality_only(args.data, args.no_write)
 
     from rapidfuzz import fuzz, process, utils
 
@@ -472,6 +477,34 @@ def _quality(data: Path, matcher: Any, dev_cases: Any, settings: Any, work: Path
         pairs = load_pair_cases(pairs_path)
         parts.append(format_pairs(evaluate_pairs(pairs, settings), len(pairs)))
     return "\n\n".join(parts)
+
+
+def _quality_only(data: Path, no_write: bool) -> int:
+    """``--quality-only``: the quality tables alone, written into the README's quality section."""
+    from exportscreen.matching import MatchSettings
+    from exportscreen.matching.engine import NameMatcher
+    from exportscreen.matching.evaluation import load_dev_cases
+    from exportscreen.registry import load_registry
+
+    settings = MatchSettings()
+    work = Path(tempfile.mkdtemp(prefix="exportscreen-quality-"))
+    cache = work / "cache"
+    cache.mkdir(mode=0o700)
+    os.environ["EXPORTSCREEN_CACHE_DIR"] = str(cache)
+    registry = load_registry(data / "csl" / "consolidated_2022-05.csv") + load_registry()
+    matcher = NameMatcher(registry, floor=settings.review)
+    cases = load_dev_cases(data.parent / "eval" / "names-dev.yaml")[1]
+    table = _quality(data, matcher, cases, settings, work)
+    print(table)
+    if not no_write:
+        readme = HERE / "README.md"
+        old = readme.read_text(encoding="utf-8")
+        head = old[: old.index(QUALITY_MARK)] if QUALITY_MARK in old else old.rstrip() + "\n\n"
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        block = f"{QUALITY_MARK}\n\nRun: {stamp} on {_machine()}.\n\n```\n{table}\n```\n"
+        readme.write_text(head + block, encoding="utf-8")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
 
 
 def _write_readme(lines: list[str], quality: list[str]) -> None:
