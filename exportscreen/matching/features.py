@@ -109,13 +109,14 @@ def lone_word(
     c: CompiledNames, lists: WordLists, q: Query, k: int, q_sim: list[float], c_sim: list[float], method: str
 ) -> dict[str, JsonValue] | None:
     """The listed name has one distinctive word and the query has a distinctive word besides it
-    that nothing explains: the query most likely names another party ("APEX" in "Apex Technology")."""
+    that the entry does not confirm (a place counts, unless in its address): the query most likely
+    names another party ("APEX" in "Apex Technology", "ELARA" in "Elara Capital")."""
     if method == "identical":
         return None
     weak = c.weak
     if sum(1 for v in c.tokens[k] if not weak[v]) != 1:
         return None
-    if unexplained(q, q_sim, lists.weak):
+    if unconfirmed(None, q, q_sim, lists):
         return {"points": _F.lone_word}
     return None
 

@@ -159,10 +159,11 @@ def _ocr(q: str, v: str, dotted: bool, words: WordLists) -> float:
 def _vowels_dropped(q: str, v: str, dotted: bool, words: WordLists) -> float:
     if q == v or not _letters(q, v) or min(len(q), len(v)) < _S.vowels_dropped_min_len:
         return 0.0
-    short, long_ = (q, v) if len(q) < len(v) else (v, q)
-    if not _vowelless(short) or len(short) == len(long_):
+    # the query is the word without its vowels: a listed all-consonant word is an acronym ("NTS"),
+    # which "NetEase" is not
+    if len(q) >= len(v) or not _vowelless(q):
         return 0.0
-    return _S.vowels_dropped if short in (devowel(long_), devowel_all(long_)) else 0.0
+    return _S.vowels_dropped if q in (devowel(v), devowel_all(v)) else 0.0
 
 
 def _abbreviation(q: str, v: str, dotted: bool, words: WordLists) -> float:
@@ -233,9 +234,15 @@ def _ocr_keys(word: str) -> tuple[str, ...]:
 
 
 def _vowel_keys(word: str) -> tuple[str, ...]:
+    """A listed word's vowel-less forms."""
     if has_digit(word):
         return ()
     return tuple(k for k in {devowel(word), devowel_all(word)} if len(k) >= _S.vowels_dropped_min_len)
+
+
+def _vowelless_query(word: str) -> tuple[str, ...]:
+    """A query word written without vowels is its own key."""
+    return (word,) if not has_digit(word) and _vowelless(word) else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,9 +293,9 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "vowels_dropped",
-        "written without its vowels after the first letter (Elctrncs / Electronics, Cstr / Castro)",
+        "the query word written without its vowels after the first letter (Elctrncs / Electronics)",
         _vowels_dropped,
-        KeyFinder("vowelless", _vowel_keys, _vowel_keys),
+        KeyFinder("vowelless", _vowel_keys, _vowelless_query),
     ),
     Rule(
         "two_edits",
