@@ -26,9 +26,10 @@ International Trading LLC of Ohio is not SMIC"); ``exportscreen review`` records
 A clearance stops applying when the list entry changes (its content hash differs), when the order
 names a different party for the same entry and rule, when it has expired, or when the match it
 covered (review strength) has become a hit; the finding then fails again and says why. Only
-findings backed by list matches can be cleared, and only review-strength ones unless the reviewer
-gives ``--allow-hit``. A baseline that cannot be read or validated is a ``ConfigError`` (exit 2),
-never "everything cleared". Writes are atomic (temporary file, fsync, ``os.replace``).
+findings backed by list matches (``Reason.matches``, typed ``MatchRef``) can be cleared, and only
+review-strength ones unless the reviewer gives ``--allow-hit``. A baseline that cannot be read or
+validated is a ``ConfigError`` (exit 2), never "everything cleared". Writes are atomic (temporary
+file, fsync, ``os.replace``).
 """
 
 from __future__ import annotations
@@ -46,20 +47,20 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from exportscreen._errors import ConfigError
 from exportscreen._io import load_model
-from exportscreen.models import Category, Decision, PackRef, Reason, Transaction
+from exportscreen.models import Category, Decision, MatchRef, PackRef, Reason, Transaction
 
 __all__ = [
     "BASELINE_FORMAT",
     "DEFAULT_BASELINE",
+    "DEFAULT_EXPIRY_DAYS",
     "Baseline",
     "Clearance",
     "Finding",
     "InputProblem",
-    "MatchRef",
     "OrderResult",
     "assess",
+    "clearance_refs",
     "load_baseline",
-    "match_refs",
     "save_baseline",
     "summary_counts",
     "write_atomic",
@@ -67,6 +68,8 @@ __all__ = [
 
 BASELINE_FORMAT = "exportscreen-baseline/1"
 DEFAULT_BASELINE = ".exportscreen-baseline.yaml"
+#: A clearance written without ``--expires`` applies for this many days (``review --expiry-days``).
+DEFAULT_EXPIRY_DAYS = 365
 
 ClearanceKey = tuple[str, str, str, str, str]
 
@@ -186,42 +189,24 @@ def save_baseline(baseline: Baseline, path: Path) -> None:
 # ------------------------------------------------------------------------------------ findings
 
 
-@dataclass(frozen=True)
-class MatchRef:
-    """A list match behind a finding, as recorded in the reason's evidence."""
-
-    party: str
-    entry_source: str
-    entry_id: str
-    entry_name: str
-    entry_hash: str
-    strength: str
-
-
-def match_refs(reason: Reason) -> list[MatchRef]:
-    """The list matches (parties and owners) a reason rests on; empty for item or destination rules."""
-    out: list[MatchRef] = []
-    for key, party_field in (("matches", "party"), ("owners", "owner")):
-        records = reason.evidence.get(key)
-        if not isinstance(records, list):
-            continue
-        for rec in records:
-            if not isinstance(rec, dict):
-                continue
-            fields = [rec.get(f) for f in (party_field, "source", "entry_id", "entry_name", "content_hash", "strength")]
-            if all(isinstance(f, str) for f in fields):
-                ref = MatchRef(*(str(f) for f in fields))
-                if ref not in out:
-                    out.append(ref)
-    return out
+def clearance_refs(reason: Reason) -> list[MatchRef]:
+    """The list matches a reason rests on (``Reason.matches``), one per clearance key (party and
+    entry; the strongest when a party matched one entry twice, by name and by address)."""
+    best: dict[tuple[str, str, str], MatchRef] = {}
+    for ref in reason.matches:
+        key = (ref.party, ref.entry_source, ref.entry_id)
+        prev = best.get(key)
+        if prev is None or (ref.strength == "hit" and prev.strength != "hit"):
+            best[key] = ref
+    return list(best.values())
 
 
 @dataclass(frozen=True)
 class Finding:
     """A fired rule above less risky, with what the baseline says about it.
 
-    ``cleared`` findings do not fail the check; ``note`` says who cleared it, or why a recorded
-    clearance no longer applies; ``clearances`` are the recorded clearances that cover it.
+    ``cleared`` findings do not fail the check; ``clearances`` are the ones that cleared it (who, why,
+    until when); ``note`` says who cleared it, or why a recorded clearance no longer applies.
     """
 
     reason: Reason
@@ -274,13 +259,18 @@ def _check_one(
 
 
 def assess(decision: Decision, baseline: Baseline | None, *, today: dt.date | None = None) -> list[Finding]:
-    """The findings of ``decision`` (rules above less risky), each cleared or not by ``baseline``."""
-    on = today or dt.date.today()
+    """The findings of ``decision`` (rules above less risky), each cleared or not by ``baseline``.
+
+    A clearance's expiry is checked against the screening date (``decision.as_of``: ``--as-of``,
+    else the order's date, else today), never the clock: the same screening gives the same result
+    on any day. ``today`` overrides it.
+    """
+    on = today or decision.as_of
     out: list[Finding] = []
     for reason in decision.reasons:
         if reason.category is Category.LESS_RISKY:
             continue
-        refs = match_refs(reason)
+        refs = clearance_refs(reason)
         if baseline is None or not refs:
             out.append(Finding(reason))
             continue
@@ -300,7 +290,7 @@ def assess(decision: Decision, baseline: Baseline | None, *, today: dt.date | No
                     cleared=True,
                     note="; ".join(notes),
                     allow_hit=any(c.allow_hit for c in covering),
-                    clearances=tuple(covering),
+                    clearances=tuple(dict.fromkeys(covering)),
                 )
             )
         elif problems:

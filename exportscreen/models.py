@@ -34,6 +34,8 @@ __all__ = [
     "Item",
     "ItemKind",
     "ItemTier",
+    "LicenceRequirement",
+    "MatchRef",
     "Owner",
     "PackRef",
     "Party",
@@ -227,6 +229,7 @@ class Item(BaseModel):
     approved_ic_designer: bool | None = None
     quantity: int | None = Field(default=None, gt=0)
     value_usd: float | None = Field(default=None, ge=0)
+    hts: str | None = None
 
     _numbers = field_validator(
         "node_nm",
@@ -258,6 +261,17 @@ class Item(BaseModel):
             raise ValueError(f"{value!r} is not an ECCN (e.g. 3A090.a, 4A994, EAR99)")
         return text
 
+    @field_validator("hts")
+    @classmethod
+    def _hts_shape(cls, value: str | None) -> str | None:
+        """An HTS code (``8542.31.0000``, ``854231``): kept as its digits, 4 to 10 of them."""
+        if value is None:
+            return None
+        digits = value.strip().replace(".", "").replace(" ", "")
+        if not re.fullmatch(r"\d{4,10}", digits):
+            raise ValueError(f"{value!r} is not an HTS code (4 to 10 digits, dots allowed: 8542.31)")
+        return digits
+
     @model_validator(mode="after")
     def _derive_density(self) -> Item:
         if self.tpp is not None and self.die_area_mm2 is not None:
@@ -279,6 +293,7 @@ class Transaction(BaseModel):
     destination: Country
     parties: list[Party] = Field(min_length=1, max_length=LIMITS.max_parties)
     items: list[Item] = Field(min_length=1, max_length=LIMITS.max_items)
+    destination_region: str | None = Field(default=None, min_length=1, max_length=200)
     end_use: str | None = Field(default=None, max_length=5000)
     end_use_tags: list[EndUseTag] = Field(default_factory=list)
 
@@ -299,14 +314,52 @@ class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
+class MatchRef(_Out):
+    """A list entry a Reason rests on: this party (or owner) of the order matched this entry.
+
+    The one typed reference from a finding to the list: ``Reason.matches`` holds one per party or
+    owner match the rule used (for ``unread-list-match``, the matches no rule acted on). Reporters,
+    ``exportscreen review``, the baseline (a clearance is keyed by order id, ``party``,
+    ``entry_source``, ``entry_id`` and rule id, and checked against ``entry_hash`` and ``strength``),
+    the ledger and the HTML report read this type, never the free-form ``Reason.evidence``.
+
+    * ``party``: the party's name as written in the order (for an owner, the owner's name);
+      ``role``: the party's role, or ``owner``.
+    * ``entry_source``, ``entry_id``: the entry's key, unique in a registry; ``entry_name`` its
+      listed name; ``entry_hash`` the sha256 of the entry's content (changes when the list entry
+      changes); ``list`` its list code (``EL``, ``SDN``, ``X-...``).
+    * ``matched_name``: the listed name, alias or address that matched; ``matched_field`` which.
+    * ``score`` (0-100) and ``strength`` (``hit`` or ``review``) as in ``PartyMatch``.
+    """
+
+    party: str
+    role: str
+    entry_source: str
+    entry_id: str
+    entry_name: str
+    entry_hash: str
+    list: str
+    matched_name: str
+    matched_field: Literal["name", "alias", "address"]
+    score: float = Field(ge=0, le=100)
+    strength: Literal["hit", "review"]
+
+    @property
+    def entry_key(self) -> tuple[str, str]:
+        """``(entry_source, entry_id)``."""
+        return (self.entry_source, self.entry_id)
+
+
 class Reason(_Out):
-    """One rule that fired: why, with structured evidence and citations."""
+    """One rule that fired: why, with structured evidence and citations, and ``matches``: the list
+    entries it rests on (typed ``MatchRef``; empty for item, destination or date rules)."""
 
     rule_id: str
     category: Category
     message: str
     citations: list[str] = Field(default_factory=list)
     evidence: dict[str, JsonValue] = Field(default_factory=dict)
+    matches: list[MatchRef] = Field(default_factory=list)
 
 
 class PartyMatch(_Out):
@@ -347,9 +400,13 @@ class SourceInfo(_Out):
 
 
 class RegistryInfo(_Out):
+    """What a Decision was screened against: the registry's content version, its oldest source date,
+    each source (list code, entry count, as-of date, version) and the entries per list code."""
+
     version: str
     as_of: dt.date | None
     sources: list[SourceInfo]
+    lists: dict[str, int] = Field(default_factory=dict, description="entries per list code")
 
 
 class PackRef(_Out):
@@ -357,8 +414,35 @@ class PackRef(_Out):
     version: str
 
 
+class LicenceRequirement(_Out):
+    """A licence requirement the determination found for an item (covered or not), or a section it
+    left to another pack; ``item_index`` -1 is the whole order (an end-use section)."""
+
+    item_index: int
+    eccn: str | None
+    reason: str
+    basis: Literal["country_chart", "section", "part_746", "end_use"]
+    control: str
+    status: Literal["required", "possible", "delegated", "unevaluated", "unmodelled"]
+    country: str
+    region: str | None = None
+    counted_as: str
+    party: str | None = None
+    detail: str
+    chart_row: str | None = None
+    citations: list[str] = Field(default_factory=list)
+    exceptions: list[str] = Field(default_factory=list)
+    handled_by: str | None = None
+    covered_by: str | None = None
+
+
 class Decision(_Out):
-    """The one output of ``screen()``; ``to_json()`` is its stable serialised form."""
+    """The one output of ``screen()``; ``to_json()`` is its stable serialised form.
+
+    ``registry`` says what was screened against (sources, entry counts, dates, versions);
+    ``lists_missing`` the list codes that rules in force read but that no loaded source provides: a
+    party on such a list cannot have matched, whatever the category says.
+    """
 
     transaction_id: str
     category: Category
@@ -367,7 +451,9 @@ class Decision(_Out):
     item_tiers: list[ItemTier]
     as_of: dt.date
     registry: RegistryInfo
+    lists_missing: list[str] = Field(default_factory=list)
     packs: list[PackRef]
+    licence_requirements: list[LicenceRequirement] = Field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

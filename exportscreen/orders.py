@@ -2,13 +2,16 @@
 of line items (``exportscreen.orders_csv``).
 
 Each order comes back with the file and the line where it starts, so reports can point at it.
-Directories are searched recursively for ``*.yaml``, ``*.yml``, ``*.json`` and ``*.csv``.
+Directories are searched recursively for ``*.yaml``, ``*.yml``, ``*.json`` and ``*.csv``, leaving out
+hidden files and directories (``.exportscreen-baseline.yaml``, ``.pre-commit-config.yaml``, ``.git``,
+``.venv``) and the files a run reads as its own configuration (``exclude``: baseline, column
+mapping, lists, packs). A file named on its own is always read.
 """
 
 from __future__ import annotations
 
 import glob
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,7 @@ from exportscreen._io import parse_json, parse_yaml_with_lines, read_text
 from exportscreen.limits import LIMITS
 from exportscreen.orders_csv import CsvMapping, parse_csv_orders
 
-__all__ = ["ORDER_SUFFIXES", "LoadedOrder", "collect_paths", "expand_paths", "iter_orders", "load_orders"]
+__all__ = ["ORDER_SUFFIXES", "LoadedOrder", "collect_paths", "expand_paths", "load_orders"]
 
 ORDER_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 
@@ -30,31 +33,50 @@ class LoadedOrder:
     data: dict[str, Any]
 
 
-def _expand_one(raw: str, suffixes: tuple[str, ...]) -> list[Path]:
+def _excluded(path: Path, exclude: tuple[Path, ...]) -> bool:
+    resolved = path.resolve()
+    return any(resolved == x or resolved.is_relative_to(x) for x in exclude)
+
+
+def _expand_one(raw: str, suffixes: tuple[str, ...], exclude: tuple[Path, ...] = ()) -> list[Path]:
     p = Path(raw)
     if p.is_dir():
-        found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in suffixes)
+        found = sorted(
+            f
+            for f in p.rglob("*")
+            if f.is_file()
+            and f.suffix.lower() in suffixes
+            and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            and not _excluded(f, exclude)
+        )
         if not found:
             raise InputError(f"no order files ({', '.join(suffixes)}) in directory", path=p)
         return found
     if p.exists():
         return [p]
     if any(ch in raw for ch in "*?["):
-        matches = sorted(Path(m) for m in glob.glob(raw, recursive=True) if Path(m).is_file())
+        # glob leaves hidden files out by itself
+        matches = sorted(
+            Path(m) for m in glob.glob(raw, recursive=True) if Path(m).is_file() and not _excluded(Path(m), exclude)
+        )
         if not matches:
             raise InputError("glob pattern matches no file", path=raw)
         return matches
     raise InputError("file not found", path=p)
 
 
-def collect_paths(paths: list[str], suffixes: tuple[str, ...] = ORDER_SUFFIXES) -> tuple[list[Path], list[InputError]]:
-    """Files, directories (recursively, by suffix) and glob patterns, sorted and de-duplicated,
-    with an ``InputError`` for each name that matches nothing (a typo must not screen zero orders)."""
+def collect_paths(
+    paths: list[str], suffixes: tuple[str, ...] = ORDER_SUFFIXES, *, exclude: Iterable[str | Path] = ()
+) -> tuple[list[Path], list[InputError]]:
+    """Files, directories (recursively, by suffix, without hidden files and ``exclude``) and glob
+    patterns, sorted and de-duplicated, with an ``InputError`` for each name that matches nothing (a
+    typo must not screen zero orders)."""
     out: list[Path] = []
     errors: list[InputError] = []
+    skip = tuple(Path(x).resolve() for x in exclude)
     for raw in paths:
         try:
-            out += _expand_one(raw, suffixes)
+            out += _expand_one(raw, suffixes, skip)
         except InputError as exc:
             errors.append(exc)
     unique: dict[Path, Path] = {}
@@ -137,12 +159,3 @@ def load_orders(path: Path, *, csv_mapping: CsvMapping | None = None) -> list[Lo
             raise InputError(f"order {i + 1} is not a mapping of fields", path=path, location=f"line {line}")
         out.append(LoadedOrder(path, line, item))
     return out
-
-
-def iter_orders(paths: list[Path]) -> Iterator[tuple[Path, list[LoadedOrder] | InputError]]:
-    """Each file with its orders, or the error that stopped it (the caller goes on to the next)."""
-    for path in paths:
-        try:
-            yield path, load_orders(path)
-        except InputError as exc:
-            yield path, exc

@@ -5,7 +5,7 @@ columns are an error so that a misspelt ``datacentre`` never passes unnoticed)::
 
     order-level (may be blank on later rows of the same order; non-blank values must agree)
       order_id                       required on every row
-      date, destination, end_use
+      date, destination, destination_region, end_use
       end_use_tags                   separated by ";" or "|"
       <role>                         party name; role is one of purchaser, intermediate_consignee,
                                      ultimate_consignee, end_user, freight_forwarder, other
@@ -13,11 +13,12 @@ columns are an error so that a misspelt ``datacentre`` never passes unnoticed)::
       <role>_aliases                 separated by "|"
     item-level (a row with any of these set adds one item)
       description, eccn, kind and every other field of ``Item`` (node_nm, tpp, datacenter,
-      io_bandwidth_gbps, dram_cell_area_um2, transistor_count_billion, ..., quantity, value_usd)
+      io_bandwidth_gbps, dram_cell_area_um2, transistor_count_billion, ..., quantity, value_usd, hts)
 
-Each order comes back with the line of its first row. Cell values are passed as text to the one
-pydantic validation of ``Transaction`` (``"15832"`` becomes a number there). Owners cannot be
-expressed in CSV; use YAML or JSON for them.
+A row with fewer or more cells than the header is an error naming its line (a truncated export
+must not read its missing cells as blank). Each order comes back with the line of its first row.
+Cell values are passed as text to the one pydantic validation of ``Transaction`` (``"15832"``
+becomes a number there). Owners cannot be expressed in CSV; use YAML or JSON for them.
 
 ERP exports rarely use these names. A column-mapping file renames them, ignores every column it
 does not map, and can translate ERP codes::
@@ -74,6 +75,7 @@ ORDER_COLUMNS: tuple[str, ...] = (
     "order_id",
     "date",
     "destination",
+    "destination_region",
     "end_use",
     "end_use_tags",
     *(role + suffix for role in ROLES for suffix in _PARTY_SUFFIXES),
@@ -180,7 +182,7 @@ def _split(value: str, seps: str) -> list[str]:
 
 def _build(order: dict[str, str], items: list[dict[str, str]]) -> dict[str, Any]:
     tx: dict[str, Any] = {"id": order["order_id"]}
-    for key in ("date", "destination", "end_use"):
+    for key in ("date", "destination", "destination_region", "end_use"):
         if key in order:
             tx[key] = order[key]
     if "end_use_tags" in order:
@@ -220,13 +222,14 @@ def parse_csv_orders(text: str, *, path: Path, mapping: CsvMapping | None = None
             line, end = end + 1, reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
-            if len(row) > len(header):
+            if len(row) != len(header):
+                # a row one cell short is a truncated export (its last column would be read as blank)
                 raise InputError(
                     f"{len(row)} cells but the header has {len(header)} columns", path=path, location=f"line {line}"
                 )
             cells: dict[str, str] = {}
             for name, i in index.items():
-                value = row[i].strip() if i < len(row) else ""
+                value = row[i].strip()
                 if value:
                     cells[name] = translate.get(name, {}).get(value, value)
             order_id = cells.get("order_id")

@@ -2,8 +2,8 @@
 
 A Screener holds one loaded registry, its matcher and the rule packs. It is immutable after
 construction and safe to share between threads: what it changes later are bounded memo tables of
-results that depend only on their keys (country groups per date, which rules read a match), where a
-race between threads at worst computes an entry twice.
+results that depend only on their keys (country groups per date, the list codes the packs in force
+name per date), where a race between threads at worst computes an entry twice.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from functools import partial
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,8 @@ from pydantic import JsonValue, ValidationError
 from exportscreen._construct import construct
 from exportscreen._errors import ConfigError, ExportscreenError, InputError, ListError, format_validation_errors
 from exportscreen.geo import CountryGroups, load_country_groups
+from exportscreen.licensing.facts import Licensing
+from exportscreen.licensing.register import LicenceRegister
 from exportscreen.matching import Candidate, Matcher, MatchSettings, build_matcher, match_many
 from exportscreen.matching.batch import gc_frozen
 from exportscreen.models import (
@@ -36,7 +37,7 @@ from exportscreen.models import (
 )
 from exportscreen.registry import Registry, load_registry
 from exportscreen.rules import RulePack, bundled_pack_paths, fired_rules, load_pack, most_severe
-from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact
+from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact, match_refs
 from exportscreen.rules.materiality import settle
 from exportscreen.tiers import TierSet, load_tiers
 
@@ -70,7 +71,12 @@ class Screener:
     paths to ``rules.yaml`` files (default: every bundled pack). ``settings``: the hit/review thresholds.
     ``max_list_age``: screening with a source older than this (in days, measured from its as-of date to
     the screening date) raises ``ListError``; without it, data older than ``stale_after`` days adds a
-    ``stale-lists`` warning reason to each Decision.
+    ``stale-lists`` warning reason to each Decision. ``require_lists``: list codes (``EL``, ``MEU``,
+    ``X-...``) the registry must hold entries of, else ``ConfigError`` (exit 2): a screening that
+    silently lacks the Entity List is refused. Each Decision names the lists it was screened
+    against (``registry``) and those the packs read but nothing provides (``lists_missing``).
+    ``licences``: a licence register whose licences may cover the licence requirements found
+    (``exportscreen.licensing.register``).
     """
 
     def __init__(
@@ -83,6 +89,8 @@ class Screener:
         groups: CountryGroups | None = None,
         max_list_age: int | None = None,
         stale_after: int = STALE_AFTER_DAYS,
+        licences: LicenceRegister | None = None,
+        require_lists: Iterable[str] = (),
     ) -> None:
         if max_list_age is not None and max_list_age < 0:
             raise ConfigError(f"max_list_age must be a number of days >= 0, got {max_list_age}")
@@ -98,17 +106,20 @@ class Screener:
         ids = [p.id for p in self.packs]
         if len(set(ids)) != len(ids):
             raise ConfigError(f"the same rule pack is loaded twice: {sorted(ids)}")
+        _check_required_lists(self.registry, require_lists)
         self.settings = settings or MatchSettings()
+        self.licensing = Licensing(register=licences)
         self.matcher: Matcher = build_matcher(self.registry, settings=self.settings)
         #: (country, date) -> its country groups: every transaction asks for its destination's
         self._groups_memo: dict[tuple[str, dt.date], tuple[str, ...]] = {}
-        #: (date, list code, via, strength) -> whether a rule in force reads such a match
-        self._reads_memo: dict[tuple[dt.date, str, str, str], bool] = {}
+        #: date -> the list codes rules in force read that no loaded source provides
+        self._missing_memo: dict[dt.date, tuple[str, ...]] = {}
         self._tier_citations = {t.id: list(t.citations) for t in self.tiers.tiers}
         self._tier_exceptions = {t.id: list(t.license_exceptions) for t in self.tiers.tiers}
         counts = self.registry.counts()
-        # built from the loaded registry's own typed fields: constructed (no validator to build at start-up)
-        self._registry_info = construct(
+        #: what every Decision says it was screened against; built from the loaded registry's own typed
+        #: fields: constructed (no validator to build at start-up)
+        self._registry_info: RegistryInfo = construct(
             RegistryInfo,
             version=self.registry.version,
             as_of=self.registry.as_of,
@@ -125,6 +136,7 @@ class Screener:
                 )
                 for s in sorted(self.registry.sources, key=lambda s: s.id)
             ],
+            lists=dict(sorted(_entries_per_list(self.registry).items())),
         )
 
     @property
@@ -235,15 +247,17 @@ class Screener:
             yield best
 
     # ------------------------------------------------------------------------------ facts
-    def facts(self, tx: Transaction, on: dt.date) -> Facts:
-        """Compute the facts of a validated transaction on date ``on``."""
+    def facts(self, tx: Transaction, on: dt.date, packs_in_force: frozenset[str] = frozenset()) -> Facts:
+        """Compute the facts of a validated transaction on date ``on`` (``packs_in_force``: the ids of the
+        packs that will read them, for the sections the licence determination leaves to a pack)."""
         effective, _rule = self.groups.effective_country(tx.destination, on)
         matches: list[MatchFact] = []
         owners: list[OwnerFact] = []
         headquarters: list[HeadquartersFact] = []
         for p_index, party in enumerate(tx.parties):
-            hint = party.country or tx.destination
-            for cand in self._name_candidates([party.name, *party.aliases], hint, on):
+            # a party without a country is no evidence either way: never the destination's (an
+            # Entity List party named on an order to Germany is the classic diversion pattern)
+            for cand in self._name_candidates([party.name, *party.aliases], party.country, on):
                 pm = self._party_match(cand, role=str(party.role), query=party.name)
                 if pm is not None:
                     matches.append(
@@ -271,12 +285,16 @@ class Screener:
                 basis = "headquarters_country" if party.headquarters_country else "country"
                 headquarters.append(HeadquartersFact(p_index, party.name, hq, self._groups_of(hq, on), basis))
         items = tuple(ItemFact(i, item.description, self.tiers.classify(item, on)) for i, item in enumerate(tx.items))
+        licensing = self.licensing.facts(
+            tx, [i.classification for i in items], on, self.groups, self._groups_of, packs_in_force
+        )
         return Facts(
             as_of=on,
             transaction=tx,
             destination=tx.destination,
             destination_effective=effective,
             destination_groups=self._groups_of(tx.destination, on),
+            licensing=licensing,
             matches=tuple(matches),
             owners=tuple(owners),
             items=items,
@@ -287,15 +305,15 @@ class Screener:
             tier_exceptions=self._tier_exceptions,
         )
 
-    def _read_by_packs(self, packs: Sequence[RulePack], on: dt.date, list_code: str, via: str, strength: str) -> bool:
-        """Whether a rule of ``packs`` (those in force on ``on``) reads such a match (remembered)."""
-        key = (on, list_code, via, strength)
-        found = self._reads_memo.get(key)
+    def lists_missing(self, on: dt.date) -> tuple[str, ...]:
+        """The list codes that rules in force on ``on`` read but no loaded source provides (remembered)."""
+        found = self._missing_memo.get(on)
         if found is None:
-            found = any(p.interprets(list_code, via, strength, on) for p in packs)
-            if len(self._reads_memo) >= _MEMO_MAX:
-                self._reads_memo.clear()
-            self._reads_memo[key] = found
+            named = {code for p in self.packs for code in p.list_codes(on)}
+            found = tuple(sorted(named - self.registry.lists))
+            if len(self._missing_memo) >= _MEMO_MAX:
+                self._missing_memo.clear()
+            self._missing_memo[on] = found
         return found
 
     def _groups_of(self, code: str, on: dt.date) -> tuple[str, ...]:
@@ -322,10 +340,11 @@ class Screener:
         if not active:
             raise ConfigError(f"no rule pack is in force on {on.isoformat()}")
         warning = self._freshness(on)
-        facts = settle(self.facts(tx, on), tiers=self.tiers, packs=active)
+        facts = settle(self.facts(tx, on, frozenset(p.id for p in active)), tiers=self.tiers, packs=active)
         fired = [f for pack in active for f in fired_rules(pack, facts)]
         packs_category = max((f.rule.category for f in fired), default=Category.LESS_RISKY)
-        backstops = _backstops(facts, partial(self._read_by_packs, active, on), packs_category)
+        read = {id(m) for f in fired if f.rule.category is not Category.LESS_RISKY for m in f.list_matches}
+        backstops = _backstops(facts, read, packs_category)
         category = max(packs_category, most_severe(backstops))
         if category is not Category.LESS_RISKY:
             # less risky reasons are dropped when another category wins: not even built
@@ -365,7 +384,9 @@ class Screener:
             ],
             as_of=on,
             registry=self._registry_info,
+            lists_missing=list(self.lists_missing(on)),
             packs=[construct(PackRef, id=p.id, version=p.version) for p in active],
+            licence_requirements=facts.licensing.decision_rows(),
         )
 
     def screen_many(
@@ -440,6 +461,34 @@ class Screener:
         )
 
 
+def _check_required_lists(registry: Registry, required: Iterable[str]) -> None:
+    """``ConfigError`` naming the required list codes the registry holds no entry of."""
+    from exportscreen.rules import known_list_codes
+
+    codes = [c.strip() for c in required if c.strip()]
+    unknown = sorted({c for c in codes if c not in known_list_codes() and not c.startswith("X-")})
+    if unknown:
+        raise ConfigError(
+            f"required list code(s) {', '.join(unknown)} unknown; known: {', '.join(sorted(known_list_codes()))}, "
+            "or X-... for a list of your own"
+        )
+    missing = sorted(set(codes) - registry.lists)
+    if missing:
+        loaded = ", ".join(f"{code} ({n})" for code, n in sorted(_entries_per_list(registry).items())) or "none"
+        raise ConfigError(
+            f"required list(s) {', '.join(missing)} not loaded; the lists loaded are: {loaded}. "
+            "Add the list files (--lists) or drop them from --require-lists"
+        )
+
+
+def _entries_per_list(registry: Registry) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for per in registry.counts().values():
+        for code, n in per.items():
+            out[code] = out.get(code, 0) + n
+    return out
+
+
 _worker_screener: Screener | None = None
 
 
@@ -449,49 +498,33 @@ def _screen_in_worker(job: tuple[Transaction | Mapping[str, Any], dt.date | None
     return _worker_screener._screen_or_error(job[0], job[1], True)
 
 
-def _backstops(facts: Facts, reads: Callable[[str, str, str], bool], category: Category) -> list[Reason]:
+def _backstops(facts: Facts, read: set[int], category: Category) -> list[Reason]:
     """Review reasons the packs cannot switch off: fail closed whatever a pack says.
 
-    * A party or owner matched a list entry but no rule in force reads that list (a custom ``X-``
-      list, or a list code a pack forgot): the match must not vanish into "less risky".
+    * A party or owner matched a list entry, but the match is in the evidence of no rule that fired
+      above less risky (``read``: the ids of those matches). A custom ``X-`` list, a list code a pack
+      forgot, or a rule that reads the list only under a condition that does not hold here
+      ("X-BLOCKED hit and destination CN" for an order to France): the match must not vanish into
+      "less risky". There is no second reading of the rule language: what fired is what was read.
     * The packs found nothing, yet an item could not be classified.
     """
     out: list[Reason] = []
-    unread: list[PartyMatch] = [
-        m.match
-        for m in facts.matches
-        if not reads(m.entry.list, m.via, m.match.strength)
-    ]
-    unread += [
-        o.match
-        for o in facts.owners
-        if not reads(o.entry.list, "owner", o.match.strength)
-    ]
+    unread: list[MatchFact | OwnerFact] = [m for m in facts.matches if id(m) not in read]
+    unread += [o for o in facts.owners if id(o) not in read]
     if unread:
         listing = "; ".join(
             f"{m.query_name} ({m.role}) ~ {m.entry_name} [{m.list}, {m.entry_id}] {m.strength} {m.score:g}"
-            for m in unread
+            for m in (f.match for f in unread)
         )
         out.append(
-            Reason(
+            construct(
+                Reason,
                 rule_id="unread-list-match",
                 category=Category.REVIEW,
-                message=f"Matched list entries that no rule of the packs reads: {listing}. A person must review them.",
+                message=f"Matched list entries that no rule that fired acted on: {listing}. A person must review them.",
                 citations=[],
-                evidence={
-                    "matches": [
-                        {
-                            "role": m.role,
-                            "query_name": m.query_name,
-                            "entry_id": m.entry_id,
-                            "list": m.list,
-                            "matched_field": m.matched_field,
-                            "strength": m.strength,
-                            "score": m.score,
-                        }
-                        for m in unread
-                    ]
-                },
+                evidence={"lists": sorted({f.entry.list for f in unread})},
+                matches=match_refs(unread),
             )
         )
     unclassified = [i for i in facts.items if not i.classification.classified]

@@ -13,7 +13,7 @@ from exportscreen._errors import ExportscreenError
 from exportscreen.models import Transaction
 from exportscreen.orders import load_orders
 from exportscreen.registry import load_registry
-from exportscreen.rules import _load_pack_cached, evaluate_pack
+from exportscreen.rules import _load_pack_cached, evaluate_pack, load_pack
 from exportscreen.rules.facts import Facts
 from exportscreen.screener import Screener
 
@@ -79,10 +79,10 @@ def lists(data: bytes) -> None:
 def packs(data: bytes) -> None:
     """A rule pack, loaded (validated and cross-checked) and evaluated against fixed facts."""
     path = _write(data, ".yaml")
-    # load_pack caches by path; every input reuses one path, so the cache is cleared each time.
+    # load_pack caches every file content it loaded: cleared each time, so a long run stays small.
     _load_pack_cached.cache_clear()
     try:
-        pack = _load_pack_cached(path, None, None)
+        pack = load_pack(path)
     except ExportscreenError:
         return
     evaluate_pack(pack, _facts())

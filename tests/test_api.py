@@ -158,7 +158,7 @@ def test_less_risky_reason_lists_checks() -> None:
         as_of=dt.date(2026, 3, 1),
     )
     assert decision.category is Category.LESS_RISKY
-    assert [r.rule_id for r in decision.reasons] == ["checks-passed"]
+    assert [r.rule_id for r in decision.reasons] == ["checks-passed", "licence-determined"]
     checks = decision.reasons[0].evidence["checks"]
     assert checks["lists_checked"] == ["EL", "MEU"]  # type: ignore[index,call-overload]
     assert checks["parties_screened"] == ["Lyon Capteurs SARL"]  # type: ignore[index,call-overload]

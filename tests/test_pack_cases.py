@@ -1,14 +1,21 @@
-"""Run every case of every bundled rule pack (ids ``pack::case``; ``pytest -k PACK`` runs one pack)."""
+"""Run every case of every bundled rule pack (ids ``pack::case``; ``pytest -k PACK`` runs one pack), and
+lint the packs: every rule of every bundled pack fires in at least one of its cases."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from exportscreen import Decision, Screener
+from exportscreen.licensing.register import LicenceRegister
+from exportscreen.registry import Registry, load_registry
 from exportscreen.rules import bundled_pack_paths, load_pack, load_pack_cases
 from exportscreen.rules.model import PackCase
+
+ScreenerKey = tuple[tuple[Path, ...], frozenset[tuple[str, bool]], str]
 
 
 def _collect() -> list[tuple[Path, PackCase]]:
@@ -31,19 +38,51 @@ CASES = _collect()
 
 
 @pytest.fixture(scope="module")
-def screeners() -> dict[tuple[Path, frozenset[tuple[str, bool]]], Screener]:
+def screeners() -> dict[ScreenerKey, Screener]:
     return {}
+
+
+@pytest.fixture(scope="module")
+def fired_by_pack() -> dict[Path, set[str]]:
+    """pack -> the rule ids that fired in its cases (filled by ``test_pack_case``)."""
+    return defaultdict(set)
+
+
+@cache
+def _bundled() -> Registry:
+    return load_registry()
+
+
+def _packs(rules: Path, case: PackCase) -> tuple[Path, ...]:
+    """The case's pack first, then the other bundled packs it names (``with_packs``)."""
+    others = [p for p in bundled_pack_paths() if load_pack(p).id in case.with_packs]
+    return (rules, *others)
+
+
+def _screen(rules: Path, case: PackCase, screeners: dict[ScreenerKey, Screener]) -> Decision:
+    """The case screened with its switches, packs and licence register, over the bundled lists and the
+    case's own lists."""
+    paths = _packs(rules, case)
+    packs = [load_pack(rules, switches=case.switches), *(load_pack(p) for p in paths[1:])]
+    registry = _bundled()
+    for extra in case.lists:
+        registry = registry + extra.registry()
+    if case.licences is not None:
+        screener = Screener(registry=registry, packs=packs, licences=LicenceRegister.model_validate(case.licences))
+        return screener.screen(case.transaction, as_of=case.as_of)
+    key = (paths, frozenset(case.switches.items()), "".join(c.model_dump_json() for c in case.lists))
+    if key not in screeners:
+        screeners[key] = Screener(registry=registry, packs=packs)
+    return screeners[key].screen(case.transaction, as_of=case.as_of)
 
 
 @pytest.mark.parametrize(("rules", "case"), CASES, ids=[f"{load_pack(r).id}::{c.name}" for r, c in CASES])
 def test_pack_case(
-    rules: Path, case: PackCase, screeners: dict[tuple[Path, frozenset[tuple[str, bool]]], Screener]
+    rules: Path, case: PackCase, screeners: dict[ScreenerKey, Screener], fired_by_pack: dict[Path, set[str]]
 ) -> None:
-    key = (rules, frozenset(case.switches.items()))
-    if key not in screeners:
-        screeners[key] = Screener(packs=[load_pack(rules, switches=case.switches)])
-    decision = screeners[key].screen(case.transaction, as_of=case.as_of)
+    decision = _screen(rules, case, screeners)
     fired = {r.rule_id for r in decision.reasons}
+    fired_by_pack[rules] |= fired
     detail = "\n".join(f"  {r.category} {r.rule_id}: {r.message}" for r in decision.reasons)
     assert decision.category == case.expect, f"expected {case.expect}, got {decision.category}:\n{detail}"
     missing = set(case.must_fire) - fired
@@ -57,3 +96,16 @@ def test_pack_case(
 def test_every_pack_has_cases() -> None:
     assert bundled_pack_paths(), "no bundled rule packs found"
     assert len(CASES) >= 20
+
+
+@pytest.mark.parametrize("rules", bundled_pack_paths(), ids=lambda r: load_pack(r).id)
+def test_every_rule_fires_in_a_case(
+    rules: Path, screeners: dict[ScreenerKey, Screener], fired_by_pack: dict[Path, set[str]]
+) -> None:
+    """A rule no case makes fire is untested: a typo in its condition would go unnoticed (issue 12)."""
+    fired = set(fired_by_pack[rules])
+    for pack_rules, case in CASES:  # also when the cases ran in another session (pytest -k) or not at all
+        if pack_rules == rules and not fired >= {r.id for r in load_pack(rules).rules}:
+            fired |= {r.rule_id for r in _screen(rules, case, screeners).reasons}
+    never = [r.id for r in load_pack(rules).rules if r.id not in fired]
+    assert not never, f"{load_pack(rules).id}: rules that fire in no case of cases.yaml: {never}"

@@ -95,3 +95,26 @@ def test_bundled_packs_load() -> None:
         pack = load_pack(path)
         assert pack.rules
         assert any(r.when.always for r in pack.rules), "a pack needs a closing rule"
+
+
+def test_a_pack_is_loaded_again_when_its_file_changes_or_another_file_has_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache of loaded packs is keyed by the file as it is, not by the name given (purity audit, issue 12)."""
+
+    def write(directory: Path, rule_id: str) -> None:
+        directory.mkdir(exist_ok=True)
+        (directory / "rules.yaml").write_text(
+            "format: exportscreen-pack/1\nid: p\nversion: '1'\ndescription: d\nrules:\n"
+            f"  - {{id: {rule_id}, category: less_risky, when: {{always: true}}, message: ok, citations: [c]}}\n",
+            encoding="utf-8",
+        )
+
+    write(tmp_path / "a", "first")
+    write(tmp_path / "b", "second-rule")
+    monkeypatch.chdir(tmp_path / "a")
+    assert [r.id for r in load_pack("rules.yaml").rules] == ["first"]
+    monkeypatch.chdir(tmp_path / "b")
+    assert [r.id for r in load_pack("rules.yaml").rules] == ["second-rule"]
+    write(tmp_path / "b", "edited-rule-of-b")
+    assert [r.id for r in load_pack("rules.yaml").rules] == ["edited-rule-of-b"]

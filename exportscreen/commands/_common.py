@@ -5,12 +5,26 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import os
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from exportscreen.registry import Registry
     from exportscreen.screener import Screener
 
-__all__ = ["EXIT_ERROR", "EXIT_FINDINGS", "EXIT_OK", "add_screening_options", "build_screener", "parse_date"]
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_FINDINGS",
+    "EXIT_OK",
+    "add_licence_option",
+    "add_screening_options",
+    "build_screener",
+    "coverage_note",
+    "parse_date",
+    "write_out",
+]
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -29,10 +43,24 @@ def add_screening_options(parser: argparse.ArgumentParser) -> None:
         "--lists",
         nargs="+",
         metavar="PATH",
-        help="list files to screen against instead of the bundled lists (CSL, OFAC, custom, own YAML)",
+        help="list files to screen against as well as the bundled lists (CSL, OFAC, custom, own YAML)",
     )
     parser.add_argument(
-        "--with-bundled", action="store_true", help="screen against the bundled lists as well as --lists"
+        "--no-bundled",
+        action="store_true",
+        help="leave the bundled lists out: screen against --lists only",
+    )
+    parser.add_argument(
+        "--with-bundled",
+        action="store_true",
+        help="accepted for old scripts and ignored: the bundled lists are always screened unless --no-bundled",
+    )
+    parser.add_argument(
+        "--require-lists",
+        type=_list_codes,
+        metavar="CODES",
+        default=[],
+        help="comma-separated list codes (EL,MEU,SDN,...) that must be loaded, else exit 2",
     )
     parser.add_argument("--pack", nargs="+", metavar="RULES_YAML", help="rule packs instead of the bundled packs")
     parser.add_argument(
@@ -46,9 +74,41 @@ def add_screening_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_licence_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--licences",
+        metavar="YAML",
+        help="licence register: licence requirements a valid licence on file covers are reported as covered",
+    )
+
+
+def _list_codes(text: str) -> list[str]:
+    codes = [c.strip() for c in text.split(",") if c.strip()]
+    if not codes:
+        raise argparse.ArgumentTypeError("give list codes separated by commas, e.g. EL,MEU")
+    return codes
+
+
+def _registry(args: argparse.Namespace) -> Registry:
+    """The bundled lists plus ``--lists`` (a bundled file named again is loaded once); ``--no-bundled``
+    leaves the bundled lists out."""
+    from exportscreen._errors import ConfigError
+    from exportscreen.registry import bundled_list_paths
+    from exportscreen.registry.cache import load_registry_cached
+
+    if args.no_bundled:
+        if not args.lists:
+            raise ConfigError("--no-bundled leaves no list to screen against: give --lists PATH...")
+        return load_registry_cached(*args.lists)
+    bundled = {p.resolve() for p in bundled_list_paths()}
+    extra = [p for p in args.lists or () if Path(p).resolve() not in bundled]
+    registry = load_registry_cached()
+    return registry + load_registry_cached(*extra) if extra else registry
+
+
 def build_screener(args: argparse.Namespace) -> Screener:
     """The Screener of the command line: lists loaded through the user cache (``load_registry_cached``)."""
-    from exportscreen.registry.cache import load_registry_cached
+    from exportscreen.licensing.register import load_register
     from exportscreen.screener import Screener
 
     # The cyclic GC would walk the freshly loaded lists and index (hundreds of thousands of objects)
@@ -57,12 +117,43 @@ def build_screener(args: argparse.Namespace) -> Screener:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        registry = load_registry_cached(*args.lists) if args.lists else load_registry_cached()
-        if args.lists and args.with_bundled:
-            registry = load_registry_cached() + registry
-        screener = Screener(registry=registry, packs=args.pack, max_list_age=args.max_list_age)
+        licences_path = getattr(args, "licences", None)
+        licences = load_register(licences_path) if licences_path else None
+        screener = Screener(
+            registry=_registry(args),
+            packs=args.pack,
+            max_list_age=args.max_list_age,
+            require_lists=args.require_lists,
+            licences=licences,
+        )
     finally:
         if enabled:
             gc.freeze()
             gc.enable()
     return screener
+
+
+def coverage_note(screener: Screener, lists_missing: set[str]) -> str:
+    """One line for stderr: the lists screened against (entries per list code) and the list codes that
+    rules in force read but that were not loaded (``Decision.lists_missing``, over every order)."""
+    against = ", ".join(f"{code} {n:,}" for code, n in screener.registry_info.lists.items())
+    note = f"exportscreen: screened against {against} ({len(screener.registry.sources)} source(s))"
+    if lists_missing:
+        note += (
+            f"; NOT loaded, though rules in force read them: {', '.join(sorted(lists_missing))} "
+            "(add them with --lists; with --require-lists a missing list is exit 2)"
+        )
+    return note
+
+
+def write_out(text: str) -> None:
+    """Write ``text`` to stdout. Once the reader has gone (``exportscreen screen ... | head``), stdout
+    is pointed at the null device: the rest of the output is dropped, the run goes on and its exit code
+    still says what was found (no "[Errno 32] Broken pipe", no exit 2 for it)."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

@@ -17,8 +17,9 @@ import datetime as dt
 import os
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Never, TextIO
+from typing import TYPE_CHECKING, Never
 
 from exportscreen import __version__
 from exportscreen._errors import ExportscreenError, InputError
@@ -32,11 +33,21 @@ from exportscreen.baseline import (
     summary_counts,
     write_atomic,
 )
-from exportscreen.commands._common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, add_screening_options, build_screener
+from exportscreen.commands._common import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    add_licence_option,
+    add_screening_options,
+    build_screener,
+    coverage_note,
+    write_out,
+)
 from exportscreen.commands._html import add_report_options
 from exportscreen.orders import collect_paths, load_orders
 from exportscreen.orders_csv import CsvMapping, load_csv_mapping
 from exportscreen.report.junit import finding_line, format_junit
+from exportscreen.report.text import terminal_safe
 from exportscreen.screener import Screener, validate_transaction
 
 if TYPE_CHECKING:
@@ -47,7 +58,6 @@ __all__ = ["PROGRESS_MIN_FILES", "CheckRun", "check_paths", "register"]
 #: The progress bar appears from this many files on (and only on a terminal, without --quiet).
 PROGRESS_MIN_FILES = 10
 
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _LINE = re.compile(r"^line (\d+)(?:, (.*))?$")
 
 
@@ -77,6 +87,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--csv-mapping", metavar="YAML", help="column mapping for CSV order files exported from an ERP")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary on stderr")
     add_screening_options(p)
+    add_licence_option(p)
     add_report_options(p)
     p.set_defaults(func=run)
 
@@ -113,8 +124,8 @@ def _problem(path: Path | str, exc: ExportscreenError, line: int | None = None) 
     return InputProblem(path, line, message)
 
 
-def _expand(raw_paths: list[str], run: CheckRun) -> list[Path]:
-    files, errors = collect_paths(raw_paths)
+def _expand(raw_paths: list[str], run: CheckRun, exclude: Iterable[str | Path]) -> list[Path]:
+    files, errors = collect_paths(raw_paths, exclude=exclude)
     run.problems += [_problem(exc.path or "", exc) for exc in errors]
     return files
 
@@ -149,10 +160,12 @@ def check_paths(
     csv_mapping: CsvMapping | None = None,
     as_of: dt.date | None = None,
     quiet: bool = True,
+    exclude: Iterable[str | Path] = (),
 ) -> CheckRun:
-    """Screen every order in ``paths``; bad inputs are recorded and the run goes on."""
+    """Screen every order in ``paths``; bad inputs are recorded and the run goes on. Directories leave
+    out hidden files and ``exclude`` (the run's own baseline, mapping, lists and packs)."""
     run = CheckRun()
-    files = _expand(paths, run)
+    files = _expand(paths, run, exclude)
     run.paths = files
     with _progress(len(files), quiet) as bar:
         for path in files:
@@ -173,10 +186,6 @@ def check_paths(
     return run
 
 
-def _terminal_safe(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
 def summary(run: CheckRun, baseline_path: str | None) -> str:
     counts = summary_counts(run.results)
     parts = [
@@ -194,35 +203,71 @@ def summary(run: CheckRun, baseline_path: str | None) -> str:
 def format_text(run: CheckRun, baseline_path: str | None) -> str:
     lines: list[str] = []
     for r in run.results:
-        lines += [_terminal_safe(finding_line(r, f)) for f in r.findings]
-    lines += [_terminal_safe(f"{p.where}: error: {p.message}") for p in run.problems]
+        lines += [terminal_safe(finding_line(r, f)) for f in r.findings]
+    lines += [terminal_safe(f"{p.where}: error: {p.message}") for p in run.problems]
     lines.append(summary(run, baseline_path))
     return "\n".join(lines) + "\n"
 
 
-def _emit(text: str, output: str | None, stream: TextIO) -> None:
+def _emit(text: str, output: str | None) -> None:
     if output:
         write_atomic(Path(output), text)
     else:
-        stream.write(text)
+        write_out(text)
+
+
+def own_files(args: argparse.Namespace) -> list[str]:
+    """The files a run reads as its configuration, never as orders: baseline, mapping, lists, packs."""
+    names = [getattr(args, "baseline", None), args.csv_mapping, *(args.lists or ()), *(args.pack or ())]
+    return [n for n in names if n]
+
+
+def _baseline(args: argparse.Namespace) -> Baseline | None:
+    """The baseline given, an empty one (with a note) when its file does not exist yet, else None."""
+    if not args.baseline:
+        return None
+    path = Path(args.baseline)
+    if not path.exists():
+        if not args.quiet:
+            print(
+                f"exportscreen: note: baseline {path} does not exist yet: nothing is cleared "
+                "(exportscreen review writes it)",
+                file=sys.stderr,
+            )
+        return Baseline(tool_version=__version__, registry_version="", packs=[])
+    return load_baseline(path)
 
 
 def run(args: argparse.Namespace) -> int:
-    baseline = load_baseline(Path(args.baseline)) if args.baseline else None
+    baseline = _baseline(args)
     mapping = load_csv_mapping(Path(args.csv_mapping)) if args.csv_mapping else None
     screener = build_screener(args)
     result = check_paths(
-        args.paths, screener, baseline=baseline, csv_mapping=mapping, as_of=args.as_of, quiet=args.quiet
+        args.paths,
+        screener,
+        baseline=baseline,
+        csv_mapping=mapping,
+        as_of=args.as_of,
+        quiet=args.quiet,
+        exclude=own_files(args),
     )
+    _report(args, screener, result)
+    if not args.quiet:
+        missing = {code for r in result.results for code in r.decision.lists_missing}
+        print(coverage_note(screener, missing), file=sys.stderr)
+    return result.exit_code
+
+
+def _report(args: argparse.Namespace, screener: Screener, result: CheckRun) -> None:
     if args.format == "text":
-        _emit(format_text(result, args.baseline), args.output, sys.stdout)
+        _emit(format_text(result, args.baseline), args.output)
         if args.output and not args.quiet:
             print(summary(result, args.baseline), file=sys.stderr)
-        return result.exit_code
+        return
     if args.format == "json":
         from exportscreen.report.json import format_json
 
-        report = format_json(result.results) + "\n"
+        report = format_json(result.results, result.problems, files=result.files, exit_code=result.exit_code) + "\n"
     elif args.format == "sarif":
         from exportscreen.report.sarif import format_sarif
 
@@ -242,9 +287,8 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         report = format_junit(result.results, result.problems)
-    _emit(report, args.output, sys.stdout)
+    _emit(report, args.output)
     for p in result.problems:
-        print(_terminal_safe(f"{p.where}: error: {p.message}"), file=sys.stderr)
+        print(terminal_safe(f"{p.where}: error: {p.message}"), file=sys.stderr)
     if not args.quiet:
         print(summary(result, args.baseline), file=sys.stderr)
-    return result.exit_code

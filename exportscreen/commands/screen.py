@@ -1,4 +1,14 @@
-"""``exportscreen screen FILE...``: screen transactions in YAML or JSON files and print each Decision."""
+"""``exportscreen screen FILE...``: screen the transactions in order files and print each Decision.
+
+It reads what ``check`` reads (YAML, JSON and CSV order files, ``--csv-mapping`` for an ERP export),
+goes on past a file that cannot be read (a missing path too) and ends with a summary line. Text
+output is for display (formula-looking ids neutralised, control characters escaped); ``--format
+json`` is the list of Decisions, as read; ``--format html`` the audit report. A reader that stops
+early (``| head``) ends nothing: the rest of the output is dropped and the exit code still says what
+was found.
+
+Exit codes: 0 all less risky; 1 some sensitive or review; 2 some input could not be screened.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +22,17 @@ from exportscreen.commands._common import (
     EXIT_ERROR,
     EXIT_FINDINGS,
     EXIT_OK,
+    add_licence_option,
     add_screening_options,
     build_screener,
+    coverage_note,
+    write_out,
 )
 from exportscreen.commands._html import add_report_options
 from exportscreen.models import Category
-from exportscreen.orders import expand_paths, iter_orders
-from exportscreen.report.text import format_decision
+from exportscreen.orders import collect_paths, load_orders
+from exportscreen.orders_csv import load_csv_mapping
+from exportscreen.report.text import format_decision, terminal_safe
 
 __all__ = ["register"]
 
@@ -27,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = subparsers.add_parser(
         "screen",
         help="screen transaction files and print each decision",
-        description="Screen transactions (YAML or JSON, one or a list per file). "
+        description="Screen transactions in order files: YAML or JSON (one or a list per file) and CSV "
+        "(one row per line item; --csv-mapping for an ERP export). "
         "Exit 0: all less risky; 1: some sensitive or review; 2: some input could not be screened.",
     )
     p.add_argument("paths", nargs="+", metavar="FILE", help="files, directories or globs")
@@ -35,50 +50,68 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--format", choices=("text", "json", "html"), default="text", help="html: the audit report (one file)"
     )
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    p.add_argument("--csv-mapping", metavar="YAML", help="column mapping for CSV order files exported from an ERP")
     add_screening_options(p)
+    add_licence_option(p)
     add_report_options(p)
     p.set_defaults(func=run)
+
+
+def _error(text: str) -> None:
+    print(terminal_safe(f"exportscreen: error: {text}"), file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
     from exportscreen.baseline import InputProblem, OrderResult, assess, write_atomic
     from exportscreen.screener import validate_transaction
 
+    mapping = load_csv_mapping(Path(args.csv_mapping)) if args.csv_mapping else None
     screener = build_screener(args)
-    files = expand_paths(args.paths)
-    worst = Category.LESS_RISKY
-    errors = 0
+    own = [p for p in (args.csv_mapping, args.output, *(args.lists or ()), *(args.pack or ())) if p]
+    files, bad_paths = collect_paths(args.paths, exclude=own)
+    problems = [InputProblem(exc.path or "", None, exc.message) for exc in bad_paths]
+    for exc in bad_paths:
+        _error(str(exc))
+    counts = dict.fromkeys(Category, 0)
+    missing: set[str] = set()
     decisions = []
     lines: list[str] = []
     results: list[OrderResult] = []
-    problems: list[InputProblem] = []
-    for path, loaded in iter_orders(files):
-        if isinstance(loaded, ExportscreenError):
-            errors += 1
-            problems.append(InputProblem(path, None, loaded.message))
-            print(f"exportscreen: error: {loaded}", file=sys.stderr)
+    for path in files:
+        try:
+            orders = load_orders(path, csv_mapping=mapping)
+        except ExportscreenError as exc:
+            problems.append(InputProblem(path, None, exc.message))
+            _error(str(exc))
             continue
-        for order in loaded:
+        for order in orders:
             try:
                 tx = validate_transaction(order.data)
                 decision = screener.screen(tx, as_of=args.as_of)
             except ExportscreenError as exc:
-                errors += 1
                 problems.append(InputProblem(path, order.line, str(exc)))
-                print(f"exportscreen: error: {path}:{order.line}: {exc}", file=sys.stderr)
+                _error(f"{path}:{order.line}: {exc}")
                 continue
-            worst = max(worst, decision.category)
+            counts[decision.category] += 1
+            missing.update(decision.lists_missing)
             if args.format == "json":
                 decisions.append(decision.to_dict())
             elif args.format == "html":
                 results.append(OrderResult(path, order.line, decision, tuple(assess(decision, None)), tx))
             else:
                 lines.append(format_decision(decision, where=f"{path}:{order.line}") + "\n")
+    summary = (
+        f"exportscreen screen: {sum(counts.values())} order(s) in {len(files)} file(s): "
+        f"{counts[Category.SENSITIVE]} sensitive, {counts[Category.REVIEW]} review, "
+        f"{counts[Category.LESS_RISKY]} less risky"
+    )
+    if problems:
+        summary += f"; {len(problems)} input(s) could not be screened"
     if args.format == "text":
-        report = "".join(lines)
+        report = "".join(lines) + summary + "\n"
     elif args.format == "json":
         report = json.dumps(decisions, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    elif args.format == "html":
+    else:
         from exportscreen.commands._html import html_report
 
         report = html_report(
@@ -94,7 +127,10 @@ def run(args: argparse.Namespace) -> int:
     if args.output:
         write_atomic(Path(args.output), report)
     else:
-        sys.stdout.write(report)
-    if errors:
+        write_out(report)
+    if args.format != "text" or args.output:
+        print(summary, file=sys.stderr)
+    print(coverage_note(screener, missing), file=sys.stderr)
+    if problems:
         return EXIT_ERROR
-    return EXIT_OK if worst is Category.LESS_RISKY else EXIT_FINDINGS
+    return EXIT_FINDINGS if counts[Category.SENSITIVE] or counts[Category.REVIEW] else EXIT_OK

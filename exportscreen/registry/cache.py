@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -15,23 +16,48 @@ __all__ = ["load_registry_cached"]
 REGISTRY_FORMAT = "exportscreen-registry/1"
 
 
+def _list_file_digest(path: Path) -> str:
+    """sha256 over a list file (or directory) and the column mappings beside it (``*.mapping.yaml``):
+    a custom list is read through its mapping, so an edited mapping is another list."""
+    parts = [file_digest(path)]
+    if path.is_file():
+        parts += [
+            f"{m.name}={file_digest(m)}"
+            for m in sorted(path.parent.iterdir())
+            if m.is_file() and m.name.lower().endswith((".mapping.yaml", ".mapping.yml"))
+        ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+@functools.cache
+def _loader_version() -> str:
+    """The code that turns list files into a registry (the loaders, strict reading, country names)."""
+    from exportscreen import _io, geo
+    from exportscreen._data import bundled_dir
+    from exportscreen.registry import model as registry_model
+
+    sources = sorted(Path(registry_model.__file__).parent.glob("*.py"))
+    sources += [Path(_io.__file__), Path(geo.__file__), bundled_dir() / "countries.yaml"]
+    return hashlib.sha256("\n".join(f"{p.name}={file_digest(p)}" for p in sources).encode()).hexdigest()
+
+
 def load_registry_cached(*paths: str | Path) -> Registry:
     """``registry.load_registry(*paths)`` through the user cache: keyed by the sha256 of the list files'
-    bytes (and the list codes the rule packs know), so a changed file is loaded again; the cached
-    registry is used only from a directory and file only we can write, after its sha256 check.
-    A list that fails to load raises as ``load_registry`` does and is never cached."""
+    bytes and of the column mappings beside them, the loaders' code and the list codes the rule packs
+    know, so a changed file, mapping or loader loads again; the cached registry is used only from a
+    directory and file only we can write, after its sha256 check. A list that fails to load raises as
+    ``load_registry`` does and is never cached."""
     import pydantic
 
     from exportscreen import __version__
     from exportscreen.registry import bundled_list_paths, load_registry
-    from exportscreen.registry import model as registry_model
 
     targets = [Path(p) for p in paths] if paths else bundled_list_paths()
     try:
-        # the model code and pydantic version too: a pickled registry is only read by the code that wrote it
-        parts = [REGISTRY_FORMAT, __version__, pydantic.VERSION, file_digest(Path(registry_model.__file__))]
+        # the loaders' code and pydantic version too: a pickled registry is only read by the code that wrote it
+        parts = [REGISTRY_FORMAT, __version__, pydantic.VERSION, _loader_version()]
         parts.append(",".join(sorted(known_list_codes())))
-        parts += [f"{p.resolve()}={file_digest(p)}" for p in targets]
+        parts += [f"{p.resolve()}={_list_file_digest(p)}" for p in targets]
     except OSError:
         return load_registry(*paths)
     key = hashlib.sha256("\n".join(parts).encode()).hexdigest()

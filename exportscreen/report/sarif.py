@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from exportscreen.baseline import Finding, InputProblem, OrderResult, match_refs
+from exportscreen.baseline import Finding, InputProblem, OrderResult, clearance_refs
 from exportscreen.models import Category
 from exportscreen.orders_csv import spreadsheet_safe
 from exportscreen.rules import RulePack
@@ -75,7 +75,7 @@ def _rules(packs: Sequence[RulePack]) -> list[dict[str, Any]]:
 
 
 def _fingerprint(order_id: str, finding: Finding) -> str:
-    entries = sorted(f"{r.entry_source}:{r.entry_id}:{r.party}" for r in match_refs(finding.reason))
+    entries = sorted(f"{r.entry_source}:{r.entry_id}:{r.party}" for r in clearance_refs(finding.reason))
     blob = "\n".join([order_id, finding.rule_id, *entries])
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

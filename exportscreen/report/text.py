@@ -1,10 +1,24 @@
-"""Human-readable text for a Decision."""
+"""Human-readable text for a Decision: for a terminal, or pasted into a spreadsheet.
+
+Control characters are shown escaped (``\\x1b``), and an order id a spreadsheet would run as a formula
+gets a leading apostrophe, as in every report meant for display (JSON, which is data, keeps it as read).
+"""
 
 from __future__ import annotations
 
-from exportscreen.models import Decision, PartyMatch
+import re
 
-__all__ = ["format_decision", "format_match"]
+from exportscreen.models import Decision, PartyMatch
+from exportscreen.orders_csv import spreadsheet_safe
+
+__all__ = ["format_decision", "format_match", "terminal_safe"]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` (one line) with control characters, newlines included, written as ``\\xNN``."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def format_match(m: PartyMatch) -> str:
@@ -18,7 +32,8 @@ def format_match(m: PartyMatch) -> str:
 
 def format_decision(decision: Decision, *, where: str = "") -> str:
     head = f"{where}: " if where else ""
-    lines = [f"{head}{decision.transaction_id}: {decision.category.value.upper()} (as of {decision.as_of.isoformat()})"]
+    tx_id = spreadsheet_safe(decision.transaction_id)
+    lines = [f"{head}{tx_id}: {decision.category.value.upper()} (as of {decision.as_of.isoformat()})"]
     for r in decision.reasons:
         cites = f" [{'; '.join(r.citations)}]" if r.citations else ""
         lines.append(f"  - {r.category.value} {r.rule_id}: {r.message}{cites}")
@@ -27,4 +42,4 @@ def format_decision(decision: Decision, *, where: str = "") -> str:
     for t in decision.item_tiers:
         tiers = ", ".join(t.tiers) if t.tiers else "unclassified"
         lines.append(f"  item {t.item_index + 1} ({t.description}): {tiers}")
-    return "\n".join(lines)
+    return "\n".join(terminal_safe(line) for line in lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from exportscreen._data import bundled_dir
 from exportscreen._errors import PackError, format_validation_errors
 from exportscreen._io import load_data_file, load_model
 from exportscreen.geo import CountryGroups, load_country_groups, resolve_country
+from exportscreen.licensing.end_use import load_end_use_words
+from exportscreen.limits import LIMITS
 from exportscreen.named_dates import resolve_dates
 from exportscreen.registry.codes import known_list_codes
 from exportscreen.rules.evaluate import Fired, evaluate_pack, fired_rules, most_severe
@@ -41,11 +44,7 @@ def _cross_check(pack: RulePack, tiers: TierSet, groups: CountryGroups) -> None:
     for r_index, rule in enumerate(pack.rules):
         loc = f"rules.{r_index} ({rule.id})"
         for node in rule.when.walk():
-            lists = [
-                *(node.party_listed.lists if node.party_listed else ()),
-                *(node.owners_listed.lists if node.owners_listed else ()),
-            ]
-            for code in lists:
+            for code in node.list_codes():
                 if code not in codes and not code.startswith("X-"):
                     raise PackError(
                         f"unknown list code {code!r} (known: {', '.join(sorted(codes))}, or X-...)",
@@ -57,7 +56,15 @@ def _cross_check(pack: RulePack, tiers: TierSet, groups: CountryGroups) -> None:
                     raise PackError(
                         f"unknown tier {tier!r} (known: {', '.join(sorted(tiers.ids))})", path=pack.path, location=loc
                     )
-            for place in (node.destination, node.headquarters, node.owners_in):
+            unknown_words = sorted(set(node.end_use_words or ()) - set(load_end_use_words().categories))
+            if unknown_words:
+                raise PackError(
+                    f"unknown end-use word categories {unknown_words} "
+                    f"(known: {', '.join(sorted(load_end_use_words().categories))})",
+                    path=pack.path,
+                    location=loc,
+                )
+            for place in (node.destination, node.headquarters, node.owners_in, node.destination_mismatch):
                 if place is None:
                     continue
                 for gid in (*place.groups, *place.exclude_groups):
@@ -75,8 +82,21 @@ def _cross_check(pack: RulePack, tiers: TierSet, groups: CountryGroups) -> None:
                         raise PackError(f"country {code!r}: {exc}", path=pack.path, location=loc) from None
 
 
+def _file_key(path: Path) -> tuple[Path, str]:
+    """Which file ``path`` is now (resolved, sha256 of its bytes): the cache of loaded packs must not
+    serve another file for the same name (another working directory) or an edited file."""
+    try:
+        if path.stat().st_size > LIMITS.max_file_bytes:
+            return (path, "")  # the loader refuses it
+        return (path.resolve(), hashlib.sha256(path.read_bytes()).hexdigest())
+    except OSError:
+        return (path, "")  # the loader reports the problem
+
+
 @cache
-def _load_pack_cached(path: Path, tiers_path: Path | None, groups_path: Path | None) -> RulePack:
+def _load_pack_cached(
+    path: Path, file_key: tuple[Path, str], tiers_path: Path | None, groups_path: Path | None
+) -> RulePack:
     data = load_data_file(path, error=PackError)
     if not isinstance(data, dict):
         raise PackError("a rule pack is a mapping with format, id, version, description and rules", path=path)
@@ -101,7 +121,9 @@ def load_pack(
 
     ``switches`` sets some of the pack's switches otherwise (each must be one the pack declares).
     """
-    pack = _load_pack_cached(Path(path), Path(tiers) if tiers else None, Path(groups) if groups else None)
+    pack = _load_pack_cached(
+        Path(path), _file_key(Path(path)), Path(tiers) if tiers else None, Path(groups) if groups else None
+    )
     if not switches:
         return pack
     unknown = sorted(set(switches) - set(pack.switches))

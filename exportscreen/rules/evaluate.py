@@ -10,9 +10,11 @@ from pydantic import JsonValue
 
 from exportscreen._construct import construct
 from exportscreen.geo import country_name
+from exportscreen.licensing import conditions as lic
+from exportscreen.licensing.determine import Place as CountedPlace
 from exportscreen.models import Category, Reason
 from exportscreen.registry.model import Entry
-from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact
+from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact, match_refs
 from exportscreen.rules.model import Condition, Place, Rule, RulePack
 
 __all__ = ["Fired", "evaluate_pack", "fired_rules"]
@@ -28,7 +30,8 @@ class _Evidence:
     items: dict[int, tuple[ItemFact, set[str]]] = field(default_factory=dict)
     unclassified: list[ItemFact] = field(default_factory=list)
     conflicts: list[ItemFact] = field(default_factory=list)
-    destination: bool = False
+    destinations: list[CountedPlace] = field(default_factory=list)
+    licensing: list[lic.Evidence] = field(default_factory=list)
     headquarters: list[HeadquartersFact] = field(default_factory=list)
     end_uses: list[str] = field(default_factory=list)
     window: dict[str, str | None] | None = None
@@ -44,7 +47,8 @@ class _Evidence:
             self.items.setdefault(idx, (fact, set()))[1].update(tiers)
         self.unclassified += [i for i in other.unclassified if i not in self.unclassified]
         self.conflicts += [i for i in other.conflicts if i not in self.conflicts]
-        self.destination |= other.destination
+        self.destinations += [d for d in other.destinations if d not in self.destinations]
+        self.licensing += [e for e in other.licensing if e not in self.licensing]
         self.headquarters += [h for h in other.headquarters if h not in self.headquarters]
         self.end_uses += [t for t in other.end_uses if t not in self.end_uses]
         self.window = other.window or self.window
@@ -163,9 +167,8 @@ def _eval(cond: Condition, facts: Facts, switches: Mapping[str, bool]) -> tuple[
         conflicts = [i for i in facts.items if i.classification.conflict]
         return (True, _Evidence(conflicts=conflicts)) if conflicts else (False, _EMPTY)
     if cond.destination is not None:
-        if _in_place(cond.destination, facts.destination_effective, facts.destination_groups):
-            return True, _Evidence(destination=True)
-        return False, _EMPTY
+        hits = [d for d in facts.destinations if _in_place(cond.destination, d.effective, d.groups)]
+        return (True, _Evidence(destinations=hits)) if hits else (False, _EMPTY)
     if cond.headquarters is not None:
         place = cond.headquarters
         headquarters = [h for h in facts.headquarters if _in_place(place, h.country, h.groups)]
@@ -183,6 +186,24 @@ def _eval(cond: Condition, facts: Facts, switches: Mapping[str, bool]) -> tuple[
         ok = (win.from_ is None or win.from_ <= facts.as_of) and (win.to is None or facts.as_of < win.to)
         window = {"from": win.from_.isoformat() if win.from_ else None, "to": win.to.isoformat() if win.to else None}
         return (True, _Evidence(window=window)) if ok else (False, _EMPTY)
+    licensing = _eval_licensing(cond, facts)
+    return (True, _Evidence(licensing=licensing)) if licensing else (False, _EMPTY)
+
+
+def _eval_licensing(cond: Condition, facts: Facts) -> list[lic.Evidence]:
+    """The licensing condition keys (``exportscreen.licensing.conditions``): the evidence when one holds."""
+    if cond.licence is not None:
+        return lic.licence_evidence(cond.licence, facts.licensing)
+    if cond.eccn_unknown:
+        return lic.unknown_eccn_evidence(facts.licensing)
+    if cond.destination_mismatch is not None:
+        place = cond.destination_mismatch
+        hits = [p for p in facts.licensing.mismatches if _in_place(place, p.effective, p.groups)]
+        return lic.mismatch_evidence(hits, facts.destinations[0])
+    if cond.region_in_address:
+        return lic.region_evidence(facts.licensing)
+    if cond.end_use_words is not None:
+        return lic.end_use_word_evidence(cond.end_use_words, facts.licensing)
     raise AssertionError("unreachable: Condition validates exactly one key")
 
 
@@ -281,12 +302,34 @@ def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
             {"item": i.index, "description": i.description, "conflict": i.classification.conflict} for i in ev.conflicts
         ]
         ctx["conflicts"] = "; ".join(f"item {i.index + 1}: {i.classification.conflict}" for i in ev.conflicts)
-    if ev.destination:
+    if ev.destinations:
         evidence["destination"] = {
             "country": facts.destination,
             "treated_as": facts.destination_effective,
             "groups": list(facts.destination_groups),
         }
+        others = [d for d in ev.destinations if d.party is not None or d.region is not None]
+        if others:
+            evidence["destinations_counted"] = [
+                {
+                    "country": d.country,
+                    "treated_as": d.effective,
+                    "groups": list(d.groups),
+                    "counted_as": d.basis,
+                    "party": d.party,
+                }
+                for d in others
+            ]
+            ctx["destination"] = "; ".join(d.label() for d in ev.destinations)
+    if ev.licensing:
+        for item in ev.licensing:
+            found = evidence.setdefault(item.kind, [])
+            assert isinstance(found, list)
+            found.append(item.data)
+            citations += [c for c in item.citations if c not in citations]
+        for key in dict.fromkeys(e.placeholder for e in ev.licensing):
+            ctx[key] = "; ".join(dict.fromkeys(e.text for e in ev.licensing if e.placeholder == key))
+        ctx["licence_exceptions"] = _join(sorted({x for e in ev.licensing for x in e.exceptions}))
     if ev.headquarters:
         evidence["headquarters"] = [_headquarters_json(h) for h in ev.headquarters]
         ctx["headquarters"] = "; ".join(_headquarters_text(h) for h in ev.headquarters)
@@ -316,6 +359,7 @@ def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
         message=" ".join(message.split()),
         citations=citations,
         evidence=evidence,
+        matches=match_refs([*ev.matches, *ev.owners]),
     )
 
 
@@ -383,6 +427,7 @@ _GENERAL_FIELDS: dict[str, Callable[[Facts], str]] = {
     "destination": _destination_text,
     "destination_groups": lambda facts: _join(list(facts.destination_groups)),
     "lists_checked": lambda facts: _join(list(facts.lists_checked)),
+    "determinations": lambda facts: lic.determinations(facts.licensing),
     "item_tiers": lambda facts: "; ".join(
         f"item {i.index + 1}: {', '.join(i.classification.tiers) or 'unclassified'}"
         + (f" [{i.classification.reading}]" if i.classification.reading else "")
@@ -418,6 +463,12 @@ class Fired:
 
     def reason(self) -> Reason:
         return _reason(self.rule, self.evidence, self.facts)
+
+    @property
+    def list_matches(self) -> list[MatchFact | OwnerFact]:
+        """The party and owner matches the rule's condition used (its evidence): what the rule read.
+        A condition key that reads matches must put them in its evidence, or they count as unread."""
+        return [*self.evidence.matches, *self.evidence.owners]
 
 
 def fired_rules(pack: RulePack, facts: Facts) -> list[Fired]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from exportscreen._construct import construct
 from exportscreen.geo import CountryGroups
-from exportscreen.models import PartyMatch, Transaction
+from exportscreen.licensing.determine import Place
+from exportscreen.licensing.facts import LicensingFacts
+from exportscreen.models import MatchRef, PartyMatch, Transaction
 from exportscreen.registry.model import Entry
 from exportscreen.tiers import ItemClassification
 
-__all__ = ["Facts", "HeadquartersFact", "ItemFact", "MatchFact", "OwnerFact"]
+__all__ = ["Facts", "HeadquartersFact", "ItemFact", "MatchFact", "OwnerFact", "match_refs"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Facts:
     destination: str
     destination_effective: str
     destination_groups: tuple[str, ...]
+    licensing: LicensingFacts
     matches: tuple[MatchFact, ...]
     owners: tuple[OwnerFact, ...]
     items: tuple[ItemFact, ...]
@@ -72,3 +76,30 @@ class Facts:
     country_groups: CountryGroups
     tier_citations: dict[str, list[str]]
     tier_exceptions: dict[str, list[str]]
+
+    @property
+    def destinations(self) -> tuple[Place, ...]:
+        """Every place that counts: the destination first, then the other countries of ultimate
+        consignees and end users, then a sanctioned destination region."""
+        return self.licensing.places
+
+def match_refs(facts: list[MatchFact | OwnerFact]) -> list[MatchRef]:
+    """The typed references of party and owner matches (``Reason.matches``), in their order."""
+    # built from the screener's own typed matches and loaded entries: constructed, not re-validated
+    return [
+        construct(
+            MatchRef,
+            party=f.match.query_name,
+            role=f.match.role,
+            entry_source=f.entry.source,
+            entry_id=f.entry.id,
+            entry_name=f.entry.name,
+            entry_hash=f.entry.content_hash,
+            list=f.entry.list,
+            matched_name=f.match.matched_name,
+            matched_field=f.match.matched_field,
+            score=f.match.score,
+            strength=f.match.strength,
+        )
+        for f in facts
+    ]

@@ -27,6 +27,11 @@ A condition is a mapping with exactly one key::
     as_of: {from: 2025-09-29, to: 2025-11-10}   the screening date is in [from, to)
     switch: NAME                the pack's switch NAME is on (``switches:`` of the pack; a data choice
                                 such as which reading of a rule applies)
+    licence, eccn_unknown, destination_mismatch, region_in_address, end_use_words
+                                licence determination facts: see ``exportscreen.licensing.conditions``
+
+``destination`` holds when any country that counts is in the place: the destination, or the country
+of an ultimate consignee or end user (the evidence names which).
 
 Dates (``valid_from``, ``valid_to``, ``from``, ``to``) may be names (``exportscreen.named_dates``): those
 of ``lists/dates.yaml`` or of the pack's own ``dates:`` section.
@@ -41,11 +46,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from exportscreen.licensing.conditions import LicenceCondition
 from exportscreen.models import Category, EndUseTag, Role
 from exportscreen.named_dates import NamedDate
+from exportscreen.registry.model import Entry, Registry, Source
 
 __all__ = [
     "TEMPLATE_FIELDS",
+    "CaseList",
     "Condition",
     "PackCase",
     "PackCases",
@@ -54,7 +62,6 @@ __all__ = [
 ]
 
 Strength = Literal["hit", "review"]
-_STRENGTH_RANK = {"review": 0, "hit": 1}
 Via = Literal["name", "address"]
 
 #: Placeholders a rule message may use; filled from the evidence of the rule's condition.
@@ -64,17 +71,24 @@ TEMPLATE_FIELDS = frozenset(
         "conflicts",
         "destination",
         "destination_groups",
+        "determinations",
+        "eccns",
         "end_uses",
         "entries",
         "exceptions",
         "headquarters",
         "item_tiers",
+        "licence_exceptions",
         "lists_checked",
+        "mismatches",
         "missing",
         "parties",
         "policies",
+        "regions",
+        "requirements",
         "share",
         "tiers",
+        "words",
         "window",
     }
 )
@@ -158,6 +172,11 @@ class Condition(BaseModel):
     owners_in: OwnersIn | None = None
     end_use_tags: list[EndUseTag] | None = Field(default=None, min_length=1)
     as_of: DateWindow | None = None
+    licence: LicenceCondition | None = None
+    eccn_unknown: Literal[True] | None = None
+    destination_mismatch: Place | None = None
+    region_in_address: Literal[True] | None = None
+    end_use_words: list[str] | None = Field(default=None, min_length=1)
     switch: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
@@ -167,6 +186,14 @@ class Condition(BaseModel):
             names = [type(self).model_fields[k].alias or k for k in keys]
             raise ValueError(f"a condition has exactly one key, found {len(keys)}: {names or 'none'}")
         return self
+
+    def list_codes(self) -> list[str]:
+        """The list codes this node itself names (the ``lists`` of its option, whatever its key)."""
+        for name in type(self).model_fields:
+            lists = getattr(getattr(self, name), "lists", None)
+            if isinstance(lists, list):
+                return [str(code) for code in lists]
+        return []
 
     def walk(self) -> list[Condition]:
         """This node and every node below it."""
@@ -238,35 +265,34 @@ class RulePack(BaseModel):
     def active(self, on: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on < self.valid_to)
 
-    def interprets(self, list_code: str, via: str, strength: str, on: dt.date) -> bool:
-        """Whether a rule in force on ``on`` reads a match of this list code, channel and strength.
+    def list_codes(self, on: dt.date) -> frozenset[str]:
+        """The list codes the rules in force on ``on`` name (in any condition, also under ``not``)."""
+        if not self.active(on):
+            return frozenset()
+        return frozenset(
+            code for rule in self.rules if rule.active(on) for node in rule.when.walk() for code in node.list_codes()
+        )
 
-        ``via`` is ``name`` or ``address`` for a party match and ``owner`` for an owner match. A
-        match no rule reads could otherwise be silently dropped (the screener turns it into review).
-        """
-        rank = _STRENGTH_RANK[strength]
-        for rule in self.rules:
-            if not rule.active(on):
-                continue
-            for node in rule.when.walk():
-                if via == "owner":
-                    owners = node.owners_listed
-                    if owners and list_code in owners.lists and rank >= _STRENGTH_RANK[owners.min_strength]:
-                        return True
-                    continue
-                party = node.party_listed
-                if (
-                    party
-                    and list_code in party.lists
-                    and via in party.via
-                    and _STRENGTH_RANK[party.min_strength] <= rank <= _STRENGTH_RANK[party.max_strength]
-                ):
-                    return True
-        return False
+
+class CaseList(BaseModel):
+    """A list a pack case is screened with besides the bundled lists, written in the case: for rules
+    that read a list the bundled data does not hold (DPL, SDN, UVL ...). Fictional entries only."""
+
+    model_config = _STRICT
+    source: Source
+    entries: list[Entry] = Field(min_length=1)
+
+    def registry(self) -> Registry:
+        """The entries, with their source id and (unless given) the source's list code."""
+        src = self.source
+        entries = [e.model_copy(update={"source": src.id, "list": e.list or src.list}) for e in self.entries]
+        return Registry([self.source], entries)
 
 
 class PackCase(BaseModel):
-    """One example transaction with the verdict the pack must give."""
+    """One example transaction with the verdict the pack must give (screened with the pack alone, or
+    together with the bundled packs of ``with_packs``; ``licences``: a licence register, as in a
+    register file, the case is screened with)."""
 
     model_config = _STRICT
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
@@ -274,8 +300,12 @@ class PackCase(BaseModel):
     as_of: dt.date | None = None
     #: switches of the pack set otherwise for this case (the other reading of a data choice)
     switches: dict[str, bool] = Field(default_factory=dict)
+    #: lists screened besides the bundled ones (``CaseList``)
+    lists: list[CaseList] = Field(default_factory=list)
     transaction: dict[str, Any]
     expect: Category
+    with_packs: list[str] = Field(default_factory=list)
+    licences: dict[str, Any] | None = None
     must_fire: list[str] = Field(default_factory=list)
     must_not_fire: list[str] = Field(default_factory=list)
 

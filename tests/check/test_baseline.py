@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 import os
 from pathlib import Path
 
@@ -48,14 +50,16 @@ class Workspace:
         self.order.write_text(order_yaml(REVIEW_NAME))
         self.baseline = root / "baseline.yaml"
 
-    def review(self, *extra: str | Path) -> tuple[int, str, str]:
+    def review(self, *extra: str | Path, scope: tuple[str, ...] = ("--order", "PO-1")) -> tuple[int, str, str]:
         return self.run_cli(
             "review", self.order, "--reviewer", "Jane Doe", "--reason", "Ohio company, not the listed fab",
-            "--baseline", self.baseline, "--lists", self.lists, *extra,
+            "--baseline", self.baseline, "--no-bundled", "--lists", self.lists, *scope, *extra,
         )  # fmt: skip
 
     def check(self, *extra: str | Path) -> tuple[int, str, str]:
-        return self.run_cli("check", self.order, "--baseline", self.baseline, "--lists", self.lists, *extra)
+        return self.run_cli(
+            "check", self.order, "--baseline", self.baseline, "--no-bundled", "--lists", self.lists, *extra
+        )
 
 
 @pytest.fixture
@@ -64,7 +68,7 @@ def ws(tmp_path: Path, run_cli: Run) -> Workspace:
 
 
 def test_review_clears_and_check_passes_listing_it_as_cleared(ws: Workspace) -> None:
-    code, out, _ = ws.run_cli("check", ws.order, "--lists", ws.lists)
+    code, out, _ = ws.run_cli("check", ws.order, "--no-bundled", "--lists", ws.lists)
     assert code == 1
     assert "PO-1 review potential-list-match" in out
     code, out, _ = ws.review()
@@ -73,7 +77,8 @@ def test_review_clears_and_check_passes_listing_it_as_cleared(ws: Workspace) -> 
     code, out, _ = ws.check()
     assert code == 0
     assert f"{ws.order}:1: PO-1 review potential-list-match: Potential match" in out
-    assert f"[cleared by Jane Doe on {dt.date.today().isoformat()}: Ohio company, not the listed fab]" in out
+    until = (dt.date.today() + dt.timedelta(days=365)).isoformat()
+    assert f"[cleared by Jane Doe on {dt.date.today().isoformat()}, expires {until}: Ohio company, not the" in out
     assert "1 finding(s) cleared by" in out
     assert "exportscreen check passed" in out
 
@@ -85,7 +90,7 @@ def test_baseline_records_what_produced_it_and_no_line_numbers(ws: Workspace) ->
     assert data["format"] == "exportscreen-baseline/1"
     assert data["tool_version"] == __version__
     assert data["registry_version"] == registry.version
-    assert data["packs"] == [{"id": "china-advanced-computing", "version": data["packs"][0]["version"]}]
+    assert [p["id"] for p in data["packs"]] == ["china-advanced-computing", "ear-licensing"]
     (clearance,) = data["clearances"]
     assert clearance["entry_hash"] == registry.entries[0].content_hash
     assert {k: clearance[k] for k in ("order_id", "party", "entry_id", "rule_id", "strength", "allow_hit")} == {
@@ -134,17 +139,22 @@ def test_other_order_is_not_cleared(ws: Workspace) -> None:
     assert "clearance" not in first
 
 
-def test_expiry(ws: Workspace) -> None:
+def test_expiry_is_checked_on_the_screening_date(ws: Workspace) -> None:
+    """--as-of, else the order's date, decides whether a clearance has expired, never the clock (issue 12.7)."""
     tomorrow = dt.date.today() + dt.timedelta(days=1)
     assert ws.review("--expires", tomorrow.isoformat())[0] == 0
     code, out, _ = ws.check()
     assert code == 0
     assert f"expires {tomorrow.isoformat()}" in out
+    assert ws.check("--as-of", tomorrow.isoformat())[0] == 0  # the expiry day is included
+    after = (tomorrow + dt.timedelta(days=1)).isoformat()
+    code, out, _ = ws.check("--as-of", after)
+    assert code == 1
+    assert f"no longer applies: it expired on {tomorrow.isoformat()}]" in out
+    # the order's own date is the screening date without --as-of: an old order stays cleared
     yesterday = dt.date.today() - dt.timedelta(days=1)
     ws.baseline.write_text(ws.baseline.read_text().replace(tomorrow.isoformat(), yesterday.isoformat()))
-    code, out, _ = ws.check()
-    assert code == 1
-    assert f"no longer applies: it expired on {yesterday.isoformat()}]" in out
+    assert ws.check()[0] == 0, "the order is dated 2026-03-02, before the clearance expired"
 
 
 def test_expires_in_the_past_is_refused(ws: Workspace) -> None:
@@ -180,10 +190,10 @@ def test_non_list_findings_cannot_be_cleared(ws: Workspace) -> None:
 
 
 def test_review_narrowed_by_order_and_entry(ws: Workspace) -> None:
-    assert ws.review("--order", "PO-OTHER")[0] == 1
-    assert ws.review("--entry", "EL-NOPE")[0] == 1
+    assert ws.review("--order", "PO-OTHER", scope=())[0] == 1
+    assert ws.review("--entry", "EL-NOPE", scope=())[0] == 1
     assert not ws.baseline.exists()
-    assert ws.review("--order", "PO-1", "--entry", "EL-TEST-1")[0] == 0
+    assert ws.review("--order", "PO-1", "--entry", "EL-TEST-1", scope=())[0] == 0
     assert len(load_baseline(ws.baseline).clearances) == 1
     assert ws.review()[0] == 0
     assert len(load_baseline(ws.baseline).clearances) == 1
@@ -220,18 +230,23 @@ def test_hit_clearance_without_the_flag_is_malformed(ws: Workspace) -> None:
     assert "allow_hit" in err
 
 
-def test_missing_baseline_given_explicitly_is_exit_2(ws: Workspace) -> None:
-    code, _, err = ws.check()
-    assert code == 2
-    assert "baseline.yaml" in err
+def test_a_missing_baseline_is_an_empty_one_with_a_note(ws: Workspace) -> None:
+    """A fresh repository has no baseline yet: nothing is cleared, and nothing fails for it (issue 12.8)."""
+    code, out, err = ws.check()
+    assert code == 1, "the finding is not cleared, but the run is no error"
+    assert "PO-1 review potential-list-match" in out
+    assert f"{ws.baseline} does not exist yet" in err and not ws.baseline.exists()
 
 
 def test_default_baseline_name(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ws.root)
-    code, _, _ = ws.run_cli("review", ws.order, "--reviewer", "J", "--reason", "checked", "--lists", ws.lists)
+    code, _, _ = ws.run_cli(
+        "review", ws.order, "--reviewer", "J", "--reason", "checked", "--order", "PO-1",
+        "--no-bundled", "--lists", ws.lists,
+    )
     assert code == 0
     assert (ws.root / ".exportscreen-baseline.yaml").is_file()
-    code, out, _ = ws.run_cli("check", ws.order, "--lists", ws.lists, "--baseline")
+    code, out, _ = ws.run_cli("check", ws.order, "--no-bundled", "--lists", ws.lists, "--baseline")
     assert code == 0
     assert "cleared by .exportscreen-baseline.yaml" in out
 
@@ -265,9 +280,91 @@ def test_assess_expiry_is_inclusive_and_a_new_hit_is_not_covered(ws: Workspace) 
     assert not finding.cleared
     assert finding.note is not None and f"expired on {expires.isoformat()}" in finding.note
     (reason,) = decision.reasons
-    matches = reason.evidence["matches"]
-    assert isinstance(matches, list) and isinstance(matches[0], dict)
-    as_hit = reason.model_copy(update={"evidence": {**reason.evidence, "matches": [{**matches[0], "strength": "hit"}]}})
+    as_hit = reason.model_copy(update={"matches": [reason.matches[0].model_copy(update={"strength": "hit"})]})
     (finding,) = assess(decision.model_copy(update={"reasons": [as_hit]}), baseline)
     assert not finding.cleared
     assert finding.note is not None and "is now a hit" in finding.note
+
+
+def test_a_match_no_rule_acted_on_can_be_cleared(ws: Workspace) -> None:
+    """unread-list-match names list entries: it is cleared like any list finding (issue 12.5)."""
+    ws.lists.write_text(REGISTRY.replace("list: EL", "list: X-OWN"))
+    code, out, _ = ws.run_cli("check", ws.order, "--no-bundled", "--lists", ws.lists)
+    assert code == 1 and "PO-1 review unread-list-match" in out
+    code, out, err = ws.review()
+    assert code == 0, err
+    assert "cannot be cleared" not in err
+    (clearance,) = load_baseline(ws.baseline).clearances
+    assert (clearance.rule_id, clearance.entry_id, clearance.strength) == ("unread-list-match", "EL-TEST-1", "review")
+    code, out, _ = ws.check()
+    assert code == 0
+    assert "PO-1 review unread-list-match" in out and "cleared by Jane Doe" in out
+
+
+def test_every_reason_that_names_an_entry_carries_typed_match_refs() -> None:
+    from exportscreen.models import MatchRef
+
+    examples = Path(__file__).resolve().parents[2] / "examples" / "transactions"
+    screener = Screener()
+    seen = 0
+    for path in sorted(examples.iterdir()):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for reason in (r for tx in (data if isinstance(data, list) else [data]) for r in screener.screen(tx).reasons):
+            named = [*(reason.evidence.get("matches") or []), *(reason.evidence.get("owners") or [])]  # type: ignore[misc]
+            assert len(reason.matches) == len(named) or (reason.rule_id == "unread-list-match" and reason.matches)
+            assert all(isinstance(m, MatchRef) and len(m.entry_hash) == 64 for m in reason.matches)
+            seen += len(reason.matches)
+    assert seen >= 5
+
+
+class _Terminal(io.StringIO):
+    """Standard input at a terminal, with what the user types."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_review_without_a_scope_lists_and_refuses_off_a_terminal(ws: Workspace) -> None:
+    """One command once cleared every potential match of a directory, a misspelt SMIC among them (issue 12.6)."""
+    code, _, err = ws.review(scope=())
+    assert code == 2
+    assert "would clear 1 match(es)" in err and f"PO-1 potential-list-match: {REVIEW_NAME!r} ~ EL-TEST-1" in err
+    assert "--order" in err and not ws.baseline.exists()
+
+
+@pytest.mark.parametrize(("answer", "code"), [("y\n", 0), ("n\n", 1), ("\n", 1)])
+def test_review_without_a_scope_asks_at_a_terminal(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch, answer: str, code: int
+) -> None:
+    monkeypatch.setattr("sys.stdin", _Terminal(answer))
+    got, _, err = ws.review(scope=())
+    assert got == code
+    assert "Clear all of them? [y/N]" in err
+    assert ws.baseline.exists() is (code == 0)
+
+
+def test_clearances_expire_by_default(ws: Workspace) -> None:
+    assert ws.review()[0] == 0
+    (clearance,) = load_baseline(ws.baseline).clearances
+    assert clearance.expires == dt.date.today() + dt.timedelta(days=365)
+    assert ws.review("--expiry-days", "30")[0] == 0
+    (clearance,) = load_baseline(ws.baseline).clearances
+    assert clearance.expires == dt.date.today() + dt.timedelta(days=30)
+
+
+def test_json_report_shows_who_cleared_a_finding_why_and_until_when(ws: Workspace) -> None:
+    """check --format json carries what SARIF and JUnit show, not only the Decisions (issue 12.9)."""
+    assert ws.review("--expires", "2099-12-31")[0] == 0
+    code, out, _ = ws.check("--format", "json")
+    assert code == 0
+    (order,) = json.loads(out)["orders"]
+    assert (Path(order["file"]), order["line"], order["failing"]) == (ws.order, 1, False)
+    (finding,) = order["findings"]
+    assert finding["rule_id"] == "potential-list-match" and finding["cleared"] is True
+    (clearance,) = finding["clearances"]
+    assert (clearance["reviewer"], clearance["reason"], clearance["expires"]) == (
+        "Jane Doe",
+        "Ohio company, not the listed fab",
+        "2099-12-31",
+    )
+    assert clearance["entry_id"] == "EL-TEST-1" and clearance["party"] == REVIEW_NAME

@@ -113,6 +113,9 @@ def test_missing_path_does_not_stop_the_run(run_cli: Run, tmp_path: Path) -> Non
     [
         ("bad_conflict.csv", ":3: error: order 'C-1': column 'destination' is 'CN' on line 2 but 'JP' here"),
         ("bad_unknown_column.csv", ":1: error: unknown column 'datacentre'"),
+        # a truncated ERP export: the row lost its last cell (end_use_tags), which must not read as blank
+        ("bad_short_row.csv", ":3: error: 5 cells but the header has 6 columns"),
+        ("bad_long_row.csv", ":2: error: 6 cells but the header has 5 columns"),
     ],
 )
 def test_bad_csv_names_the_line(run_cli: Run, name: str, needle: str) -> None:
@@ -182,10 +185,11 @@ def test_formula_cells_are_text_and_never_reemitted_unescaped(run_cli: Run, tmp_
     assert code == 1
     assert ": '=HYPERLINK(" in out
     assert " =HYPERLINK" not in out
+    # JSON is data: every value exactly as read, never rewritten (issue 12.10)
     code, out, _ = run_cli("check", path, "--format", "json")
-    values = _strings(json.loads(out))
-    assert "'+cmd|' /C calc'!A0 accelerator" in values
-    assert not [v for v in values if v.startswith(FORMULA_LEADS)]
+    (order,) = json.loads(out)["orders"]
+    assert order["transaction_id"] == order["decision"]["transaction_id"] == '=HYPERLINK("http://example.invalid/x","open")'
+    assert order["decision"]["item_tiers"][0]["description"] == "+cmd|' /C calc'!A0 accelerator"
     code, out, _ = run_cli("check", path, "--format", "sarif")
     assert not [v for v in _strings(json.loads(out)["runs"][0]["results"]) if v.startswith(FORMULA_LEADS)]
     code, out, _ = run_cli("check", path, "--format", "junit")
@@ -200,3 +204,24 @@ def test_formula_cells_are_text_and_never_reemitted_unescaped(run_cli: Run, tmp_
 )
 def test_spreadsheet_safe(text: str, expected: str) -> None:
     assert spreadsheet_safe(text) == expected
+
+
+def test_a_repository_check_reads_orders_only(run_cli: Run, tmp_path: Path) -> None:
+    """``check .`` skips hidden files and the run's own files, which are no orders (issue 12.8)."""
+    repo = tmp_path / "repo"
+    (repo / "orders").mkdir(parents=True)
+    (repo / "orders" / "ok.yaml").write_text((DATA / "ok_less_risky.yaml").read_text())
+    (repo / ".pre-commit-config.yaml").write_text("repos: []\n")
+    (repo / ".exportscreen-baseline.yaml").write_text(
+        "format: exportscreen-baseline/1\ntool_version: 0.1.0\nregistry_version: x\npacks: []\nclearances: []\n"
+    )
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "ci.yaml").write_text("on: push\n")
+    (repo / "erp.mapping.yaml").write_text((DATA / "erp" / "sap.mapping.yaml").read_text())
+    code, out, err = run_cli(
+        "check", repo, "--baseline", repo / ".exportscreen-baseline.yaml", "--csv-mapping", repo / "erp.mapping.yaml"
+    )
+    assert code == 0, out + err
+    assert "1 order(s) in 1 file(s)" in out
+    # named on its own, a file is read (and a baseline is no order)
+    assert run_cli("check", repo / ".exportscreen-baseline.yaml")[0] == 2

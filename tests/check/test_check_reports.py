@@ -20,13 +20,35 @@ SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8
 MIXED = [DATA / "sensitive_huawei.json", DATA / "review_potential_match.yaml", DATA / "orders.csv"]
 
 
-def test_json_is_the_list_of_decisions(run_cli: Run) -> None:
+def test_json_has_files_lines_findings_and_decisions(run_cli: Run) -> None:
     code, out, err = run_cli("check", *MIXED, "--format", "json")
     assert code == 1
-    decisions = [Decision.model_validate(d) for d in json.loads(out)]
+    report = json.loads(out)
+    decisions = [Decision.model_validate(o["decision"]) for o in report["orders"]]
     assert [d.transaction_id for d in decisions] == ["SENS-1", "OK-2", "REV-1", "CSV-1", "CSV-2"]
     assert [d.category.value for d in decisions] == ["sensitive", "less_risky", "review", "less_risky", "sensitive"]
+    assert [(Path(o["file"]).name, o["line"]) for o in report["orders"]][:3] == [
+        ("sensitive_huawei.json", 2),
+        ("sensitive_huawei.json", 9),
+        ("review_potential_match.yaml", 2),
+    ]
+    review = report["orders"][2]
+    assert review["failing"] is True
+    assert [(f["rule_id"], f["cleared"]) for f in review["findings"]] == [("potential-list-match", False)]
+    assert report["exit_code"] == 1 and report["problems"] == []
+    assert report["summary"] == {
+        "orders": 5, "files": 3, "sensitive": 2, "review": 1, "less_risky": 2, "cleared": 0, "not_screened": 0
+    }  # fmt: skip
     assert "exportscreen check FAILED: 5 order(s) in 3 file(s)" in err
+
+
+def test_json_names_the_files_that_could_not_be_screened(run_cli: Run) -> None:
+    code, out, _ = run_cli("check", DATA / "ok_less_risky.yaml", DATA / "bad_unknown_field.yaml", "--format", "json")
+    assert code == 2
+    report = json.loads(out)
+    assert report["exit_code"] == 2 and report["summary"]["not_screened"] == 1
+    (problem,) = report["problems"]
+    assert Path(problem["file"]).name == "bad_unknown_field.yaml" and "colour" in problem["message"]
 
 
 def test_sarif_validates_against_the_2_1_0_schema(run_cli: Run) -> None:

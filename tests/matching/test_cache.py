@@ -187,3 +187,16 @@ def test_the_key_covers_thresholds_order_and_word_lists(small_registry: Registry
         compiled.compile_key(small_registry, words, FLOOR, theta + 0.01),
     }
     assert base not in others and len(others) == 3
+
+
+def test_registry_cache_reloads_a_custom_list_whose_mapping_changed(tmp_path: Path, cache: Path) -> None:
+    """A custom list is read through the mapping beside it: an edited mapping is another list (issue 12 audit)."""
+    examples = Path(__file__).resolve().parents[2] / "examples" / "lists"
+    for name in ("blocked_customers.csv", "blocked_customers.mapping.yaml"):
+        (tmp_path / name).write_bytes((examples / name).read_bytes())
+    data = tmp_path / "blocked_customers.csv"
+    assert compiled.load_registry_cached(data).lists == {"X-BLOCKED-CUSTOMERS"}
+    mapping = tmp_path / "blocked_customers.mapping.yaml"
+    renamed = mapping.read_text(encoding="utf-8").replace("X-BLOCKED-CUSTOMERS", "X-RENAMED")
+    mapping.write_text(renamed, encoding="utf-8")
+    assert compiled.load_registry_cached(data).lists == {"X-RENAMED"}

@@ -48,6 +48,8 @@ def baseline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
             "J. Doe",
             "--reason",
             "US reseller, not Hangzhou Hikvision",
+            "--order",
+            "PO-2026-0201",
             "--expires",
             "2099-12-31",
             "--baseline",

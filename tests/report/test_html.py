@@ -26,7 +26,7 @@ ORDER_IDS = [
 def _categories(capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
     """Order id -> category, from ``check --format json`` (the same screening, another reporter)."""
     main(["check", str(EXAMPLES), "--format", "json", "--quiet"])
-    return {d["transaction_id"]: d["category"] for d in json.loads(capsys.readouterr().out)}
+    return {o["transaction_id"]: o["category"] for o in json.loads(capsys.readouterr().out)["orders"]}
 
 
 def test_examples_report_lists_every_order_with_counts_citations_and_the_clearance(

@@ -1,0 +1,77 @@
+"""The destinations that count: the order's destination, the countries of its ultimate consignees and
+end users, and a sanctioned region named as the destination region; plus the regions that only a
+party address suggests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from exportscreen.geo import CountryGroups
+from exportscreen.licensing.determine import Place
+from exportscreen.licensing.embargoes import Part746
+from exportscreen.models import Role, Transaction
+
+__all__ = ["RegionHit", "address_regions", "places_that_count"]
+
+#: The roles whose country the licence requirement follows, besides the destination.
+COUNTING_ROLES = (Role.ULTIMATE_CONSIGNEE, Role.END_USER)
+
+
+@dataclass(frozen=True)
+class RegionHit:
+    """A sanctioned region a party address names (the order's destination does not say so)."""
+
+    region: str
+    region_name: str
+    party: str
+    role: str
+    words: tuple[str, ...]
+    citations: tuple[str, ...]
+
+
+def places_that_count(
+    tx: Transaction,
+    on: dt.date,
+    groups: CountryGroups,
+    groups_of: Callable[[str, dt.date], tuple[str, ...]],
+    part746: Part746,
+) -> tuple[Place, ...]:
+    """The destination first, then each other country of an ultimate consignee or end user (once per
+    country, naming the first party), then a sanctioned destination region."""
+
+    def place(country: str, basis: str, party: str | None = None) -> Place:
+        effective, _ = groups.effective_country(country, on)
+        return Place(country, effective, groups_of(country, on), basis, party)
+
+    out = [place(tx.destination, "destination")]
+    seen = {out[0].effective}
+    for party in tx.parties:
+        if party.role in COUNTING_ROLES and party.country:
+            counted = place(party.country, str(party.role), party.name)
+            if counted.effective not in seen:
+                seen.add(counted.effective)
+                out.append(counted)
+    if tx.destination_region:
+        for region in part746.regions:
+            if region.found_in(tx.destination_region):
+                base = place(region.country, "destination_region")
+                out.append(Place(base.country, base.effective, base.groups, base.basis, None, region.id, region.name))
+    return tuple(out)
+
+
+def address_regions(tx: Transaction, part746: Part746, on: dt.date) -> tuple[RegionHit, ...]:
+    """Sanctioned regions named in party addresses, when the destination region does not name them."""
+    named = {r.id for r in part746.regions if tx.destination_region and r.found_in(tx.destination_region)}
+    out: list[RegionHit] = []
+    for party in tx.parties:
+        if not party.address:
+            continue
+        for region in part746.regions:
+            words = region.found_in(party.address)
+            embargoes = part746.for_region(region.id, on)
+            if words and region.id not in named and embargoes:
+                citations = tuple(dict.fromkeys(c for e in embargoes for c in e.citations))
+                out.append(RegionHit(region.id, region.name, party.name, str(party.role), tuple(words), citations))
+    return tuple(out)

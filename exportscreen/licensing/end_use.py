@@ -1,0 +1,94 @@
+"""Reading the free-text end use against ``lists/ear/end_use_words.yaml`` (how a word matches is
+documented in that file)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from exportscreen._data import bundled_dir
+from exportscreen._errors import PackError
+from exportscreen._io import load_model
+
+__all__ = ["EndUseWords", "WordHit", "load_end_use_words"]
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+#: Scripts written without spaces between words: such a word matches anywhere in the text.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+class Category(BaseModel):
+    model_config = _FROZEN
+    label: str
+    citations: list[str] = Field(min_length=1)
+
+
+class Word(BaseModel):
+    model_config = _FROZEN
+    text: str = Field(min_length=1)
+    category: str
+    language: str = "en"
+    case_sensitive: bool = False
+    not_in: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class WordHit:
+    word: str
+    category: str
+    label: str
+    language: str
+    citations: tuple[str, ...]
+
+
+class EndUseWords(BaseModel):
+    model_config = _FROZEN
+    format: Literal["exportscreen-end-use-words/1"]
+    categories: dict[str, Category]
+    words: list[Word] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known(self) -> EndUseWords:
+        unknown = sorted({w.category for w in self.words} - set(self.categories))
+        if unknown:
+            raise ValueError(f"words of unknown categories: {unknown}")
+        return self
+
+    @cached_property
+    def _patterns(self) -> list[tuple[Word, re.Pattern[str]]]:
+        out: list[tuple[Word, re.Pattern[str]]] = []
+        for w in self.words:
+            text = unicodedata.normalize("NFKC", w.text)
+            body = re.escape(text if w.case_sensitive else text.casefold())
+            out.append((w, re.compile(body if _UNSPACED.search(text) else rf"(?<!\w){body}(?!\w)")))
+        return out
+
+    def read(self, text: str) -> list[WordHit]:
+        """The words of the list found in ``text``, in list order, each once."""
+        plain = unicodedata.normalize("NFKC", text)
+        folded = plain.casefold()
+        hits: list[WordHit] = []
+        for word, pattern in self._patterns:
+            haystack = plain if word.case_sensitive else folded
+            for stop in word.not_in:
+                haystack = haystack.replace(unicodedata.normalize("NFKC", stop).casefold(), " ")
+            if pattern.search(haystack):
+                cat = self.categories[word.category]
+                hits.append(WordHit(word.text, word.category, cat.label, word.language, tuple(cat.citations)))
+        return hits
+
+
+@cache
+def _load(path: Path) -> EndUseWords:
+    return load_model(path, EndUseWords, error=PackError)
+
+
+def load_end_use_words(path: str | Path | None = None) -> EndUseWords:
+    """The end-use word list (the bundled ``lists/ear/end_use_words.yaml`` by default)."""
+    return _load(Path(path) if path else bundled_dir() / "ear" / "end_use_words.yaml")

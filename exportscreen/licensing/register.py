@@ -1,0 +1,142 @@
+"""The licence register: BIS licences and filed notifications an exporter holds (a YAML file).
+
+    format: exportscreen-licences/1
+    licences:
+      - number: D1234567
+        type: license                  # license | nac_notification | aca_notification | other_authorization
+        eccns: [3B001.c]               # the ECCNs (or paragraphs, or EAR99) it authorizes
+        destinations: [CN]             # countries (ISO alpha-2 or names)
+        parties:                       # the ultimate consignee / end user named on it
+          - {name: Eastern Logic Foundry Co., Ltd., country: CN}
+        valid_from: 2026-01-15
+        valid_to: 2028-01-14           # the last day it is valid (inclusive)
+        max_quantity: 4                # optional: what remains of it, per order
+        max_value_usd: 12000000        # optional
+        conditions: "No reexport; end-use statement on file"
+
+A licence covers a licence requirement of an item when, on the screening date, it is valid, names the
+item's ECCN (a licence for ``3B001`` covers ``3B001.c``; one for ``3B001.c`` does not cover a bare
+``3B001``), the country that counts, and every ultimate consignee and end user of the order (names
+compared without case, punctuation or extra spaces), and the order's items under it stay within its
+quantity and value (an item without a quantity or value does not fit a licence that limits it).
+Shipments already made against a licence are not counted: keep the remaining balance in the register.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from exportscreen._errors import InputError
+from exportscreen._io import load_model
+from exportscreen.models import Country, Name, Party, Role
+
+__all__ = ["Licence", "LicenceRegister", "licensed_parties", "load_register"]
+
+_STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
+_ECCN = re.compile(r"^(EAR99|[0-9][A-E][0-9]{3}(\.[a-z0-9]+)*)$")
+LicenceType = Literal["license", "nac_notification", "aca_notification", "other_authorization"]
+
+
+class LicensedParty(BaseModel):
+    model_config = _STRICT
+    name: Name
+    country: Country | None = None
+
+
+def _normal(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+class Licence(BaseModel):
+    model_config = _STRICT
+    number: str = Field(min_length=1, max_length=100)
+    type: LicenceType
+    eccns: list[str] = Field(min_length=1)
+    destinations: list[Country] = Field(min_length=1)
+    parties: list[LicensedParty] = Field(min_length=1)
+    valid_from: dt.date
+    valid_to: dt.date
+    max_quantity: int | None = Field(default=None, gt=0)
+    max_value_usd: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    conditions: str | None = Field(default=None, max_length=5000)
+
+    @field_validator("eccns")
+    @classmethod
+    def _eccns(cls, value: list[str]) -> list[str]:
+        out = []
+        for text in value:
+            eccn = "EAR99" if text.strip().upper() == "EAR99" else text.strip()[:5].upper() + text.strip()[5:]
+            if not _ECCN.match(eccn):
+                raise ValueError(f"{text!r} is not an ECCN (e.g. 3B001.c, EAR99)")
+            out.append(eccn)
+        return out
+
+    @model_validator(mode="after")
+    def _dates(self) -> Licence:
+        if self.valid_to < self.valid_from:
+            raise ValueError(f"licence {self.number}: valid_to is before valid_from")
+        return self
+
+    def label(self) -> str:
+        return f"{self.type.replace('_', ' ')} {self.number} (valid {self.valid_from} to {self.valid_to})"
+
+    def names_eccn(self, eccn: str | None) -> bool:
+        return eccn is not None and any(eccn == e or eccn.startswith(e + ".") for e in self.eccns)
+
+    def gaps(
+        self, *, eccn: str | None, country: str, effective: str, parties: Sequence[Party], on: dt.date
+    ) -> list[str]:
+        """Why this licence does not cover the requirement (empty: it covers it, limits aside)."""
+        out: list[str] = []
+        if not self.valid_from <= on <= self.valid_to:
+            out.append(f"not valid on {on.isoformat()}")
+        if not self.names_eccn(eccn):
+            out.append(f"does not name {eccn or 'an item without an ECCN'}")
+        if country not in self.destinations and effective not in self.destinations:
+            out.append(f"does not name {country}")
+        named = {_normal(p.name) for p in self.parties}
+        missing = [p.name for p in parties if not ({_normal(n) for n in (p.name, *p.aliases)} & named)]
+        if missing:
+            out.append(f"does not name {', '.join(missing)}")
+        return out
+
+
+class LicenceRegister(BaseModel):
+    model_config = _STRICT
+    format: Literal["exportscreen-licences/1"]
+    licences: list[Licence] = Field(default_factory=list)
+    path: str | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _unique(self) -> LicenceRegister:
+        numbers = [lic.number for lic in self.licences]
+        dupes = sorted({n for n in numbers if numbers.count(n) > 1})
+        if dupes:
+            raise ValueError(f"licence numbers appear twice: {dupes}")
+        return self
+
+
+def licensed_parties(parties: Sequence[Party]) -> list[Party]:
+    """The parties a licence must name: the ultimate consignees and end users (else every party but
+    freight forwarders)."""
+    named = [p for p in parties if p.role in (Role.ULTIMATE_CONSIGNEE, Role.END_USER)]
+    return named or [p for p in parties if p.role is not Role.FREIGHT_FORWARDER]
+
+
+def load_register(path: str | Path) -> LicenceRegister:
+    """Read and validate a licence register; any problem is an ``InputError`` naming file and field."""
+    register = load_model(
+        Path(path),
+        LicenceRegister,
+        error=InputError,
+        not_mapping="a licence register is a mapping with format and licences",
+    )
+    return register.model_copy(update={"path": str(path)})

@@ -1,0 +1,208 @@
+"""Licensing through screen(): the destination that counts, regions in addresses, end-use words,
+licences on file, and the command line (explain, --licences)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from exportscreen import Category, Screener
+from exportscreen._errors import PackError
+from exportscreen.cli import main
+from exportscreen.licensing.end_use import load_end_use_words
+from exportscreen.licensing.register import LicenceRegister
+from exportscreen.orders_csv import parse_csv_orders
+from exportscreen.rules import load_pack
+
+ON = dt.date(2026, 3, 2)
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture(scope="module")
+def screener() -> Screener:
+    return Screener()
+
+
+def _tx(destination: str, parties: list[dict[str, Any]], items: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    return {"id": "T", "destination": destination, "parties": parties, "items": items, **extra}
+
+
+GPU = {"description": "Data-center GPU", "kind": "ic", "tpp": 15832, "die_area_mm2": 814, "datacenter": True}
+
+
+def test_the_end_users_country_counts_for_every_pack(screener: Screener) -> None:
+    tx = _tx(
+        "SG",
+        [
+            {"role": "ultimate_consignee", "name": "Lion City Distribution", "country": "SG"},
+            {"role": "end_user", "name": "Beijing Zhiyun AI", "country": "CN"},
+        ],
+        [GPU],
+    )
+    decision = screener.screen(tx, as_of=ON)
+    assert decision.category is Category.SENSITIVE
+    china = next(r for r in decision.reasons if r.rule_id == "advanced-computing-macau-d5")
+    (counted,) = china.evidence["destinations_counted"]  # type: ignore[misc]
+    assert isinstance(counted, dict) and isinstance(counted["groups"], list)
+    assert {k: counted[k] for k in ("country", "counted_as", "party")} == {
+        "country": "CN",
+        "counted_as": "end_user",
+        "party": "Beijing Zhiyun AI",
+    }
+    assert "D:5" in counted["groups"]
+    assert "end user Beijing Zhiyun AI" in china.message
+    flag = next(r for r in decision.reasons if r.rule_id == "diversion-red-flag")
+    assert flag.category is Category.REVIEW and "Beijing Zhiyun AI" in flag.message
+
+
+def test_no_mismatch_without_a_d5_macau_or_embargoed_country(screener: Screener) -> None:
+    tx = _tx(
+        "SG",
+        [{"role": "ultimate_consignee", "name": "Lion City Distribution", "country": "SG"},
+         {"role": "end_user", "name": "Kuala Lumpur Labs", "country": "MY"}],
+        [{"description": "chairs", "eccn": "EAR99"}],
+    )  # fmt: skip
+    assert screener.screen(tx, as_of=ON).category is Category.LESS_RISKY
+
+
+@pytest.mark.parametrize(
+    ("address", "flagged"),
+    [
+        ("ул. Ленина 5, Симферополь", True),
+        ("12 Nakhimov Avenue, SEVASTOPOL", True),
+        ("5 Artema St, Donetsk", True),
+        ("Khreshchatyk 1, Kyiv", False),
+        ("Sevastopolskaya St 3, Kyiv", False),
+    ],
+)
+def test_regions_in_addresses(screener: Screener, address: str, flagged: bool) -> None:
+    tx = _tx("UA", [{"role": "ultimate_consignee", "name": "Port LLC", "country": "UA", "address": address}],
+             [{"description": "pumps", "eccn": "EAR99"}])  # fmt: skip
+    decision = screener.screen(tx, as_of=ON)
+    assert ("sanctioned-region-address" in {r.rule_id for r in decision.reasons}) is flagged
+    assert decision.category is (Category.REVIEW if flagged else Category.LESS_RISKY)
+
+
+@pytest.mark.parametrize("region", ["UA-43", "UA-40", "Crimea", "Республика Крым", "LNR"])
+def test_a_named_destination_region_requires_a_licence(screener: Screener, region: str) -> None:
+    tx = _tx("UA", [{"role": "ultimate_consignee", "name": "Port LLC", "country": "UA"}],
+             [{"description": "pumps", "eccn": "EAR99"}], destination_region=region)  # fmt: skip
+    decision = screener.screen(tx, as_of=ON)
+    assert decision.category is Category.SENSITIVE
+    assert [r.rule_id for r in decision.reasons][:1] == ["embargo-licence-required"]
+    assert any(r.region for r in decision.licence_requirements)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("for the PLA Navy", ["navy", "PLA"]),
+        ("PLA filament for 3D printers", ["PLA"]),
+        ("pla filament for 3D printers", []),
+        ("swarmy colours", []),
+        ("中国冠军运动队", []),
+        ("用于军用雷达", ["军"]),
+        ("ＭＩＬＩＴＡＲＹ", ["military"]),
+        ("re-export to a third country", ["re-export"]),
+        ("для военного завода", ["военного"]),
+    ],
+)
+def test_end_use_words(text: str, words: list[str]) -> None:
+    assert [w.word for w in load_end_use_words().read(text)] == words
+
+
+def test_an_unknown_end_use_word_category_is_a_pack_error(tmp_path: Path) -> None:
+    pack = tmp_path / "rules.yaml"
+    pack.write_text(
+        "format: exportscreen-pack/1\nid: p\nversion: '1'\ndescription: d\nrules:\n"
+        "  - {id: r, category: review, message: m, citations: [c], when: {end_use_words: [poetry]}}\n",
+        "utf-8",
+    )
+    with pytest.raises(PackError, match="poetry"):
+        load_pack(pack)
+
+
+def _register(**licence: Any) -> LicenceRegister:
+    base = {
+        "number": "D1",
+        "type": "license",
+        "eccns": ["3B001.c"],
+        "destinations": ["KR"],
+        "parties": [{"name": "Gyeonggi Memory Fab Co., Ltd."}],
+        "valid_from": "2026-01-01",
+        "valid_to": "2026-12-31",
+    }
+    return LicenceRegister.model_validate({"format": "exportscreen-licences/1", "licences": [{**base, **licence}]})
+
+
+KR = [{"role": "end_user", "name": "GYEONGGI MEMORY FAB CO LTD", "country": "KR"}]
+
+
+@pytest.mark.parametrize(
+    ("licence", "items", "on", "covered"),
+    [
+        ({}, [{"description": "tool", "eccn": "3B001.c.1.a"}], ON, True),
+        ({}, [{"description": "tool", "eccn": "3B001.c.1.a"}], dt.date(2026, 12, 31), True),
+        ({}, [{"description": "tool", "eccn": "3B001.c.1.a"}], dt.date(2027, 1, 1), False),
+        ({}, [{"description": "tool", "eccn": "3B001"}], ON, False),
+        ({"destinations": ["JP"]}, [{"description": "tool", "eccn": "3B001.c.1.a"}], ON, False),
+        ({"parties": [{"name": "Other Fab"}]}, [{"description": "tool", "eccn": "3B001.c.1.a"}], ON, False),
+        ({"max_quantity": 3}, [{"description": "t", "eccn": "3B001.c.1.a", "quantity": 2}] * 2, ON, False),
+        ({"max_quantity": 4}, [{"description": "t", "eccn": "3B001.c.1.a", "quantity": 2}] * 2, ON, True),
+        ({"max_value_usd": 10}, [{"description": "t", "eccn": "3B001.c.1.a"}], ON, False),
+    ],
+)
+def test_licence_coverage(licence: dict[str, Any], items: list[dict[str, Any]], on: dt.date, covered: bool) -> None:
+    screener = Screener(licences=_register(**licence))
+    decision = screener.screen(_tx("KR", KR, items), as_of=on)
+    assert (decision.category is Category.LESS_RISKY) is covered, [r.message for r in decision.reasons]
+    rows = [r for r in decision.licence_requirements if r.status == "required"]
+    assert rows and all((r.covered_by == "D1") is covered for r in rows)
+    if not covered:
+        licence_gaps = next(r for r in decision.reasons if r.rule_id == "ccl-section-licence-required")
+        assert "D1 " in licence_gaps.message
+
+
+def test_explain_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "3B001.c", "China", "--as-of", "2026-03-02"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("3B001.c to China (CN) as of 2026-03-02: licence required")
+    assert "REQUIRED      RS see 742.6(a)(6)" in out and "Country Chart row China (CN)" in out
+    assert main(["explain", "3A991", "CN", "--as-of", "2026-03-02", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["result"].startswith("no licence") and data["requirements"][0]["control"] == "AT1"
+    assert main(["explain", "3Z999", "CN"]) == 2
+    assert "not an ECCN" in capsys.readouterr().err
+
+
+def test_licence_register_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    order = tmp_path / "order.yaml"
+    order.write_text(
+        "id: PO-KR-1\ndate: 2026-03-02\ndestination: KR\n"
+        "parties: [{role: end_user, name: 'Gyeonggi Memory Fab Co., Ltd.', country: KR}]\n"
+        "items: [{description: Deposition tool, eccn: 3B001.c.1.a, quantity: 2, value_usd: 6000000}]\n",
+        "utf-8",
+    )
+    register = EXAMPLES / "licences" / "register.yaml"
+    assert main(["check", str(order), "-q"]) == 1
+    assert main(["check", str(order), "-q", "--licences", str(register)]) == 0
+    assert main(["screen", str(order), "--licences", str(register)]) == 0
+    assert "licence-on-file" in capsys.readouterr().out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(register.read_text("utf-8").replace("max_quantity", "max_qty"), "utf-8")
+    assert main(["check", str(order), "-q", "--licences", str(bad)]) == 2
+    assert "max_qty" in capsys.readouterr().err
+
+
+def test_csv_orders_carry_destination_region_and_hts() -> None:
+    text = (
+        "order_id,destination,destination_region,ultimate_consignee,description,eccn,hts\n"
+        "A,UA,UA-43,Port LLC,pumps,EAR99,8413.70\n"
+    )
+    (order,) = parse_csv_orders(text, path=Path("orders.csv"))
+    assert order.data["destination_region"] == "UA-43"
+    assert order.data["items"][0]["hts"] == "8413.70"

@@ -1,0 +1,109 @@
+"""The screener's safety net: a list match no rule acted on is review, whatever shape the pack's rules have.
+
+"Read" is decided from what fired: a match is read only when it is in the evidence of a rule that
+fired above less risky (issue 12.2). The old check re-implemented the rule language without ``all``
+siblings, ``not``, ``roles`` and ``tags``, so a pack reading a list only under a condition silenced the
+net for every other order. A party without a country is no evidence either way (issue 12.11).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from exportscreen import Category, Screener
+from exportscreen.cli import main
+from exportscreen.registry import load_registry
+
+REPO = Path(__file__).resolve().parent.parent
+BLOCKED = REPO / "examples" / "lists" / "blocked_customers.csv"
+AS_OF = dt.date(2026, 3, 1)
+CLOSING = "  - {id: checks-passed, category: less_risky, when: {always: true}, message: ok, citations: [none]}\n"
+
+#: rules that read X-BLOCKED-CUSTOMERS, none of which holds for a purchaser on an order to France
+CONDITIONAL_RULES = {
+    "all-sibling": "{all: [{party_listed: {lists: [X-BLOCKED-CUSTOMERS], min_strength: hit}},"
+    " {destination: {countries: [CN]}}]}",
+    "roles": "{party_listed: {lists: [X-BLOCKED-CUSTOMERS], roles: [end_user]}}",
+    "tags": "{party_listed: {lists: [X-BLOCKED-CUSTOMERS], tags: [not-a-tag-of-the-entry]}}",
+    "not": "{all: [{always: true}, {not: {party_listed: {lists: [X-BLOCKED-CUSTOMERS]}}}]}",
+    "owners-only": "{owners_listed: {lists: [X-BLOCKED-CUSTOMERS], min_share: 50}}",
+}
+
+
+def _pack(tmp_path: Path, when: str, category: str = "sensitive") -> Path:
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "format: exportscreen-pack/1\nid: blocked-customers\nversion: '1'\n"
+        "description: a custom list read under a condition\n"
+        f"rules:\n  - id: blocked-customer\n    category: {category}\n    when: {when}\n"
+        "    message: 'Blocked customer: {parties}'\n    citations: [internal policy]\n" + CLOSING,
+        encoding="utf-8",
+    )
+    return path
+
+
+def _order(destination: str, name: str = "Northwind Precision Trading Ltd.") -> dict[str, object]:
+    return {
+        "id": "PO-FR",
+        "destination": destination,
+        "parties": [{"role": "purchaser", "name": name}],
+        "items": [{"description": "Oscilloscope probe", "eccn": "EAR99"}],
+    }
+
+
+@pytest.mark.parametrize("shape", sorted(CONDITIONAL_RULES))
+def test_a_match_no_fired_rule_used_is_review(shape: str, tmp_path: Path) -> None:
+    screener = Screener(registry=load_registry(BLOCKED), packs=[_pack(tmp_path, CONDITIONAL_RULES[shape])])
+    decision = screener.screen(_order("FR"), as_of=AS_OF)
+    assert decision.matches and decision.matches[0].strength == "hit"
+    assert decision.category is Category.REVIEW, [r.rule_id for r in decision.reasons]
+    (net,) = [r for r in decision.reasons if r.rule_id == "unread-list-match"]
+    assert "Northwind Precision Trading Ltd." in net.message
+
+
+def test_the_same_rule_that_fires_reads_its_match(tmp_path: Path) -> None:
+    screener = Screener(registry=load_registry(BLOCKED), packs=[_pack(tmp_path, CONDITIONAL_RULES["all-sibling"])])
+    decision = screener.screen(_order("CN"), as_of=AS_OF)
+    assert decision.category is Category.SENSITIVE
+    assert [r.rule_id for r in decision.reasons] == ["blocked-customer"]
+
+
+def test_a_match_read_only_by_a_less_risky_rule_is_still_review(tmp_path: Path) -> None:
+    """A rule that fires as less risky cannot make a listed party vanish: less_risky has no matches."""
+    pack = _pack(tmp_path, "{party_listed: {lists: [X-BLOCKED-CUSTOMERS]}}", category="less_risky")
+    decision = Screener(registry=load_registry(BLOCKED), packs=[pack]).screen(_order("FR"), as_of=AS_OF)
+    assert decision.category is Category.REVIEW
+    assert "unread-list-match" in {r.rule_id for r in decision.reasons}
+
+
+def test_the_cli_exits_1_for_the_conditional_pack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    order = tmp_path / "po.yaml"
+    order.write_text(
+        "id: PO-FR\ndate: 2026-03-01\ndestination: FR\n"
+        "parties: [{role: purchaser, name: Northwind Precision Trading Ltd.}]\n"
+        "items: [{description: Oscilloscope probe, eccn: EAR99}]\n",
+        encoding="utf-8",
+    )
+    pack = _pack(tmp_path, CONDITIONAL_RULES["all-sibling"])
+    assert main(["screen", str(order), "--lists", str(BLOCKED), "--pack", str(pack)]) == 1
+    assert "PO-FR: REVIEW" in capsys.readouterr().out
+
+
+def test_a_party_without_country_keeps_its_hit_on_an_order_to_germany() -> None:
+    """The classic diversion pattern: an Entity List party named on an order to a third country."""
+    tx = {
+        "id": "DIV-1",
+        "destination": "DE",
+        "parties": [{"role": "ultimate_consignee", "name": "Huawei Technologies"}],
+        "items": [{"description": "Office printer", "eccn": "EAR99"}],
+    }
+    decision = Screener().screen(tx, as_of=AS_OF)
+    best = decision.matches[0]
+    assert best.strength == "hit" and "country" not in best.explanation.get("features", {}), best
+    assert decision.category is Category.SENSITIVE
+    # a country the order does give is evidence, as before
+    given = Screener().screen({**tx, "parties": [{**tx["parties"][0], "country": "DE"}]}, as_of=AS_OF)  # type: ignore[dict-item]
+    assert given.matches[0].score < best.score

@@ -1,0 +1,73 @@
+"""``screen`` and ``check`` agree (issue 12.10): the same inputs and mapping, display-safe text, data-exact
+JSON, a summary line, a missing path that does not stop the run, and a closed pipe that is no error."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from exportscreen.cli import build_parser, main
+
+TESTS = Path(__file__).resolve().parent
+CHECK_DATA = TESTS / "check" / "data"
+EXAMPLES = TESTS.parent / "examples"
+GOOD = TESTS / "data" / "good" / "less_risky.json"
+
+
+def test_screen_reads_an_erp_export_with_a_column_mapping(capsys: pytest.CaptureFixture[str]) -> None:
+    export = CHECK_DATA / "erp" / "sap-export.csv"
+    assert main(["screen", str(export), "--csv-mapping", str(CHECK_DATA / "erp" / "sap.mapping.yaml")]) == 1
+    out = capsys.readouterr().out
+    assert f"{export}:2: 4711: SENSITIVE" in out
+    assert main(["screen", str(export)]) == 2
+    assert "--csv-mapping" in capsys.readouterr().err
+
+
+def test_screen_help_names_every_order_format() -> None:
+    help_text = build_parser("screen")._subparsers._group_actions[0].choices["screen"].format_help()  # type: ignore[union-attr]
+    assert "CSV" in help_text and "--csv-mapping" in help_text
+
+
+def test_text_is_display_safe_and_json_is_data(capsys: pytest.CaptureFixture[str]) -> None:
+    formula = CHECK_DATA / "formula.csv"
+    assert main(["screen", str(formula)]) == 1
+    out = capsys.readouterr().out
+    assert ": '=HYPERLINK(" in out and " =HYPERLINK" not in out
+    assert main(["screen", str(formula), "--format", "json"]) == 1
+    (decision,) = json.loads(capsys.readouterr().out)
+    assert decision["transaction_id"] == '=HYPERLINK("http://example.invalid/x","open")'
+
+
+def test_screen_ends_with_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["screen", str(EXAMPLES / "orders")]) == 1
+    last = capsys.readouterr().out.rstrip().splitlines()[-1]
+    assert last.startswith("exportscreen screen: ") and " sensitive, " in last and " less risky" in last
+    assert main(["screen", str(GOOD), "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)[0]["category"] == "less_risky"
+    assert "exportscreen screen: 1 order(s) in 1 file(s): 0 sensitive, 0 review, 1 less risky" in err
+
+
+def test_a_missing_path_does_not_stop_the_others(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["screen", str(tmp_path / "nope.yaml"), str(GOOD)]) == 2
+    out, err = capsys.readouterr()
+    assert "GOOD-1: LESS_RISKY" in out
+    assert "nope.yaml" in err and "file not found" in err
+    assert "1 input(s) could not be screened" in out
+
+
+@pytest.mark.parametrize("command", ["screen", "check"])
+def test_a_reader_that_stops_early_is_no_error(command: str) -> None:
+    """``exportscreen screen ... | head``: no "[Errno 32] Broken pipe", and the exit code of the findings."""
+    argv = [sys.executable, "-m", "exportscreen", command, str(EXAMPLES / "transactions"), "--format", "json"]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.read(100)  # the report is far larger than a pipe's buffer: the writer waits here
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=300) == 1, err
+    assert "Broken pipe" not in err and "Traceback" not in err
