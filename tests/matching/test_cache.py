@@ -195,8 +195,8 @@ def test_registry_cache_reloads_a_custom_list_whose_mapping_changed(tmp_path: Pa
     for name in ("blocked_customers.csv", "blocked_customers.mapping.yaml"):
         (tmp_path / name).write_bytes((examples / name).read_bytes())
     data = tmp_path / "blocked_customers.csv"
-    assert compiled.load_registry_cached(data).lists == {"X-BLOCKED-CUSTOMERS"}
+    assert registry_cache.load_registry_cached(data).lists == {"X-BLOCKED-CUSTOMERS"}
     mapping = tmp_path / "blocked_customers.mapping.yaml"
     renamed = mapping.read_text(encoding="utf-8").replace("X-BLOCKED-CUSTOMERS", "X-RENAMED")
     mapping.write_text(renamed, encoding="utf-8")
-    assert compiled.load_registry_cached(data).lists == {"X-RENAMED"}
+    assert registry_cache.load_registry_cached(data).lists == {"X-RENAMED"}
