@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from exportscreen import Screener
-from exportscreen.matching import compiled
+from exportscreen.matching import cache as compiled
 from exportscreen.registry import Registry, bundled_list_paths, load_registry
 
 REPO = Path(__file__).resolve().parent.parent

@@ -93,8 +93,8 @@ def _registry(args: argparse.Namespace) -> Registry:
     """The bundled lists plus ``--lists`` (a bundled file named again is loaded once) plus the configured
     default sources (``registry.config``); ``--no-bundled`` leaves the bundled lists and the defaults out."""
     from exportscreen._errors import ConfigError
-    from exportscreen.matching.compiled import load_registry_cached
     from exportscreen.registry import bundled_list_paths
+    from exportscreen.registry.cache import load_registry_cached
     from exportscreen.registry.config import add_default_lists
 
     if args.no_bundled:

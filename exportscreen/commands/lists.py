@@ -85,8 +85,8 @@ def _fraction(text: str) -> float:
 def _in_force(args: argparse.Namespace) -> tuple[Registry, list[str]]:
     """The registry a screening command would use (the bundled lists plus the default sources), or just
     ``PATHS``; and where each part came from."""
-    from exportscreen.matching.compiled import load_registry_cached
     from exportscreen.registry import bundled_list_paths
+    from exportscreen.registry.cache import load_registry_cached
     from exportscreen.registry.config import add_default_lists
 
     if args.paths:

@@ -108,7 +108,7 @@ def _detect(path: Path) -> str:
 
 def _check_list_codes(entries: list[Entry], path: Path) -> None:
     """Every entry's list code is one rule packs can name: a known code or a custom ``X-`` code."""
-    from exportscreen.rules import known_list_codes
+    from exportscreen.registry.codes import known_list_codes
 
     codes = known_list_codes()
     for entry in entries:

@@ -169,7 +169,7 @@ def test_a_date_declared_for_a_dated_list_is_refused(dirs: tuple[Path, Path]) ->
 
 
 def test_cached_registry_sees_a_changed_date_file_or_companion(tmp_path: Path) -> None:
-    from exportscreen.matching.compiled import load_registry_cached
+    from exportscreen.registry.cache import load_registry_cached
 
     ofac = tmp_path / "ofac"
     shutil.copytree(DATA / "ofac_small", ofac)
