@@ -8,10 +8,12 @@ value sits in a ``<bdi>``, so a name cannot reorder the line around it. The file
 script, font or image from anywhere (a Content-Security-Policy with the style's hash says so to the
 browser), and prints one order per page.
 
-Sections: header (tool, run, who, when, inputs with hashes, as-of date, list sources, packs,
-thresholds), summary by category and rule with two SVG pictures, inputs that could not be screened,
-clearances, changes since an earlier screening (re-screen), then one section per order and the
-recordkeeping note of 15 CFR Part 762. Output is a pure function of the report: the same report
+Sections: header (tool, run, who, when, inputs with hashes, as-of date, list coverage per list code
+with the lists rules read but no source gave as a warning, list sources, packs, thresholds), summary
+by category and rule with two SVG pictures, inputs that could not be screened, clearances, changes
+since an earlier screening (re-screen), then one section per order (``html_views``: parties, items,
+licence determinations, reasons with the matches they rest on, the order's matches and how each
+matched) and the recordkeeping note of 15 CFR Part 762. Output is a pure function of the report: the same report
 (time included) gives the same bytes.
 """
 

@@ -87,7 +87,7 @@ def test_each_reason_shows_its_matches_and_each_match_both_texts_compared(
     decisions = _decisions(capsys, TRANSACTIONS)
     _, html = render("screen", TRANSACTIONS)
     sections = order_sections(parse(html))
-    addresses = 0
+    addresses = owners = 0
     for oid, d in decisions.items():
         refs = list(
             dict.fromkeys(
@@ -111,10 +111,13 @@ def test_each_reason_shows_its_matches_and_each_match_both_texts_compared(
         for (party, role, _, entry_id, field, matched), row, explain in zip(refs, rows[::2], rows[1::2], strict=True):
             assert entry_id in row[2] and row[-1] != "no finding names this match"
             own = parties[(party, role)]["address"] if field == "address" else party
-            assert f"the party's {'address' if field == 'address' else 'name'} “{own}”" in explain[0]
+            owners += role == "owner"
+            who = "owner" if role == "owner" else "party"
+            assert f"the {who}'s {'address' if field == 'address' else 'name'} “{own}”" in explain[0]
             assert f"against the listed {field} “{matched}”" in explain[0]
             addresses += field == "address"
     assert addresses >= 1  # an address match names the party's address, not its name
+    assert owners >= 1  # an owner's match says so
 
 
 def _parties(oid: str) -> list[dict[str, Any]]:
