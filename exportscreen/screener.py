@@ -316,6 +316,28 @@ class Screener:
             self._missing_memo[on] = found
         return found
 
+    def _required_missing(self, active: Sequence[RulePack]) -> Reason | None:
+        """The ``required-list-missing`` review when a pack in force requires a list no loaded source
+        provides (``--no-bundled`` with a custom list, say): its parties were never checked against it."""
+        missing = {p.id: sorted(set(p.requires_lists) - self.registry.lists) for p in active}
+        missing = {pack: codes for pack, codes in missing.items() if codes}
+        if not missing:
+            return None
+        listing = "; ".join(f"{', '.join(codes)} (required by {pack})" for pack, codes in sorted(missing.items()))
+        loaded = ", ".join(sorted(self.registry.lists)) or "none"
+        return construct(
+            Reason,
+            rule_id="required-list-missing",
+            category=Category.REVIEW,
+            message=f"Not screened against {listing}: no loaded list source provides it (loaded: {loaded}). "
+            "Load the list (drop --no-bundled, or add it with --lists) before relying on this decision.",
+            citations=[],
+            evidence={
+                "missing": {pack: list(codes) for pack, codes in sorted(missing.items())},
+                "loaded": sorted(self.registry.lists),
+            },
+        )
+
     def _groups_of(self, code: str, on: dt.date) -> tuple[str, ...]:
         key = (code, on)
         found = self._groups_memo.get(key)
@@ -345,6 +367,9 @@ class Screener:
         packs_category = max((f.rule.category for f in fired), default=Category.LESS_RISKY)
         read = {id(m) for f in fired if f.rule.category is not Category.LESS_RISKY for m in f.list_matches}
         backstops = _backstops(facts, read, packs_category)
+        required = self._required_missing(active)
+        if required:
+            backstops.append(required)
         category = max(packs_category, most_severe(backstops))
         if category is not Category.LESS_RISKY:
             # less risky reasons are dropped when another category wins: not even built

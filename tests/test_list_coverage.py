@@ -81,7 +81,12 @@ def test_no_bundled_screens_the_given_lists_only_and_says_what_is_missing(
 ) -> None:
     order = _order(tmp_path, "Huawei Technologies Co., Ltd.")
     code, decision, err = _screen_json(capsys, order, "--no-bundled", "--lists", BLOCKED)
-    assert code == 0, "the user left the Entity List out explicitly"
+    # the user left the Entity List out explicitly, and the China pack requires it: review, never less risky
+    assert code == 1 and decision["category"] == "review"
+    reasons = {r["rule_id"]: r for r in decision["reasons"]}  # type: ignore[union-attr, index]
+    assert reasons["required-list-missing"]["evidence"]["missing"] == {  # type: ignore[index]
+        "china-advanced-computing": ["DPL", "EL", "MEU"]
+    }
     assert decision["registry"]["lists"] == {"X-BLOCKED-CUSTOMERS": 4}  # type: ignore[index]
     missing = decision["lists_missing"]
     assert isinstance(missing, list) and {"EL", "MEU", "SDN"} <= set(missing)
@@ -140,3 +145,33 @@ def test_lists_missing_follows_the_rules_in_force(tmp_path: Path) -> None:
     assert decision.lists_missing == ["X-LATER"]
     assert [s.id for s in decision.registry.sources] == sorted(s.id for s in screener.registry.sources)
     assert sum(decision.registry.lists.values()) == len(screener.registry)
+
+
+def test_a_pack_requiring_an_unknown_list_code_is_a_load_error(tmp_path: Path) -> None:
+    from exportscreen._errors import PackError
+    from exportscreen.rules import load_pack
+
+    pack = tmp_path / "rules.yaml"
+    pack.write_text(
+        "format: exportscreen-pack/1\nid: tiny\nversion: '1'\ndescription: test\nrequires_lists: [EL, NOPE]\n"
+        "rules:\n  - {id: ok, category: less_risky, when: {always: true}, message: ok, citations: [none]}\n"
+    )
+    with pytest.raises(PackError, match="unknown list code 'NOPE'") as err:
+        load_pack(pack)
+    assert err.value.location == "requires_lists.1"
+
+
+def test_a_required_list_missing_in_the_library_is_review_never_less_risky() -> None:
+    """A Screener over a registry without the Entity List (library use, no CLI) still says so: review."""
+    blocked = load_registry(BLOCKED)
+    decision = Screener(blocked).screen(
+        {
+            "id": "T-1",
+            "destination": "FR",
+            "parties": [{"role": "ultimate_consignee", "name": "Huawei Technologies Co., Ltd."}],
+            "items": [{"description": "Printer", "eccn": "EAR99"}],
+        },
+        as_of=dt.date(2026, 6, 1),
+    )
+    assert decision.category == "review"
+    assert "required-list-missing" in {r.rule_id for r in decision.reasons}

@@ -41,6 +41,13 @@ def bundled_pack_paths() -> list[Path]:
 
 def _cross_check(pack: RulePack, tiers: TierSet, groups: CountryGroups) -> None:
     codes = known_list_codes()
+    for c_index, code in enumerate(pack.requires_lists):
+        if code not in codes and not code.startswith("X-"):
+            raise PackError(
+                f"unknown list code {code!r} (known: {', '.join(sorted(codes))}, or X-...)",
+                path=pack.path,
+                location=f"requires_lists.{c_index}",
+            )
     for r_index, rule in enumerate(pack.rules):
         loc = f"rules.{r_index} ({rule.id})"
         for node in rule.when.walk():

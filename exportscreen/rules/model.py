@@ -242,6 +242,9 @@ class RulePack(BaseModel):
     valid_to: dt.date | None = None
     dates: dict[str, NamedDate] = Field(default_factory=dict)
     switches: dict[str, bool] = Field(default_factory=dict)
+    #: list codes without which the pack's verdicts cannot be trusted (e.g. EL, MEU): a screening with one
+    #: of them missing from every loaded source gets the screener's ``required-list-missing`` review
+    requires_lists: list[str] = Field(default_factory=list)
     rules: list[Rule] = Field(min_length=1)
     path: str | None = Field(default=None, exclude=True)
 

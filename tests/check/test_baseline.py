@@ -26,7 +26,17 @@ entries:
     country: CN
     start_date: 2020-01-01
 """
-REVIEW_NAME = "Northwind Quantum Semiconductor Mfg"
+#: the other lists the China pack requires (requires_lists: EL, MEU, DPL), one fictional entry each: without
+#: them every decision would carry the "required-list-missing" review
+REQUIRED_LISTS = {
+    "meu.yaml": "format: exportscreen-registry/1\n"
+    "source: {id: test-meu, name: Test MEU List, list: MEU, as_of: 2026-01-01}\n"
+    "entries:\n  - {id: MEU-TEST-1, name: Southwind Aviation Institute, country: CN, start_date: 2020-01-01}\n",
+    "dpl.yaml": "format: exportscreen-registry/1\n"
+    "source: {id: test-dpl, name: Test DPL, list: DPL, as_of: 2026-01-01}\n"
+    "entries:\n  - {id: DPL-TEST-1, name: Eastwind Freight Forwarding, country: US, start_date: 2020-01-01}\n",
+}
+REVIEW_NAME = "Northwind Quantum Semiconductor Mfg Trading"
 OTHER_NAME = "Northwind Quantum Semiconductor Manufacturing Trading"
 HIT_NAME = "Northwind Quantum Semiconductor Manufacturing Co., Ltd."
 
@@ -45,6 +55,10 @@ class Workspace:
         self.run_cli = run_cli
         self.lists = root / "lists.yaml"
         self.lists.write_text(REGISTRY)
+        self.all_lists: list[Path] = [self.lists]
+        for name, text in REQUIRED_LISTS.items():
+            (root / name).write_text(text)
+            self.all_lists.append(root / name)
         self.order = root / "orders" / "po-1.yaml"
         self.order.parent.mkdir()
         self.order.write_text(order_yaml(REVIEW_NAME))
@@ -53,12 +67,12 @@ class Workspace:
     def review(self, *extra: str | Path, scope: tuple[str, ...] = ("--order", "PO-1")) -> tuple[int, str, str]:
         return self.run_cli(
             "review", self.order, "--reviewer", "Jane Doe", "--reason", "Ohio company, not the listed fab",
-            "--baseline", self.baseline, "--no-bundled", "--lists", self.lists, *scope, *extra,
+            "--baseline", self.baseline, "--no-bundled", "--lists", *self.all_lists, *scope, *extra,
         )  # fmt: skip
 
     def check(self, *extra: str | Path) -> tuple[int, str, str]:
         return self.run_cli(
-            "check", self.order, "--baseline", self.baseline, "--no-bundled", "--lists", self.lists, *extra
+            "check", self.order, "--baseline", self.baseline, "--no-bundled", "--lists", *self.all_lists, *extra
         )
 
 
@@ -68,7 +82,7 @@ def ws(tmp_path: Path, run_cli: Run) -> Workspace:
 
 
 def test_review_clears_and_check_passes_listing_it_as_cleared(ws: Workspace) -> None:
-    code, out, _ = ws.run_cli("check", ws.order, "--no-bundled", "--lists", ws.lists)
+    code, out, _ = ws.run_cli("check", ws.order, "--no-bundled", "--lists", *ws.all_lists)
     assert code == 1
     assert "PO-1 review potential-list-match" in out
     code, out, _ = ws.review()
@@ -86,7 +100,7 @@ def test_review_clears_and_check_passes_listing_it_as_cleared(ws: Workspace) -> 
 def test_baseline_records_what_produced_it_and_no_line_numbers(ws: Workspace) -> None:
     ws.review()
     data = yaml.safe_load(ws.baseline.read_text())
-    registry = load_registry(ws.lists)
+    registry = load_registry(*ws.all_lists)
     assert data["format"] == "exportscreen-baseline/1"
     assert data["tool_version"] == __version__
     assert data["registry_version"] == registry.version
@@ -242,11 +256,11 @@ def test_default_baseline_name(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.chdir(ws.root)
     code, _, _ = ws.run_cli(
         "review", ws.order, "--reviewer", "J", "--reason", "checked", "--order", "PO-1",
-        "--no-bundled", "--lists", ws.lists,
+        "--no-bundled", "--lists", *ws.all_lists,
     )
     assert code == 0
     assert (ws.root / ".exportscreen-baseline.yaml").is_file()
-    code, out, _ = ws.run_cli("check", ws.order, "--no-bundled", "--lists", ws.lists, "--baseline")
+    code, out, _ = ws.run_cli("check", ws.order, "--no-bundled", "--lists", *ws.all_lists, "--baseline")
     assert code == 0
     assert "cleared by .exportscreen-baseline.yaml" in out
 
@@ -273,7 +287,7 @@ def test_assess_expiry_is_inclusive_and_a_new_hit_is_not_covered(ws: Workspace) 
     expires = dt.date.today() + dt.timedelta(days=60)
     ws.review("--expires", expires.isoformat())
     baseline = load_baseline(ws.baseline)
-    decision = Screener(load_registry(ws.lists)).screen(yaml.safe_load(ws.order.read_text()))
+    decision = Screener(load_registry(*ws.all_lists)).screen(yaml.safe_load(ws.order.read_text()))
     (finding,) = assess(decision, baseline, today=expires)
     assert finding.cleared
     (finding,) = assess(decision, baseline, today=expires + dt.timedelta(days=1))
@@ -289,7 +303,13 @@ def test_assess_expiry_is_inclusive_and_a_new_hit_is_not_covered(ws: Workspace) 
 def test_a_match_no_rule_acted_on_can_be_cleared(ws: Workspace) -> None:
     """unread-list-match names list entries: it is cleared like any list finding (issue 12.5)."""
     ws.lists.write_text(REGISTRY.replace("list: EL", "list: X-OWN"))
-    code, out, _ = ws.run_cli("check", ws.order, "--no-bundled", "--lists", ws.lists)
+    other_el = ws.root / "el.yaml"  # the China pack requires an Entity List: one that names someone else
+    other_el.write_text(
+        "format: exportscreen-registry/1\nsource: {id: test-el-2, name: Test EL, list: EL, as_of: 2026-01-01}\n"
+        "entries:\n  - {id: EL-TEST-2, name: Westwind Optics Institute, country: CN, start_date: 2020-01-01}\n"
+    )
+    ws.all_lists.append(other_el)
+    code, out, _ = ws.run_cli("check", ws.order, "--no-bundled", "--lists", *ws.all_lists)
     assert code == 1 and "PO-1 review unread-list-match" in out
     code, out, err = ws.review()
     assert code == 0, err

@@ -188,7 +188,7 @@ def test_a_licence_on_file_shows_as_covering_the_requirement(render: Render, tmp
 
 def test_the_header_warns_of_the_lists_rules_read_but_no_source_gave(render: Render) -> None:
     code, html = render("screen", EXAMPLES / "less-risky-mcu.json", "--no-bundled", "--lists", BLOCKED)
-    assert code == 0  # less risky as screened: the report must say what that rests on
+    assert code == 1  # review (required-list-missing): the report must also say what that rests on
     root = parse(html)
     warning = text_of(root.find("body/header/div"))  # type: ignore[arg-type]
     assert warning.startswith("Lists not screened against: ")
