@@ -108,7 +108,6 @@ class Screener:
             raise ConfigError(f"the same rule pack is loaded twice: {sorted(ids)}")
         _check_required_lists(self.registry, require_lists)
         self.settings = settings or MatchSettings()
-        self.licensing = Licensing(register=licences)
         self.matcher: Matcher = build_matcher(self.registry, settings=self.settings)
         #: (country, date) -> its country groups: every transaction asks for its destination's
         self._groups_memo: dict[tuple[str, dt.date], tuple[str, ...]] = {}
@@ -116,6 +115,7 @@ class Screener:
         self._missing_memo: dict[dt.date, tuple[str, ...]] = {}
         self._tier_citations = {t.id: list(t.citations) for t in self.tiers.tiers}
         self._tier_exceptions = {t.id: list(t.license_exceptions) for t in self.tiers.tiers}
+        self.licensing = Licensing(register=licences, tier_exceptions=self._tier_exceptions)
         counts = self.registry.counts()
         #: what every Decision says it was screened against; built from the loaded registry's own typed
         #: fields: constructed (no validator to build at start-up)
@@ -343,7 +343,7 @@ class Screener:
         facts = settle(self.facts(tx, on, frozenset(p.id for p in active)), tiers=self.tiers, packs=active)
         fired = [f for pack in active for f in fired_rules(pack, facts)]
         packs_category = max((f.rule.category for f in fired), default=Category.LESS_RISKY)
-        read = {id(m) for f in fired if f.rule.category is not Category.LESS_RISKY for m in f.list_matches}
+        read = {id(m) for f in fired if f.acted for m in f.list_matches}
         backstops = _backstops(facts, read, packs_category)
         category = max(packs_category, most_severe(backstops))
         if category is not Category.LESS_RISKY:

@@ -5,7 +5,7 @@ destination mismatches, sanctioned regions in addresses and the end-use words fo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from exportscreen._construct import construct
@@ -20,10 +20,14 @@ from exportscreen.licensing.tables import load_ccl, load_chart
 from exportscreen.models import Item, LicenceRequirement, Transaction
 from exportscreen.tiers import ItemClassification
 
-__all__ = ["Licensing", "LicensingFacts", "UnknownEccn", "item_eccns"]
+__all__ = ["ItemCover", "Licensing", "LicensingFacts", "UnknownEccn", "item_eccns"]
 
 #: Statuses a licence on file can cover.
 _COVERABLE = frozenset({"required", "possible", "delegated", "unevaluated"})
+#: Notification types of the register and the licence exception (15 CFR 740.8) each one stands for.
+_NOTIFIED = {"nac_notification": "NAC", "aca_notification": "ACA"}
+#: The delegated section (lists/ear/sections.yaml) whose requirements a NAC or ACA notification answers.
+_NOTIFIED_SECTION = "advanced-computing"
 
 
 @dataclass(frozen=True)
@@ -34,12 +38,31 @@ class UnknownEccn:
 
 
 @dataclass(frozen=True)
+class ItemCover:
+    """The licences on file that cover one item to one place that counts: valid on the date, naming
+    every ECCN the item is read as, the place and the ultimate consignees and end users, within their
+    limits (a notification only for an item in a tier open to its licence exception); ``gaps``: why
+    each other licence does not. Rule packs read these for the requirements they decide."""
+
+    item_index: int
+    place: Place
+    licences: tuple[Licence, ...]
+    gaps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class LicensingFacts:
     places: tuple[Place, ...]
     requirements: tuple[Requirement, ...]
     unknown_eccns: tuple[UnknownEccn, ...]
     address_regions: tuple[RegionHit, ...]
     end_use_words: tuple[WordHit, ...]
+    #: one per item and place when a licence register with licences is loaded, else empty
+    covers: tuple[ItemCover, ...] = ()
+
+    def cover(self, item_index: int, place: Place) -> ItemCover | None:
+        """The cover of an item to a place (None: no licence register is loaded)."""
+        return next((c for c in self.covers if c.item_index == item_index and c.place == place), None)
 
     def decision_rows(self) -> list[LicenceRequirement]:
         """The requirements a Decision keeps: all but the rows that need no licence."""
@@ -94,10 +117,14 @@ class Licensing:
         determiner: Determiner | None = None,
         words: EndUseWords | None = None,
         register: LicenceRegister | None = None,
+        tier_exceptions: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
+        """``tier_exceptions``: capability tier id -> the licence exceptions lists/tiers.yaml names for
+        it (a NAC or ACA notification on file covers only an item in a tier that names NAC or ACA)."""
         self.determiner = determiner or Determiner(load_ccl(), load_chart(), load_part746(), load_sections())
         self.words = words or load_end_use_words()
         self.register = register
+        self.tier_exceptions: Mapping[str, Sequence[str]] = tier_exceptions or {}
 
     def facts(
         self,
@@ -121,8 +148,9 @@ class Licensing:
                     for req in det.item(index=index, eccn=eccn, eccn_basis=basis, hts=item.hts, place=place, on=on):
                         requirements.append(self._evaluated(req, cls, packs_in_force))
         requirements += self._end_use(tx, places, on, packs_in_force)
+        covers: tuple[ItemCover, ...] = ()
         if self.register is not None and self.register.licences:
-            requirements = self._covered(requirements, tx, on)
+            requirements, covers = self._covered(requirements, tx, classifications, places, on)
         words = tuple(self.words.read(tx.end_use)) if tx.end_use else ()
         return LicensingFacts(
             places=places,
@@ -130,6 +158,7 @@ class Licensing:
             unknown_eccns=tuple(unknown),
             address_regions=address_regions(tx, det.part746, on),
             end_use_words=words,
+            covers=covers,
         )
 
     def _evaluated(self, req: Requirement, cls: ItemClassification, packs_in_force: frozenset[str]) -> Requirement:
@@ -184,59 +213,133 @@ class Licensing:
                 )
         return out
 
-    def _covered(self, requirements: list[Requirement], tx: Transaction, on: dt.date) -> list[Requirement]:
-        """Mark the requirements a licence on file covers; keep why the others are not covered."""
+    def _covered(
+        self,
+        requirements: list[Requirement],
+        tx: Transaction,
+        classifications: Sequence[ItemClassification],
+        places: Sequence[Place],
+        on: dt.date,
+    ) -> tuple[list[Requirement], tuple[ItemCover, ...]]:
+        """Mark the requirements a licence on file covers (keeping why the others are not covered), and
+        say which licences cover each item to each place that counts (what the rule packs read)."""
         assert self.register is not None
+        licences = self.register.licences
         parties = licensed_parties(tx.parties)
-        fits: dict[int, list[Licence]] = {}
-        gaps: dict[int, list[str]] = {}
+        checked: dict[tuple[int, str | None, Place], _Fit] = {}
+
+        def fit(index: int, eccn: str | None, place: Place) -> _Fit:
+            """The licences that name the item as ``eccn``, the place, the parties and the date."""
+            key = (index, eccn, place)
+            if key not in checked:
+                fits: list[Licence] = []
+                gaps: list[str] = []
+                for lic in licences:
+                    missing = lic.gaps(
+                        eccn=eccn, country=place.country, effective=place.effective, parties=parties, on=on
+                    )
+                    missing += self._notification_gaps(lic, classifications[index])
+                    if missing:
+                        gaps.append(f"{lic.number} {'; '.join(missing)}")
+                    else:
+                        fits.append(lic)
+                checked[key] = _Fit(fits, gaps)
+            return checked[key]
+
+        row_fits: dict[int, _Fit] = {}
         for i, req in enumerate(requirements):
-            if req.status not in _COVERABLE or req.item_index < 0:
-                continue
-            for lic in self.register.licences:
-                missing = lic.gaps(
-                    eccn=req.eccn, country=req.place.country, effective=req.place.effective, parties=parties, on=on
-                )
-                if missing:
-                    gaps.setdefault(i, []).append(f"{lic.number} {'; '.join(missing)}")
-                else:
-                    fits.setdefault(i, []).append(lic)
-        over = self._over_limits(requirements, fits, tx)
+            if req.status in _COVERABLE and req.item_index >= 0:
+                found = fit(req.item_index, req.eccn, req.place)
+                # a NAC or ACA notification is a licence exception of 740.8: it answers 742.6(a)(6) only
+                row_fits[i] = found if req.delegate == _NOTIFIED_SECTION else found.without_notifications()
+        item_fits: dict[tuple[int, Place], _Fit] = {}
+        for index, (item, cls) in enumerate(zip(tx.items, classifications, strict=True)):
+            eccns: list[str | None] = [e for e, _ in item_eccns(item, cls)] or [None]
+            for place in places:
+                item_fits[(index, place)] = _Fit.every([fit(index, e, place) for e in eccns])
+        fitting = [(requirements[i].item_index, f) for i, f in row_fits.items()]
+        fitting += [(index, f) for (index, _), f in item_fits.items()]
+        under: dict[str, tuple[Licence, set[int]]] = {}
+        for index, found in fitting:
+            for lic in found.licences:
+                under.setdefault(lic.number, (lic, set()))[1].add(index)
+        over = _over_limits(under, tx)
+        covers = tuple(ItemCover(index, place, *found.within(over)) for (index, place), found in item_fits.items())
         out: list[Requirement] = []
         for i, req in enumerate(requirements):
-            usable = [lic for lic in fits.get(i, []) if lic.number not in over]
-            extra = [f"{lic.number} {over[lic.number]}" for lic in fits.get(i, []) if lic.number in over]
-            if usable:
-                out.append(replace(req, covered_by=usable[0]))
-            elif i in gaps or extra:
-                out.append(replace(req, gaps=tuple([*extra, *gaps.get(i, [])])))
+            if i in row_fits:
+                ok, why = row_fits[i].within(over)
+            elif req.status in _COVERABLE and req.item_index < 0 and covers:
+                # an end-use section (744.23) reaches every item of the order: a licence must cover them all
+                each = [
+                    _Fit(list(c.licences), [f"item {c.item_index + 1}: {g}" for g in c.gaps])
+                    for c in covers
+                    if c.place == req.place
+                ]
+                ok, why = _Fit.every(each).without_notifications().within({})
             else:
                 out.append(req)
-        return out
+                continue
+            out.append(replace(req, covered_by=ok[0]) if ok else replace(req, gaps=why) if why else req)
+        return out, covers
+
+    def _notification_gaps(self, lic: Licence, cls: ItemClassification) -> list[str]:
+        """A NAC or ACA notification covers an item only in a tier that names that licence exception
+        (``license_exceptions`` of lists/tiers.yaml)."""
+        wanted = _NOTIFIED.get(lic.type)
+        if wanted is None:
+            return []
+        named = {x.split()[0] for t in cls.tiers for x in self.tier_exceptions.get(t, ())}
+        if wanted in named:
+            return []
+        kind, tiers = lic.type.replace("_", " "), ", ".join(cls.tiers) or "none"
+        return [f"is a {kind}; License Exception {wanted} is not open to the item's tiers ({tiers})"]
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """The licences that fit one item (as one ECCN, or as all it is read as) to one place, and why the
+    others do not."""
+
+    licences: list[Licence]
+    gaps: list[str]
+
+    def without_notifications(self) -> _Fit:
+        kept = [lic for lic in self.licences if lic.type not in _NOTIFIED]
+        dropped = [
+            f"{lic.number} is a {lic.type.replace('_', ' ')}, which answers 742.6(a)(6) only"
+            for lic in self.licences
+            if lic.type in _NOTIFIED
+        ]
+        return _Fit(kept, [*dropped, *self.gaps])
 
     @staticmethod
-    def _over_limits(
-        requirements: list[Requirement], fits: dict[int, list[Licence]], tx: Transaction
-    ) -> dict[str, str]:
-        """Licences whose quantity or value the order's items under them exceed (or cannot show)."""
-        items: dict[str, set[int]] = {}
-        licences: dict[str, Licence] = {}
-        for i, found in fits.items():
-            for lic in found:
-                items.setdefault(lic.number, set()).add(requirements[i].item_index)
-                licences[lic.number] = lic
-        over: dict[str, str] = {}
-        for number, indexes in items.items():
-            lic = licences[number]
-            chosen = [tx.items[i] for i in sorted(indexes)]
-            for limit, field, unit in ((lic.max_quantity, "quantity", ""), (lic.max_value_usd, "value_usd", " USD")):
-                if limit is None:
-                    continue
-                values = [getattr(item, field) for item in chosen]
-                if any(v is None for v in values):
-                    over[number] = f"limits the {field.replace('_usd', '')} and an item under it gives none"
-                elif sum(values) > limit:
-                    over[number] = (
-                        f"{field.replace('_usd', '')} {sum(values):g}{unit} is over its limit of {limit:g}{unit}"
-                    )
-        return over
+    def every(found: Sequence[_Fit]) -> _Fit:
+        """The licences that fit in each of ``found`` (an item read as several ECCNs: each must fit)."""
+        numbers = set.intersection(*({lic.number for lic in f.licences} for f in found)) if found else set()
+        fits = [lic for lic in found[0].licences if lic.number in numbers] if found else []
+        return _Fit(fits, list(dict.fromkeys(g for f in found for g in f.gaps)))
+
+    def within(self, over: dict[str, str]) -> tuple[tuple[Licence, ...], tuple[str, ...]]:
+        """The licences left once those over their limits (``over``: number -> why) are set aside."""
+        return (
+            tuple(lic for lic in self.licences if lic.number not in over),
+            (*(f"{lic.number} {over[lic.number]}" for lic in self.licences if lic.number in over), *self.gaps),
+        )
+
+
+def _over_limits(under: dict[str, tuple[Licence, set[int]]], tx: Transaction) -> dict[str, str]:
+    """Licences whose quantity or value the order's items under them exceed (or cannot show);
+    ``under``: licence number -> the licence and the items it fits."""
+    over: dict[str, str] = {}
+    for number, (lic, indexes) in under.items():
+        chosen = [tx.items[i] for i in sorted(indexes)]
+        for limit, field, unit in ((lic.max_quantity, "quantity", ""), (lic.max_value_usd, "value_usd", " USD")):
+            if limit is None:
+                continue
+            values = [getattr(item, field) for item in chosen]
+            if any(v is None for v in values):
+                over[number] = f"limits the {field.replace('_usd', '')} and an item under it gives none"
+            elif sum(values) > limit:
+                over[number] = f"{field.replace('_usd', '')} {sum(values):g}{unit} is over its limit of {limit:g}{unit}"
+    return over
