@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-__all__ = ["construct", "fill"]
+__all__ = ["construct", "fill", "shared_fields_set"]
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -36,12 +36,17 @@ def fill(model: BaseModel, values: Mapping[str, Any], fields_set: set[str] | Non
         given = frozenset(values.keys() - extra) if extra else frozenset(values)
     else:
         given = frozenset(fields_set)
+    setattr_(model, "__pydantic_fields_set__", shared_fields_set(given))
+    setattr_(model, "__pydantic_extra__", None)
+    setattr_(model, "__pydantic_private__", None)
+
+
+def shared_fields_set(given: frozenset[str]) -> set[str]:
+    """The one field-name set shared by every model built with these fields set (never mutated)."""
     shared = _SHARED_FIELDS_SETS.get(given)
     if shared is None:
         shared = _SHARED_FIELDS_SETS.setdefault(given, set(given))
-    setattr_(model, "__pydantic_fields_set__", shared)
-    setattr_(model, "__pydantic_extra__", None)
-    setattr_(model, "__pydantic_private__", None)
+    return shared
 
 
 def construct(cls: type[_M], **values: Any) -> _M:

@@ -211,10 +211,15 @@ def parse_yaml_with_lines(
     return _parse_yaml_with_lines(text, path=path, error=error, fast=False)
 
 
+#: Where an anchor (``&name``) or alias (``*name``) could start: after a space, bracket or comma. A
+#: text without one (an "&" inside "R&D" is not) may take the fast parser; any other falls back.
+_ANCHOR_OR_ALIAS = re.compile(r"(?:^|[\s\[{,])[&*][^\s,\]}]")
+
+
 def _parse_yaml_with_lines(
     text: str, *, path: Path | str | None, error: type[ExportscreenError], fast: bool
 ) -> tuple[Any, list[int]]:
-    if fast and _HAVE_LIBYAML and "&" not in text and "*" not in text:
+    if fast and _HAVE_LIBYAML and _ANCHOR_OR_ALIAS.search(text) is None:
         try:
             fast_loader = _fast_loader_class()(text)
             try:

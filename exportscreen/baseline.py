@@ -11,8 +11,8 @@ International Trading LLC of Ohio is not SMIC"); ``exportscreen review`` records
     clearances:
       - order_id: PO-7         # the clearance key: order id, party name, list entry (source and id),
         party: SMIC Americas   # the entry's content hash and the rule id; never a line number,
-        entry_source: bis-entity-list-cn   # so it survives edits that move the order
-        entry_id: EL-CN-SMIC
+        entry_source: bis-entity-list      # so it survives edits that move the order
+        entry_id: EL-CN-SEMICONDUCTOR-MANUFACTURING-INTERNATIONAL-CORPORATION-SMIC
         entry_hash: 3b1f...    # sha256 of the entry as reviewed
         entry_name: Semiconductor Manufacturing International Corporation (SMIC)
         rule_id: potential-list-match

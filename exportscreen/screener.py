@@ -463,7 +463,7 @@ class Screener:
 
 def _check_required_lists(registry: Registry, required: Iterable[str]) -> None:
     """``ConfigError`` naming the required list codes the registry holds no entry of."""
-    from exportscreen.rules import known_list_codes
+    from exportscreen.registry.codes import known_list_codes
 
     codes = [c.strip() for c in required if c.strip()]
     unknown = sorted({c for c in codes if c not in known_list_codes() and not c.startswith("X-")})

@@ -127,9 +127,9 @@ def test_lists_info(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lists", "info", "--format", "json"]) == 0
     info = json.loads(capsys.readouterr().out)
     by_id = {s["id"]: s for s in info["sources"]}
-    assert by_id["bis-entity-list-cn"]["entries"]["EL"] >= 33
-    assert by_id["bis-meu-list-cn"]["entries"] == {"MEU": 70}
-    assert by_id["bis-entity-list-cn"]["as_of"] == "2026-07-09"
+    assert by_id["bis-entity-list"]["entries"] == {"EL": 3409}
+    assert by_id["bis-meu-list"]["entries"] == {"MEU": 70}
+    assert by_id["bis-entity-list"]["as_of"] == "2026-07-09"
     assert len(info["version"]) == 64
 
 

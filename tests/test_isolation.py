@@ -10,8 +10,8 @@ from pathlib import Path
 
 from conftest import ISOLATED_DIRS, USER_CACHE_DIR
 
+from exportscreen._cache import cache_dir
 from exportscreen.cli import main
-from exportscreen.matching.compiled import cache_dir
 from exportscreen.registry.update import default_data_dir
 
 ORDER = {
@@ -35,6 +35,6 @@ def test_caches_and_downloads_go_to_the_session_directory(_isolated_user_dirs: P
 
 
 def test_a_subprocess_inherits_the_session_cache_directory(_isolated_user_dirs: Path) -> None:
-    code = "from exportscreen.matching.compiled import cache_dir; print(cache_dir())"
+    code = "from exportscreen._cache import cache_dir; print(cache_dir())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert Path(out.stdout.strip()) == _isolated_user_dirs / "cache"

@@ -90,11 +90,12 @@ def _list_codes(text: str) -> list[str]:
 
 
 def _registry(args: argparse.Namespace) -> Registry:
-    """The bundled lists plus ``--lists`` (a bundled file named again is loaded once); ``--no-bundled``
-    leaves the bundled lists out."""
+    """The bundled lists plus ``--lists`` (a bundled file named again is loaded once) plus the configured
+    default sources (``registry.config``); ``--no-bundled`` leaves the bundled lists and the defaults out."""
     from exportscreen._errors import ConfigError
-    from exportscreen.matching.compiled import load_registry_cached
     from exportscreen.registry import bundled_list_paths
+    from exportscreen.registry.cache import load_registry_cached
+    from exportscreen.registry.config import add_default_lists
 
     if args.no_bundled:
         if not args.lists:
@@ -103,7 +104,11 @@ def _registry(args: argparse.Namespace) -> Registry:
     bundled = {p.resolve() for p in bundled_list_paths()}
     extra = [p for p in args.lists or () if Path(p).resolve() not in bundled]
     registry = load_registry_cached()
-    return registry + load_registry_cached(*extra) if extra else registry
+    registry = registry + load_registry_cached(*extra) if extra else registry
+    registry, defaults = add_default_lists(registry, load_registry_cached, exclude=extra)
+    if defaults.missing:
+        print(f"exportscreen: {defaults.describe()}", file=sys.stderr)
+    return registry
 
 
 def build_screener(args: argparse.Namespace) -> Screener:

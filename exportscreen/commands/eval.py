@@ -21,9 +21,18 @@ from exportscreen.matching.evaluation import (
     load_dev_cases,
     load_pair_cases,
 )
+from exportscreen.matching.slices import (
+    BASELINE_THRESHOLDS,
+    SliceResult,
+    evaluate_slice,
+    evaluate_slice_baseline,
+    format_slices,
+    load_slice,
+    slice_registry,
+)
 from exportscreen.registry import load_registry
 
-__all__ = ["PAIRS_FILE", "register", "run", "shared_data_dir"]
+__all__ = ["PAIRS_FILE", "register", "run", "run_slices", "shared_data_dir"]
 
 EXIT_OK = 0
 EXIT_ERROR = 2
@@ -53,6 +62,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--lists", nargs="+", metavar="PATH", help="lists to match against (default: the cases' registry)")
     p.add_argument("--no-bundled", action="store_true", help="do not add the bundled lists")
     p.add_argument("--pairs", type=Path, help=f"labelled name pairs (default: DATA/{PAIRS_FILE}); 'none' to skip")
+    p.add_argument(
+        "--slices",
+        nargs="+",
+        metavar="FILE",
+        help="perturbation slices (default: DATA/../eval/ssb/*.json); 'none' to skip",
+    )
+    p.add_argument("--no-dev", action="store_true", help="skip the development set")
     p.add_argument("--hit", type=float, default=_DEFAULTS.hit, help="hit threshold (default %(default)s)")
     p.add_argument("--review", type=float, default=_DEFAULTS.review, help="review threshold (default %(default)s)")
     p.add_argument("--no-baselines", action="store_true", help="measure exportscreen only")
@@ -68,19 +84,37 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"exportscreen eval: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    registry_rel, cases = load_dev_cases(cases_path)
-    lists = [Path(p) for p in args.lists] if args.lists else [data / registry_rel]
-    registry = load_registry(*lists)
-    if not args.no_bundled:
-        registry = registry + load_registry()
-    matcher = build_matcher(registry, settings=settings)
-    results = evaluate_dev(matcher, cases, settings, baselines=not args.no_baselines)
-    print(f"lists: {', '.join(str(p) for p in lists)}{'' if args.no_bundled else ' + bundled'}")
-    print(f"cases: {cases_path} ({len(cases)})\n")
-    print(format_dev(results, show_misses=args.misses))
+    if not args.no_dev:
+        registry_rel, cases = load_dev_cases(cases_path)
+        lists = [Path(p) for p in args.lists] if args.lists else [data / registry_rel]
+        registry = load_registry(*lists)
+        if not args.no_bundled:
+            registry = registry + load_registry()
+        matcher = build_matcher(registry, settings=settings)
+        results = evaluate_dev(matcher, cases, settings, baselines=not args.no_baselines)
+        print(f"lists: {', '.join(str(p) for p in lists)}{'' if args.no_bundled else ' + bundled'}")
+        print(f"cases: {cases_path} ({len(cases)})\n")
+        print(format_dev(results, show_misses=args.misses))
+    slices = args.slices or sorted((data.parent / "eval" / "ssb").glob("*.json"))
+    if [str(x) for x in slices] != ["none"]:
+        print()
+        print(format_slices(run_slices([Path(x) for x in slices], settings, baselines=not args.no_baselines)))
     pairs_path = args.pairs or data / PAIRS_FILE
     if str(pairs_path) != "none":
         pairs = load_pair_cases(pairs_path)
         print()
         print(format_pairs(evaluate_pairs(pairs, settings), len(pairs)))
     return EXIT_OK
+
+
+def run_slices(paths: list[Path], settings: MatchSettings, *, baselines: bool = True) -> list[SliceResult]:
+    """exportscreen and (unless ``baselines=False``) every baseline on each slice file."""
+    out: list[SliceResult] = []
+    for path in paths:
+        s = load_slice(path)
+        registry = slice_registry(s)
+        matcher = build_matcher(registry, settings=settings, use_cache=False)
+        out.append(evaluate_slice(matcher, registry, s, settings))
+        if baselines:
+            out += [evaluate_slice_baseline(name, s) for name in BASELINE_THRESHOLDS]
+    return out

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pydantic import JsonValue
 
 from exportscreen.commands._common import EXIT_ERROR, EXIT_OK
-from exportscreen.registry import load_registry
+from exportscreen.registry import Registry
 from exportscreen.registry.update import DEFAULT_MAX_SHRINK, DEFAULT_TIMEOUT, SourceUpdate, update_lists
 
 __all__ = ["register"]
@@ -25,7 +25,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = subparsers.add_parser("lists", help="inspect restricted-party list data")
     sub = p.add_subparsers(dest="lists_command", required=True, metavar="ACTION")
     info = sub.add_parser("info", help="sources, entry counts per list, as-of dates, versions and age")
-    info.add_argument("paths", nargs="*", metavar="PATH", help="list files (default: the bundled lists)")
+    info.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="list files (default: what screening uses: the bundled lists plus the configured default sources)",
+    )
     info.add_argument("--format", choices=("text", "json"), default="text")
     info.set_defaults(func=run_info)
     update = sub.add_parser(
@@ -77,15 +82,35 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _in_force(args: argparse.Namespace) -> tuple[Registry, list[str]]:
+    """The registry a screening command would use (the bundled lists plus the default sources), or just
+    ``PATHS``; and where each part came from."""
+    from exportscreen.registry import bundled_list_paths
+    from exportscreen.registry.cache import load_registry_cached
+    from exportscreen.registry.config import add_default_lists
+
+    if args.paths:
+        return load_registry_cached(*args.paths), [f"the lists given: {' '.join(args.paths)}"]
+    paths = bundled_list_paths()
+    origin = [f"bundled snapshot: {paths[0].parent if paths else 'none'} ({len(paths)} files)"]
+    registry, defaults = add_default_lists(load_registry_cached(), load_registry_cached)
+    return registry, [*origin, defaults.describe()]
+
+
 def run_info(args: argparse.Namespace) -> int:
-    registry = load_registry(*args.paths)
+    registry, origin = _in_force(args)
     today = dt.date.today()
     counts = registry.counts()
     versions = registry.source_versions
     rows: list[dict[str, JsonValue]] = []
+    per_list: dict[str, int] = {}
+    for e in registry.entries:
+        per_list[e.list] = per_list.get(e.list, 0) + 1
     lines = [f"registry version {registry.version}  ({len(registry)} entries, {len(registry.sources)} sources)"]
+    lines += [f"in force: {o}" for o in origin]
+    lines.append("entries per list: " + ", ".join(f"{k} {v:,}" for k, v in sorted(per_list.items())))
     for src in registry.sources:
-        per_list = dict(sorted(counts.get(src.id, {}).items()))
+        entries = dict(sorted(counts.get(src.id, {}).items()))
         age = (today - src.as_of).days if src.as_of else None
         as_of = src.as_of.isoformat() if src.as_of else None
         rows.append(
@@ -97,19 +122,33 @@ def run_info(args: argparse.Namespace) -> int:
                 "as_of": as_of,
                 "as_of_basis": src.as_of_basis,
                 "age_days": age,
-                "entries": dict(per_list),
+                "entries": dict(entries),
                 "version": versions.get(src.id),
+                "publication": src.publication,
+                "extracted": src.extracted.isoformat() if src.extracted else None,
+                "input_sha256": src.input_sha256,
+                "notes": list(src.notes),
             }
         )
         age_text = "undated" if age is None else f"{age} days old"
         lines.append(f"- {src.id}: {src.name}")
         lines.append(
-            f"    {', '.join(f'{k} {v}' for k, v in per_list.items())}; as of {as_of or '?'} "
+            f"    {', '.join(f'{k} {v:,}' for k, v in entries.items())}; as of {as_of or '?'} "
             f"({src.as_of_basis}, {age_text}); version {versions.get(src.id, '')[:16]}"
         )
+        if src.publication:
+            extracted = f"; read {src.extracted.isoformat()}" if src.extracted else ""
+            lines.append(f"    publication: {src.publication}{extracted}")
+        lines.extend(f"    note: {note}" for note in src.notes)
         lines.append(f"    {src.format}: {src.path}")
     if args.format == "json":
-        out = {"version": registry.version, "entries": len(registry), "sources": rows}
+        out = {
+            "version": registry.version,
+            "entries": len(registry),
+            "entries_per_list": dict(sorted(per_list.items())),
+            "in_force": list(origin),
+            "sources": rows,
+        }
         print(json.dumps(out, indent=2, sort_keys=True, ensure_ascii=False))
     else:
         print("\n".join(lines))
@@ -137,10 +176,15 @@ def _describe(result: SourceUpdate) -> list[str]:
 
 
 def run_update(args: argparse.Namespace) -> int:
+    from exportscreen.registry.config import config_path, default_lists
+
     report = update_lists(args.config, timeout=args.timeout, max_shrink=args.max_shrink, dest_dir=args.dest)
+    in_force = {p.resolve() for p in default_lists().paths}
     for result in report.sources:
         if result.ok:
             print("\n".join(_describe(result)))
+            if result.dest.resolve() not in in_force:
+                print(f"    not a default source: add it to the lists of {config_path()} to screen with it by default")
         else:
             kept = (
                 f"the current copy {result.dest} is unchanged"

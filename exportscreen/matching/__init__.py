@@ -1,8 +1,18 @@
 """Name and address matching behind one interface (``Matcher``); ``build_matcher`` picks the engine.
 
 The engine (``engine.NameMatcher``) scores names 0-100 (see ``MatchSettings`` for what the
-thresholds mean) and explains every score; ``compiled`` holds the precomputed, cached index;
-``batch.match_many`` streams many names, optionally over a process pool.
+thresholds mean) and explains every score. Below it, one concern per module, each importing only
+those below it:
+
+* ``query`` (a prepared name), ``prune`` (the candidates and the score bound), ``scoring`` and
+  ``features`` (the score), ``explain`` (what matched, in JSON and text), ``address`` (addresses);
+* ``cache`` (the compiled index on disk) over ``index`` (names, weights, postings) over ``vocab``
+  (listed words and the rule finders) over ``similarity`` (the table of word-similarity rules);
+* ``names`` (the forms of a listed name), ``normalize`` and ``confusables`` (folding text),
+  ``words`` (the word lists) and ``tuning`` (every constant, from ``lists/matching.yaml``).
+
+``batch.match_many`` streams many names, optionally over a process pool; ``evaluation`` and
+``slices`` measure quality against baselines.
 """
 
 from __future__ import annotations

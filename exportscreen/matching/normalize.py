@@ -8,16 +8,17 @@
 3. Chinese, Japanese and Korean characters transliterated one run at a time into one word
    (``中芯国际`` → ``zhongxinguoji``); Chinese company forms (``有限公司``) split off first so they
    stay separate, weighable words;
-4. Cyrillic and Greek look-alikes inside Latin words made the Latin letters they imitate; every
-   other script transliterated by ``anyascii``, then case-folded;
+4. letters of other scripts that look like Latin letters (Unicode confusables, ``confusables``)
+   read as those letters, per name: in a name that holds a Latin letter, in every word that holds
+   one or is made only of look-alikes (``Ѕemiconductor Мanufacturing`` → ``Semiconductor
+   Manufacturing``); every other script transliterated by ``anyascii``, then case-folded;
 5. apostrophes removed inside words (``Xi'an`` → ``xian``), ``&`` read as ``and``, every other
    non-alphanumeric character turned into a space;
-6. runs of single letters joined (``S.M.I.C.`` → ``smic``);
-7. digit look-alikes inside words made letters (``MICR0`` → ``micro``, ``SM1C`` → ``smic``; not
-   ordinals such as ``5th``).
+6. runs of single letters joined (``S.M.I.C.`` → ``smic``), unless ``join_initials=False``.
 
-``skeleton`` folds spelling variants of one word (transliteration, doubled letters) to one key;
-``fold_address`` also expands street abbreviations.
+Digits stay digits ("3HC" is a name): the ``ocr`` similarity rule reads look-alike digits
+(``MICR0``, ``HUAWE1``). ``skeleton`` folds spelling variants of one word (transliteration,
+doubled letters) to one key.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
-__all__ = ["NormalisationTrace", "consonant_key", "fold", "fold_address", "fold_traced", "skeleton", "tokens"]
+from exportscreen.matching.confusables import unmask
+
+__all__ = ["NormalisationTrace", "consonant_key", "fold", "fold_traced", "skeleton", "tokens"]
 
 _DROP_CATEGORIES = frozenset({"Cf", "Cc", "Mn", "Me", "Co", "Cs", "Zl", "Zp"})
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -37,11 +40,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 #: Chinese company forms, longest first, split off a CJK run before it is transliterated.
 _CJK_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 _CJK_FORM_SPLIT = re.compile("(" + "|".join(_CJK_FORMS) + ")")
-_DIGIT_AS_LETTER = str.maketrans({"0": "o", "1": "i", "3": "e", "5": "s"})
 _HAS_DIGIT = re.compile(r"\d")
-_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
-_LETTERS = re.compile(r"[a-z]")
-_LOWER = "abcdefghijklmnopqrstuvwxyz"
 
 
 class NormalisationTrace:
@@ -57,48 +56,9 @@ class NormalisationTrace:
             self.steps.append(step)
 
 
-#: Cyrillic and Greek letters that look like Latin ones (Unicode confusables, upper and lower case).
-#: Applied only inside words that also hold Latin letters, where they can only be disguise;
-#: ``anyascii`` would otherwise read Cyrillic "с" as "s".
-_HOMOGLYPHS = str.maketrans(
-    "АВЕКМНОРСТУХаеорсуххіјѕԁԛԝ" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοικνρτυχ",
-    "ABEKMHOPCTYXaeopcyxxijsdqw" "ABEZHIKMNOPTYXaoiknptux",
-)
-_LATIN = re.compile(r"[A-Za-z]")
-
-
-def _unmask(text: str) -> str:
-    words = text.split(" ")
-    return " ".join(w.translate(_HOMOGLYPHS) if not w.isascii() and _LATIN.search(w) else w for w in words)
-
-
 def _cjk_run(match: re.Match[str]) -> str:
     parts = [p for p in _CJK_FORM_SPLIT.split(match.group(0)) if p]
     return " " + " ".join("".join(anyascii(ch) for ch in part) for part in parts) + " "
-
-
-def _is_ordinal(word: str) -> bool:
-    """"1st", "2nd", "3rd", "11th", "5th" (not "1nd", a disguised "ind")."""
-    if not _ORDINAL.fullmatch(word):
-        return False
-    number, suffix = word[:-2], word[-2:]
-    if number[-2:] in ("11", "12", "13"):
-        return suffix == "th"
-    return suffix == {"1": "st", "2": "nd", "3": "rd"}.get(number[-1], "th")
-
-
-def _fix_digits(word: str) -> str:
-    """Digits used as letters inside a word: at least two letters and more letters than digits, or
-    zeros among no more letters ("C0"); not an ordinal ("5th")."""
-    if not _HAS_DIGIT.search(word) or _is_ordinal(word):
-        return word
-    letters = len(_LETTERS.findall(word))
-    digits = len(word) - letters
-    if letters >= 2 and letters > digits:
-        return word.translate(_DIGIT_AS_LETTER)
-    if letters and letters >= digits and set(word) - set(_LOWER) == {"0"}:
-        return word.translate(_DIGIT_AS_LETTER)  # "C0" (Co.), "K0ng"
-    return word
 
 
 def _join_initials(words: list[str]) -> list[str]:
@@ -117,12 +77,12 @@ def _join_initials(words: list[str]) -> list[str]:
     return out
 
 
-def fold_traced(text: str, trace: NormalisationTrace | None = None) -> str:
+def fold_traced(text: str, trace: NormalisationTrace | None = None, *, join_initials: bool = True) -> str:
     """``fold`` that records the steps that changed something into ``trace``."""
     t = NormalisationTrace() if trace is None else trace
     if text.isascii() and text.isprintable():
         # printable ASCII: every Unicode step below leaves it as it is (most names; the common path)
-        return _fold_latin(text, t)
+        return _fold_latin(text, t, join_initials)
     nfkc = unicodedata.normalize("NFKC", text)
     if nfkc != text:
         t.add("unicode_compatibility_forms")
@@ -139,30 +99,27 @@ def fold_traced(text: str, trace: NormalisationTrace | None = None) -> str:
         t.add("cjk_transliterated")
         cleaned = _CJK.sub(_cjk_run, cleaned)
     if not cleaned.isascii():
-        unmasked = _unmask(cleaned)
+        unmasked = unmask(cleaned)
         if unmasked != cleaned:
             t.add("look_alike_letters_folded")
             cleaned = unmasked
         if not cleaned.isascii():
             t.add("transliterated_to_latin")
             cleaned = anyascii(cleaned)
-    return _fold_latin(cleaned, t)
+    return _fold_latin(cleaned, t, join_initials)
 
 
-def _fold_latin(cleaned: str, t: NormalisationTrace) -> str:
+def _fold_latin(cleaned: str, t: NormalisationTrace, join_initials: bool) -> str:
     """The steps of ``fold_traced`` after the text is Latin: apostrophes, "&", case, word split,
-    initials joined, digit look-alikes."""
+    initials joined."""
     cleaned = _APOSTROPHES.sub("", cleaned).replace("&", " and ")
     words = _NON_ALNUM.sub(" ", cleaned.casefold()).split()
+    if not join_initials:
+        return " ".join(words)
     joined = _join_initials(words)
     if len(joined) != len(words):
         t.add("initials_joined")
-    if not _HAS_DIGIT.search(cleaned):
-        return " ".join(joined)  # no digit to read as a letter (most names)
-    fixed = [_fix_digits(w) for w in joined]
-    if fixed != joined:
-        t.add("digit_lookalikes_read_as_letters")
-    return " ".join(fixed)
+    return " ".join(joined)
 
 
 @lru_cache(maxsize=65536)
@@ -213,7 +170,6 @@ _VOWELS = frozenset("aeiou")
 
 
 @lru_cache(maxsize=262144)
-@lru_cache(maxsize=262144)
 def consonant_key(word: str) -> str:
     """The skeleton without vowels after the first letter (Mohamed / Muhammad → ``mhmd``), or "" for
     words under 5 letters or keys under 4 letters (too short to tell names apart)."""
@@ -227,31 +183,3 @@ def consonant_key(word: str) -> str:
             collapsed.append(ch)
     out = "".join(collapsed)
     return out if len(out) >= 4 else ""
-
-
-_ADDRESS_WORDS = {
-    "rd": "road",
-    "ave": "avenue",
-    "av": "avenue",
-    "st": "street",
-    "str": "street",
-    "bldg": "building",
-    "blvd": "boulevard",
-    "fl": "floor",
-    "flr": "floor",
-    "rm": "room",
-    "dist": "district",
-    "hwy": "highway",
-    "ln": "lane",
-    "sq": "square",
-    "no": "",
-    "nr": "",
-    "hao": "",
-}
-
-
-@lru_cache(maxsize=65536)
-def fold_address(text: str) -> str:
-    """``fold`` plus street abbreviations expanded (Rd → road) and number markers (No., Hao) dropped."""
-    words = [_ADDRESS_WORDS.get(t, t) for t in fold(text).split()]
-    return " ".join(w for w in words if w)

@@ -6,10 +6,15 @@
 * ``abbreviations.yaml``: abbreviations that are not a prefix of their word (Intl, Engrg, Mfg);
 * ``address_words.yaml``: generic address words (road, district …) that do not make addresses alike;
 * ``street_words.yaml``: street-type words (road, lu, ulitsa …) whose neighbours name the street;
+* ``particles.yaml``: name particles (al, bin, van, de), weighed down and never a legal form;
+* ``titles.yaml``: titles, honorifics and generational suffixes (Dr, Sheikh, Jr), weighed down;
 * ``pinyin_pairs.yaml``: English or brand names and the pinyin of the Chinese name (Sugon ↔ Zhongke
-  Shuguang).
+  Shuguang);
+* ``address_abbreviations.yaml``: address abbreviations expanded (Rd → road) or markers dropped (No.);
+* ``cjk_address_parts.yaml``: the parts a Chinese address is split after (市, 区, 路, 号 …), in English.
 
-Every word is stored normalised (``normalize.fold``), whatever the file says.
+Every word is stored normalised (``normalize.fold``), whatever the file says, except the Chinese
+address parts, which are matched as written.
 """
 
 from __future__ import annotations
@@ -69,6 +74,17 @@ def _pairs(path: Path) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def _raw_pairs(path: Path) -> tuple[tuple[str, str], ...]:
+    """Pairs as written (stripped), a second word "-" read as nothing."""
+    out: list[tuple[str, str]] = []
+    for left, right in _load(path, _Pairs).pairs:
+        a, b = left.strip(), right.strip()
+        if not a:
+            raise ConfigError(f"pair [{left!r}, {right!r}] has an empty first word", path=path)
+        out.append((a, "" if b == "-" else b))
+    return tuple(out)
+
+
 @dataclass(frozen=True, slots=True)
 class WordLists:
     legal_forms: frozenset[str]
@@ -78,11 +94,21 @@ class WordLists:
     street_types: frozenset[str]
     abbreviations: dict[str, frozenset[str]]
     pinyin_pairs: tuple[tuple[str, str], ...]
+    titles: frozenset[str] = frozenset()
+    particles: frozenset[str] = frozenset()
+    #: folded address word -> its expansion ("" drops it)
+    address_abbreviations: dict[str, str] | None = None
+    #: Chinese address parts (as written, longest first) and their English words
+    cjk_address_parts: tuple[tuple[str, str], ...] = ()
+    weak: frozenset[str] = frozenset()
 
-    @property
-    def weak(self) -> frozenset[str]:
-        """Words weighed down in every name: legal forms and noise words."""
-        return self.legal_forms | self.noise
+    def __post_init__(self) -> None:
+        # words weighed down in every name: legal forms, noise words, titles and particles
+        object.__setattr__(self, "weak", self.legal_forms | self.noise | self.titles | self.particles)
+
+    def names_an_organisation(self, word: str) -> bool:
+        """A legal form that is no particle or noise word: a query holding one is an organisation."""
+        return word in self.legal_forms and word not in self.particles and word not in self.noise
 
     def digest_source(self) -> str:
         """A stable text of every list, hashed into the compiled-index cache key."""
@@ -94,6 +120,10 @@ class WordLists:
             "street:" + ",".join(sorted(self.street_types)),
             "abbr:" + ",".join(f"{k}={'|'.join(sorted(v))}" for k, v in sorted(self.abbreviations.items())),
             "pinyin:" + ",".join(f"{a}={b}" for a, b in self.pinyin_pairs),
+            "titles:" + ",".join(sorted(self.titles)),
+            "particles:" + ",".join(sorted(self.particles)),
+            "addrabbr:" + ",".join(f"{a}={b}" for a, b in sorted((self.address_abbreviations or {}).items())),
+            "cjkaddr:" + ",".join(f"{a}={b}" for a, b in self.cjk_address_parts),
         ]
         return "\n".join(parts)
 
@@ -114,4 +144,8 @@ def word_lists(directory: Path | None = None) -> WordLists:
         street_types=_word_set(base / "street_words.yaml"),
         abbreviations={k: frozenset(v) for k, v in abbreviations.items()},
         pinyin_pairs=_pairs(base / "pinyin_pairs.yaml"),
+        titles=_word_set(base / "titles.yaml"),
+        particles=_word_set(base / "particles.yaml"),
+        address_abbreviations={fold(a): fold(b) for a, b in _raw_pairs(base / "address_abbreviations.yaml")},
+        cjk_address_parts=tuple(sorted(_raw_pairs(base / "cjk_address_parts.yaml"), key=lambda p: -len(p[0]))),
     )

@@ -10,8 +10,10 @@ from exportscreen._data import bundled_dir
 from exportscreen._errors import ListError
 from exportscreen._io import read_text
 from exportscreen.registry.model import Entry, Registry, Source
+from exportscreen.registry.overlay import Overlay, apply_overlays, read_overlay
+from exportscreen.registry.overlay import detect as is_overlay
 
-__all__ = ["FORMATS", "Entry", "Registry", "Source", "bundled_list_paths", "load_registry"]
+__all__ = ["FORMATS", "Entry", "Registry", "Source", "bundled_list_paths", "list_inputs", "load_registry"]
 
 Loader = Callable[[Path], tuple[list[Source], list[Entry]]]
 Detector = Callable[[Path], bool]
@@ -40,13 +42,53 @@ def _loader(module: str) -> Loader:
 #: Known formats, in detection order: name -> (detector, loader).
 FORMATS: dict[str, tuple[Detector, Loader]] = {
     name: (_detector(module), _loader(module))
-    for name, module in (("exportscreen", "yamlfmt"), ("custom", "custom"), ("csl", "csl"), ("ofac", "ofac"))
+    for name, module in (
+        ("exportscreen", "yamlfmt"),
+        ("custom", "custom"),
+        ("bis-dpl", "bisdpl"),
+        ("ofac-xml", "ofacxml"),
+        ("un-xml", "unxml"),
+        ("csl", "csl"),
+        ("ofac", "ofac"),
+        ("nsfreg", "nsfreg"),
+    )
 }
 
 
+_OFAC_FILES = frozenset(
+    {"sdn.csv", "add.csv", "alt.csv", "sdn_comments.csv", "cons_prim.csv", "cons_add.csv", "cons_alt.csv"}
+    | {"cons_comments.csv", "ofac.yaml"}
+)
+
+
+def list_inputs(path: Path) -> list[Path]:
+    """The files loading ``path`` reads besides itself, so a cache keyed on files sees them change: the
+    companions and date file of an OFAC set given by its primary file, a custom list's mapping or data.
+    Cheap checks of the file names come first: a bundled list or a CSL file imports no loader here."""
+    if not path.is_file():
+        return []
+    name = path.name.lower()
+    siblings = {p.name.lower() for p in path.parent.iterdir()} if name.endswith(".csv") else set()
+    candidates = []
+    if name.endswith(".csv") and siblings & _OFAC_FILES:
+        candidates.append("ofac")
+    stem = name.split(".", 1)[0]
+    if name.endswith((".mapping.yaml", ".mapping.yml")) or any(
+        (path.parent / f"{stem}{suffix}").is_file() for suffix in (".mapping.yaml", ".mapping.yml")
+    ):
+        candidates.append("custom")
+    for module in candidates:
+        if FORMATS[module][0](path):
+            found: list[Path] = importlib.import_module(f"exportscreen.registry.{module}").inputs(path)
+            return found
+    return []
+
+
 def bundled_list_paths() -> list[Path]:
-    """The curated list files shipped in ``lists/registry/``."""
-    return sorted((bundled_dir() / "registry").glob("*.yaml"))
+    """The bundled list files in ``lists/registry/``: the official lists (``*.json``, written by
+    ``exportscreen.registry.build``) and the curated overlays on them (``*.overlay.yaml``)."""
+    directory = bundled_dir() / "registry"
+    return sorted([*directory.glob("*.json"), *directory.glob("*.overlay.yaml")])
 
 
 def _detect(path: Path) -> str:
@@ -66,7 +108,7 @@ def _detect(path: Path) -> str:
 
 def _check_list_codes(entries: list[Entry], path: Path) -> None:
     """Every entry's list code is one rule packs can name: a known code or a custom ``X-`` code."""
-    from exportscreen.rules import known_list_codes
+    from exportscreen.registry.codes import known_list_codes
 
     codes = known_list_codes()
     for entry in entries:
@@ -83,7 +125,9 @@ def load_registry(*paths: str | Path, format: str | None = None) -> Registry:
     """Load and merge list files into one Registry (the bundled lists when no path is given).
 
     Each path is a file (or, for multi-file formats, a directory). The format is detected from the
-    content unless ``format`` names one of ``FORMATS``. Any failure raises ``ListError``.
+    content unless ``format`` names one of ``FORMATS``. Overlay files (``exportscreen-overlay/1``,
+    see ``registry.overlay``) are applied to the entries of the files loaded with them. Any failure
+    raises ``ListError``.
     """
     targets = [Path(p) for p in paths] if paths else bundled_list_paths()
     if not targets:
@@ -92,9 +136,13 @@ def load_registry(*paths: str | Path, format: str | None = None) -> Registry:
         raise ListError(f"unknown list format {format!r}; known formats: {', '.join(FORMATS)}")
     sources: list[Source] = []
     entries: list[Entry] = []
+    overlays: list[Overlay] = []
     for path in targets:
         if not path.exists():
             raise ListError("list file not found", path=path)
+        if format is None and is_overlay(path):
+            overlays.append(read_overlay(path))
+            continue
         name = format or _detect(path)
         try:
             srcs, ents = FORMATS[name][1](path)
@@ -111,4 +159,16 @@ def load_registry(*paths: str | Path, format: str | None = None) -> Registry:
                 raise ListError(f"source id {s.id!r} is loaded twice", path=path)
         sources.extend(srcs)
         entries.extend(ents)
+    if not sources:
+        raise ListError("only overlay files given: an overlay needs the list it annotates", path=targets[0])
+    if overlays:
+        entries = apply_overlays(overlays, entries, {s.id for s in sources})
+        sources = [_with_overlay_note(s, [o for o in overlays if o.source == s.id]) for s in sources]
     return Registry(sources, entries)
+
+
+def _with_overlay_note(source: Source, overlays: list[Overlay]) -> Source:
+    if not overlays:
+        return source
+    notes = [f"curated overlay {Path(o.path or '').name}: {len(o.entries)} entries annotated" for o in overlays]
+    return source.model_copy(update={"notes": (*source.notes, *notes)})

@@ -60,7 +60,7 @@ from exportscreen.registry.csl import (
 )
 from exportscreen.registry.model import Entry, Source
 
-__all__ = ["FORMAT", "Mapping", "detect", "load", "load_mapped", "mapping_for"]
+__all__ = ["FORMAT", "Mapping", "detect", "inputs", "load", "load_mapped", "mapping_for"]
 
 FORMAT = "exportscreen-mapping/1"
 _MAPPING_SUFFIXES = (".mapping.yaml", ".mapping.yml")
@@ -567,6 +567,19 @@ def load_mapped(mapping_path: Path, data: Path | None = None) -> tuple[list[Sour
         format=f"custom-{fmt}",
     )
     return [source], entries
+
+
+def inputs(path: Path) -> list[Path]:
+    """The other file a custom list reads: the data file its mapping names, or the mapping beside its data."""
+    if _is_mapping_file(path):
+        try:
+            mapping = _read_mapping(path)
+        except ListError:
+            return []
+        data = (path.parent / mapping.data).resolve() if mapping.data else None
+        return [data] if data is not None and data.is_file() else []
+    beside = mapping_for(path)
+    return [beside] if beside is not None else []
 
 
 def load(path: Path) -> tuple[list[Source], list[Entry]]:

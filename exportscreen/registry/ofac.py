@@ -19,20 +19,29 @@ Ctrl-Z (``0x1A``) line, ``-0-`` for an empty field, several programs in one fiel
   ``CMIC-*`` -> CMIC, ``FSE-*`` -> FSE, ``UKRAINE-EO13662`` -> SSI, ``561-Related`` -> CAP, and by
   elimination NS-MBS (the consolidated list is exactly these six lists); ``programs`` keeps all.
 
-The files carry no date, so the as-of date is unknown (``as_of_basis="unknown"``).
+The files carry no date, so the as-of date is unknown (``as_of_basis="unknown"``), unless a date file
+``ofac.yaml`` in the set's directory declares the date the files were downloaded (``--max-list-age``
+then accepts them)::
+
+    format: exportscreen-ofac-date/1
+    as_of: 2026-11-30
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from exportscreen._errors import ListError
+from exportscreen._io import load_model
 from exportscreen.geo import resolve_country
 from exportscreen.registry.csl import build_entry, clean_name, clean_text, iter_csv, read_list_text
 from exportscreen.registry.model import Entry, Source
@@ -305,6 +314,31 @@ def _entry(kind: _Kind, ent: str, rec: _Record, path: Path) -> Entry:
     return build_entry(fields, path=path, location=f"line {rec.line}")
 
 
+DATE_FILE = "ofac.yaml"
+
+
+class _DateFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    format: Literal["exportscreen-ofac-date/1"]
+    as_of: dt.date
+
+
+def _declared_date(directory: Path) -> dt.date | None:
+    path = directory / DATE_FILE
+    if not path.is_file():
+        return None
+    return load_model(path, _DateFile, error=ListError, not_mapping="expected a mapping with format and as_of").as_of
+
+
+def inputs(path: Path) -> list[Path]:
+    """The files a set reads besides ``path`` itself: the companions of a primary file and the date file."""
+    directory = path if path.is_dir() else path.parent
+    names = [n for k in _KINDS for n in (k.primary, k.add, k.alt, k.comments)] + [DATE_FILE]
+    found = [c for c in (_companion(directory, n) for n in names) if c is not None]
+    return [c for c in found if c.resolve() != path.resolve()] if not path.is_dir() else []
+
+
 def _load_set(kind: _Kind, primary: Path) -> tuple[Source, list[Entry]]:
     records = _load_primary(primary)
     directory = primary.parent
@@ -315,12 +349,13 @@ def _load_set(kind: _Kind, primary: Path) -> tuple[Source, list[Entry]]:
             joiner(companion, records)
             used.append(companion.name)
     entries = [_entry(kind, ent, rec, primary) for ent, rec in records.items()]
+    declared = _declared_date(directory)
     source = Source(
         id=kind.source_id,
         name=kind.name,
         list=kind.list,
-        as_of=None,
-        as_of_basis="unknown",
+        as_of=declared,
+        as_of_basis="unknown" if declared is None else "declared",
         url=kind.url,
         authority=_AUTHORITY,
         derived_from="OFAC legacy CSV: " + ", ".join(used),

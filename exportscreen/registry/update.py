@@ -25,7 +25,6 @@ import ipaddress
 import os
 import re
 import shutil
-import sys
 import tempfile
 import urllib.error
 import urllib.parse
@@ -42,6 +41,7 @@ from exportscreen._errors import ConfigError, ListError
 from exportscreen._io import load_model
 from exportscreen.limits import LIMITS
 from exportscreen.registry import FORMATS, Registry, load_registry
+from exportscreen.registry.config import default_data_dir
 
 __all__ = [
     "CSL_URL",
@@ -167,28 +167,6 @@ def default_config() -> UpdateConfig:
 def load_update_config(path: str | Path) -> UpdateConfig:
     """Read and validate an update configuration file (YAML or JSON); raises ``ConfigError``."""
     return load_model(Path(path), UpdateConfig, error=ConfigError)
-
-
-def default_data_dir() -> Path:
-    """Where downloaded lists go: ``$EXPORTSCREEN_DATA_DIR``, else the platform's user data directory.
-
-    That is ``$XDG_DATA_HOME/exportscreen`` (default ``~/.local/share/exportscreen``) on Linux and
-    other Unix systems, ``~/Library/Application Support/exportscreen`` on macOS and
-    ``%LOCALAPPDATA%\\exportscreen`` on Windows.
-    """
-    env = os.environ.get("EXPORTSCREEN_DATA_DIR")
-    if env:
-        return Path(env).expanduser()
-    home = Path.home()
-    if sys.platform == "win32":
-        local = os.environ.get("LOCALAPPDATA")
-        base = Path(local) if local else home / "AppData" / "Local"
-    elif sys.platform == "darwin":
-        base = home / "Library" / "Application Support"
-    else:
-        xdg = os.environ.get("XDG_DATA_HOME")
-        base = Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".local" / "share"
-    return base / "exportscreen"
 
 
 @dataclass(frozen=True)

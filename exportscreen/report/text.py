@@ -23,9 +23,11 @@ def terminal_safe(text: str) -> str:
 
 def format_match(m: PartyMatch) -> str:
     via = f" via {m.matched_field} {m.matched_name!r}" if m.matched_name != m.entry_name else ""
-    return (
-        f"{m.query_name!r} ({m.role}) ~ {m.entry_name!r} [{m.list}, {m.entry_id}]{via}: score {m.score:g}, {m.strength}"
-    )
+    line = f"{m.query_name!r} ({m.role}) ~ {m.entry_name!r} [{m.list}, {m.entry_id}]{via}"
+    line += f": score {m.score:g}, {m.strength}"
+    summary = m.explanation.get("summary")
+    # what matched: both texts and the rule that linked each pair of words (the matcher's summary)
+    return f"{line}\n      {summary}" if isinstance(summary, str) else line
 
 
 def format_decision(decision: Decision, *, where: str = "") -> str:

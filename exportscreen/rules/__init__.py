@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from exportscreen._data import bundled_dir
 from exportscreen._errors import PackError, format_validation_errors
@@ -16,6 +15,7 @@ from exportscreen.geo import CountryGroups, load_country_groups, resolve_country
 from exportscreen.licensing.end_use import load_end_use_words
 from exportscreen.limits import LIMITS
 from exportscreen.named_dates import resolve_dates
+from exportscreen.registry.codes import known_list_codes
 from exportscreen.rules.evaluate import Fired, evaluate_pack, fired_rules, most_severe
 from exportscreen.rules.model import PackCases, RulePack
 from exportscreen.tiers import TierSet, load_tiers
@@ -32,17 +32,6 @@ __all__ = [
     "load_pack_cases",
     "most_severe",
 ]
-
-
-class _Codes(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-    format: Literal["exportscreen-list-codes/1"]
-    codes: dict[str, str]
-
-
-@cache
-def known_list_codes() -> frozenset[str]:
-    return frozenset(load_model(bundled_dir() / "list_codes.yaml", _Codes, error=PackError).codes)
 
 
 def bundled_pack_paths() -> list[Path]:

@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from exportscreen.matching import MatchSettings, compiled
-from exportscreen.matching.compiled import CompiledNames, load_or_compile
-from exportscreen.matching.engine import coverage_floor
+from exportscreen.matching import MatchSettings
+from exportscreen.matching import cache as compiled
+from exportscreen.matching.cache import load_or_compile
+from exportscreen.matching.index import CompiledNames
+from exportscreen.matching.prune import coverage_floor
 from exportscreen.matching.words import word_lists
+from exportscreen.registry import cache as registry_cache
 from exportscreen.registry.model import Entry, Registry
 
 FLOOR = MatchSettings().review
@@ -50,7 +53,7 @@ def _cache_file(directory: Path) -> Path:
 
 def _same(a: CompiledNames, b: CompiledNames) -> None:
     assert a.key == b.key
-    assert a.vocab == b.vocab and a.tokens == b.tokens and a.text == b.text and a.postings == b.postings
+    assert a.vocab.words == b.vocab.words and a.tokens == b.tokens and a.text == b.text and a.postings == b.postings
 
 
 def test_second_load_comes_from_the_cache(small_registry: Registry, cache: Path, builds: list[str]) -> None:
@@ -133,15 +136,15 @@ def test_registry_cache_reloads_a_changed_or_damaged_list(
     monkeypatch.setattr(registry_pkg, "load_registry", counting)
     listed = tmp_path / "list.yaml"
     listed.write_bytes(bundled_list_paths()[0].read_bytes())
-    first = compiled.load_registry_cached(listed)
-    again = compiled.load_registry_cached(listed)
+    first = registry_cache.load_registry_cached(listed)
+    again = registry_cache.load_registry_cached(listed)
     assert len(loads) == 1 and again.version == first.version
     for f in cache.glob("registry-*.bin"):
         f.write_bytes(f.read_bytes()[:-10])
-    assert compiled.load_registry_cached(listed).version == first.version
+    assert registry_cache.load_registry_cached(listed).version == first.version
     assert len(loads) == 2
     listed.write_text(listed.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
-    compiled.load_registry_cached(listed)
+    registry_cache.load_registry_cached(listed)
     assert len(loads) == 3
 
 
@@ -166,7 +169,7 @@ def test_an_index_of_other_entries_under_the_right_key_is_not_used(
     wrong = _load(backward)
     key = compiled.compile_key(small_registry, word_lists(), FLOOR, coverage_floor(FLOOR))
     wrong.key = key
-    compiled._write_cache(wrong, cache)
+    compiled.write_cache(wrong, cache)
     out = _load(small_registry)
     assert len(builds) == 2, "the foreign index was rebuilt, not used"
     assert compiled.serves(out, small_registry)
@@ -192,8 +195,8 @@ def test_registry_cache_reloads_a_custom_list_whose_mapping_changed(tmp_path: Pa
     for name in ("blocked_customers.csv", "blocked_customers.mapping.yaml"):
         (tmp_path / name).write_bytes((examples / name).read_bytes())
     data = tmp_path / "blocked_customers.csv"
-    assert compiled.load_registry_cached(data).lists == {"X-BLOCKED-CUSTOMERS"}
+    assert registry_cache.load_registry_cached(data).lists == {"X-BLOCKED-CUSTOMERS"}
     mapping = tmp_path / "blocked_customers.mapping.yaml"
     renamed = mapping.read_text(encoding="utf-8").replace("X-BLOCKED-CUSTOMERS", "X-RENAMED")
     mapping.write_text(renamed, encoding="utf-8")
-    assert compiled.load_registry_cached(data).lists == {"X-RENAMED"}
+    assert registry_cache.load_registry_cached(data).lists == {"X-RENAMED"}

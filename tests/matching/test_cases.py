@@ -101,3 +101,19 @@ def test_bad_input_is_input_error(small_matcher: NameMatcher, bad: str) -> None:
 
 def test_control_characters_are_dropped(small_matcher: NameMatcher) -> None:
     assert top(small_matcher, "Huawei\x07 Technologies\u200b Co., Ltd.") == ("Huawei Technologies Co., Ltd.", 98.0)
+
+
+def test_explanation_shows_both_texts_and_the_rule(small_matcher: NameMatcher) -> None:
+    c = small_matcher.search("SMIC Beijing", country="CN", limit=1)[0]
+    e = c.explanation
+    assert e["query_text"] == "SMIC Beijing" and e["listed_text"] == "SMIC Beijing"
+    c = small_matcher.search("Zhongke Shuguang", limit=1)[0]
+    e = c.explanation
+    assert e["listed_text"] == "Sugon" and "pinyin pair" in str(e["summary"])
+    c = small_matcher.search("Huawei Technologeis Co Ltd", limit=1)[0]
+    summary = str(c.explanation["summary"])
+    assert "'Huawei Technologeis Co Ltd' ~ name 'Huawei Technologies Co., Ltd.'" in summary
+    assert "technologeis ~ technologies (typo)" in summary
+    aligned = c.explanation["aligned"]
+    assert isinstance(aligned, list)
+    assert {"query": "technologeis", "listed": "technologies", "similarity": 0.9, "how": "typo"} in aligned

@@ -19,4 +19,7 @@ def test_dev_set_floors(shared_data: Path, csl_matcher: NameMatcher) -> None:
     assert result.rate("recall_review") >= 0.99
     assert result.rate("top1") >= 0.97
     assert result.rate("fa_hit") == 0.0
-    assert result.rate("fa_review") <= 0.02
+    # 3 of 124: two negatives of the set now resemble parties of the complete bundled lists (issue 13):
+    # 'Arrow Electronics, Inc.' ~ 'Arrow Electronics (Hong Kong) Co., Ltd.' (Entity List) and
+    # 'Juan Martinez' ~ 'Juan Lopez-Martinez' (Denied Persons List), both at review strength.
+    assert result.rate("fa_review") <= 0.025

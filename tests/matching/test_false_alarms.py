@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from exportscreen.matching import MatchSettings
-from exportscreen.matching.compiled import _country_words
 from exportscreen.matching.engine import NameMatcher
+from exportscreen.matching.names import country_words
 from exportscreen.registry.model import Entry, Registry, Source
 
 S = MatchSettings()
@@ -66,7 +66,7 @@ def test_other_names_of_a_person_do_not(matcher: NameMatcher) -> None:
 
 
 def test_country_words() -> None:
-    words = _country_words()
+    words = country_words()
     assert {"china", "guinea", "zealand", "korea", "hong", "kong"} <= words
     assert not {"new", "republic", "united", "man"} & words
 

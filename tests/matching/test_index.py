@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exportscreen.matching import MatchSettings
-from exportscreen.matching.engine import A_COVER, B_QUERY, BAND, MAX_BONUS, NameMatcher, _Query, coverage_floor
-from exportscreen.matching.neighbours import listed_neighbours, neighbours
+from exportscreen.matching.engine import NameMatcher
+from exportscreen.matching.prune import A_COVER, B_QUERY, BAND, MAX_BONUS, Pruner, coverage_floor
+from exportscreen.matching.query import Query
+from exportscreen.matching.slices import load_slice, slice_registry
 from exportscreen.registry.model import Registry
 
 S = MatchSettings()
@@ -18,10 +21,17 @@ INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u00ad", "\u2060", "\ufeff", "\u202e
 CONFUSABLE = {"a": "а", "e": "е", "o": "о", "c": "с", "p": "р", "x": "х", "i": "і"}
 
 
+OCR = {"m": "rn", "l": "1", "o": "0", "s": "5", "d": "cl"}
+
+
 def _noisy(name: str, rng: random.Random) -> str:
+    """One disguise of every kind the similarity rules and scoring features answer: invisible and
+    look-alike characters, a deleted letter, case, word order, OCR confusions, dropped vowels, a
+    name cut short, a given name reduced to its initial, a dropped word, a swapped pair of letters."""
     chars = list(name)
-    op = rng.randrange(5)
+    op = rng.randrange(11)
     pos = rng.randrange(len(chars))
+    words = name.split()
     if op == 0:
         chars.insert(pos, rng.choice(INVISIBLE))
     elif op == 1 and chars[pos].lower() in CONFUSABLE:
@@ -30,10 +40,23 @@ def _noisy(name: str, rng: random.Random) -> str:
         del chars[pos]
     elif op == 3:
         return name.upper()
-    else:
-        words = name.split()
+    elif op == 4:
         rng.shuffle(words)
         return " ".join(words)
+    elif op == 5:
+        return "".join(OCR.get(ch, ch) if i == pos else ch for i, ch in enumerate(name))
+    elif op == 6:
+        return " ".join(w[0] + "".join(c for c in w[1:-1] if c not in "aeiouAEIOU") + w[-1] if len(w) > 3 else w
+                        for w in words)
+    elif op == 7:
+        return name[: rng.choice((18, 20, 25, 35))].rstrip()
+    elif op == 8 and len(words) > 1:
+        return " ".join([words[0][0] + ".", *words[1:]])
+    elif op == 9 and len(words) > 2:
+        del words[rng.randrange(1, len(words) - 1)]
+        return " ".join(words)
+    elif pos < len(chars) - 1:
+        chars[pos], chars[pos + 1] = chars[pos + 1], chars[pos]
     return "".join(chars)
 
 
@@ -81,14 +104,15 @@ def test_index_equals_exhaustive_at_high_thresholds(
 def test_required_words_leave_too_little_without_them(weights: list[float], least_need: float, mask: int) -> None:
     """Any set of query words that misses every required word covers too little of the query."""
     words = [f"w{i}" for i in range(len(weights))]
-    q = _Query(
+    q = Query(
         text=" ".join(words), folded=" ".join(words), words=words, qweights=weights, rawweights=weights, joins=(),
-        qualifier=[False] * len(words), qtotal=sum(weights), near=[{} for _ in words], near_listed={}, bounds={},
+        qualifier=[False] * len(words), stub=[False] * len(words), qtotal=sum(weights), near=[{} for _ in words],
+        near_listed={}, bounds={},
         split_names=set(),
         dotted=frozenset(),
         compact="", core_count=len(words), initials=(), country=None, kind=None, steps=[], variant=None,
     )
-    required = NameMatcher._required_words(q, least_need)
+    required = Pruner.required_words(q, least_need)
     mask &= (1 << len(words)) - 1
     if required and not mask & required:
         covered = sum(w for i, w in enumerate(weights) if mask >> i & 1) / q.qtotal
@@ -109,7 +133,7 @@ def test_coverage_floor_leaves_room_for_rounding(min_score: float, below: float)
 def test_index_equals_exhaustive_on_csl_sample(csl_registry: Registry, csl_matcher: NameMatcher) -> None:
     exhaustive = NameMatcher(csl_registry, floor=S.review, exhaustive=True, use_cache=False)
     rng = random.Random(20221)
-    sample = rng.sample(range(len(csl_registry.entries)), 60)
+    sample = rng.sample(range(len(csl_registry.entries)), 120)
     for i in sample:
         _same(csl_matcher, exhaustive, _noisy(csl_registry.entries[i].name, rng))
 
@@ -134,7 +158,19 @@ def test_stored_neighbours_equal_the_search(small_matcher: NameMatcher, csl_matc
     """The neighbours the compiler stores for every listed word are those the index search finds."""
     rng = random.Random(3)
     for matcher in (small_matcher, csl_matcher):
-        c = matcher.compiled
-        assert len(c.near_offsets) == len(c.vocab) + 1
-        for vid in rng.sample(range(len(c.vocab)), min(400, len(c.vocab))):
-            assert listed_neighbours(c, vid) == neighbours(c, matcher.words, c.vocab[vid], False), c.vocab[vid]
+        v = matcher.compiled.vocab
+        assert len(v.near_offsets) == len(v.words) + 1
+        for vid in rng.sample(range(len(v.words)), min(400, len(v.words))):
+            assert v.listed_near(vid) == v.near(v.words[vid], False, matcher.words), v.words[vid]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["el-china-seed0", "sdn-individuals-seed0"])
+def test_index_equals_exhaustive_on_perturbation_slices(shared_data: Path, name: str) -> None:
+    """Every perturbation class of the development slices (and their negatives), on their own registry."""
+    s = load_slice(shared_data.parent / "eval" / "ssb" / f"{name}.json")
+    registry = slice_registry(s)
+    indexed = NameMatcher(registry, floor=S.review, use_cache=False)
+    exhaustive = NameMatcher(registry, floor=S.review, exhaustive=True, use_cache=False)
+    for case in random.Random(5).sample(s.cases, 400):
+        _same(indexed, exhaustive, case.query)

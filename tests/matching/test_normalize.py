@@ -35,7 +35,7 @@ def test_fold_cases() -> None:
     assert fold("Nile Dеlta") == "nile delta"  # Cyrillic е
     assert fold("Compañía González A.Ş.") == "compania gonzalez as"
     assert fold("Xi'an Xiangyu") == "xian xiangyu"
-    assert fold("MICR0 SYSTEMS") == "micro systems"
+    assert fold("MICR0 SYSTEMS") == "micr0 systems"  # digits stay: the ocr similarity rule reads them
     assert fold("5G Tech") == "5g tech"
     assert fold("A & B") == "a and b"
     assert fold("中芯国际集成电路制造有限公司") == "zhongxinguojijichengdianluzhizao youxiangongsi"
@@ -49,9 +49,21 @@ def test_spelling_keys() -> None:
     assert consonant_key("bush") == ""
 
 
-def test_digits_for_letters_and_ordinals() -> None:
-    assert fold("C0., Ltd. H0ng K0ng 1nd. 5td.") == "co ltd hong kong ind std"
+def test_digits_stay_digits() -> None:
+    """A digit in a name is kept ("3HC" is a name, not "EHC"); look-alike digits are the ``ocr``
+    similarity rule's business."""
+    assert fold("3HC Semiconductors") == "3hc semiconductors"
+    assert fold("C0., Ltd. H0ng K0ng") == "c0 ltd h0ng k0ng"
     assert fold("5th Floor 1st 22nd 11th 5G 3D") == "5th floor 1st 22nd 11th 5g 3d"
+
+
+def test_confusables_per_name() -> None:
+    assert fold("Ѕemiconductor Мanufacturing Іnternational Corporation") == (
+        "semiconductor manufacturing international corporation"
+    )
+    assert fold("3-К Еlесtrоnісѕ Lіmіtеd") == "3 k electronics limited"  # words made only of look-alikes too
+    assert fold("ВОСТОК") == "vostok"  # no Latin letter in the name: transliterated
+    assert fold("ООО Ромашка Ltd") == "ooo romashka ltd"  # a word with letters no Latin letter resembles
 
 
 @settings(max_examples=500, deadline=None)

@@ -173,6 +173,7 @@ def test_good_download_replaces_the_current_copy(
     out = capsys.readouterr().out
     assert "csl: updated" in out
     assert f"-> {CSL_ENTRIES}" in out
+    assert "not a default source: add it to the lists of" in out  # no configuration names it yet
     assert f"version {old_version} -> {load_registry(current, format='csl').version}" in out
     assert "per list: " in out and "SDN " in out
 

@@ -1,0 +1,118 @@
+"""The on-disk cache of pickled objects (compiled indexes, loaded registries) in the user cache.
+
+A blob is written atomically with its key and sha256, and read back only when both check out,
+from a directory and a file that only this user can write (POSIX); anything else counts as a miss.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from pathlib import Path
+
+__all__ = ["cache_dir", "file_digest", "read_blob", "write_blob"]
+
+_MAGIC = b"exportscreen-index\n"
+
+
+def cache_dir() -> Path:
+    """The user cache directory for compiled indexes (``$EXPORTSCREEN_CACHE_DIR`` overrides)."""
+    env = os.environ.get("EXPORTSCREEN_CACHE_DIR")
+    if env:
+        return Path(env)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "exportscreen"
+
+
+def _trusted_stat(st: os.stat_result) -> bool:
+    if not hasattr(os, "getuid"):
+        return True
+    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _trusted(path: Path) -> bool:
+    """A path we may unpickle from: ours, and writable by nobody else (POSIX)."""
+    try:
+        return _trusted_stat(path.stat())
+    except OSError:
+        return False
+
+
+def read_blob(path: Path, key: str) -> object | None:
+    """The object cached at ``path`` under ``key``, or None when missing, foreign or damaged."""
+    if not _trusted(path.parent):
+        return None
+    try:
+        # the trust check is made on the open file itself, so it cannot be swapped after the check
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            if not _trusted_stat(os.fstat(fh.fileno())):
+                return None
+            blob = fh.read()
+    except OSError:
+        return None
+    header_len = len(_MAGIC) + 64 + 1 + 64 + 1
+    if len(blob) < header_len or not blob.startswith(_MAGIC):
+        return None
+    stored_key = blob[len(_MAGIC) : len(_MAGIC) + 64].decode("ascii", "replace")
+    digest = blob[len(_MAGIC) + 65 : len(_MAGIC) + 129].decode("ascii", "replace")
+    payload = memoryview(blob)[header_len:]
+    if stored_key != key or hashlib.sha256(payload).hexdigest() != digest:
+        return None
+    # Unpickled only after the key and sha256 checks, from a directory and file only we can write.
+    # Without the cyclic garbage collector, which would walk the growing object graph again and again.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        obj: object = pickle.loads(payload)
+        return obj
+    except Exception:
+        return None
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def write_blob(path: Path, key: str, obj: object) -> None:
+    """Cache ``obj`` at ``path`` under ``key`` (atomically; silently not when the directory is not ours)."""
+    directory = path.parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not _trusted(directory):
+            return
+        payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        header = _MAGIC + key.encode() + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n"
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".index-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(header)
+                fh.write(payload)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return
+
+
+def file_digest(path: Path) -> str:
+    """sha256 over a list file's bytes, or over a directory's files (names and bytes, sorted)."""
+    h = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for f in files:
+        h.update(str(f.relative_to(path) if path.is_dir() else f.name).encode() + b"\0")
+        h.update(hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()

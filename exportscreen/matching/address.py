@@ -1,0 +1,319 @@
+"""Address matching: listed addresses compiled (``AddressIndex``) and searched (``search_address``).
+
+An address is folded (``fold_address``: Chinese address parts split and written in English first,
+then ``normalize.fold``, then abbreviations expanded and number markers dropped) and parsed
+(``parse_address``) into house numbers, streets and place words. Scores (``lists/matching.yaml``,
+``addresses``):
+
+* ``hit``: the same house number on the same street (street names compared without spaces:
+  "Zhang Jiang Road" = "Zhangjiang Rd.") and every place word of the query in the listed address;
+* ``street``: the same house number on the same street, places missing or different;
+* up to ``shared_words_cap``: no street on one side, a shared house number (not a postal code)
+  and at least two shared distinctive words, by token-set similarity;
+* ``words_only``: no house number on either side to compare, and the query's distinctive words
+  (at least ``words_only_min_words``) all in the listed address, which the query covers for the
+  most part: a campus or base named without a number ("Bantian Huawei Base, Longgang District,
+  Shenzhen"), never a hit.
+
+The same street with another house number, or the same number on another street, is no match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pydantic import JsonValue
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
+
+from exportscreen.matching.base import Candidate
+from exportscreen.matching.normalize import fold, skeleton
+from exportscreen.matching.similarity import has_digit
+from exportscreen.matching.tuning import tuning
+from exportscreen.matching.vocab import Ids, add_ids, packed
+from exportscreen.matching.words import WordLists
+from exportscreen.registry.model import Registry
+
+__all__ = ["AddressIndex", "ParsedAddress", "fold_address", "parse_address", "search_address"]
+
+_A = tuning().addresses
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def _cjk_parts(text: str, words: WordLists) -> str:
+    """Chinese runs split after each listed address part, the part written as its English word."""
+    parts = words.cjk_address_parts
+    if not parts or not _CJK.search(text):
+        return text
+    pattern = re.compile("|".join(re.escape(p) for p, _e in parts))
+    english = dict(parts)
+
+    def one(run: re.Match[str]) -> str:
+        return " " + pattern.sub(lambda m: f" {english[m.group(0)]} ", run.group(0)) + " "
+
+    return _CJK.sub(one, text)
+
+
+def fold_address(text: str, words: WordLists) -> str:
+    """``fold`` of an address, Chinese parts in English, abbreviations expanded (Rd -> road) and
+    number markers (No., Hao) dropped."""
+    table = words.address_abbreviations or {}
+    out = (table.get(t, t) for t in fold(_cjk_parts(text, words)).split())
+    return " ".join(w for w in out if w)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedAddress:
+    """The parts of a folded address that ``search_address`` compares."""
+
+    words: frozenset[str]
+    compact: str
+    #: house numbers and other short numbers (building, floor); postal codes left out
+    numbers: frozenset[str]
+    #: (house number or "", street name with spaces removed)
+    streets: tuple[tuple[str, str], ...]
+    #: distinctive words that are neither numbers, street names nor generic address words
+    places: frozenset[str]
+    distinctive: frozenset[str]
+
+
+def parse_address(folded: str, words: WordLists) -> ParsedAddress:
+    """Split a ``fold_address`` form into house numbers, streets and place words.
+
+    A street is the run of words (up to ``addresses.max_street_words``, no numbers or generic
+    address words) before a street-type word ("zhang jiang road"), or after it when none precede
+    ("ulitsa lenina"); its house number is the number next to that run or right after the
+    street-type word.
+    """
+    toks = folded.split()
+    most = _A.max_street_words
+    generic = words.address_generic | words.street_types | words.noise
+    streets: list[tuple[str, str]] = []
+    street_words: set[str] = set()
+    house: set[str] = set()
+    for i, t in enumerate(toks):
+        if t not in words.street_types:
+            continue
+        j = i
+        while j > 0 and i - j < most and not has_digit(toks[j - 1]) and toks[j - 1] not in generic:
+            j -= 1
+        if j < i:
+            name_words = toks[j:i]
+            before = toks[j - 1] if j > 0 and has_digit(toks[j - 1]) else ""
+            after = toks[i + 1] if i + 1 < len(toks) and has_digit(toks[i + 1]) else ""
+            number = before or after
+        else:
+            k = i + 1
+            while k < len(toks) and k - i <= most and not has_digit(toks[k]) and toks[k] not in generic:
+                k += 1
+            name_words = toks[i + 1 : k]
+            number = toks[k] if k < len(toks) and has_digit(toks[k]) else ""
+        if not name_words:
+            continue
+        streets.append((number, "".join(name_words)))
+        street_words.update(name_words)
+        if number:
+            house.add(number)
+    short = _A.postcode_min_digits
+    numbers = {t for t in toks if has_digit(t) and (t in house or sum(ch.isdigit() for ch in t) < short)}
+    distinctive = {t for t in toks if not has_digit(t) and len(t) >= 3 and t not in generic}
+    return ParsedAddress(
+        words=frozenset(toks),
+        compact="".join(toks),
+        numbers=frozenset(numbers),
+        streets=tuple(streets),
+        places=frozenset(distinctive - street_words),
+        distinctive=frozenset(distinctive),
+    )
+
+
+def _street_alike(a: str, b: str) -> bool:
+    if a == b or skeleton(a) == skeleton(b):
+        return True
+    return min(len(a), len(b)) >= 6 and OSA.distance(a, b, score_cutoff=1) <= 1
+
+
+def _same_street(q: ParsedAddress, listed: ParsedAddress) -> str | None:
+    """The street (name) both addresses give with the same house number, if any."""
+    for qn, qs in q.streets:
+        if not qn:
+            continue
+        for ln, ls in listed.streets:
+            if qn == ln and _street_alike(qs, ls):
+                return qs
+    return None
+
+
+def _streets_conflict(q: ParsedAddress, listed: ParsedAddress) -> bool:
+    """The same street with other house numbers, or a shared house number on different streets."""
+    for qn, qs in q.streets:
+        for ln, ls in listed.streets:
+            if qn and ln and _street_alike(qs, ls) != (qn == ln):
+                return True
+    return False
+
+
+@dataclass(slots=True)
+class AddressIndex:
+    """Every listed address: its entry, text and folded form; numbers and words to find it by."""
+
+    entry: list[int] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+    folded: list[str] = field(default_factory=list)
+    #: number -> addresses holding it
+    numbers: dict[str, Ids] = field(default_factory=dict)
+    #: distinctive word -> addresses holding it
+    words: dict[str, Ids] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, registry: Registry, lists: WordLists) -> AddressIndex:
+        out = cls()
+        numbers: dict[str, list[int]] = {}
+        by_word: dict[str, list[int]] = {}
+        for i, e in enumerate(registry.entries):
+            for a in e.addresses:
+                folded = fold_address(a, lists)
+                if not folded:
+                    continue
+                ak = len(out.entry)
+                out.entry.append(i)
+                out.text.append(a)
+                out.folded.append(folded)
+                parsed = parse_address(folded, lists)
+                for t in set(folded.split()):
+                    if has_digit(t):
+                        numbers.setdefault(t, []).append(ak)
+                for t in parsed.distinctive:
+                    by_word.setdefault(t, []).append(ak)
+        out.numbers = packed(numbers)
+        out.words = packed(by_word)
+        return out
+
+
+def _words_only(qa: ParsedAddress, la: ParsedAddress) -> tuple[float, dict[str, JsonValue]] | None:
+    """The ``words_only`` score, when neither side gives a house number to compare."""
+    if qa.numbers & la.numbers or len(qa.distinctive) < _A.words_only_min_words:
+        return None
+    if not qa.distinctive <= la.distinctive:
+        return None
+    if len(qa.distinctive) < _A.words_only_listed_share * len(la.distinctive):
+        return None
+    shared: list[JsonValue] = list(sorted(qa.distinctive))
+    return _A.words_only, {"how": "distinctive_words_without_number", "shared_words": shared}
+
+
+def _score(qa: ParsedAddress, la: ParsedAddress, q: str, listed: str) -> tuple[float, dict[str, JsonValue]] | None:
+    shared_numbers = qa.numbers & la.numbers
+    if not shared_numbers:
+        return _words_only(qa, la)
+    street = _same_street(qa, la)
+    if street is not None:
+        found = {w for w in qa.places if w in la.words or w in la.compact}
+        score = _A.hit if qa.places and found == qa.places else _A.street
+        found_list: list[JsonValue] = list(sorted(found))
+        missing: list[JsonValue] = list(sorted(qa.places - found))
+        return score, {
+            "how": "same_street_and_places" if score == _A.hit else "same_street",
+            "street": street,
+            "places_found": found_list,
+            "places_not_found": missing,
+        }
+    if _streets_conflict(qa, la):
+        return None
+    shared = qa.distinctive & la.words
+    if len(qa.distinctive) < 2 or len(shared) < 2:
+        return None
+    cap = _A.shared_words_cap
+    score = round(min(cap, fuzz.token_set_ratio(q, listed) * cap / 100), 1)
+    shared_list: list[JsonValue] = list(sorted(shared))
+    return score, {"how": "shared_number_and_words", "shared_words": shared_list}
+
+
+def search_address(
+    index: AddressIndex,
+    parse: ParsedAddressCache,
+    address: str,
+    *,
+    exhaustive: bool,
+    limit: int | None,
+    min_score: float,
+) -> list[Candidate]:
+    """Entries with a listed address like ``address``, best first (see the module docstring)."""
+    q = fold_address(address, parse.words)
+    qa = parse(q)
+    if not qa.numbers and len(qa.distinctive) < _A.words_only_min_words:
+        return []
+    cands: set[int] = set()
+    if exhaustive:
+        cands.update(range(len(index.entry)))
+    else:
+        for n in qa.numbers:
+            add_ids(cands, index.numbers.get(n))
+        if qa.distinctive:
+            # a words-only match holds every distinctive query word: the rarest one finds it
+            rarest = min(qa.distinctive, key=lambda w: _count(index.words.get(w)))
+            add_ids(cands, index.words.get(rarest))
+    best: dict[int, Candidate] = {}
+    # in address order, so that of an entry's equally good addresses the same one is reported in any process
+    for ak in sorted(cands):
+        la = parse(index.folded[ak])
+        scored = _score(qa, la, q, index.folded[ak])
+        if scored is None:
+            continue
+        score, detail = scored
+        if score < min_score or score <= 0:
+            continue
+        e = index.entry[ak]
+        prev = best.get(e)
+        numbers: list[JsonValue] = list(sorted(qa.numbers & la.numbers))
+        # of equal scores, the address sharing more numbers with the query wins
+        more_shared = prev is not None and len(numbers) > len(_shared_numbers(prev))
+        if prev is None or score > prev.score or (score == prev.score and more_shared):
+            best[e] = Candidate(
+                e,
+                index.text[ak],
+                "address",
+                score,
+                {
+                    "method": "address",
+                    "rule": str(detail["how"]),
+                    "query_text": address,
+                    "listed_text": index.text[ak],
+                    "query_normalised": q,
+                    "candidate_normalised": index.folded[ak],
+                    "shared_numbers": numbers,
+                    **detail,
+                    "score": score,
+                },
+            )
+    ranked = sorted(best.values(), key=lambda x: (-x.score, x.entry_index))
+    return ranked if limit is None else ranked[:limit]
+
+
+def _shared_numbers(cand: Candidate) -> list[JsonValue]:
+    shared = cand.explanation.get("shared_numbers")
+    return shared if isinstance(shared, list) else []
+
+
+def _count(ids: Ids | None) -> int:
+    if ids is None:
+        return 0
+    return 1 if isinstance(ids, int) else len(ids)
+
+
+class ParsedAddressCache:
+    """``parse_address`` remembered per folded address (bounded)."""
+
+    def __init__(self, words: WordLists) -> None:
+        self.words = words
+        self._seen: dict[str, ParsedAddress] = {}
+
+    def __call__(self, folded: str) -> ParsedAddress:
+        hit = self._seen.get(folded)
+        if hit is None:
+            hit = parse_address(folded, self.words)
+            if len(self._seen) > 100_000:
+                self._seen.clear()
+            self._seen[folded] = hit
+        return hit

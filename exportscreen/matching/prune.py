@@ -1,0 +1,258 @@
+"""Which listed names a query must be scored against (``Pruner``): the index's candidates, narrowed
+by an upper bound of the score, so that the index returns exactly what the exhaustive mode does.
+
+The bound is derived from the scoring formula and ``lists/matching.yaml``, never kept by hand:
+``base <= top band * C ** cover_exponent * Q ** query_exponent`` and the features add at most
+``Tuning.max_bonus``. ``coverage_floor`` is the ``C`` below which no name reaches a threshold (the
+compiled postings are cut there); ``Pruner.select`` bounds ``C`` by each listed word's best
+similarity to any query word and ``Q`` by the query words the name could cover at all. Identical,
+compact, acronym, split-word and cut-off (``truncated``) matches are never dropped. A stub credits
+an unmatched listed word only once another word matched, so a query with stubs reaches every name
+holding a word near one of its other words, and its bounds count the stubs as covering.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+
+from exportscreen.matching.index import CompiledNames
+from exportscreen.matching.query import Query
+from exportscreen.matching.tuning import tuning
+from exportscreen.matching.vocab import add_ids
+from exportscreen.matching.words import WordLists
+
+__all__ = ["ROUNDING_SLACK", "Pruner", "coverage_floor"]
+
+_T = tuning()
+BAND = _T.score.band.by_code()
+A_COVER = _T.score.cover_exponent
+B_QUERY = _T.score.query_exponent
+MAX_BONUS = _T.max_bonus
+STUB_SIM = _T.similarity.stub
+#: Scores are rounded to one decimal before ``min_score`` is applied: a raw score this much below it
+#: still passes (69.95 is shown as 70.0), so every bound leaves this much room.
+ROUNDING_SLACK = 0.05 + 1e-9
+
+
+def coverage_floor(min_score: float) -> float:
+    """The listed-name coverage ``C`` below which no name can score ``min_score``."""
+    ratio = (min_score - ROUNDING_SLACK - MAX_BONUS) / _T.top_band
+    if ratio <= 0:
+        return 0.0
+    return float(min(1.0, ratio ** (1.0 / A_COVER)))
+
+
+class Pruner:
+    """Candidate names of one compiled registry for a query and threshold."""
+
+    def __init__(self, compiled: CompiledNames, words: WordLists) -> None:
+        self.c = compiled
+        self.words = words
+        self._least_cache: dict[float, list[float]] = {}
+        self._needs_cache: dict[float, tuple[list[float], list[float]]] = {}
+
+    def needs(self, min_score: float) -> tuple[list[float], list[float]]:
+        """Per kind of name: ``need``, what ``C ** A * Q ** B`` must reach for ``min_score``, and the
+        least coverage ``C`` alone (as ``Q <= 1``), a little under it against rounding."""
+        hit = self._needs_cache.get(min_score)
+        if hit is None:
+            margin = min_score - ROUNDING_SLACK - MAX_BONUS
+            need = [margin / band for band in BAND]
+            least_cover = [n ** (1.0 / A_COVER) * (1.0 - 1e-9) if n > 0 else 0.0 for n in need]
+            if len(self._needs_cache) > 256:  # thresholds are few; bounded all the same
+                self._needs_cache.clear()
+            hit = self._needs_cache[min_score] = (need, least_cover)
+        return hit
+
+    @staticmethod
+    def required_words(q: Query, least_need: float) -> int:
+        """A bit mask of query words of which every name scoring ``least_need`` or more (as
+        ``C ** A * Q ** B``) covers one: the heaviest words that are no stubs, until the rest weigh
+        less than the least ``Q`` that need allows (0 when no such set exists)."""
+        if least_need <= 0 or q.qtotal <= 0:
+            return 0
+        # Q <= 1 and C <= 1, so Q ** B_QUERY >= least_need; a little slack against rounding
+        q_least = least_need ** (1.0 / B_QUERY) * (1.0 - 1e-6)
+        order = sorted((i for i in range(len(q.words)) if not q.stub[i]), key=lambda i: -q.qweights[i])
+        mask = 0
+        rest = q.qtotal
+        for i in order:
+            if rest / q.qtotal < q_least:
+                return mask
+            mask |= 1 << i
+            rest -= q.qweights[i]
+        return mask if rest / q.qtotal < q_least else 0
+
+    def never_pruned(self, q: Query) -> set[int]:
+        """Names scored whatever their bound: split words, the same compact form, acronyms either
+        way (a superset of what scoring accepts) and names the query is the beginning of."""
+        c = self.c
+        forced = set(q.split_names)
+        if len(q.compact) >= 4:
+            add_ids(forced, c.compact_map.get(q.compact))
+            if q.core_count == 1:
+                add_ids(forced, c.initials_map.get(q.compact))
+        for s in q.initials:
+            add_ids(forced, c.compact_map.get(s))
+        if len(q.text) >= _T.score.truncation_min_chars and len(q.words) >= 2:
+            lo = bisect.bisect_left(c.sorted_folded, q.folded)
+            hi = bisect.bisect_left(c.sorted_folded, q.folded + "\x7f")
+            forced.update(c.sorted_names[lo:hi])
+        return forced
+
+    def reached(self, q: Query) -> set[int]:
+        """Every name posted under a listed word near a query word (or two joined); with stubs, every
+        name holding such a word."""
+        c = self.c
+        out: set[int] = set()
+        if q.has_stubs:
+            offsets, holders = c.word_offsets, c.word_names
+            for vid in q.bounds:
+                out.update(holders[offsets[vid] : offsets[vid + 1]])
+            return out
+        postings = c.postings
+        for vid in q.bounds:
+            add_ids(out, postings.get(vid))
+        return out
+
+    def gather(self, q: Query, theta: float) -> set[int]:
+        """The names whose posted words the query matches for ``theta`` of their weight (or every
+        reached name, with stubs), and those never pruned."""
+        forced = self.never_pruned(q)
+        if q.has_stubs:
+            return forced | self.reached(q)
+        c = self.c
+        acc: dict[int, float] = {}
+        for nm in q.near:
+            for vid, (sim, _how) in nm.items():
+                plist = c.postings.get(vid)
+                if plist is None:
+                    continue
+                w = c.weight[vid] * sim
+                if isinstance(plist, int):
+                    acc[plist] = acc.get(plist, 0.0) + w
+                    continue
+                for k in plist:
+                    acc[k] = acc.get(k, 0.0) + w
+        for _i, joined in q.joins:
+            add_ids(forced, c.postings.get(joined))
+        least = self._least_gathered(theta)
+        forced.update(k for k, a in acc.items() if a >= least[k])
+        return forced
+
+    def _least_gathered(self, theta: float) -> list[float]:
+        """Per name, the least weight the query must match among its posted words for its coverage
+        to reach ``theta`` (the rest of its words matched in full); infinite without weight."""
+        least = self._least_cache.get(theta)
+        if least is None:
+            c = self.c
+            least = [
+                theta * total - rest - 1e-9 if total else math.inf
+                for total, rest in zip(c.total, c.rest_weight, strict=True)
+            ]
+            self._least_cache[theta] = least
+        return least
+
+    def select(self, q: Query, theta: float, min_score: float) -> list[int]:
+        """The names that may score ``min_score``: drops only those whose score is certainly lower.
+
+        Most names fall to ``Q`` and are dropped first through the *required words*: a name none of
+        whose words is near one of them, and whose entry has none of them among its other names' or
+        address words, cannot reach the ``Q`` the score needs.
+        """
+        c = self.c
+        best = q.bounds
+        weak = self.words.weak
+        qweights, qtotal = q.qweights, q.qtotal
+        need, least_cover = self.needs(min_score)
+        required = self.required_words(q, min(need))
+        required_vids = frozenset(vid for vid, (_sim, bits) in best.items() if bits & required)
+        required_free = frozenset(w for i, w in enumerate(q.words) if required >> i & 1 and w not in weak)
+        offsets, holders = c.word_offsets, c.word_names
+        allowed: set[int] = set()
+        for vid in required_vids:
+            allowed.update(holders[offsets[vid] : offsets[vid + 1]])
+        ids = c.vocab.ids
+        for word in required_free:
+            wid = ids.get(word)
+            if wid is not None and not c.weak[wid]:
+                allowed.update(c.word_entry_names[c.word_entry_offsets[wid] : c.word_entry_offsets[wid + 1]])
+            aid = c.address_word_ids.get(word)
+            if aid is not None:
+                allowed.update(c.address_names[c.address_offsets[aid] : c.address_offsets[aid + 1]])
+        forced = self.never_pruned(q)
+        names: set[int]
+        if required and q.has_stubs:
+            # every allowed name holding a word near a query word (not only those posted under one)
+            tokens_of = c.tokens
+            names = {k for k in allowed if any(v in best for v in tokens_of[k])}
+            names |= forced
+        elif required:
+            names = self.reached(q)
+            names &= allowed
+            names |= forced
+        else:
+            names = self.gather(q, theta)
+        stub_bits = sum(1 << i for i, s in enumerate(q.stub) if s)
+        # an identical name meets any bound up to 1 (C = Q = 1); above that it is kept by name
+        check_identical = max(need) >= 1.0
+        q_cover: dict[int, float] = {}
+        entry_mask: dict[int, int] = {}
+        tokens, nweights, total, fields, folded = c.tokens, c.nweights, c.total, c.name_field, c.folded
+        weight = c.weight
+        address_words, entry, entry_words = c.address_words, c.entry, c.entry_words
+        free_bits: dict[str, int] = {}
+        for i, word in enumerate(q.words):
+            if word not in weak:
+                free_bits[word] = free_bits.get(word, 0) | 1 << i
+        free_words = frozenset(free_bits)
+        out: list[int] = []
+        for k in names:
+            if k in forced or (check_identical and q.folded == folded[k]):
+                out.append(k)
+                continue
+            # one pass over the name's words: the query words it could cover (Q) and its best
+            # coverage (C); the query words decide first (C <= 1)
+            toks = tokens[k]
+            own = nweights[k]
+            mask = 0
+            covered = 0.0
+            for j, vid in enumerate(toks):
+                hit = best.get(vid)
+                if hit is not None:
+                    mask |= hit[1]
+                    covered += (weight[vid] if own is None else own[j]) * hit[0]
+            if not mask or not total[k] or not qtotal:
+                continue
+            if stub_bits:
+                # a stub may credit any listed word the query did not come near
+                uncovered = sum(
+                    weight[vid] if own is None else own[j] for j, vid in enumerate(toks) if vid not in best
+                )
+                mask |= stub_bits
+                covered += STUB_SIM * uncovered
+            fld = fields[k]
+            if covered < total[k] * least_cover[fld]:
+                continue  # C alone falls short (Q <= 1); most names end here
+            e = entry[k]
+            credited = entry_mask.get(e)
+            if credited is None:
+                # query words the entry credits: in its listed addresses or its other names
+                credited = 0
+                addr_words = address_words[e]
+                if addr_words:
+                    for word in free_words.intersection(addr_words):
+                        credited |= free_bits[word]
+                for word in free_words.intersection(entry_words[e]):
+                    credited |= free_bits[word]
+                entry_mask[e] = credited
+            mask |= credited
+            qcover = q_cover.get(mask)
+            if qcover is None:
+                qcover = min(1.0, sum(qw for i, qw in enumerate(qweights) if mask >> i & 1) / qtotal)
+                q_cover[mask] = qcover
+            kind_need = need[fld]
+            if qcover**B_QUERY >= kind_need and min(1.0, covered / total[k]) ** A_COVER * qcover**B_QUERY >= kind_need:
+                out.append(k)
+        return out

@@ -1,0 +1,233 @@
+"""A party name prepared for search (``Query``): folded words, their weights, qualifiers, stubs and
+the listed words near each, worked out once per query and read by scoring and pruning.
+
+``QueryBuilder.prepare`` gives one query per reading of the name: as folded, with a pinyin pair
+replaced (Sugon ↔ Zhongke Shuguang), and with joined initials split again ("M.A. Khan" as "m a
+khan" besides "ma khan"); the search keeps each entry's best.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from exportscreen._errors import InputError
+from exportscreen.limits import LIMITS
+from exportscreen.matching.index import CompiledNames
+from exportscreen.matching.normalize import NormalisationTrace, fold, fold_traced
+from exportscreen.matching.tuning import tuning
+from exportscreen.matching.vocab import Near, add_ids
+from exportscreen.matching.words import WordLists
+
+__all__ = ["PartyKind", "Query", "QueryBuilder"]
+
+from typing import Literal
+
+PartyKind = Literal["entity", "individual"]
+
+#: Parts of a query that qualify the name: parentheses and a tail after a spaced dash.
+_QUALIFYING_SPAN = re.compile(r"\(([^()]*)\)|\s[-–—]\s(.*)$")
+#: Words written with a full stop after them ("Sci.", "Res.", "J.") but not initials ("S.M.I.C.").
+_DOTTED = re.compile(r"(?<![\w.])([A-Za-z0-9]{1,})\.")
+#: Longest stub: a lone letter anywhere, or up to this many letters when dotted or last.
+STUB_MAX_LEN = 3
+
+
+@dataclass(slots=True)
+class Query:
+    text: str
+    folded: str
+    words: list[str]
+    qweights: list[float]
+    #: weights before the qualifier factor
+    rawweights: list[float]
+    #: (i, vocabulary id) where words i and i + 1 joined are a listed word
+    joins: tuple[tuple[int, int], ...]
+    #: the word qualifies the name (in parentheses, after a dash, a place or branch word)
+    qualifier: list[bool]
+    #: the word is a stub: a lone letter (a digit only when dotted: "3."), or a short dotted or last
+    #: word no listed word equals
+    stub: list[bool]
+    qtotal: float
+    near: list[Near]
+    #: ``near`` turned around: per listed word, the query words near it, ``(i, similarity, how)``
+    near_listed: dict[int, list[tuple[int, float, str]]]
+    #: per listed word near a query word or two joined: the best similarity and the query words
+    #: (a bit mask) it could cover, for the bounds of pruning
+    bounds: dict[int, tuple[float, int]]
+    #: names holding two adjacent listed words that one query word joins ("alfaris")
+    split_names: set[int]
+    dotted: frozenset[str]
+    compact: str
+    core_count: int
+    initials: tuple[str, ...]
+    country: str | None
+    kind: PartyKind | None
+    steps: list[str]
+    variant: str | None
+    #: any word is a stub
+    has_stubs: bool = False
+
+
+class QueryBuilder:
+    """Prepares queries against one compiled registry; remembers the listed words near each word."""
+
+    def __init__(self, compiled: CompiledNames, words: WordLists, *, exhaustive: bool) -> None:
+        self.c = compiled
+        self.words = words
+        self.exhaustive = exhaustive
+        self._near_cache: dict[tuple[str, bool], Near] = {}
+        #: pinyin pairs both ways, as padded words to find and replace, with the note they leave
+        self._pinyin = [
+            (f" {src} ", f" {dst} ", f"{src} → {dst}") for a, b in words.pinyin_pairs for src, dst in ((a, b), (b, a))
+        ]
+        #: finds whether any of them is in a padded query at all (most queries have none)
+        self._pinyin_any = (
+            re.compile("|".join(re.escape(src) for src, _dst, _note in self._pinyin)) if self._pinyin else None
+        )
+
+    def near(self, word: str, dotted: bool) -> Near:
+        key = (word, dotted)
+        hit = self._near_cache.get(key)
+        if hit is not None:
+            return hit
+        v = self.c.vocab
+        if self.exhaustive:
+            found = v.scan_near(word, dotted, self.words)
+        else:
+            vid = None if dotted else v.ids.get(word)
+            found = v.listed_near(vid) if vid is not None else v.near(word, dotted, self.words)
+        if len(self._near_cache) > 100_000:
+            self._near_cache.clear()
+        self._near_cache[key] = found
+        return found
+
+    def prepare(self, name: str, country: str | None, kind: PartyKind | None) -> list[Query]:
+        if not isinstance(name, str):
+            raise InputError(f"party name must be text, not {type(name).__name__}")
+        if len(name) > LIMITS.max_name_chars:
+            raise InputError(
+                f"party name is {len(name)} characters, over the limit of {LIMITS.max_name_chars} (max_name_chars)"
+            )
+        trace = NormalisationTrace()
+        folded = fold_traced(name, trace)
+        if not folded:
+            raise InputError(f"party name {name!r} has no letters or digits")
+        # titles and particles are weighed down but are words of a name ("MRS GmbH" is listed): only a name of
+        # nothing but legal forms and noise words is refused
+        empty = self.words.legal_forms | self.words.noise
+        if all(w in empty for w in folded.split()):
+            raise InputError(f"party name {name!r} is only legal forms or noise words; give the name itself")
+        qualifying: set[str] = set()
+        for m in _QUALIFYING_SPAN.finditer(name):
+            qualifying.update(fold(m.group(1) or m.group(2) or "").split())
+        dotted = frozenset(fold(w) for w in _DOTTED.findall(name))
+        variants: list[tuple[str, str | None]] = [(folded, None)]
+        if "initials_joined" in trace.steps:
+            split = fold_traced(name, NormalisationTrace(), join_initials=False)
+            runs = set(folded.split()) - set(split.split())
+            if any(run not in self.words.legal_forms for run in runs):  # "S.A.", "C.V." are legal forms
+                variants.append((split, "initials read one by one"))
+        padded = f" {folded} "
+        if self._pinyin_any is not None and self._pinyin_any.search(padded):
+            for src, dst, note in self._pinyin:
+                if src in padded:
+                    variants.append((padded.replace(src, dst).strip(), f"pinyin_pair: {note}"))
+        return [
+            self._query(name, text, country, kind, trace.steps, note, frozenset(qualifying), dotted)
+            for text, note in variants
+        ]
+
+    def _query(
+        self,
+        name: str,
+        folded: str,
+        country: str | None,
+        kind: PartyKind | None,
+        steps: list[str],
+        note: str | None,
+        qualifying: frozenset[str],
+        dotted: frozenset[str],
+    ) -> Query:
+        c = self.c
+        w = tuning().weights
+        weak = self.words.weak
+        words = folded.split()
+        near = [self.near(x, x in dotted) for x in words]
+        stub = [
+            (len(x) == 1 and (x.isalpha() or x in dotted))
+            or (len(x) <= STUB_MAX_LEN and (x in dotted or i == len(words) - 1) and x not in c.vocab.ids)
+            for i, x in enumerate(words)
+        ]
+        if all(stub):
+            stub = [False] * len(words)
+        qweights: list[float] = []
+        qualifier: list[bool] = []
+        rawweights: list[float] = []
+        for x, nm, is_stub in zip(words, near, stub, strict=True):
+            if x in weak:
+                wt = w.weak
+            elif is_stub:
+                wt = w.stub
+            elif x in c.vocab.ids or not nm:
+                wt = c.token_weight(x)
+            else:
+                # an unseen word (a typo) weighs what the listed word it resembles most weighs
+                wt = c.weight[max(nm.items(), key=lambda item: (item[1][0], -c.weight[item[0]]))[0]]
+            rawweights.append(wt)
+            is_qual = x in qualifying or c.is_qualifier(x)
+            qualifier.append(is_qual)
+            if is_qual:
+                wt *= w.qualifier_factor
+            qweights.append(wt)
+        near_listed: dict[int, list[tuple[int, float, str]]] = {}
+        bounds: dict[int, tuple[float, int]] = {}
+        for i, nm in enumerate(near):
+            bit = 1 << i
+            for vid, (sim, how) in nm.items():
+                hits = near_listed.get(vid)
+                if hits is None:
+                    near_listed[vid] = [(i, sim, how)]
+                    bounds[vid] = (sim, bit)
+                else:
+                    hits.append((i, sim, how))
+                    prev = bounds[vid]
+                    bounds[vid] = (max(prev[0], sim), prev[1] | bit)
+        ids = c.vocab.ids
+        joins = tuple((i, jid) for i in range(len(words) - 1) if (jid := ids.get(words[i] + words[i + 1])) is not None)
+        merge = tuning().similarity.merge
+        for i, joined in joins:
+            bits = 3 << i
+            had = bounds.get(joined)
+            bounds[joined] = (merge, bits) if had is None else (max(had[0], merge), had[1] | bits)
+        split_names: set[int] = set()
+        for x in words:
+            add_ids(split_names, c.pair_postings.get(x))
+        if kind is None and any(self.words.names_an_organisation(x) for x in words):
+            kind = "entity"
+        core = [x for x in words if x not in weak or x in self.words.particles]
+        inits = {"".join(x[0] for x in words if x not in self.words.noise), "".join(x[0] for x in core)}
+        return Query(
+            text=name,
+            folded=folded,
+            words=words,
+            qweights=qweights,
+            rawweights=rawweights,
+            joins=joins,
+            qualifier=qualifier,
+            stub=stub,
+            qtotal=sum(qweights),
+            near=near,
+            near_listed=near_listed,
+            bounds=bounds,
+            split_names=split_names,
+            dotted=dotted,
+            compact="".join(core),
+            core_count=len(core),
+            initials=tuple(sorted(s for s in inits if len(s) >= 4)),
+            country=country.upper() if country else None,
+            kind=kind,
+            steps=list(steps),
+            variant=note,
+            has_stubs=any(stub),
+        )
