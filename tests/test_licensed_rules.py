@@ -81,10 +81,10 @@ def test_a_licence_that_does_not_fit_says_why() -> None:
 
 def test_a_covered_entity_list_match_counts_as_read() -> None:
     """The backstop (unread-list-match) must not turn a licensed Entity List shipment back into review."""
-    huawei = "Huawei Technologies (Shenzhen)"
-    register = _register({"number": "D8", "eccns": ["EAR99"], "parties": [{"name": huawei}]})
+    listed = "4Paradigm Technology Co., Ltd."
+    register = _register({"number": "D8", "eccns": ["EAR99"], "parties": [{"name": listed}]})
     tx = _h100(
-        parties=[{"role": "ultimate_consignee", "name": huawei, "country": "CN"}],
+        parties=[{"role": "ultimate_consignee", "name": listed, "country": "CN"}],
         items=[{"description": "Printer", "eccn": "EAR99"}],
     )
     decision = Screener(licences=register).screen(tx)
