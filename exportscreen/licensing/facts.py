@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from exportscreen._construct import construct
 from exportscreen.geo import CountryGroups
@@ -20,7 +20,7 @@ from exportscreen.licensing.tables import load_ccl, load_chart
 from exportscreen.models import Item, LicenceRequirement, Transaction
 from exportscreen.tiers import ItemClassification
 
-__all__ = ["ItemCover", "Licensing", "LicensingFacts", "UnknownEccn", "item_eccns"]
+__all__ = ["ItemCover", "Licensing", "LicensingFacts", "LicensingMemo", "UnknownEccn", "item_eccns"]
 
 #: Statuses a licence on file can cover.
 _COVERABLE = frozenset({"required", "possible", "delegated", "unevaluated"})
@@ -109,6 +109,21 @@ def item_eccns(item: Item, classification: ItemClassification) -> list[tuple[str
     return out
 
 
+_Order = tuple[tuple[Place, ...], tuple[WordHit, ...], tuple[RegionHit, ...], tuple[Requirement, ...]]
+_ItemRows = tuple[tuple[Requirement, ...], tuple[UnknownEccn, ...]]
+
+
+@dataclass
+class LicensingMemo:
+    """What ``Licensing.facts`` remembers between its calls about one transaction on one date with the
+    same packs (the readings of its unclassified items): the parts that do not depend on how the items
+    are classified (places, end-use words, address regions, end-use sections), and each item's rows
+    per classification (its tiers and the ECCNs it is read as)."""
+
+    order: _Order | None = None
+    items: dict[tuple[object, ...], _ItemRows] = field(default_factory=dict)
+
+
 class Licensing:
     """The determination engine of a Screener: tables, word list and (optionally) a licence register."""
 
@@ -134,32 +149,62 @@ class Licensing:
         groups: CountryGroups,
         groups_of: Callable[[str, dt.date], tuple[str, ...]],
         packs_in_force: frozenset[str],
+        memo: LicensingMemo | None = None,
     ) -> LicensingFacts:
+        """The licensing facts of ``tx`` with its items classified so (``memo``: see ``LicensingMemo``)."""
+        memo = memo or LicensingMemo()
         det = self.determiner
-        places = places_that_count(tx, on, groups, groups_of, det.part746)
+        if memo.order is None:
+            places = places_that_count(tx, on, groups, groups_of, det.part746)
+            words = tuple(self.words.read(tx.end_use)) if tx.end_use else ()
+            regions = address_regions(tx, det.part746, on)
+            memo.order = (places, words, regions, tuple(self._end_use(tx, places, on, packs_in_force)))
+        places, words, regions, end_use = memo.order
         requirements: list[Requirement] = []
         unknown: list[UnknownEccn] = []
         for index, (item, cls) in enumerate(zip(tx.items, classifications, strict=True)):
             eccns: list[tuple[str | None, str]] = [*item_eccns(item, cls)] or [(None, "not given")]
-            for eccn, basis in eccns:
-                if eccn is not None and not det.known(eccn, on):
-                    unknown.append(UnknownEccn(index, item.description, eccn))
-                for place in places:
-                    for req in det.item(index=index, eccn=eccn, eccn_basis=basis, hts=item.hts, place=place, on=on):
-                        requirements.append(self._evaluated(req, cls, packs_in_force))
-        requirements += self._end_use(tx, places, on, packs_in_force)
+            key = (index, cls.tiers, tuple(eccns))
+            found = memo.items.get(key)
+            if found is None:
+                found = memo.items[key] = self._item(index, item, cls, eccns, places, on, packs_in_force)
+            rows, missing = found
+            requirements += rows
+            unknown += missing
+        requirements += end_use
         covers: tuple[ItemCover, ...] = ()
         if self.register is not None and self.register.licences:
             requirements, covers = self._covered(requirements, tx, classifications, places, on)
-        words = tuple(self.words.read(tx.end_use)) if tx.end_use else ()
         return LicensingFacts(
             places=places,
             requirements=tuple(requirements),
             unknown_eccns=tuple(unknown),
-            address_regions=address_regions(tx, det.part746, on),
+            address_regions=regions,
             end_use_words=words,
             covers=covers,
         )
+
+    def _item(
+        self,
+        index: int,
+        item: Item,
+        cls: ItemClassification,
+        eccns: Sequence[tuple[str | None, str]],
+        places: Sequence[Place],
+        on: dt.date,
+        packs_in_force: frozenset[str],
+    ) -> _ItemRows:
+        """The rows of one item (each ECCN it is read as, to each place) and its unknown ECCNs."""
+        det = self.determiner
+        rows: list[Requirement] = []
+        unknown: list[UnknownEccn] = []
+        for eccn, basis in eccns:
+            if eccn is not None and not det.known(eccn, on):
+                unknown.append(UnknownEccn(index, item.description, eccn))
+            for place in places:
+                for req in det.item(index=index, eccn=eccn, eccn_basis=basis, hts=item.hts, place=place, on=on):
+                    rows.append(self._evaluated(req, cls, packs_in_force))
+        return tuple(rows), tuple(unknown)
 
     def _evaluated(self, req: Requirement, cls: ItemClassification, packs_in_force: frozenset[str]) -> Requirement:
         """A delegated requirement stays delegated when a pack in force implements it and reads the
@@ -334,12 +379,12 @@ def _over_limits(under: dict[str, tuple[Licence, set[int]]], tx: Transaction) ->
     over: dict[str, str] = {}
     for number, (lic, indexes) in under.items():
         chosen = [tx.items[i] for i in sorted(indexes)]
-        for limit, field, unit in ((lic.max_quantity, "quantity", ""), (lic.max_value_usd, "value_usd", " USD")):
+        for limit, name, unit in ((lic.max_quantity, "quantity", ""), (lic.max_value_usd, "value_usd", " USD")):
             if limit is None:
                 continue
-            values = [getattr(item, field) for item in chosen]
+            values = [getattr(item, name) for item in chosen]
             if any(v is None for v in values):
-                over[number] = f"limits the {field.replace('_usd', '')} and an item under it gives none"
+                over[number] = f"limits the {name.removesuffix('_usd')} and an item under it gives none"
             elif sum(values) > limit:
-                over[number] = f"{field.replace('_usd', '')} {sum(values):g}{unit} is over its limit of {limit:g}{unit}"
+                over[number] = f"{name.removesuffix('_usd')} {sum(values):g}{unit} is over its limit of {limit:g}{unit}"
     return over
