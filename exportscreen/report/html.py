@@ -8,10 +8,12 @@ value sits in a ``<bdi>``, so a name cannot reorder the line around it. The file
 script, font or image from anywhere (a Content-Security-Policy with the style's hash says so to the
 browser), and prints one order per page.
 
-Sections: header (tool, run, who, when, inputs with hashes, as-of date, list sources, packs,
-thresholds), summary by category and rule with two SVG pictures, inputs that could not be screened,
-clearances, changes since an earlier screening (re-screen), then one section per order and the
-recordkeeping note of 15 CFR Part 762. Output is a pure function of the report: the same report
+Sections: header (tool, run, who, when, inputs with hashes, as-of date, list coverage per list code
+with the lists rules read but no source gave as a warning, list sources, packs, thresholds), summary
+by category and rule with two SVG pictures, inputs that could not be screened, clearances, changes
+since an earlier screening (re-screen), then one section per order (``html_views``: parties, items,
+licence determinations, reasons with the matches they rest on, the order's matches and how each
+matched) and the recordkeeping note of 15 CFR Part 762. Output is a pure function of the report: the same report
 (time included) gives the same bytes.
 """
 
@@ -34,17 +36,16 @@ from exportscreen._data import bundled_dir
 from exportscreen._errors import ConfigError
 from exportscreen._io import load_model
 from exportscreen.baseline import Clearance, Finding, OrderResult
-from exportscreen.models import Category, Decision, Item, Party, Reason
+from exportscreen.models import Category, SourceInfo
 from exportscreen.report.html_model import AuditReport
 from exportscreen.report.html_svg import category_chart, score_chart
+from exportscreen.report.html_views import order_view
 
 __all__ = ["format_html", "visible_text"]
 
 #: Bidirectional formatting characters: shown as code points, never applied to the page.
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _CATEGORIES = (Category.SENSITIVE, Category.REVIEW, Category.LESS_RISKY)
-#: Reason evidence keys whose records are list matches (rendered as such, not as generic evidence).
-_MATCH_KEYS = ("matches", "owners")
 
 
 class _Retention(BaseModel):
@@ -81,6 +82,16 @@ def visible_text(value: object) -> Markup:
     return Markup("").join(parts)
 
 
+def number(x: object) -> str:
+    """A number as a person writes it: 25000000 (never 2.5e+07), 19.4496, 90."""
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e16:
+        return str(int(x))
+    if isinstance(x, float):
+        text = repr(x)
+        return f"{x:.15f}".rstrip("0").rstrip(".") if "e" in text else text
+    return str(x)
+
+
 def _finalize(value: object) -> object:
     if value is None or isinstance(value, Markup | int | float):
         return value
@@ -98,7 +109,8 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["num"] = lambda x: f"{x:g}" if isinstance(x, float) else str(x)
+    env.filters["num"] = number
+    env.filters["count"] = lambda n: f"{n:,}"
     env.filters["label"] = lambda c: c.value.replace("_", " ") if isinstance(c, Category) else str(c)
     env.filters["columns"] = _columns
     env.tests["record"] = lambda v: isinstance(v, dict)
@@ -125,125 +137,13 @@ def _columns(records: Iterable[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(k for rec in records for k in rec))
 
 
-# ------------------------------------------------------------------------------------- views
-
-
-@dataclass(frozen=True)
-class ReasonView:
-    reason: Reason
-    help: str | None
-    pack: str | None
-    finding: Finding | None
-    records: tuple[dict[str, Any], ...]
-    evidence: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class ItemView:
-    number: int
-    item: Item | None
-    details: dict[str, Any]
-    tiers: tuple[str, ...]
-    classified: bool
-    evidence: tuple[dict[str, Any], ...]
-    description: str
-
-
-@dataclass(frozen=True)
-class OrderView:
-    anchor: str
-    result: OrderResult
-    outcome: Category
-    cleared: int
-    parties: tuple[Party, ...]
-    party_details: tuple[dict[str, Any], ...]
-    screened_names: tuple[str, ...]
-    order_details: dict[str, Any]
-    items: tuple[ItemView, ...]
-    reasons: tuple[ReasonView, ...]
-    lists: tuple[tuple[str, str], ...]
-
-    @property
-    def decision(self) -> Decision:
-        return self.result.decision
-
-
-def _outcome(result: OrderResult) -> Category:
-    """The category once clearances are applied: the worst finding not cleared."""
-    return max((f.category for f in result.failing), default=Category.LESS_RISKY)
-
-
 def _rule_help(report: AuditReport) -> dict[str, tuple[str | None, str]]:
+    """Rule id -> (its help text, ``pack@version``), from the packs of the run."""
     out: dict[str, tuple[str | None, str]] = {}
     for pack in report.run.packs:
         for rule in pack.rules:
             out.setdefault(rule.id, (rule.help, f"{pack.id}@{pack.version}"))
     return out
-
-
-def _details(model: BaseModel | None, skip: Iterable[str]) -> dict[str, Any]:
-    """A model's fields that are set, in declaration order, as JSON-like values."""
-    if model is None:
-        return {}
-    data = model.model_dump(mode="json", exclude=set(skip))
-    return {k: v for k, v in data.items() if v not in (None, [], {}, "")}
-
-
-def _reason_view(reason: Reason, finding: Finding | None, helps: dict[str, tuple[str | None, str]]) -> ReasonView:
-    help_text, pack = helps.get(reason.rule_id, (None, None))
-    records: list[dict[str, Any]] = []
-    for key in _MATCH_KEYS:
-        found = reason.evidence.get(key)
-        if isinstance(found, list):
-            records += [rec for rec in found if isinstance(rec, dict)]
-    evidence = {k: v for k, v in reason.evidence.items() if k not in _MATCH_KEYS}
-    return ReasonView(reason, help_text, pack, finding, tuple(records), evidence)
-
-
-def _lists(decision: Decision) -> tuple[tuple[str, str], ...]:
-    seen: dict[str, set[str]] = {}
-    for s in decision.registry.sources:
-        seen.setdefault(s.list, set()).add(s.as_of.isoformat() if s.as_of else "undated")
-    return tuple((code, ", ".join(sorted(dates))) for code, dates in sorted(seen.items()))
-
-
-def _order_view(n: int, result: OrderResult, helps: dict[str, tuple[str | None, str]]) -> OrderView:
-    d = result.decision
-    tx = result.transaction
-    reasons = tuple(
-        _reason_view(r, next((f for f in result.findings if f.reason == r), None), helps) for r in d.reasons
-    )
-    tiers = {t.item_index: t for t in d.item_tiers}
-    count = max(len(tx.items) if tx else 0, len(d.item_tiers))
-    items = []
-    for i in range(count):
-        item = tx.items[i] if tx and i < len(tx.items) else None
-        tier = tiers.get(i)
-        items.append(
-            ItemView(
-                number=i + 1,
-                item=item,
-                details=_details(item, ("description",)),
-                tiers=tuple(tier.tiers) if tier else (),
-                classified=tier.classified if tier else False,
-                evidence=tuple(tier.evidence) if tier else (),
-                description=item.description if item else (tier.description if tier else ""),
-            )
-        )
-    names = tuple(dict.fromkeys(m.query_name for m in d.matches))
-    return OrderView(
-        anchor=f"order-{n}",
-        result=result,
-        outcome=_outcome(result),
-        cleared=sum(1 for f in result.findings if f.cleared),
-        parties=tuple(tx.parties) if tx else (),
-        party_details=tuple(_details(p, ("role", "name", "country")) for p in tx.parties) if tx else (),
-        screened_names=names,
-        order_details=_details(tx, ("id", "parties", "items")),
-        items=tuple(items),
-        reasons=reasons,
-        lists=_lists(d),
-    )
 
 
 @dataclass(frozen=True)
@@ -256,19 +156,61 @@ class RuleRow:
 
 
 def _rule_rows(results: Iterable[OrderResult]) -> list[RuleRow]:
+    """One row per rule that fired, with every citation it gave in any order (they name list entries)."""
     fired: Counter[str] = Counter()
     cleared: Counter[str] = Counter()
-    meta: dict[str, Reason] = {}
+    category: dict[str, Category] = {}
+    citations: dict[str, dict[str, None]] = {}
     for r in results:
         for reason in r.decision.reasons:
-            meta.setdefault(reason.rule_id, reason)
+            category[reason.rule_id] = max(category.get(reason.rule_id, reason.category), reason.category)
+            citations.setdefault(reason.rule_id, {}).update(dict.fromkeys(reason.citations))
             fired[reason.rule_id] += 1
         for f in r.findings:
             cleared[f.rule_id] += f.cleared
     return sorted(
-        (RuleRow(rid, meta[rid].category, n, cleared[rid], tuple(meta[rid].citations)) for rid, n in fired.items()),
+        (RuleRow(rid, category[rid], n, cleared[rid], tuple(citations[rid])) for rid, n in fired.items()),
         key=lambda row: (-row.category.severity, row.rule_id),
     )
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One list code: its entries and sources, or (``loaded`` False) a list rules read but no source gave."""
+
+    code: str
+    loaded: bool
+    entries: int
+    sources: int
+    as_of: str
+    orders_missing: int
+
+
+def _coverage(report: AuditReport) -> list[ListRow]:
+    """Entries per list code screened against, then the codes missing for some order (``lists_missing``)."""
+    registry = report.run.registry
+    rows: list[ListRow] = []
+    if registry is not None:
+        by_code: dict[str, list[SourceInfo]] = {}
+        for s in registry.sources:
+            by_code.setdefault(s.list, []).append(s)
+        for code in sorted(set(by_code) | set(registry.lists)):
+            sources = by_code.get(code, [])
+            entries = registry.lists.get(code, sum(s.entries for s in sources))
+            dates = sorted({s.as_of.isoformat() if s.as_of else "undated" for s in sources})
+            rows.append(ListRow(code, True, entries, len(sources), ", ".join(dates), 0))
+    missing: Counter[str] = Counter(code for r in report.results for code in dict.fromkeys(r.decision.lists_missing))
+    rows += [ListRow(code, False, 0, 0, "", n) for code, n in sorted(missing.items())]
+    return rows
+
+
+def _missing_groups(coverage: Iterable[ListRow]) -> list[tuple[list[str], int]]:
+    """The lists not loaded, grouped by how many orders they were missing for (most first)."""
+    groups: dict[int, list[str]] = {}
+    for row in coverage:
+        if not row.loaded:
+            groups.setdefault(row.orders_missing, []).append(row.code)
+    return [(codes, n) for n, codes in sorted(groups.items(), reverse=True)]
 
 
 def _clearances(results: Iterable[OrderResult]) -> list[tuple[OrderResult, Finding, Clearance]]:
@@ -284,10 +226,11 @@ def format_html(report: AuditReport) -> str:
     env = _environment()
     css = env.get_template("report.css").render()
     helps = _rule_help(report)
-    orders = [_order_view(n, r, helps) for n, r in enumerate(report.results, start=1)]
+    orders = [order_view(n, r, helps) for n, r in enumerate(report.results, start=1)]
     by_decision = Counter(r.decision.category for r in report.results)
     by_outcome = Counter(o.outcome for o in orders)
-    scores = [m.score for r in report.results for m in r.decision.matches]
+    scores = [m.ref.score for o in orders for m in o.matches]
+    coverage = _coverage(report)
     per_file = Counter(str(r.path) for r in report.results)
     run = report.run
     return env.get_template("report.html.j2").render(
@@ -308,4 +251,7 @@ def format_html(report: AuditReport) -> str:
         score_svg=score_chart(scores, review=run.review_threshold, hit=run.hit_threshold),
         retention=_retention(),
         failing=sum(1 for r in report.results if r.failing),
+        coverage=coverage,
+        missing=_missing_groups(coverage),
+        entries=sum(s.entries for s in run.registry.sources) if run.registry else 0,
     )
