@@ -20,7 +20,7 @@ from pydantic import JsonValue, ValidationError
 from exportscreen._construct import construct
 from exportscreen._errors import ConfigError, ExportscreenError, InputError, ListError, format_validation_errors
 from exportscreen.geo import CountryGroups, load_country_groups
-from exportscreen.licensing.facts import Licensing
+from exportscreen.licensing.facts import Licensing, LicensingFacts, LicensingMemo
 from exportscreen.licensing.register import LicenceRegister
 from exportscreen.matching import Candidate, Matcher, MatchSettings, build_matcher, match_many
 from exportscreen.matching.batch import gc_frozen
@@ -39,7 +39,7 @@ from exportscreen.registry import Registry, load_registry
 from exportscreen.rules import RulePack, bundled_pack_paths, fired_rules, load_pack, most_severe
 from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact, match_refs
 from exportscreen.rules.materiality import settle
-from exportscreen.tiers import TierSet, load_tiers
+from exportscreen.tiers import ItemClassification, TierSet, load_tiers
 
 __all__ = ["STALE_AFTER_DAYS", "Screener", "default_screener", "match_name", "screen", "validate_transaction"]
 
@@ -108,7 +108,6 @@ class Screener:
             raise ConfigError(f"the same rule pack is loaded twice: {sorted(ids)}")
         _check_required_lists(self.registry, require_lists)
         self.settings = settings or MatchSettings()
-        self.licensing = Licensing(register=licences)
         self.matcher: Matcher = build_matcher(self.registry, settings=self.settings)
         #: (country, date) -> its country groups: every transaction asks for its destination's
         self._groups_memo: dict[tuple[str, dt.date], tuple[str, ...]] = {}
@@ -116,6 +115,7 @@ class Screener:
         self._missing_memo: dict[dt.date, tuple[str, ...]] = {}
         self._tier_citations = {t.id: list(t.citations) for t in self.tiers.tiers}
         self._tier_exceptions = {t.id: list(t.license_exceptions) for t in self.tiers.tiers}
+        self.licensing = Licensing(register=licences, tier_exceptions=self._tier_exceptions)
         counts = self.registry.counts()
         #: what every Decision says it was screened against; built from the loaded registry's own typed
         #: fields: constructed (no validator to build at start-up)
@@ -247,9 +247,16 @@ class Screener:
             yield best
 
     # ------------------------------------------------------------------------------ facts
-    def facts(self, tx: Transaction, on: dt.date, packs_in_force: frozenset[str] = frozenset()) -> Facts:
+    def facts(
+        self,
+        tx: Transaction,
+        on: dt.date,
+        packs_in_force: frozenset[str] = frozenset(),
+        memo: LicensingMemo | None = None,
+    ) -> Facts:
         """Compute the facts of a validated transaction on date ``on`` (``packs_in_force``: the ids of the
-        packs that will read them, for the sections the licence determination leaves to a pack)."""
+        packs that will read them, for the sections the licence determination leaves to a pack; ``memo``:
+        kept for the licensing facts of the same transaction under other classifications)."""
         effective, _rule = self.groups.effective_country(tx.destination, on)
         matches: list[MatchFact] = []
         owners: list[OwnerFact] = []
@@ -286,7 +293,7 @@ class Screener:
                 headquarters.append(HeadquartersFact(p_index, party.name, hq, self._groups_of(hq, on), basis))
         items = tuple(ItemFact(i, item.description, self.tiers.classify(item, on)) for i, item in enumerate(tx.items))
         licensing = self.licensing.facts(
-            tx, [i.classification for i in items], on, self.groups, self._groups_of, packs_in_force
+            tx, [i.classification for i in items], on, self.groups, self._groups_of, packs_in_force, memo
         )
         return Facts(
             as_of=on,
@@ -362,10 +369,16 @@ class Screener:
         if not active:
             raise ConfigError(f"no rule pack is in force on {on.isoformat()}")
         warning = self._freshness(on)
-        facts = settle(self.facts(tx, on, frozenset(p.id for p in active)), tiers=self.tiers, packs=active)
+        ids = frozenset(p.id for p in active)
+        memo = LicensingMemo()
+
+        def relicense(classifications: Sequence[ItemClassification]) -> LicensingFacts:
+            return self.licensing.facts(tx, classifications, on, self.groups, self._groups_of, ids, memo)
+
+        facts = settle(self.facts(tx, on, ids, memo), tiers=self.tiers, packs=active, relicense=relicense)
         fired = [f for pack in active for f in fired_rules(pack, facts)]
         packs_category = max((f.rule.category for f in fired), default=Category.LESS_RISKY)
-        read = {id(m) for f in fired if f.rule.category is not Category.LESS_RISKY for m in f.list_matches}
+        read = {id(m) for f in fired if f.acted for m in f.list_matches}
         backstops = _backstops(facts, read, packs_category)
         required = self._required_missing(active)
         if required:

@@ -1,5 +1,5 @@
 """Run every case of every bundled rule pack (ids ``pack::case``; ``pytest -k PACK`` runs one pack), and
-lint the packs: every rule of every bundled pack fires in at least one of its cases."""
+lint the packs: every rule of every bundled pack fires in at least one of its cases and has a help text."""
 
 from __future__ import annotations
 
@@ -109,3 +109,13 @@ def test_every_rule_fires_in_a_case(
             fired |= {r.rule_id for r in _screen(rules, case, screeners).reasons}
     never = [r.id for r in load_pack(rules).rules if r.id not in fired]
     assert not never, f"{load_pack(rules).id}: rules that fire in no case of cases.yaml: {never}"
+
+
+@pytest.mark.parametrize("rules", bundled_pack_paths(), ids=lambda r: load_pack(r).id)
+def test_every_rule_has_help(rules: Path) -> None:
+    """Every bundled rule says what a compliance officer does next (reports show it beside the reason)."""
+    pack = load_pack(rules)
+    missing = [r.id for r in pack.rules if not r.help or len(r.help.split()) < 8]
+    assert not missing, f"{pack.id}: rules without a help text (a sentence of what to do next): {missing}"
+    templated = [r.id for r in pack.rules if r.help and "{" in r.help]
+    assert not templated, f"{pack.id}: help is plain text, not a message template: {templated}"

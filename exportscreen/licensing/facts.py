@@ -5,25 +5,23 @@ destination mismatches, sanctioned regions in addresses and the end-use words fo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from exportscreen._construct import construct
 from exportscreen.geo import CountryGroups
+from exportscreen.licensing.coverage import ItemCover, covered
 from exportscreen.licensing.destinations import RegionHit, address_regions, places_that_count
 from exportscreen.licensing.determine import Determiner, Place, Requirement
 from exportscreen.licensing.embargoes import load_part746
 from exportscreen.licensing.end_use import EndUseWords, WordHit, load_end_use_words
-from exportscreen.licensing.register import Licence, LicenceRegister, licensed_parties
+from exportscreen.licensing.register import LicenceRegister
 from exportscreen.licensing.sections import load_sections
 from exportscreen.licensing.tables import load_ccl, load_chart
 from exportscreen.models import Item, LicenceRequirement, Transaction
 from exportscreen.tiers import ItemClassification
 
-__all__ = ["Licensing", "LicensingFacts", "UnknownEccn", "item_eccns"]
-
-#: Statuses a licence on file can cover.
-_COVERABLE = frozenset({"required", "possible", "delegated", "unevaluated"})
+__all__ = ["ItemCover", "Licensing", "LicensingFacts", "LicensingMemo", "UnknownEccn", "item_eccns"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +38,12 @@ class LicensingFacts:
     unknown_eccns: tuple[UnknownEccn, ...]
     address_regions: tuple[RegionHit, ...]
     end_use_words: tuple[WordHit, ...]
+    #: one per item and place when a licence register with licences is loaded, else empty
+    covers: tuple[ItemCover, ...] = ()
+
+    def cover(self, item_index: int, place: Place) -> ItemCover | None:
+        """The cover of an item to a place (None: no licence register is loaded)."""
+        return next((c for c in self.covers if c.item_index == item_index and c.place == place), None)
 
     def decision_rows(self) -> list[LicenceRequirement]:
         """The requirements a Decision keeps: all but the rows that need no licence."""
@@ -86,6 +90,21 @@ def item_eccns(item: Item, classification: ItemClassification) -> list[tuple[str
     return out
 
 
+_Order = tuple[tuple[Place, ...], tuple[WordHit, ...], tuple[RegionHit, ...], tuple[Requirement, ...]]
+_ItemRows = tuple[tuple[Requirement, ...], tuple[UnknownEccn, ...]]
+
+
+@dataclass
+class LicensingMemo:
+    """What ``Licensing.facts`` remembers between its calls about one transaction on one date with the
+    same packs (the readings of its unclassified items): the parts that do not depend on how the items
+    are classified (places, end-use words, address regions, end-use sections), and each item's rows
+    per classification (its tiers and the ECCNs it is read as)."""
+
+    order: _Order | None = None
+    items: dict[tuple[object, ...], _ItemRows] = field(default_factory=dict)
+
+
 class Licensing:
     """The determination engine of a Screener: tables, word list and (optionally) a licence register."""
 
@@ -94,10 +113,14 @@ class Licensing:
         determiner: Determiner | None = None,
         words: EndUseWords | None = None,
         register: LicenceRegister | None = None,
+        tier_exceptions: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
+        """``tier_exceptions``: capability tier id -> the licence exceptions lists/tiers.yaml names for
+        it (a NAC or ACA notification on file covers only an item in a tier that names NAC or ACA)."""
         self.determiner = determiner or Determiner(load_ccl(), load_chart(), load_part746(), load_sections())
         self.words = words or load_end_use_words()
         self.register = register
+        self.tier_exceptions: Mapping[str, Sequence[str]] = tier_exceptions or {}
 
     def facts(
         self,
@@ -107,30 +130,67 @@ class Licensing:
         groups: CountryGroups,
         groups_of: Callable[[str, dt.date], tuple[str, ...]],
         packs_in_force: frozenset[str],
+        memo: LicensingMemo | None = None,
     ) -> LicensingFacts:
+        """The licensing facts of ``tx`` with its items classified so (``memo``: see ``LicensingMemo``)."""
+        memo = memo or LicensingMemo()
         det = self.determiner
-        places = places_that_count(tx, on, groups, groups_of, det.part746)
+        if memo.order is None:
+            places = places_that_count(tx, on, groups, groups_of, det.part746)
+            words = tuple(self.words.read(tx.end_use)) if tx.end_use else ()
+            regions = address_regions(tx, det.part746, on)
+            memo.order = (places, words, regions, tuple(self._end_use(tx, places, on, packs_in_force)))
+        places, words, regions, end_use = memo.order
         requirements: list[Requirement] = []
         unknown: list[UnknownEccn] = []
         for index, (item, cls) in enumerate(zip(tx.items, classifications, strict=True)):
             eccns: list[tuple[str | None, str]] = [*item_eccns(item, cls)] or [(None, "not given")]
-            for eccn, basis in eccns:
-                if eccn is not None and not det.known(eccn, on):
-                    unknown.append(UnknownEccn(index, item.description, eccn))
-                for place in places:
-                    for req in det.item(index=index, eccn=eccn, eccn_basis=basis, hts=item.hts, place=place, on=on):
-                        requirements.append(self._evaluated(req, cls, packs_in_force))
-        requirements += self._end_use(tx, places, on, packs_in_force)
+            key = (index, cls.tiers, tuple(eccns))
+            found = memo.items.get(key)
+            if found is None:
+                found = memo.items[key] = self._item(index, item, cls, eccns, places, on, packs_in_force)
+            rows, missing = found
+            requirements += rows
+            unknown += missing
+        requirements += end_use
+        covers: tuple[ItemCover, ...] = ()
         if self.register is not None and self.register.licences:
-            requirements = self._covered(requirements, tx, on)
-        words = tuple(self.words.read(tx.end_use)) if tx.end_use else ()
+            eccns_of = [
+                [e for e, _ in item_eccns(item, cls)] for item, cls in zip(tx.items, classifications, strict=True)
+            ]
+            requirements, covers = covered(
+                requirements, tx, classifications, eccns_of, places, on, self.register, self.tier_exceptions
+            )
         return LicensingFacts(
             places=places,
             requirements=tuple(requirements),
             unknown_eccns=tuple(unknown),
-            address_regions=address_regions(tx, det.part746, on),
+            address_regions=regions,
             end_use_words=words,
+            covers=covers,
         )
+
+    def _item(
+        self,
+        index: int,
+        item: Item,
+        cls: ItemClassification,
+        eccns: Sequence[tuple[str | None, str]],
+        places: Sequence[Place],
+        on: dt.date,
+        packs_in_force: frozenset[str],
+    ) -> _ItemRows:
+        """The rows of one item (each ECCN it is read as, to each place) and its unknown ECCNs."""
+        det = self.determiner
+        rows: list[Requirement] = []
+        unknown: list[UnknownEccn] = []
+        for eccn, basis in eccns:
+            if eccn is not None and not det.known(eccn, on):
+                unknown.append(UnknownEccn(index, item.description, eccn))
+            for place in places:
+                for req in det.item(index=index, eccn=eccn, eccn_basis=basis, hts=item.hts, place=place, on=on):
+                    rows.append(self._evaluated(req, cls, packs_in_force))
+        return tuple(rows), tuple(unknown)
 
     def _evaluated(self, req: Requirement, cls: ItemClassification, packs_in_force: frozenset[str]) -> Requirement:
         """A delegated requirement stays delegated when a pack in force implements it and reads the
@@ -183,60 +243,3 @@ class Licensing:
                     )
                 )
         return out
-
-    def _covered(self, requirements: list[Requirement], tx: Transaction, on: dt.date) -> list[Requirement]:
-        """Mark the requirements a licence on file covers; keep why the others are not covered."""
-        assert self.register is not None
-        parties = licensed_parties(tx.parties)
-        fits: dict[int, list[Licence]] = {}
-        gaps: dict[int, list[str]] = {}
-        for i, req in enumerate(requirements):
-            if req.status not in _COVERABLE or req.item_index < 0:
-                continue
-            for lic in self.register.licences:
-                missing = lic.gaps(
-                    eccn=req.eccn, country=req.place.country, effective=req.place.effective, parties=parties, on=on
-                )
-                if missing:
-                    gaps.setdefault(i, []).append(f"{lic.number} {'; '.join(missing)}")
-                else:
-                    fits.setdefault(i, []).append(lic)
-        over = self._over_limits(requirements, fits, tx)
-        out: list[Requirement] = []
-        for i, req in enumerate(requirements):
-            usable = [lic for lic in fits.get(i, []) if lic.number not in over]
-            extra = [f"{lic.number} {over[lic.number]}" for lic in fits.get(i, []) if lic.number in over]
-            if usable:
-                out.append(replace(req, covered_by=usable[0]))
-            elif i in gaps or extra:
-                out.append(replace(req, gaps=tuple([*extra, *gaps.get(i, [])])))
-            else:
-                out.append(req)
-        return out
-
-    @staticmethod
-    def _over_limits(
-        requirements: list[Requirement], fits: dict[int, list[Licence]], tx: Transaction
-    ) -> dict[str, str]:
-        """Licences whose quantity or value the order's items under them exceed (or cannot show)."""
-        items: dict[str, set[int]] = {}
-        licences: dict[str, Licence] = {}
-        for i, found in fits.items():
-            for lic in found:
-                items.setdefault(lic.number, set()).add(requirements[i].item_index)
-                licences[lic.number] = lic
-        over: dict[str, str] = {}
-        for number, indexes in items.items():
-            lic = licences[number]
-            chosen = [tx.items[i] for i in sorted(indexes)]
-            for limit, field, unit in ((lic.max_quantity, "quantity", ""), (lic.max_value_usd, "value_usd", " USD")):
-                if limit is None:
-                    continue
-                values = [getattr(item, field) for item in chosen]
-                if any(v is None for v in values):
-                    over[number] = f"limits the {field.replace('_usd', '')} and an item under it gives none"
-                elif sum(values) > limit:
-                    over[number] = (
-                        f"{field.replace('_usd', '')} {sum(values):g}{unit} is over its limit of {limit:g}{unit}"
-                    )
-        return over

@@ -37,7 +37,7 @@ from exportscreen._errors import InputError
 from exportscreen._io import load_model
 from exportscreen.models import Country, Name, Party, Role
 
-__all__ = ["Licence", "LicenceRegister", "licensed_parties", "load_register"]
+__all__ = ["Licence", "LicenceRegister", "LicenceType", "licensed_parties", "load_register"]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 _ECCN = re.compile(r"^(EAR99|[0-9][A-E][0-9]{3}(\.[a-z0-9]+)*)$")
@@ -102,11 +102,15 @@ class Licence(BaseModel):
             out.append(f"does not name {eccn or 'an item without an ECCN'}")
         if country not in self.destinations and effective not in self.destinations:
             out.append(f"does not name {country}")
-        named = {_normal(p.name) for p in self.parties}
-        missing = [p.name for p in parties if not ({_normal(n) for n in (p.name, *p.aliases)} & named)]
+        missing = [p.name for p in parties if not self.names(p)]
         if missing:
             out.append(f"does not name {', '.join(missing)}")
         return out
+
+    def names(self, party: Party) -> bool:
+        """Whether the licence names ``party`` (its name or an alias; case, punctuation and spacing ignored)."""
+        named = {_normal(p.name) for p in self.parties}
+        return bool({_normal(n) for n in (party.name, *party.aliases)} & named)
 
 
 class LicenceRegister(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pydantic import JsonValue
 
@@ -14,6 +14,7 @@ from exportscreen.licensing import conditions as lic
 from exportscreen.licensing.determine import Place as CountedPlace
 from exportscreen.models import Category, Reason
 from exportscreen.registry.model import Entry
+from exportscreen.rules import licensed
 from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact, match_refs
 from exportscreen.rules.model import Condition, Place, Rule, RulePack
 
@@ -36,6 +37,8 @@ class _Evidence:
     end_uses: list[str] = field(default_factory=list)
     window: dict[str, str | None] | None = None
     summary: bool = False
+    #: the licences on file against a rule's licence requirement (``covered_by``): set once it held
+    coverage: licensed.Coverage | None = None
 
     def merge(self, other: _Evidence) -> None:
         if other is _EMPTY:
@@ -339,6 +342,9 @@ def _reason(rule: Rule, ev: _Evidence, facts: Facts) -> Reason:
     if ev.window is not None:
         evidence["as_of_window"] = dict(ev.window)
         ctx["window"] = _window_text(ev.window)
+    if ev.coverage is not None:
+        evidence["licences_on_file"] = ev.coverage.json()
+        ctx["licences"] = ev.coverage.text()
     if ev.summary:
         evidence["checks"] = {
             "lists_checked": list(facts.lists_checked),
@@ -465,6 +471,13 @@ class Fired:
         return _reason(self.rule, self.evidence, self.facts)
 
     @property
+    def acted(self) -> bool:
+        """Whether the rule acted on what it read: it fired above less risky, or a licence on file
+        covers the licence requirement it states."""
+        cov = self.evidence.coverage
+        return self.rule.category is not Category.LESS_RISKY or (cov is not None and cov.complete)
+
+    @property
     def list_matches(self) -> list[MatchFact | OwnerFact]:
         """The party and owner matches the rule's condition used (its evidence): what the rule read.
         A condition key that reads matches must put them in its evidence, or they count as unread."""
@@ -481,8 +494,30 @@ def fired_rules(pack: RulePack, facts: Facts) -> list[Fired]:
             continue
         ok, ev = _eval(rule.when, facts, pack.switches)
         if ok:
-            fired.append(Fired(rule, ev, facts))
+            fired.append(Fired(*_licensed(rule, ev, facts), facts) if rule.covered_by else Fired(rule, ev, facts))
     return fired
+
+
+def _licensed(rule: Rule, ev: _Evidence, facts: Facts) -> tuple[Rule, _Evidence]:
+    """A rule that states a licence requirement (``covered_by``) read against the licences on file:
+    the items and places it found (else every one), the parties it rests on (``rules.licensed``)."""
+    spec = rule.covered_by
+    assert spec is not None
+    resting = {m.party_index for m in ev.matches} | {o.party_index for o in ev.owners}
+    resting |= {h.party_index for h in ev.headquarters}
+    cov = licensed.coverage(
+        spec.types,
+        (spec.items == "found" and sorted(ev.items)) or [i.index for i in facts.items],
+        ev.destinations or facts.destinations,
+        [facts.transaction.parties[p] for p in sorted(resting)],
+        facts.licensing,
+    )
+    if cov is None:
+        return rule, ev
+    # items the rule found and a licence covers drop out of its evidence; "every" keeps what it found
+    keep = cov.complete or spec.items == "every"
+    left = ev.items if keep else {i: v for i, v in ev.items.items() if i in cov.uncovered_items}
+    return licensed.view(rule, cov), replace(ev, items=left, coverage=cov)
 
 
 def evaluate_pack(pack: RulePack, facts: Facts) -> list[Reason]:

@@ -4,7 +4,8 @@ missing values could change its category (audit B1).
 For each item the tiers left unclassified, ``exportscreen.tier_hypotheses`` gives its readings (every
 way the missing values could turn out). The rules of every pack in force are evaluated under each
 combination of the items' readings, for this destination, these parties and owners, these end uses
-and this date:
+and this date, with the licensing facts of each combination (the ECCN a reading puts an item in, the
+tiers a delegated section reads, the licences that cover it: ``relicense``):
 
 * every combination gives the same category: the missing values are not needed. Each item takes its
   mildest reading (the one of the lowest values) and says so in its evidence;
@@ -24,11 +25,12 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pydantic import JsonValue
 
+from exportscreen.licensing.facts import LicensingFacts
 from exportscreen.models import Category
 from exportscreen.rules.evaluate import fired_rules
 from exportscreen.rules.facts import Facts, ItemFact
@@ -36,7 +38,7 @@ from exportscreen.rules.model import Rule, RulePack
 from exportscreen.tier_hypotheses import Reading, readings
 from exportscreen.tiers import ItemClassification, TierSet
 
-__all__ = ["MAX_COMBINATIONS", "settle"]
+__all__ = ["MAX_COMBINATIONS", "Relicense", "settle"]
 
 #: Most combinations of readings evaluated for one transaction; beyond, the open items stay open.
 MAX_COMBINATIONS = 256
@@ -48,11 +50,21 @@ class _Outcome:
     rules: dict[str, Rule]  # the rules above less risky that fired, by id
 
 
-def _trial(facts: Facts, chosen: dict[int, ItemClassification]) -> Facts:
+#: The licensing facts of the transaction for other classifications of its items (the Screener's
+#: ``Licensing.facts`` with everything else fixed).
+Relicense = Callable[[Sequence[ItemClassification]], LicensingFacts]
+
+
+def _trial(facts: Facts, chosen: dict[int, ItemClassification], relicense: Relicense | None = None) -> Facts:
+    """``facts`` with the items of ``chosen`` classified so, and the licensing facts that follow from
+    it (the ECCNs a reading puts an item in, the tiers a delegated section reads, the licences that
+    cover it): what a rule reads under a reading must be that reading's."""
     items = tuple(
         dataclasses.replace(i, classification=chosen[i.index]) if i.index in chosen else i for i in facts.items
     )
-    return dataclasses.replace(facts, items=items)
+    if relicense is None:
+        return dataclasses.replace(facts, items=items)
+    return dataclasses.replace(facts, items=items, licensing=relicense([i.classification for i in items]))
 
 
 def _evaluate(facts: Facts, packs: Sequence[RulePack]) -> _Outcome:
@@ -122,9 +134,11 @@ def _open(orig: ItemClassification, detail: str, summary: list[JsonValue]) -> It
     return dataclasses.replace(orig, evidence=[*orig.evidence, entry], open_detail=detail)
 
 
-def settle(facts: Facts, *, tiers: TierSet, packs: Sequence[RulePack]) -> Facts:
+def settle(facts: Facts, *, tiers: TierSet, packs: Sequence[RulePack], relicense: Relicense | None = None) -> Facts:
     """``facts`` with each unclassified item settled on its mildest reading, or left open with what
-    decides, as the module docstring says. Facts without unclassified items come back unchanged."""
+    decides, as the module docstring says. Facts without unclassified items come back unchanged.
+    ``relicense``: the licensing facts for other classifications (without it they stay those of
+    ``facts``, as for a caller that has no licensing facts to recompute)."""
     open_items: list[ItemFact] = [i for i in facts.items if not i.classification.classified]
     readings_of: dict[int, list[Reading]] = {}
     for fact in open_items:
@@ -142,7 +156,7 @@ def settle(facts: Facts, *, tiers: TierSet, packs: Sequence[RulePack]) -> Facts:
     outcomes: dict[tuple[int, ...], _Outcome] = {}
     for combo in itertools.product(*(range(n) for n in sizes)):
         chosen = {i: readings_of[i][k].classification for i, k in zip(indices, combo, strict=True)}
-        outcomes[combo] = _evaluate(_trial(facts, chosen), packs)
+        outcomes[combo] = _evaluate(_trial(facts, chosen, relicense), packs)
     mildest = min(outcomes, key=lambda c: (outcomes[c].category.severity, c))
     every = {o.category for o in outcomes.values()}
     settled: dict[int, ItemClassification] = {}
@@ -189,4 +203,4 @@ def settle(facts: Facts, *, tiers: TierSet, packs: Sequence[RulePack]) -> Facts:
         else:
             detail = f"{', '.join(sorted(fields))} decide {rules}; give them or the ECCN"
         settled[index] = _open(originals[index], detail, summary)
-    return _trial(facts, settled)
+    return _trial(facts, settled, relicense)

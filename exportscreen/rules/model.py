@@ -47,6 +47,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from exportscreen.licensing.conditions import LicenceCondition
+from exportscreen.licensing.register import LicenceType
 from exportscreen.models import Category, EndUseTag, Role
 from exportscreen.named_dates import NamedDate
 from exportscreen.registry.model import Entry, Registry, Source
@@ -55,6 +56,7 @@ __all__ = [
     "TEMPLATE_FIELDS",
     "CaseList",
     "Condition",
+    "LicenceCover",
     "PackCase",
     "PackCases",
     "Rule",
@@ -79,6 +81,7 @@ TEMPLATE_FIELDS = frozenset(
         "headquarters",
         "item_tiers",
         "licence_exceptions",
+        "licences",
         "lists_checked",
         "mismatches",
         "missing",
@@ -203,6 +206,16 @@ class Condition(BaseModel):
         return out
 
 
+class LicenceCover(BaseModel):
+    """What a licence on file must be to cover the licence requirement a rule states: one of ``types``,
+    for the items the rule found (``items: found``: those of its ``item_tier`` evidence, else every
+    item) or for every item of the order (``items: every``: an end use or a listed party reaches them all)."""
+
+    model_config = _STRICT
+    types: list[LicenceType] = Field(min_length=1)
+    items: Literal["found", "every"] = "found"
+
+
 class Rule(BaseModel):
     model_config = _STRICT
     id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9\-]*$")
@@ -213,6 +226,8 @@ class Rule(BaseModel):
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     help: str | None = None
+    #: the rule states a licence requirement that a licence on file may cover (``rules.licensed``)
+    covered_by: LicenceCover | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Rule:
