@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import csv
 import json
-from typing import Any, TextIO
+from typing import Any, Protocol
 
 from exportscreen.orders_csv import spreadsheet_safe
 from exportscreen.partyfile import PartyResult
 from exportscreen.report.text import format_match, terminal_safe
 
-__all__ = ["CSV_COLUMNS", "FORMATS", "PartyWriter", "as_mapping", "open_writer"]
+__all__ = ["CSV_COLUMNS", "FORMATS", "PartyWriter", "Stream", "as_mapping", "open_writer"]
 
 FORMATS = ("csv", "json", "jsonl", "text")
 CSV_COLUMNS = (
@@ -42,6 +42,14 @@ CSV_COLUMNS = (
 )
 
 
+class Stream(Protocol):
+    """Where a writer writes: a text file, stdout, or anything with these two methods."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
 def as_mapping(result: PartyResult) -> dict[str, Any]:
     """The JSON form of one result."""
     p = result.party
@@ -59,7 +67,7 @@ def as_mapping(result: PartyResult) -> dict[str, Any]:
 class PartyWriter:
     """Writes results to ``stream`` one at a time; ``close()`` ends the document (not the stream)."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: Stream) -> None:
         self.stream = stream
 
     def write(self, result: PartyResult) -> None:
@@ -70,9 +78,9 @@ class PartyWriter:
 
 
 class _CsvWriter(PartyWriter):
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: Stream) -> None:
         super().__init__(stream)
-        self._csv = csv.writer(stream, lineterminator="\n")
+        self._csv = csv.writer(stream, lineterminator="\r\n")  # RFC 4180; a CR in a cell is quoted too
         self._csv.writerow(CSV_COLUMNS)
 
     def write(self, result: PartyResult) -> None:
@@ -102,7 +110,7 @@ class _CsvWriter(PartyWriter):
 
 
 class _JsonWriter(PartyWriter):
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: Stream) -> None:
         super().__init__(stream)
         self._first = True
         stream.write("[")
@@ -136,7 +144,7 @@ class _TextWriter(PartyWriter):
         self.stream.write("".join(terminal_safe(line) + "\n" for line in lines))
 
 
-def open_writer(fmt: str, stream: TextIO) -> PartyWriter:
+def open_writer(fmt: str, stream: Stream) -> PartyWriter:
     """A writer of format ``fmt`` (one of ``FORMATS``) on ``stream``."""
     writers: dict[str, type[PartyWriter]] = {
         "csv": _CsvWriter,

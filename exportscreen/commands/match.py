@@ -18,7 +18,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Never, TextIO
+from typing import TYPE_CHECKING, Never
 
 from exportscreen._errors import InputError
 from exportscreen.commands._common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, add_screening_options, build_screener
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from tqdm import tqdm
 
     from exportscreen.partyfile import PartyResult, PartyRow
+    from exportscreen.partyfile_output import Stream
 
 __all__ = ["register"]
 
@@ -129,12 +130,42 @@ def _counted(results: Iterator[PartyResult], counts: dict[str, int]) -> Iterator
         yield result
 
 
+class _Stdout:
+    """Stdout that, once the reader has gone (``... | head``), drops the rest like ``write_out``: the
+    run goes on and its exit code still says what was found."""
+
+    def __init__(self) -> None:
+        self._gone = False
+
+    def write(self, text: str, /) -> int:
+        if not self._gone:
+            try:
+                sys.stdout.write(text)
+            except BrokenPipeError:
+                self._drop()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._gone:
+            try:
+                sys.stdout.flush()
+            except BrokenPipeError:
+                self._drop()
+
+    def _drop(self) -> None:
+        self._gone = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 @contextlib.contextmanager
-def _output(path: str | None) -> Iterator[TextIO]:
+def _output(path: str | None) -> Iterator[Stream]:
     """Stdout, or a temporary file beside ``path`` that replaces it only once everything is written."""
     if path is None:
-        yield sys.stdout
-        sys.stdout.flush()
+        out = _Stdout()
+        yield out
+        out.flush()
         return
     target = Path(path)
     fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
