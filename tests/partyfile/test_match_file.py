@@ -243,3 +243,15 @@ def test_a_reader_that_goes_away_does_not_turn_findings_into_an_error(tmp_path: 
         assert proc.wait(timeout=120) == 1, err
     assert json.loads(first)["line"] == 2
     assert "Broken pipe" not in err and "400 parties" in err
+
+
+def test_limit_caps_the_matches_per_party(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = _run(capsys, "--file", str(_file(tmp_path)), "--format", "csv", "--limit", "1")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["ref"] for r in rows] == ["C1", "C2", "C3"]
+    assert rows[0]["match_count"] == "1" and rows[0]["match_rank"] == "1"
+
+
+def test_a_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "--file", str(tmp_path / "nope.csv"))
+    assert code == 2 and out == "" and "cannot read file" in err

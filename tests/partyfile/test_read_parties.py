@@ -148,3 +148,8 @@ def test_max_parties_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr("exportscreen.partyfile.LIMITS", Limits(max_parties_per_file=2))
     err = _error(_write(tmp_path, "p.csv", "name\nA\nB\nC\n"))
     assert err.location == "line 4" and "max_parties_per_file" in err.message
+
+
+def test_csv_repeated_header_is_an_error(tmp_path: Path) -> None:
+    err = _error(_write(tmp_path, "c.csv", "name,Name\nA,B\n"))
+    assert err.location == "line 1" and "appears twice" in err.message
