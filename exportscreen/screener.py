@@ -13,7 +13,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import JsonValue, ValidationError
 
@@ -40,6 +40,9 @@ from exportscreen.rules import RulePack, bundled_pack_paths, fired_rules, load_p
 from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact, match_refs
 from exportscreen.rules.materiality import settle
 from exportscreen.tiers import ItemClassification, TierSet, load_tiers
+
+if TYPE_CHECKING:
+    from exportscreen.ledger import Ledger
 
 __all__ = ["STALE_AFTER_DAYS", "Screener", "default_screener", "match_name", "screen", "validate_transaction"]
 
@@ -359,12 +362,32 @@ class Screener:
         return found
 
     # ------------------------------------------------------------------------------ screening
-    def screen(self, transaction: Transaction | Mapping[str, Any], as_of: dt.date | None = None) -> Decision:
+    def screen(
+        self,
+        transaction: Transaction | Mapping[str, Any],
+        as_of: dt.date | None = None,
+        *,
+        ledger: Ledger | None = None,
+    ) -> Decision:
         """Screen one transaction. ``as_of`` defaults to the transaction's ``date``, then today.
 
-        Raises ``InputError`` for a malformed transaction; never returns a verdict for one.
+        Raises ``InputError`` for a malformed transaction; never returns a verdict for one. With
+        ``ledger``, the decision is recorded there as a run of one (command "library").
         """
         tx = validate_transaction(transaction)
+        decision = self._screen(tx, as_of)
+        if ledger is not None:
+            ledger.record(
+                [(tx, decision)], command="library", registry=self.registry, as_of=as_of, packs=self.pack_refs
+            )
+        return decision
+
+    @property
+    def pack_refs(self) -> list[PackRef]:
+        """The loaded rule packs (id, version), as a ledger run records them."""
+        return [construct(PackRef, id=p.id, version=p.version) for p in self.packs]
+
+    def _screen(self, tx: Transaction, as_of: dt.date | None) -> Decision:
         on = as_of or tx.date or dt.date.today()
         if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
             raise InputError(f"as_of must be a date, got {type(on).__name__}")
@@ -438,15 +461,64 @@ class Screener:
         workers: int = 1,
         chunksize: int = 64,
         return_errors: bool = False,
+        ledger: Ledger | None = None,
     ) -> Iterator[Decision | ExportscreenError]:
         """Screen a stream of transactions; results come back in input order.
 
         ``workers > 1`` screens in a pool of forked processes that share this Screener's loaded lists.
         A transaction that cannot be screened raises its ``ExportscreenError``, or, with
-        ``return_errors=True``, is yielded in its place so the rest of the batch goes on.
+        ``return_errors=True``, is yielded in its place so the rest of the batch goes on. With
+        ``ledger``, the decisions (not the errors) are recorded there as one run (command "library")
+        once the iterator is exhausted; a batch abandoned early is not recorded.
         """
         if workers < 1:
             raise ConfigError(f"workers must be at least 1, got {workers}")
+        if ledger is None:
+            return self._screen_many(transactions, as_of, workers, chunksize, return_errors)
+        return self._screen_many_recorded(transactions, as_of, workers, chunksize, return_errors, ledger)
+
+    def _screen_many_recorded(
+        self,
+        transactions: Iterable[Transaction | Mapping[str, Any]],
+        as_of: dt.date | None,
+        workers: int,
+        chunksize: int,
+        return_errors: bool,
+        ledger: Ledger,
+    ) -> Iterator[Decision | ExportscreenError]:
+        """``_screen_many`` over the validated transactions, pairing each decision with its input."""
+        started = dt.datetime.now(dt.UTC)
+        pending: deque[Transaction | None] = deque()
+
+        def validated() -> Iterator[Transaction | Mapping[str, Any]]:
+            for raw in transactions:
+                try:
+                    tx = validate_transaction(raw)
+                except InputError:
+                    pending.append(None)
+                    yield raw  # screened (and failed) as before, in its place
+                    continue
+                pending.append(tx)
+                yield tx
+
+        pairs: list[tuple[Transaction, Decision]] = []
+        for result in self._screen_many(validated(), as_of, workers, chunksize, return_errors):
+            tx = pending.popleft()
+            if tx is not None and isinstance(result, Decision):
+                pairs.append((tx, result))
+            yield result
+        ledger.record(
+            pairs, command="library", registry=self.registry, as_of=as_of, packs=self.pack_refs, started_at=started
+        )
+
+    def _screen_many(
+        self,
+        transactions: Iterable[Transaction | Mapping[str, Any]],
+        as_of: dt.date | None,
+        workers: int,
+        chunksize: int,
+        return_errors: bool,
+    ) -> Iterator[Decision | ExportscreenError]:
         import multiprocessing  # imported here: a cold start that screens in-process never needs it
 
         if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from exportscreen.ledger import Ledger
+    from exportscreen.models import Decision, Transaction
     from exportscreen.registry import Registry
     from exportscreen.screener import Screener
 
@@ -18,11 +20,14 @@ __all__ = [
     "EXIT_ERROR",
     "EXIT_FINDINGS",
     "EXIT_OK",
+    "add_ledger_option",
     "add_licence_option",
     "add_screening_options",
     "build_screener",
     "coverage_note",
+    "open_ledger",
     "parse_date",
+    "record_run",
     "write_out",
 ]
 
@@ -79,6 +84,47 @@ def add_licence_option(parser: argparse.ArgumentParser) -> None:
         "--licences",
         metavar="YAML",
         help="licence register: licence requirements a valid licence on file covers are reported as covered",
+    )
+
+
+def add_ledger_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ledger",
+        metavar="PATH",
+        help="append this invocation as one run to the decision ledger PATH (SQLite; created when missing); "
+        "a ledger that cannot be opened or written is exit 2",
+    )
+
+
+def open_ledger(args: argparse.Namespace) -> Ledger | None:
+    """The ``--ledger`` of the command line, opened (before anything is screened), or None."""
+    path = getattr(args, "ledger", None)
+    if not path:
+        return None
+    from exportscreen.ledger import Ledger
+
+    return Ledger(path)
+
+
+def record_run(
+    ledger: Ledger | None,
+    pairs: list[tuple[Transaction, Decision]],
+    *,
+    command: str,
+    screener: Screener,
+    as_of: dt.date | None,
+    started_at: dt.datetime,
+) -> None:
+    """Record what one invocation screened as one ledger run (nothing without ``--ledger``)."""
+    if ledger is None:
+        return
+    ledger.record(
+        pairs,
+        command=command,
+        registry=screener.registry,
+        as_of=as_of,
+        packs=screener.pack_refs,
+        started_at=started_at,
     )
 
 

@@ -37,10 +37,13 @@ from exportscreen.commands._common import (
     EXIT_ERROR,
     EXIT_FINDINGS,
     EXIT_OK,
+    add_ledger_option,
     add_licence_option,
     add_screening_options,
     build_screener,
     coverage_note,
+    open_ledger,
+    record_run,
     write_out,
 )
 from exportscreen.commands._html import add_report_options
@@ -88,6 +91,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary on stderr")
     add_screening_options(p)
     add_licence_option(p)
+    add_ledger_option(p)
     add_report_options(p)
     p.set_defaults(func=run)
 
@@ -218,7 +222,13 @@ def _emit(text: str, output: str | None) -> None:
 
 def own_files(args: argparse.Namespace) -> list[str]:
     """The files a run reads as its configuration, never as orders: baseline, mapping, lists, packs."""
-    names = [getattr(args, "baseline", None), args.csv_mapping, *(args.lists or ()), *(args.pack or ())]
+    names = [
+        getattr(args, "baseline", None),
+        args.csv_mapping,
+        getattr(args, "ledger", None),
+        *(args.lists or ()),
+        *(args.pack or ()),
+    ]
     return [n for n in names if n]
 
 
@@ -239,8 +249,10 @@ def _baseline(args: argparse.Namespace) -> Baseline | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    started = dt.datetime.now(dt.UTC)
     baseline = _baseline(args)
     mapping = load_csv_mapping(Path(args.csv_mapping)) if args.csv_mapping else None
+    ledger = open_ledger(args)
     screener = build_screener(args)
     result = check_paths(
         args.paths,
@@ -251,6 +263,8 @@ def run(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         exclude=own_files(args),
     )
+    pairs = [(r.transaction, r.decision) for r in result.results if r.transaction is not None]
+    record_run(ledger, pairs, command="check", screener=screener, as_of=args.as_of, started_at=started)
     _report(args, screener, result)
     if not args.quiet:
         missing = {code for r in result.results for code in r.decision.lists_missing}

@@ -13,6 +13,7 @@ Exit codes: 0 all less risky; 1 some sensitive or review; 2 some input could not
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -22,10 +23,13 @@ from exportscreen.commands._common import (
     EXIT_ERROR,
     EXIT_FINDINGS,
     EXIT_OK,
+    add_ledger_option,
     add_licence_option,
     add_screening_options,
     build_screener,
     coverage_note,
+    open_ledger,
+    record_run,
     write_out,
 )
 from exportscreen.commands._html import add_report_options
@@ -53,6 +57,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--csv-mapping", metavar="YAML", help="column mapping for CSV order files exported from an ERP")
     add_screening_options(p)
     add_licence_option(p)
+    add_ledger_option(p)
     add_report_options(p)
     p.set_defaults(func=run)
 
@@ -65,9 +70,11 @@ def run(args: argparse.Namespace) -> int:
     from exportscreen.baseline import InputProblem, OrderResult, assess, write_atomic
     from exportscreen.screener import validate_transaction
 
+    started = dt.datetime.now(dt.UTC)
     mapping = load_csv_mapping(Path(args.csv_mapping)) if args.csv_mapping else None
+    ledger = open_ledger(args)
     screener = build_screener(args)
-    own = [p for p in (args.csv_mapping, args.output, *(args.lists or ()), *(args.pack or ())) if p]
+    own = [p for p in (args.csv_mapping, args.output, args.ledger, *(args.lists or ()), *(args.pack or ())) if p]
     files, bad_paths = collect_paths(args.paths, exclude=own)
     problems = [InputProblem(exc.path or "", None, exc.message) for exc in bad_paths]
     for exc in bad_paths:
@@ -77,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
     decisions = []
     lines: list[str] = []
     results: list[OrderResult] = []
+    screened = []
     for path in files:
         try:
             orders = load_orders(path, csv_mapping=mapping)
@@ -93,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
                 _error(f"{path}:{order.line}: {exc}")
                 continue
             counts[decision.category] += 1
+            screened.append((tx, decision))
             missing.update(decision.lists_missing)
             if args.format == "json":
                 decisions.append(decision.to_dict())
@@ -124,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
             baseline_path=None,
             run_by=args.run_by,
         )
+    record_run(ledger, screened, command="screen", screener=screener, as_of=args.as_of, started_at=started)
     if args.output:
         write_atomic(Path(args.output), report)
     else:

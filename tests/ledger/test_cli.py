@@ -1,0 +1,94 @@
+"""``--ledger PATH`` on ``screen`` and ``check``: one run per invocation, exit codes unchanged, exit 2
+for a ledger that cannot be used (and that file left as it was)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from exportscreen.cli import main
+from exportscreen.ledger import Ledger, LedgerError
+
+from .conftest import EXAMPLES
+
+ORDERS = str(EXAMPLES / "orders")
+TRANSACTIONS = str(EXAMPLES / "transactions")
+
+
+@pytest.mark.parametrize(
+    ("argv", "command", "count"),
+    [
+        (["check", ORDERS, "-q"], "check", 11),
+        (["check", ORDERS, "-q", "--format", "json"], "check", 11),
+        (["screen", TRANSACTIONS, "--format", "json"], "screen", 15),
+    ],
+)
+def test_ledger_records_the_invocation_as_one_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], command: str, count: int
+) -> None:
+    without = main(argv)
+    plain = capsys.readouterr().out
+    path = tmp_path / "l.db"
+    assert main([*argv, "--ledger", str(path)]) == without == 1
+    assert capsys.readouterr().out == plain
+    assert main([*argv, "--ledger", str(path), "--as-of", "2026-02-01"]) == without
+    with Ledger(path, create=False) as ledger:
+        runs = ledger.runs()
+        assert [(r.command, r.decisions) for r in runs] == [(command, count)] * 2
+        assert runs[1].as_of is not None and runs[1].as_of.isoformat() == "2026-02-01"
+        assert len(list(ledger.decisions(runs[0].run_id))) == count
+        assert len(list(ledger.latest_decisions())) == len({d.transaction_id for d in ledger.decisions(runs[1].run_id)})
+
+
+def test_clean_orders_still_exit_0(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    assert main(["check", str(EXAMPLES / "orders" / "less-risky-mcu.json"), "-q", "--ledger", str(path)]) == 0
+    with Ledger(path, create=False) as ledger:
+        assert [r.decisions for r in ledger.runs()] == [1]
+
+
+def test_garbage_ledger_is_exit_2_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "corrupt.db"
+    path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    before = path.read_bytes()
+    assert main(["check", ORDERS, "-q", "--ledger", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "ledger" in err
+    assert path.read_bytes() == before
+    assert not Path(f"{path}-wal").exists()
+
+
+def test_foreign_sqlite_ledger_is_exit_2_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "app.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE customers (name TEXT)")
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    assert main(["screen", TRANSACTIONS, "--ledger", str(path)]) == 2
+    assert "not an exportscreen ledger" in capsys.readouterr().err
+    assert path.read_bytes() == before
+
+
+def test_a_directory_as_ledger_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", ORDERS, "-q", "--ledger", str(tmp_path)]) == 2
+    assert str(tmp_path) in capsys.readouterr().err
+
+
+def test_tampered_ledger_keeps_its_rows(tmp_path: Path) -> None:
+    """A ledger with an edited row still takes new runs (append-only) and the edit stays detectable."""
+    path = tmp_path / "l.db"
+    assert main(["check", ORDERS, "-q", "--ledger", str(path)]) == 1
+    con = sqlite3.connect(path)
+    con.execute("DROP TRIGGER decisions_no_update")
+    con.execute("UPDATE decisions SET decision_json = 'garbage' WHERE seq = 0")
+    con.commit()
+    con.close()
+    assert main(["check", ORDERS, "-q", "--ledger", str(path)]) == 1
+    with Ledger(path, create=False) as ledger:
+        runs = ledger.runs()
+        assert len(runs) == 2 and len(list(ledger.decisions(runs[1].run_id))) == 11
+        with pytest.raises(LedgerError, match=r"decision 0 does not validate"):
+            list(ledger.decisions(runs[0].run_id))
