@@ -20,6 +20,7 @@ from exportscreen.commands._common import (
     build_screener,
     write_out,
 )
+from exportscreen.commands._html import add_report_options
 
 __all__ = ["register"]
 
@@ -33,7 +34,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("--ledger", required=True, metavar="PATH", help="the ledger (SQLite) to re-screen")
     p.add_argument(
-        "--format", choices=("text", "json", "sarif", "junit"), default="text", help="output format (default text)"
+        "--format",
+        choices=("text", "json", "sarif", "junit", "html"),
+        default="text",
+        help="output format (default text; html: the audit report with a changes section)",
     )
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     p.add_argument("--baseline", metavar="YAML", help="clearances (exportscreen review): cleared findings do not count")
@@ -42,6 +46,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--workers", type=int, default=1, metavar="N", help="processes to screen in (default 1)")
     add_screening_options(p)
     add_licence_option(p)
+    add_report_options(p)
     p.set_defaults(func=run)
 
 
@@ -60,6 +65,14 @@ def run(args: argparse.Namespace) -> int:
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None
     with Ledger(path, create=False) as ledger:
         screener = build_screener(args)
+        stored_rules = (
+            {
+                s.transaction_id: sorted({r.rule_id for r in s.decision.reasons if r.category.value != "less_risky"})
+                for s in ledger.latest_decisions()
+            }
+            if args.format == "html"
+            else {}
+        )
         report = rescreen(
             screener,
             ledger,
@@ -76,6 +89,22 @@ def run(args: argparse.Namespace) -> int:
         text = fmt.format_sarif(ts, stats, path.as_posix())
     elif args.format == "junit":
         text = fmt.format_junit(ts, stats)
+    elif args.format == "html":
+        from exportscreen.commands._html import _login, run_time
+        from exportscreen.report.html import format_html
+        from exportscreen.report.ledger_html import rescreen_report
+
+        audit = rescreen_report(
+            report,
+            screener,
+            ledger_path=path,
+            stored_rules=stored_rules,
+            baseline=baseline,
+            baseline_path=Path(args.baseline) if args.baseline else None,
+            run_by=args.run_by or _login(),
+            when=run_time(),
+        )
+        text = format_html(audit)
     else:
         text = fmt.format_text(ts, stats)
     if args.output:
