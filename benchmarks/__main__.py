@@ -11,6 +11,8 @@ Every figure is printed next to a baseline measured in the same run, as a ratio:
 * ``Screener.screen()`` of typical transactions (2-4 parties, 1-5 items); baseline: brute-force
   WRatio for the same number of names;
 * batch: ``Screener.match_many`` and ``screen_many`` with 2 workers; baseline: 1 worker;
+* ``exportscreen match --file`` of 100,000 generated names (``match_file_bench``) with 2 workers;
+  baseline: 1 worker;
 * cold start of ``exportscreen check`` of one order file, with the bundled lists and with the full
   CSL as ``--lists`` (compiled-index cache warm), and its first run with an empty cache; baseline:
   ``python -c "import pydantic, rapidfuzz, yaml"``;
@@ -366,6 +368,11 @@ def main(argv: list[str] | None = None) -> int:
         f"(target 10,000); 1 worker {tx_rates[1]:,.0f} names/s ({tx_rates[2] / tx_rates[1]:.2f}x)")
     del screener
 
+    # -- a party file through the command line ------------------------------------------------------
+    from benchmarks import match_file_bench
+
+    match_file_bench.run(n=2_000 if smoke else 100_000, data=args.data, smoke=smoke, say=say)
+
     # -- cold start of exportscreen check ----------------------------------------------------------
     py = sys.executable
     runs = 1 if smoke else 7
@@ -529,8 +536,13 @@ def _write_readme(lines: list[str], quality: list[str]) -> None:
     profile_notes = ""
     if "## Profile notes" in old:
         start = old.index("## Profile notes")
-        end = old.index(QUALITY_MARK) if QUALITY_MARK in old[start:] else len(old)
-        profile_notes = old[start:end].rstrip() + "\n\n"
+        end = old.find("\n## ", start + 1)
+        profile_notes = old[start : end + 1 if end >= 0 else len(old)].rstrip() + "\n\n"
+    party_files = ""
+    if "## Party files" in old:  # written by benchmarks.match_file_bench, with its notes
+        start = old.index("## Party files")
+        end = old.find("\n## ", start + 1)
+        party_files = old[start : end + 1 if end >= 0 else len(old)].rstrip() + "\n\n"
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = "\n".join(lines)
     readme.write_text(
@@ -541,7 +553,7 @@ def _write_readme(lines: list[str], quality: list[str]) -> None:
         "`python -m benchmarks --quality` also reruns the quality tables below (install the `bench` extra for the "
         "held-out slices). Every figure is printed next to its target and a baseline measured in the same run.\n\n"
         f"## Speed and memory\n\nLast run: {stamp} on {_machine()}.\n\n```\n{body}\n```\n\n"
-        f"{profile_notes}{quality_block}",
+        f"{profile_notes}{party_files}{quality_block}",
         encoding="utf-8",
     )
 

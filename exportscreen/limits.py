@@ -32,6 +32,8 @@ class Limits:
     max_name_chars: int = _env_int("max_name_chars", 1000)
     #: Most transactions in one order file.
     max_orders_per_file: int = _env_int("max_orders_per_file", 10_000)
+    #: Most parties in one party file (``exportscreen match --file``): a large customer master.
+    max_parties_per_file: int = _env_int("max_parties_per_file", 1_000_000)
     #: Most parties or items in one transaction.
     max_parties: int = _env_int("max_parties", 200)
     max_items: int = _env_int("max_items", 10_000)

@@ -206,7 +206,7 @@ class Screener:
 
     def match_many(
         self,
-        names: Iterable[str],
+        names: Iterable[str | tuple[str, str | None]],
         *,
         country: str | None = None,
         limit: int = 5,
@@ -215,6 +215,9 @@ class Screener:
         return_errors: bool = False,
     ) -> Iterator[list[PartyMatch] | InputError]:
         """``match_name`` for a stream of names; results come back in input order.
+
+        A ``(name, country)`` pair is matched with its own country (an ISO code or None) instead of
+        ``country``.
 
         ``workers > 1`` searches in a pool of processes that share this Screener's compiled matcher
         (see ``matching.batch.match_many``). A name that cannot be searched raises its ``InputError``,
@@ -225,10 +228,10 @@ class Screener:
         on = as_of or dt.date.today()
         pending: deque[str] = deque()
 
-        def feed() -> Iterator[str]:
-            for name in names:
-                pending.append(name)
-                yield name
+        def feed() -> Iterator[str | tuple[str, str | None]]:
+            for query in names:
+                pending.append(query[0] if isinstance(query, tuple) else query)
+                yield query
 
         results = match_many(
             self.matcher, feed(), country=country, limit=None, min_score=self.settings.review, workers=workers

@@ -15,7 +15,7 @@ from exportscreen.matching.base import Candidate, Matcher
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-__all__ = ["gc_frozen", "match_many"]
+__all__ = ["Query", "gc_frozen", "match_many"]
 
 _WORKER: Matcher | None = None
 #: Names sent to a worker process at a time.
@@ -27,16 +27,21 @@ def _init_worker(matcher: Matcher) -> None:
     _WORKER = matcher
 
 
+#: A name to search, or a ``(name, country)`` pair whose country overrides the batch's.
+Query = str | tuple[str, str | None]
+
+
 def _run_chunk(
-    names: list[str], country: str | None, limit: int | None, min_score: float
+    names: list[Query], country: str | None, limit: int | None, min_score: float
 ) -> list[list[Candidate] | InputError]:
     assert _WORKER is not None
     return [_one(_WORKER, n, country, limit, min_score) for n in names]
 
 
 def _one(
-    matcher: Matcher, name: str, country: str | None, limit: int | None, min_score: float
+    matcher: Matcher, query: Query, country: str | None, limit: int | None, min_score: float
 ) -> list[Candidate] | InputError:
+    name, country = query if isinstance(query, tuple) else (query, country)
     try:
         return matcher.search(name, country=country, limit=limit, min_score=min_score)
     except InputError as exc:
@@ -63,7 +68,7 @@ def gc_frozen() -> Iterator[None]:
             gc.unfreeze()
 
 
-def _chunks(names: Iterable[str], size: int) -> Iterator[list[str]]:
+def _chunks(names: Iterable[Query], size: int) -> Iterator[list[Query]]:
     it = iter(names)
     while chunk := list(islice(it, size)):
         yield chunk
@@ -71,7 +76,7 @@ def _chunks(names: Iterable[str], size: int) -> Iterator[list[str]]:
 
 def match_many(
     matcher: Matcher,
-    names: Iterable[str],
+    names: Iterable[Query],
     *,
     country: str | None = None,
     limit: int | None = 5,
@@ -80,11 +85,12 @@ def match_many(
 ) -> Iterator[list[Candidate] | InputError]:
     """Search every name, yielding one result per name in input order.
 
-    A name the matcher refuses yields its ``InputError`` instead of stopping the stream. With
-    ``workers > 1`` the names go in chunks of ``CHUNK`` to a process pool (each worker receives the
-    compiled matcher once: forked where the platform can fork, so the index is shared copy-on-write,
-    else pickled); at most ``2 * workers`` chunks are in flight, so memory stays flat for any number
-    of names.
+    A ``(name, country)`` pair is searched with its own country instead of ``country`` (a party file
+    gives each row its country). A name the matcher refuses yields its ``InputError`` instead of
+    stopping the stream. With ``workers > 1`` the names go in chunks of ``CHUNK`` to a process pool
+    (each worker receives the compiled matcher once: forked where the platform can fork, so the index
+    is shared copy-on-write, else pickled); at most ``2 * workers`` chunks are in flight, so memory
+    stays flat for any number of names.
     """
     if workers <= 1:
         for name in names:
