@@ -362,16 +362,12 @@ def _order_transition(
 def _rematch(
     screener: Screener, parties: list[StoredMatch], on: dt.date, workers: int
 ) -> dict[str, list[PartyMatch]]:
-    """The matches of each party now (``match_many``, one batch per country: it takes one country)."""
-    by_country: dict[str | None, list[StoredMatch]] = {}
-    for m in parties:
-        by_country.setdefault(m.country, []).append(m)
+    """The matches of each party now (``match_many``, each with its own country)."""
+    found = screener.match_many(((m.name, m.country) for m in parties), as_of=on, workers=workers)
     out: dict[str, list[PartyMatch]] = {}
-    for country, group in sorted(by_country.items(), key=lambda kv: kv[0] or ""):
-        found = screener.match_many((m.name for m in group), country=country, as_of=on, workers=workers)
-        for m, matches in zip(group, found, strict=True):
-            assert isinstance(matches, list)
-            out[m.ref] = matches
+    for m, matches in zip(parties, found, strict=True):
+        assert isinstance(matches, list)
+        out[m.ref] = matches
     return out
 
 
