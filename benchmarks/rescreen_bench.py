@@ -28,9 +28,9 @@ from exportscreen.registry import load_registry
 from exportscreen.screener import Screener
 
 ON = dt.date(2026, 11, 2)
-LATER = dt.date(2026, 11, 9)
-_SYLLABLES = "ka lo mi ren tor vel das quin bor sel mar fen grav hul ost pra zel niv cor tam lis dor bel an".split()
-_WORDS = "Trading Industrial Electronics Precision Logistics Systems Components Instruments Holdings".split()
+LATER = dt.date(2026, 11, 6)
+_SYLLABLES = tuple("ka lo mi ren tor vel das quin bor sel mar fen grav hul ost pra zel niv cor tam lis dor bel an".split())
+_WORDS = tuple("Trading Industrial Electronics Precision Logistics Systems Components Instruments".split())
 _FORMS = ["Co., Ltd.", "GmbH", "Ltd", "Inc.", "S.A.", "LLC", "AB", "B.V.", "Pte Ltd", ""]
 _COUNTRIES = [None, "CN", "DE", "US", "JP", "GB", "FR", "HK"]
 
@@ -85,13 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         new = Screener(old.registry + load_registry(block_list(Path(tmp) / "block.yaml", parties, added)))
         with Ledger(Path(tmp) / "ledger.db") as ledger:
             started = time.perf_counter()
-            by_country: dict[str | None, list[tuple[int, str]]] = {}
-            for i, (name, country) in enumerate(parties):
-                by_country.setdefault(country, []).append((i, name))
-            rows: list[tuple[str, str, str | None, list]] = []  # type: ignore[type-arg]
-            for country, group in by_country.items():
-                found = old.match_many((nm for _i, nm in group), country=country, as_of=ON, workers=args.workers)
-                rows.extend((f"C-{i:07d}", nm, country, m) for (i, nm), m in zip(group, found, strict=True))
+            found = old.match_many(parties, as_of=ON, workers=args.workers)
+            rows = [(f"C-{i:07d}", nm, c, m) for i, ((nm, c), m) in enumerate(zip(parties, found, strict=True))]
             ledger.record_matches(rows, registry=old.registry, as_of=ON)
             fill = time.perf_counter() - started
             size = os.path.getsize(ledger.path)
@@ -103,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             full = rescreen(new, ledger, as_of=LATER, full=True, record=False, workers=args.workers)
             full_s = time.perf_counter() - started
     same = [t.model_dump() for t in delta.transitions] == [t.model_dump() for t in full.transitions]
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    cpu = platform.processor() or platform.machine()
+    print(f"machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"parties stored: {n:,}; entries added: {added}; workers: {args.workers}; ledger {size / n:.0f} bytes/party")
     print(f"fill (screen + record, old lists): {fill:.1f} s ({n / fill:,.0f} parties/s)")
     print(

@@ -31,6 +31,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from exportscreen._errors import InputError
+from exportscreen.matching.base import Matcher
 from exportscreen.matching.engine import NameMatcher
 from exportscreen.registry.model import Entry, Registry
 
@@ -71,18 +72,25 @@ def _dated_between(e: Entry, lo: dt.date, hi: dt.date) -> bool:
 class DeltaIndex:
     """The fresh entries of one matcher's registry, and the test of whether a party can match one."""
 
-    def __init__(self, matcher: NameMatcher, fresh: Iterable[tuple[str, str]], *, min_score: float) -> None:
-        self.matcher = matcher
+    def __init__(
+        self, matcher: Matcher, registry: Registry, fresh: Iterable[tuple[str, str]], *, min_score: float
+    ) -> None:
         self.min_score = min_score
         keys = frozenset(fresh)
-        entries = matcher.registry.entries
+        entries = registry.entries
         self.entry_indices: frozenset[int] = frozenset(i for i, e in enumerate(entries) if e.key in keys)
-        c = matcher.compiled
-        self.names: frozenset[int] = frozenset(k for k, e in enumerate(c.entry) if e in self.entry_indices)
-        self.words: frozenset[int] = frozenset(vid for k in self.names for vid in c.tokens[k])
         self.has_addresses = any(entries[i].addresses for i in self.entry_indices)
+        #: another engine than the index (a test double, a future engine): every party may match
+        self.engine: NameMatcher | None = matcher if isinstance(matcher, NameMatcher) else None
+        self.names: frozenset[int] = frozenset()
+        self.words: frozenset[int] = frozenset()
+        if self.engine is not None:
+            c = self.engine.compiled
+            self.names = frozenset(k for k, e in enumerate(c.entry) if e in self.entry_indices)
+            self.words = frozenset(vid for k in self.names for vid in c.tokens[k])
         #: the index serves every threshold from its floor up; below it the matcher scores every name
-        self.exhaustive = matcher.exhaustive or min_score < matcher.floor
+        self.exhaustive = self.engine is None or self.engine.exhaustive or min_score < self.engine.floor
+        self.matcher = matcher
 
     def __len__(self) -> int:
         return len(self.entry_indices)
@@ -91,14 +99,14 @@ class DeltaIndex:
         """Some fresh listed name is a candidate of ``name`` (a name the matcher refuses cannot match)."""
         if not self.entry_indices:
             return False
-        if self.exhaustive:
+        if self.exhaustive or self.engine is None:
             return True
         try:
-            queries = self.matcher.queries.prepare(name, country, None)
+            queries = self.engine.queries.prepare(name, country, None)
         except InputError:
             return True  # the re-screen says what is wrong with it: never passed silently
         words, names = self.words, self.names
-        never_pruned = self.matcher.pruner.never_pruned
+        never_pruned = self.engine.pruner.never_pruned
         for q in queries:
             if any(vid in words for vid in q.bounds):
                 return True

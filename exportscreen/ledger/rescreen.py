@@ -65,7 +65,12 @@ class RescreenReport:
 @cache
 def _bundled_dates() -> tuple[dt.date, ...]:
     root = bundled_dir()
-    paths = [p for p in root.rglob("*") if p.is_file() and "registry" not in p.relative_to(root).parts]
+    # the packs' own test cases (cases.yaml) are read by `exportscreen explain` and the tests, never by a rule
+    paths = [
+        p
+        for p in root.rglob("*")
+        if p.is_file() and "registry" not in p.relative_to(root).parts and p.name != "cases.yaml"
+    ]
     return _dates_in(p.read_bytes() for p in paths)
 
 
@@ -112,10 +117,11 @@ class _Confirmations:
         )
         self.last_seq = max(self.by_seq, default=0)
 
-    def basis(self, run_seq: int) -> _Basis:
+    def basis(self, run_seq: int, records: str) -> _Basis:
+        """``records``: "orders" or "parties", what the re-screen run recorded (its packs are its orders')."""
         for r in self.rescreens:
             covered = r.meta.get("covers_through_run_seq")
-            if isinstance(covered, int) and r.seq > run_seq and covered >= run_seq:
+            if isinstance(covered, int) and r.seq > run_seq and covered >= run_seq and r.meta.get("records") == records:
                 return _Basis(r, r.registry_version, r.tool_version, tuple((p.id, p.version) for p in r.packs), r.as_of)
         run = self.by_seq[run_seq]
         return _Basis(run, run.registry_version, run.tool_version, None, None)
@@ -146,7 +152,9 @@ class _Deltas:
             dates = sorted(self.dates.get(version, ()))
             fresh = fresh_entries(old, self.screener.registry, on=self.on, old_dates=dates)
             self.fresh |= fresh
-            hit = DeltaIndex(self.screener.matcher, fresh, min_score=self.screener.settings.review)
+            hit = DeltaIndex(
+                self.screener.matcher, self.screener.registry, fresh, min_score=self.screener.settings.review
+            )
             self._index[version] = hit
         return hit
 
@@ -191,7 +199,7 @@ class _Planner:
         for r in runs:
             dates.setdefault(r.registry_version, set()).add(r.as_of or r.started_at.date())
         for s in orders:
-            basis = self.confirmations.basis(s.run_seq)
+            basis = self.confirmations.basis(s.run_seq, "orders")
             dates.setdefault(basis.registry_version, set()).add(basis.on or s.decision.as_of)
         self.deltas = _Deltas(screener, ledger, on, dates)
         self.dates = data_dates(screener)
@@ -213,7 +221,7 @@ class _Planner:
         return lo != hi and any(lo <= d <= hi for d in self.dates)
 
     def order(self, stored: StoredDecision) -> bool:
-        basis = self.confirmations.basis(stored.run_seq)
+        basis = self.confirmations.basis(stored.run_seq, "orders")
         d = stored.decision
         why = self._global(basis)
         if why is not None:
@@ -240,7 +248,7 @@ class _Planner:
 
     def party(self, stored: StoredMatch) -> DeltaIndex | bool:
         """True: re-screen; False: it stands; an index: re-screen if its name may match a fresh entry."""
-        basis = self.confirmations.basis(stored.run_seq)
+        basis = self.confirmations.basis(stored.run_seq, "parties")
         why = self._global(basis)
         if why is not None:
             self.reasons.add(why)
@@ -310,7 +318,7 @@ def rescreen(
                     after=after,
                     worse=worse("party", before, after),
                     stored_run=stored.run_id,
-                    stored_registry=plan.confirmations.basis(stored.run_seq).registry_version,
+                    stored_registry=plan.confirmations.basis(stored.run_seq, "parties").registry_version,
                     registry=screener.registry.version,
                     as_of=on,
                     matches_before=_refs(stored.matches),
@@ -349,7 +357,7 @@ def _order_transition(
         after=after,
         worse=worse("order", before, after),
         stored_run=s.run_id,
-        stored_registry=plan.confirmations.basis(s.run_seq).registry_version,
+        stored_registry=plan.confirmations.basis(s.run_seq, "orders").registry_version,
         registry=dec.registry.version,
         as_of=on,
         rule_ids=sorted({r.rule_id for r in dec.reasons if r.category.value != "less_risky"}),

@@ -17,7 +17,7 @@ from exportscreen.registry import Registry, load_registry
 from exportscreen.screener import Screener
 
 ON = dt.date(2026, 11, 2)
-LATER = dt.date(2026, 11, 9)
+LATER = dt.date(2026, 11, 6)
 
 _HEAD = "format: exportscreen-registry/1\nsource: {id: blocked, name: Blocked customers, list: X-BLOCKED, as_of: %s}\n"
 V1_ENTRIES = [
@@ -72,7 +72,8 @@ def generated_orders(n: int, seed: int = 7) -> list[dict[str, Any]]:
     names = CLEAN * 3 + LISTED + NEWLY_LISTED
     orders: list[dict[str, Any]] = []
     for i in range(n):
-        party: dict[str, Any] = {"role": rng.choice(["end_user", "purchaser", "consignee"]), "name": rng.choice(names)}
+        role = rng.choice(["end_user", "purchaser", "ultimate_consignee"])
+        party: dict[str, Any] = {"role": role, "name": rng.choice(names)}
         if i % 11 == 0:
             party["address"] = "Prumyslova 1123, 70030 Ostrava, Czech Republic"
         if i % 13 == 0:

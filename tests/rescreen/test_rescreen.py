@@ -97,7 +97,7 @@ def test_a_cleared_entry_that_changes_is_reviewed_again(ledger_v1: Ledger, scree
                         reviewed_on=ON,
                     )
                 )
-    baseline = Baseline(clearances=clearances)
+    baseline = Baseline(tool_version="0.1.0", registry_version="x", packs=[], clearances=clearances)
     report = rescreen(screener_v2, ledger_v1, as_of=LATER, baseline=baseline, record=False)
     again = {t.key: t for t in report.transitions}
     ids = {s.transaction_id for s in cleared if s.decision.category.value != "less_risky"}
