@@ -29,8 +29,13 @@ from exportscreen.screener import Screener
 
 ON = dt.date(2026, 11, 2)
 LATER = dt.date(2026, 11, 6)
-_SYLLABLES = tuple("ka lo mi ren tor vel das quin bor sel mar fen grav hul ost pra zel niv cor tam lis dor bel an".split())
-_WORDS = tuple("Trading Industrial Electronics Precision Logistics Systems Components Instruments".split())
+_SYLLABLES = (
+    "ka", "lo", "mi", "ren", "tor", "vel", "das", "quin", "bor", "sel", "mar", "fen", "grav", "hul", "ost",
+    "pra", "zel", "niv", "cor", "tam", "lis", "dor", "bel", "an",
+)
+_WORDS = (
+    "Trading", "Industrial", "Electronics", "Precision", "Logistics", "Systems", "Components", "Instruments",
+)
 _FORMS = ["Co., Ltd.", "GmbH", "Ltd", "Inc.", "S.A.", "LLC", "AB", "B.V.", "Pte Ltd", ""]
 _COUNTRIES = [None, "CN", "DE", "US", "JP", "GB", "FR", "HK"]
 

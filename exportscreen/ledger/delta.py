@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING
 from exportscreen._errors import InputError
 from exportscreen.matching.base import Matcher
 from exportscreen.matching.engine import NameMatcher
+from exportscreen.matching.prune import coverage_floor
+from exportscreen.matching.query import Query
 from exportscreen.registry.model import Entry, Registry
 
 if TYPE_CHECKING:
@@ -84,10 +86,25 @@ class DeltaIndex:
         self.engine: NameMatcher | None = matcher if isinstance(matcher, NameMatcher) else None
         self.names: frozenset[int] = frozenset()
         self.words: frozenset[int] = frozenset()
+        self.holders: dict[int, frozenset[int]] = {}
+        #: per listed word, the fresh names posted under it (the engine's postings, cut to fresh names)
+        self.postings: dict[int, tuple[int, ...]] = {}
+        self.theta = 0.0
         if self.engine is not None:
             c = self.engine.compiled
             self.names = frozenset(k for k, e in enumerate(c.entry) if e in self.entry_indices)
-            self.words = frozenset(vid for k in self.names for vid in c.tokens[k])
+            holders: dict[int, set[int]] = {}
+            for k in self.names:
+                for vid in c.tokens[k]:
+                    holders.setdefault(vid, set()).add(k)
+            #: per listed word, the fresh names holding it
+            self.holders = {vid: frozenset(ks) for vid, ks in holders.items()}
+            self.words = frozenset(self.holders)
+            for vid, ids in c.postings.items():
+                mine = tuple(k for k in ((ids,) if isinstance(ids, int) else ids) if k in self.names)
+                if mine:
+                    self.postings[vid] = mine
+            self.theta = coverage_floor(max(min_score, self.engine.floor))
         #: the index serves every threshold from its floor up; below it the matcher scores every name
         self.exhaustive = self.engine is None or self.engine.exhaustive or min_score < self.engine.floor
         self.matcher = matcher
@@ -105,14 +122,34 @@ class DeltaIndex:
             queries = self.engine.queries.prepare(name, country, None)
         except InputError:
             return True  # the re-screen says what is wrong with it: never passed silently
-        words, names = self.words, self.names
-        never_pruned = self.engine.pruner.never_pruned
-        for q in queries:
-            if any(vid in words for vid in q.bounds):
-                return True
-            if any(k in names for k in never_pruned(q)):
-                return True
-        return False
+        return any(self.fresh_candidates(q) for q in queries)
+
+    def fresh_candidates(self, q: Query) -> set[int]:
+        """``Pruner.gather(q, theta)`` cut to the fresh names (the engine's candidates at ``min_score``),
+        computed over the fresh names' postings only; ``tests/rescreen/test_delta.py`` checks the two agree."""
+        assert self.engine is not None
+        c, names = self.engine.compiled, self.names
+        found = self.engine.pruner.never_pruned(q) & names
+        if q.has_stubs:
+            holders = self.holders
+            for vid in q.bounds:
+                found.update(holders.get(vid, ()))
+            return found
+        postings = self.postings
+        acc: dict[int, float] = {}
+        for nm in q.near:
+            for vid, (sim, _how) in nm.items():
+                plist = postings.get(vid)
+                if plist is None:
+                    continue
+                w = c.weight[vid] * sim
+                for k in plist:
+                    acc[k] = acc.get(k, 0.0) + w
+        for _i, joined in q.joins:
+            found.update(postings.get(joined, ()))
+        least = self.engine.pruner.least_gathered(self.theta)
+        found.update(k for k, a in acc.items() if a >= least[k])
+        return found
 
     def address_may_match(self, address: str) -> bool:
         """A fresh entry's listed address matches ``address`` at ``min_score`` or more."""
