@@ -42,7 +42,9 @@ from exportscreen.rules.materiality import settle
 from exportscreen.tiers import ItemClassification, TierSet, load_tiers
 
 if TYPE_CHECKING:
+    from exportscreen.baseline import Baseline
     from exportscreen.ledger import Ledger
+    from exportscreen.ledger.transitions import Transition
 
 __all__ = ["STALE_AFTER_DAYS", "Screener", "default_screener", "match_name", "screen", "validate_transaction"]
 
@@ -544,6 +546,24 @@ class Screener:
             if return_errors:
                 return exc
             raise
+
+    def rescreen(
+        self,
+        ledger: Ledger,
+        *,
+        as_of: dt.date | None = None,
+        baseline: Baseline | None = None,
+        full: bool = False,
+        record: bool = True,
+        workers: int = 1,
+    ) -> Iterator[Transition]:
+        """Re-screen a ledger's stored orders and parties against this Screener's lists on ``as_of``
+        (default today) and yield the transitions, orders then parties, each by key; the re-screen is
+        recorded in the ledger unless ``record=False`` (see ``exportscreen.ledger.rescreen``)."""
+        from exportscreen.ledger.rescreen import rescreen
+
+        report = rescreen(self, ledger, as_of=as_of, baseline=baseline, full=full, record=record, workers=workers)
+        yield from report.transitions
 
     def _freshness(self, on: dt.date) -> Reason | None:
         """Error (with max_list_age) or a warning reason when a source is old or undated."""

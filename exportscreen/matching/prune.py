@@ -137,11 +137,11 @@ class Pruner:
                     acc[k] = acc.get(k, 0.0) + w
         for _i, joined in q.joins:
             add_ids(forced, c.postings.get(joined))
-        least = self._least_gathered(theta)
+        least = self.least_gathered(theta)
         forced.update(k for k, a in acc.items() if a >= least[k])
         return forced
 
-    def _least_gathered(self, theta: float) -> list[float]:
+    def least_gathered(self, theta: float) -> list[float]:
         """Per name, the least weight the query must match among its posted words for its coverage
         to reach ``theta`` (the rest of its words matched in full); infinite without weight."""
         least = self._least_cache.get(theta)

@@ -1,0 +1,413 @@
+"""Delta re-screening of a ledger (``rescreen``): the stored orders and parties whose outcome the lists
+in force now can change, re-screened, and the transitions between their outcomes.
+
+Each stored order or party was last *confirmed* under one registry on one date: the run that
+recorded it, or a later ``rescreen`` run that covered it (``meta.covers_through_run_seq``) and found
+it unchanged. Against that registry it is re-screened in full when any of these holds, and its
+stored outcome stands otherwise:
+
+* it had a list match (the entry may have changed, been removed or cleared: re-evaluated);
+* one of its names, aliases, owners or addresses is a candidate of a *fresh* entry - added, changed,
+  or newly in force (``delta.DeltaIndex``, the matcher's own candidate rule);
+* for an order: the rule packs in force differ from those it was screened with; a date a rule, tier,
+  country group or licensing table holds lies between its date and the re-screening date; the list
+  codes loaded differ; a licence covered one of its requirements (or a licence register is given);
+* the tool version differs, or the ledger lacks the registry snapshot (nothing to compare against).
+
+``full=True`` re-screens everything; the result is the same (``tests/rescreen`` compares them).
+A re-screen is recorded as runs of command ``rescreen`` holding only what was re-screened, with
+``covers_through_run_seq`` so the next one diffs from these lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
+
+from exportscreen import __version__
+from exportscreen._data import bundled_dir
+from exportscreen.baseline import Baseline, assess
+from exportscreen.ledger.delta import DeltaIndex, fresh_entries, may_match_many
+from exportscreen.ledger.transitions import (
+    EntryRef,
+    RescreenStats,
+    Transition,
+    order_outcome,
+    party_outcome,
+    worse,
+)
+from exportscreen.models import Decision, PackRef, PartyMatch, Transaction
+from exportscreen.registry.model import Registry
+
+if TYPE_CHECKING:
+    from exportscreen.ledger import Ledger, RunRecord, StoredDecision, StoredMatch
+    from exportscreen.screener import Screener
+
+__all__ = ["RescreenReport", "data_dates", "rescreen"]
+
+_DATE = re.compile(rb"\b(19|20)\d\d-[01]\d-[0-3]\d\b")
+
+
+@dataclass
+class RescreenReport:
+    """The transitions (orders then parties, each by key), the figures, and the new decisions."""
+
+    transitions: list[Transition]
+    stats: RescreenStats
+    decisions: dict[str, Decision] = field(default_factory=dict)
+    matches: dict[str, list[PartyMatch]] = field(default_factory=dict)
+
+
+@cache
+def _bundled_dates() -> tuple[dt.date, ...]:
+    root = bundled_dir()
+    # the packs' own test cases (cases.yaml) are read by `exportscreen explain` and the tests, never by a rule
+    paths = [
+        p
+        for p in root.rglob("*")
+        if p.is_file() and "registry" not in p.relative_to(root).parts and p.name != "cases.yaml"
+    ]
+    return _dates_in(p.read_bytes() for p in paths)
+
+
+def _dates_in(blobs: Iterable[bytes]) -> tuple[dt.date, ...]:
+    found: set[dt.date] = set()
+    for blob in blobs:
+        for m in _DATE.finditer(blob):
+            try:
+                found.add(dt.date.fromisoformat(m.group(0).decode()))
+            except ValueError:
+                continue
+    return tuple(sorted(found))
+
+
+def data_dates(screener: Screener) -> tuple[dt.date, ...]:
+    """Every date written in the data the screener's rules read (packs, tiers, country groups, the
+    licensing tables, named dates): between two of them, a screening gives the same result on any
+    day. A superset: a date that bounds nothing only costs a re-screen."""
+    extra = [p.path for p in screener.packs if p.path]
+    from pathlib import Path
+
+    return tuple(sorted(set(_bundled_dates()) | set(_dates_in(Path(p).read_bytes() for p in extra))))
+
+
+@dataclass(frozen=True)
+class _Basis:
+    """What a stored record was last confirmed under."""
+
+    run: RunRecord
+    registry_version: str
+    tool_version: str
+    packs: tuple[tuple[str, str], ...] | None
+    on: dt.date | None
+
+
+class _Confirmations:
+    """Per stored run, the latest re-screen run that covered it (or the run itself)."""
+
+    def __init__(self, runs: list[RunRecord]) -> None:
+        self.by_seq = {r.seq: r for r in runs}
+        self.rescreens = sorted(
+            (r for r in runs if r.command == "rescreen" and isinstance(r.meta.get("covers_through_run_seq"), int)),
+            key=lambda r: -r.seq,
+        )
+        self.last_seq = max(self.by_seq, default=0)
+
+    def basis(self, run_seq: int, records: str) -> _Basis:
+        """``records``: "orders" or "parties", what the re-screen run recorded (its packs are its orders')."""
+        for r in self.rescreens:
+            covered = r.meta.get("covers_through_run_seq")
+            if isinstance(covered, int) and r.seq > run_seq and covered >= run_seq and r.meta.get("records") == records:
+                return _Basis(r, r.registry_version, r.tool_version, tuple((p.id, p.version) for p in r.packs), r.as_of)
+        run = self.by_seq[run_seq]
+        return _Basis(run, run.registry_version, run.tool_version, None, None)
+
+
+class _Deltas:
+    """The fresh entries against each stored registry version and date (built when first asked)."""
+
+    def __init__(self, screener: Screener, ledger: Ledger, on: dt.date, dates: dict[str, set[dt.date]]) -> None:
+        self.screener, self.ledger, self.on = screener, ledger, on
+        #: per registry version, every date a record confirmed under it was screened on
+        self.dates = dates
+        self._old: dict[str, Registry | None] = {}
+        self._index: dict[str, DeltaIndex] = {}
+        self.fresh: set[tuple[str, str]] = set()
+
+    def old(self, version: str) -> Registry | None:
+        if version not in self._old:
+            self._old[version] = self.ledger.registry(version) if self.ledger.has_registry(version) else None
+        return self._old[version]
+
+    def index(self, version: str) -> DeltaIndex | None:
+        hit = self._index.get(version)
+        if hit is None:
+            old = self.old(version)
+            if old is None:
+                return None
+            dates = sorted(self.dates.get(version, ()))
+            fresh = fresh_entries(old, self.screener.registry, on=self.on, old_dates=dates)
+            self.fresh |= fresh
+            hit = DeltaIndex(
+                self.screener.matcher, self.screener.registry, fresh, min_score=self.screener.settings.review
+            )
+            self._index[version] = hit
+        return hit
+
+
+class _Counted:
+    """An iterable that counts what went through it."""
+
+    def __init__(self, items: Iterable[StoredMatch]) -> None:
+        self.items, self.n = items, 0
+
+    def __iter__(self) -> Iterator[StoredMatch]:
+        for item in self.items:
+            self.n += 1
+            yield item
+
+
+def _refs(matches: Iterable[PartyMatch]) -> list[EntryRef]:
+    return [
+        EntryRef(source=m.source, id=m.entry_id, name=m.entry_name, list=m.list, score=m.score, strength=m.strength)
+        for m in matches
+    ]
+
+
+def _order_names(tx: Transaction) -> Iterator[tuple[str, str | None]]:
+    for p in tx.parties:
+        for name in (p.name, *p.aliases):
+            yield name, p.country
+        for o in p.owners:
+            yield o.name, o.country
+
+
+class _Planner:
+    """Decides, record by record, what must be re-screened."""
+
+    def __init__(
+        self, screener: Screener, ledger: Ledger, on: dt.date, full: bool, orders: list[StoredDecision]
+    ) -> None:
+        self.screener, self.on, self.full = screener, on, full
+        runs = ledger.runs()
+        self.confirmations = _Confirmations(runs)
+        dates: dict[str, set[dt.date]] = {}
+        for r in runs:
+            dates.setdefault(r.registry_version, set()).add(r.as_of or r.started_at.date())
+        for s in orders:
+            basis = self.confirmations.basis(s.run_seq, "orders")
+            dates.setdefault(basis.registry_version, set()).add(basis.on or s.decision.as_of)
+        self.deltas = _Deltas(screener, ledger, on, dates)
+        self.dates = data_dates(screener)
+        self.packs_now = tuple((p.id, p.version) for p in screener.packs if p.active(on))
+        self.reasons: set[str] = {"requested"} if full else set()
+
+    def _global(self, basis: _Basis) -> str | None:
+        if self.full:
+            return "requested"
+        if basis.tool_version != __version__:
+            return f"tool version {basis.tool_version} -> {__version__}"
+        old = self.deltas.old(basis.registry_version)
+        if old is None:
+            return f"registry {basis.registry_version[:12]} not in the ledger"
+        return None
+
+    def _dated(self, stored_on: dt.date) -> bool:
+        lo, hi = min(stored_on, self.on), max(stored_on, self.on)
+        return lo != hi and any(lo <= d <= hi for d in self.dates)
+
+    def order(self, stored: StoredDecision) -> bool:
+        basis = self.confirmations.basis(stored.run_seq, "orders")
+        d = stored.decision
+        why = self._global(basis)
+        if why is not None:
+            self.reasons.add(why)
+            return True
+        on = basis.on or d.as_of
+        packs = basis.packs if basis.packs is not None else tuple((p.id, p.version) for p in d.packs)
+        old = self.deltas.old(basis.registry_version)
+        if d.matches or packs != self.packs_now or self._dated(on):
+            return True
+        if old is None or old.lists != self.screener.registry.lists:
+            return True
+        if any(r.covered_by for r in d.licence_requirements):
+            return True
+        if self.screener.licensing.register is not None and d.licence_requirements:
+            return True
+        index = self.deltas.index(basis.registry_version)
+        if index is None:
+            return True
+        tx = stored.transaction
+        if any(index.name_may_match(name, country) for name, country in _order_names(tx)):
+            return True
+        return any(p.address and index.address_may_match(p.address) for p in tx.parties)
+
+    def party(self, stored: StoredMatch) -> DeltaIndex | bool:
+        """True: re-screen; False: it stands; an index: re-screen if its name may match a fresh entry."""
+        basis = self.confirmations.basis(stored.run_seq, "parties")
+        why = self._global(basis)
+        if why is not None:
+            self.reasons.add(why)
+            return True
+        if stored.matches:
+            return True
+        index = self.deltas.index(basis.registry_version)
+        if index is None:
+            return True
+        return index if index.entry_indices else False
+
+    def parties(self, stored: Iterable[StoredMatch], workers: int) -> Iterator[StoredMatch]:
+        """The stored parties to re-screen."""
+        waiting: dict[int, tuple[DeltaIndex, list[StoredMatch]]] = {}
+        for m in stored:
+            verdict = self.party(m)
+            if verdict is True:
+                yield m
+            elif verdict is not False:
+                waiting.setdefault(id(verdict), (verdict, []))[1].append(m)
+        for index, group in waiting.values():
+            found = may_match_many(index, ((m.name, m.country) for m in group), workers=workers)
+            yield from (m for m, hit in zip(group, found, strict=True) if hit)
+
+
+def rescreen(
+    screener: Screener,
+    ledger: Ledger,
+    *,
+    as_of: dt.date | None = None,
+    baseline: Baseline | None = None,
+    full: bool = False,
+    record: bool = True,
+    workers: int = 1,
+    user: str | None = None,
+) -> RescreenReport:
+    """Re-screen what the lists in force on ``as_of`` (default today) can change; see the module doc."""
+    on = as_of or dt.date.today()
+    orders = list(ledger.latest_decisions())
+    plan = _Planner(screener, ledger, on, full, orders)
+    touched_orders = [s for s in orders if plan.order(s)]
+    new_decisions: dict[str, Decision] = {}
+    results = screener.screen_many((s.transaction for s in touched_orders), as_of=on, workers=workers)
+    for s, dec in zip(touched_orders, results, strict=True):
+        assert isinstance(dec, Decision)
+        new_decisions[s.transaction_id] = dec
+    transitions: list[Transition] = []
+    for s in orders:
+        dec = new_decisions.get(s.transaction_id, s.decision)
+        before = order_outcome(s.decision, baseline, s.decision.as_of)
+        after = order_outcome(dec, baseline, on)
+        if before != after:
+            transitions.append(_order_transition(s, dec, before, after, baseline, on, plan))
+    counted = _Counted(ledger.latest_matches())
+    touched_parties = list(plan.parties(counted, workers))
+    parties_stored = counted.n
+    stored_matches = {m.ref: m for m in touched_parties}
+    new_matches = _rematch(screener, touched_parties, on, workers)
+    for ref, stored in stored_matches.items():
+        before, after = party_outcome(stored.matches), party_outcome(new_matches[ref])
+        if before != after:
+            transitions.append(
+                Transition(
+                    kind="party",
+                    key=ref,
+                    before=before,
+                    after=after,
+                    worse=worse("party", before, after),
+                    stored_run=stored.run_id,
+                    stored_registry=plan.confirmations.basis(stored.run_seq, "parties").registry_version,
+                    registry=screener.registry.version,
+                    as_of=on,
+                    matches_before=_refs(stored.matches),
+                    matches_after=_refs(new_matches[ref]),
+                )
+            )
+    recorded: list[str] = []
+    if record:
+        recorded = _record(screener, ledger, plan, touched_orders, new_decisions, touched_parties, new_matches, user)
+    transitions.sort(key=lambda t: (t.kind, t.key))
+    stats = RescreenStats(
+        as_of=on,
+        registry=screener.registry.version,
+        full=full,
+        full_reasons=sorted(plan.reasons),
+        fresh_entries=len(plan.deltas.fresh),
+        orders_stored=len(orders),
+        orders_rescreened=len(touched_orders),
+        parties_stored=parties_stored,
+        parties_rescreened=len(touched_parties),
+        transitions=len(transitions),
+        worse=sum(t.worse for t in transitions),
+        recorded_runs=recorded,
+    )
+    return RescreenReport(transitions, stats, new_decisions, new_matches)
+
+
+def _order_transition(
+    s: StoredDecision, dec: Decision, before: str, after: str, baseline: Baseline | None, on: dt.date, plan: _Planner
+) -> Transition:
+    notes = [f.note for f in assess(dec, baseline, today=on) if not f.cleared and f.note] if baseline else []
+    return Transition(
+        kind="order",
+        key=s.transaction_id,
+        before=before,
+        after=after,
+        worse=worse("order", before, after),
+        stored_run=s.run_id,
+        stored_registry=plan.confirmations.basis(s.run_seq, "orders").registry_version,
+        registry=dec.registry.version,
+        as_of=on,
+        rule_ids=sorted({r.rule_id for r in dec.reasons if r.category.value != "less_risky"}),
+        matches_before=_refs(s.decision.matches),
+        matches_after=_refs(dec.matches),
+        note="; ".join(notes) or None,
+    )
+
+
+def _rematch(
+    screener: Screener, parties: list[StoredMatch], on: dt.date, workers: int
+) -> dict[str, list[PartyMatch]]:
+    """The matches of each party now (``match_many``, each with its own country)."""
+    found = screener.match_many(((m.name, m.country) for m in parties), as_of=on, workers=workers)
+    out: dict[str, list[PartyMatch]] = {}
+    for m, matches in zip(parties, found, strict=True):
+        assert isinstance(matches, list)
+        out[m.ref] = matches
+    return out
+
+
+def _record(
+    screener: Screener,
+    ledger: Ledger,
+    plan: _Planner,
+    orders: list[StoredDecision],
+    decisions: dict[str, Decision],
+    parties: list[StoredMatch],
+    matches: dict[str, list[PartyMatch]],
+    user: str | None,
+) -> list[str]:
+    meta = {"covers_through_run_seq": plan.confirmations.last_seq, "full": plan.full}
+    packs = [PackRef(id=i, version=v) for i, v in plan.packs_now]
+    runs = [
+        ledger.record(
+            ((s.transaction, decisions[s.transaction_id]) for s in orders),
+            command="rescreen",
+            registry=screener.registry,
+            as_of=plan.on,
+            packs=packs,
+            user=user,
+            meta={**meta, "records": "orders"},
+        ),
+        ledger.record_matches(
+            ((m.ref, m.name, m.country, matches[m.ref]) for m in parties),
+            command="rescreen",
+            registry=screener.registry,
+            as_of=plan.on,
+            user=user,
+            meta={**meta, "records": "parties"},
+        ),
+    ]
+    return [r.run_id for r in runs]

@@ -1,0 +1,129 @@
+"""Delta re-screening equals a full re-screen, finds transitions both ways, re-evaluates clearances,
+and does less work than a full re-screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from exportscreen.baseline import Baseline, Clearance, clearance_refs
+from exportscreen.ledger import Ledger
+from exportscreen.ledger.rescreen import rescreen
+from exportscreen.screener import Screener
+from tests.rescreen.conftest import LATER, ON, fill, generated_orders
+
+
+def _dump(report_transitions: list) -> list[dict[str, object]]:  # type: ignore[type-arg]
+    return [t.model_dump(mode="json") for t in report_transitions]
+
+
+def test_delta_equals_full_rescreen(ledger_v1: Ledger, screener_v2: Screener) -> None:
+    delta = rescreen(screener_v2, ledger_v1, as_of=LATER, record=False)
+    full = rescreen(screener_v2, ledger_v1, as_of=LATER, full=True, record=False)
+    assert _dump(delta.transitions) == _dump(full.transitions)
+    assert full.stats.orders_rescreened == full.stats.orders_stored == 80
+    assert delta.stats.orders_rescreened < full.stats.orders_rescreened
+    assert delta.stats.parties_rescreened < full.stats.parties_rescreened
+    # both ways: newly listed parties got worse, the removed entry's orders got better
+    worse = {t.key for t in delta.transitions if t.worse}
+    better = {t.key for t in delta.transitions if not t.worse}
+    assert worse and better
+    assert any(m.id == "B-3" for t in delta.transitions if not t.worse for m in t.matches_before)
+    newly = {m.id for t in delta.transitions if t.worse for m in t.matches_after}
+    assert {"B-4", "B-5"} <= newly
+
+
+def test_every_touched_decision_equals_a_fresh_screening(ledger_v1: Ledger, screener_v2: Screener) -> None:
+    delta = rescreen(screener_v2, ledger_v1, as_of=LATER, record=False)
+    stored = {s.transaction_id: s for s in ledger_v1.latest_decisions()}
+    for tx_id, decision in delta.decisions.items():
+        again = screener_v2.screen(stored[tx_id].transaction, as_of=LATER)
+        assert decision.to_json() == again.to_json()
+    # untouched orders: a full screening gives the stored category and no match
+    for tx_id, s in stored.items():
+        if tx_id not in delta.decisions:
+            again = screener_v2.screen(s.transaction, as_of=LATER)
+            assert again.category == s.decision.category
+            assert again.matches == s.decision.matches == []
+
+
+def test_address_of_a_fresh_entry_is_found(ledger_v1: Ledger, screener_v2: Screener) -> None:
+    delta = rescreen(screener_v2, ledger_v1, as_of=LATER, record=False)
+    by_address = [t for t in delta.transitions if any(m.id == "B-6" for m in t.matches_after)]
+    assert by_address, "orders at the newly listed address must be re-screened"
+
+
+def test_recorded_rescreen_is_the_next_baseline(ledger_v1: Ledger, screener_v2: Screener) -> None:
+    first = rescreen(screener_v2, ledger_v1, as_of=LATER)
+    assert first.stats.transitions > 0 and len(first.stats.recorded_runs) == 2
+    runs = ledger_v1.runs()
+    assert [r.command for r in runs[-2:]] == ["rescreen", "rescreen"]
+    again = rescreen(screener_v2, ledger_v1, as_of=LATER, record=False)
+    assert again.transitions == []
+    # nothing changed since the recorded re-screen: only orders with a match are looked at again
+    with_match = sum(1 for s in ledger_v1.latest_decisions() if s.decision.matches)
+    assert again.stats.orders_rescreened == with_match
+    assert again.stats.fresh_entries == 0
+
+
+def test_no_list_change_no_transition(ledger_v1: Ledger, screener_v1: Screener) -> None:
+    report = rescreen(screener_v1, ledger_v1, as_of=ON, record=False)
+    assert report.transitions == []
+    assert report.stats.fresh_entries == 0
+
+
+def test_a_cleared_entry_that_changes_is_reviewed_again(ledger_v1: Ledger, screener_v2: Screener) -> None:
+    cleared = [s for s in ledger_v1.latest_decisions() if any(m.entry_id == "B-2" for m in s.decision.matches)]
+    assert cleared
+    clearances = []
+    for s in cleared:
+        for reason in s.decision.reasons:
+            for ref in clearance_refs(reason):
+                clearances.append(
+                    Clearance(
+                        order_id=s.transaction_id,
+                        party=ref.party,
+                        entry_source=ref.entry_source,
+                        entry_id=ref.entry_id,
+                        entry_hash=ref.entry_hash,
+                        entry_name=ref.entry_name,
+                        rule_id=reason.rule_id,
+                        strength=ref.strength,
+                        allow_hit=ref.strength == "hit",
+                        reviewer="J. Doe",
+                        reason="checked: another company",
+                        reviewed_on=ON,
+                    )
+                )
+    baseline = Baseline(tool_version="0.1.0", registry_version="x", packs=[], clearances=clearances)
+    report = rescreen(screener_v2, ledger_v1, as_of=LATER, baseline=baseline, record=False)
+    again = {t.key: t for t in report.transitions}
+    ids = {s.transaction_id for s in cleared if s.decision.category.value != "less_risky"}
+    reopened = [again[i] for i in ids if i in again]
+    assert reopened and all(t.before == "less_risky" and t.worse for t in reopened)
+    assert all("changed since the review" in (t.note or "") for t in reopened)
+
+
+def test_tool_version_change_rescreens_everything(
+    ledger_v1: Ledger, screener_v2: Screener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import exportscreen.ledger.rescreen as module
+
+    monkeypatch.setattr(module, "__version__", "99.0.0")
+    report = rescreen(screener_v2, ledger_v1, as_of=LATER, record=False)
+    assert report.stats.orders_rescreened == report.stats.orders_stored
+    assert any("tool version" in r for r in report.stats.full_reasons)
+
+
+def test_a_date_in_the_rules_between_screenings_rescreens(tmp_path: Path, screener_v1: Screener) -> None:
+    from exportscreen.ledger.rescreen import data_dates
+
+    last = max(d for d in data_dates(screener_v1) if d < ON)
+    with Ledger(tmp_path / "l.db") as ledger:
+        fill(ledger, screener_v1, generated_orders(5))
+        same_rules = rescreen(screener_v1, ledger, as_of=ON + dt.timedelta(days=1), record=False)
+        assert same_rules.stats.orders_rescreened == sum(1 for s in ledger.latest_decisions() if s.decision.matches)
+        report = rescreen(screener_v1, ledger, as_of=last - dt.timedelta(days=1), record=False)
+        assert report.stats.orders_rescreened == 5
