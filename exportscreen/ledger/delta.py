@@ -4,16 +4,15 @@ A full re-screen scores every stored party against every listed name. After a li
 *fresh* entries - added, changed, or listed on the new screening date but not on the old one - can
 give a party a match it did not have; every party that had a match at all is re-screened anyway
 (its entry may have changed, been removed or been cleared). So a party needs re-screening for the
-fresh entries only when one of them is a *candidate* of its name: a listed name the matcher's
-pruning (``matching.prune``) would score at all. That test uses the new registry's compiled index
-and vocabulary, so it is exactly the matcher's own candidate rule, not a second fuzzy matcher with
-its own misses:
+fresh entries only when its name matches one of them, and that is decided by the engine itself on
+the new registry (its weights, vocabulary and coverage floor), over the fresh names only:
 
-* a listed name is scored only when it holds a listed word near a query word (``Query.bounds``,
-  which also holds the words two joined query words make) or is never pruned (the same compact
-  form, initials, split words, a name the query begins: ``Pruner.never_pruned``);
-* so a party none of whose queries has a word of a fresh name in its bounds, and none of whose
-  never-pruned names is fresh, cannot match a fresh entry at any threshold the index serves.
+* the candidates are ``Pruner.gather`` cut to the fresh names, computed from the fresh names'
+  postings (``DeltaIndex.fresh_candidates``; ``tests/rescreen/test_delta.py`` checks it equals the
+  engine's gather), plus the names never pruned (compact form, initials, split words, a name the
+  query begins);
+* each candidate is scored by the engine's scorer and accepted as ``NameMatcher.search`` accepts
+  it (at the review threshold). What is left is the cost of preparing each stored party's query.
 
 Addresses go through the address matcher itself (``search_address``), restricted to fresh entries.
 What this cannot see, by design: a score against an *unchanged* entry that the update moves across a
@@ -122,7 +121,14 @@ class DeltaIndex:
             queries = self.engine.queries.prepare(name, country, None)
         except InputError:
             return True  # the re-screen says what is wrong with it: never passed silently
-        return any(self.fresh_candidates(q) for q in queries)
+        score = self.engine.scorer.score
+        for q in queries:
+            for k in self.fresh_candidates(q):
+                s, detail = score(q, k)
+                # the engine's own acceptance (NameMatcher.search): a fresh name that scores the threshold
+                if detail is not None and s > 0 and s >= self.min_score:
+                    return True
+        return False
 
     def fresh_candidates(self, q: Query) -> set[int]:
         """``Pruner.gather(q, theta)`` cut to the fresh names (the engine's candidates at ``min_score``),
