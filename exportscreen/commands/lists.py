@@ -1,5 +1,7 @@
 """``exportscreen lists info [PATHS]``: what list data would be screened against.
 
+``exportscreen lists diff OLD NEW``: entries added, removed and changed (``exportscreen.registry.diff``).
+
 ``exportscreen lists update``: download the configured list files, validate them and replace the
 current copies atomically (see ``exportscreen.registry.update``).
 """
@@ -14,7 +16,7 @@ from collections.abc import Mapping
 
 from pydantic import JsonValue
 
-from exportscreen.commands._common import EXIT_ERROR, EXIT_OK
+from exportscreen.commands._common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
 from exportscreen.registry import Registry
 from exportscreen.registry.update import DEFAULT_MAX_SHRINK, DEFAULT_TIMEOUT, SourceUpdate, update_lists
 
@@ -60,6 +62,76 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="directory for relative destinations (default: $EXPORTSCREEN_DATA_DIR, else the user data directory)",
     )
     update.set_defaults(func=run_update)
+    diff = sub.add_parser(
+        "diff",
+        help="entries added, removed and changed between two list versions (files or ledger registry versions)",
+        description="OLD and NEW are each a list file or directory, or, with --ledger, a registry version "
+        "(or a unique prefix of 8 or more hex digits) the ledger holds. "
+        "Exit 0: no difference; 1: differences; 2: could not load one side.",
+    )
+    diff.add_argument("old", metavar="OLD")
+    diff.add_argument("new", metavar="NEW")
+    diff.add_argument("--ledger", metavar="PATH", help="a ledger holding registry versions named as OLD or NEW")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.add_argument("--limit", type=int, default=20, metavar="N", help="entries printed per section (text)")
+    diff.set_defaults(func=run_diff)
+
+
+def _side(text: str, ledger_path: str | None) -> Registry:
+    """A list file or directory, else a registry version held in the ledger."""
+    from pathlib import Path
+
+    from exportscreen._errors import ConfigError
+    from exportscreen.registry import load_registry
+
+    if Path(text).exists():
+        return load_registry(text)
+    if ledger_path is None:
+        raise ConfigError(f"{text!r} is no list file or directory (a registry version needs --ledger PATH)")
+    from exportscreen.ledger import Ledger
+
+    if not Path(ledger_path).exists():
+        raise ConfigError(f"ledger {ledger_path} does not exist")
+    with Ledger(ledger_path, create=False) as ledger:
+        return ledger.registry(text)
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    from exportscreen.registry.diff import diff_registries
+    from exportscreen.report.text import terminal_safe
+
+    result = diff_registries(_side(args.old, args.ledger), _side(args.new, args.ledger))
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
+        return EXIT_FINDINGS if not result.is_empty() else EXIT_OK
+    print(f"registry {result.old_version[:12]} -> {result.new_version[:12]}")
+    for label, ids in (("sources added", result.sources_added), ("sources removed", result.sources_removed)):
+        if ids:
+            print(f"{label}: {', '.join(ids)}")
+    if result.is_empty():
+        print("no entry added, removed or changed")
+        return EXIT_OK
+    print(f"{'list':<12} {'added':>7} {'removed':>8} {'changed':>8}")
+    for code, n in result.per_list().items():
+        print(f"{code:<12} {n['added']:>7} {n['removed']:>8} {n['changed']:>8}")
+    limit = max(args.limit, 0)
+    sections: list[tuple[str, list[str]]] = [
+        ("added", [f"{e.list} {e.source}:{e.id} {e.name}" for e in result.added]),
+        ("removed", [f"{e.list} {e.source}:{e.id} {e.name}" for e in result.removed]),
+        (
+            "changed",
+            [f"{c.new.list} {c.new.source}:{c.new.id} {c.new.name} ({', '.join(c.fields)})" for c in result.changed],
+        ),
+    ]
+    for title, lines in sections:
+        if not lines:
+            continue
+        print(f"{title} ({len(lines)}):")
+        for line in lines[:limit]:
+            print("  " + terminal_safe(line))
+        if len(lines) > limit:
+            print(f"  ... and {len(lines) - limit} more")
+    return EXIT_FINDINGS
 
 
 def _positive_seconds(text: str) -> float:

@@ -2,11 +2,12 @@
 
 Entries are compared by key, ``(source id, entry id)``, and content hash (``Entry.content_hash``):
 same key and another hash is a change, and ``EntryChange.fields`` names the fields that differ. Whether
-an edit of a listing keeps its key depends on the list format: the bundled lists and the CSL carry
-an id of their own per entry (the CSL's ``_id`` / entity number, OFAC's ``uid``, the ids of the
-bundled Entity List files and of your own YAML lists), so an added address is a change; a custom
-CSV list without an id column derives the id from the name (``registry.ids``), so a renamed entry
-is one removed and one added. A source on one side only is all added or all removed, and is named
+an edit of a listing keeps its key depends on where the id comes from: the CSL carries one per record
+(``entity_number`` for Treasury rows, ``_id`` for the others) and OFAC its ``uid``, so any edit is a
+change; the bundled Entity List, MEU and DPL files and custom CSV lists without an id column derive
+it from the list code, country and name (``registry.ids.stable_id``), so a new address or citation
+is a change but a renamed entry is one removed and one added; your own YAML lists use the ids you
+give. A source on one side only is all added or all removed, and is named
 in ``sources_added`` / ``sources_removed``.
 """
 
