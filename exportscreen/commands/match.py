@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
 import os
 import sys
@@ -21,19 +22,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Never
 
 from exportscreen._errors import InputError
-from exportscreen.commands._common import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, add_screening_options, build_screener
+from exportscreen.commands._common import (
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    add_ledger_option,
+    add_screening_options,
+    build_screener,
+    open_ledger,
+)
 from exportscreen.geo import resolve_country
 from exportscreen.report.text import format_match
 
 if TYPE_CHECKING:
     from tqdm import tqdm
 
+    from exportscreen.models import PartyMatch
     from exportscreen.partyfile import PartyResult, PartyRow
     from exportscreen.partyfile_output import Stream
 
 __all__ = ["register"]
 
-_FILE_ONLY = ("column", "country_column", "id_column", "output", "workers")
+_FILE_ONLY = ("column", "country_column", "id_column", "output", "workers", "ledger")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -59,6 +69,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--workers", type=int, help="with --file: processes matching names (default 1)")
     p.add_argument("--quiet", "-q", action="store_true", help="with --file: no progress bar and no summary")
     add_screening_options(p)
+    add_ledger_option(p)
     p.set_defaults(func=run)
 
 
@@ -104,15 +115,29 @@ def _run_file(args: argparse.Namespace) -> int:
         return read_parties(args.file, column=args.column, country_column=args.country_column, id_column=args.id_column)
 
     total = count_parties(parties())  # every row checked before anything is screened (fail closed)
+    ledger = open_ledger(args)  # a ledger that cannot be opened stops the run before anything is screened
     screener = build_screener(args)
     counts = {"match": 0, "no match": 0, "error": 0}
+    started = dt.datetime.now(dt.UTC)
+    recorded: list[tuple[str, str, str | None, list[PartyMatch]]] = []
     with _output(args.output) as stream, _progress(total, args.quiet) as bar:
         writer = open_writer(args.format or "text", stream)
         results = screen_parties(screener, parties(), limit=args.limit, as_of=args.as_of, workers=workers)
         for result in _counted(results, counts):
             writer.write(result)
+            if ledger is not None and result.status != "error":
+                recorded.append(result.ledger_row())
             bar.update()
         writer.close()
+    if ledger is not None:
+        with ledger:
+            ledger.record_matches(
+                recorded,
+                registry=screener.registry,
+                as_of=args.as_of or started.date(),
+                started_at=started,
+                meta={"file": str(args.file)},
+            )
     if not args.quiet:
         print(
             f"exportscreen match: {total} part{'y' if total == 1 else 'ies'} in {args.file}: {counts['match']} "
