@@ -41,9 +41,11 @@ def client() -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     assert dask.config.get("distributed.worker.multiprocessing-method") == "spawn"
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        with Client(cluster) as c:
-            yield c
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as c,
+    ):
+        yield c
 
 
 @pytest.fixture(scope="module")
