@@ -22,15 +22,13 @@ A re-screen is recorded as runs of command ``rescreen`` holding only what was re
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING
 
 from exportscreen import __version__
-from exportscreen._data import bundled_dir
 from exportscreen.baseline import Baseline, assess
+from exportscreen.ledger.basis import Basis, Confirmations, data_dates
 from exportscreen.ledger.delta import DeltaIndex, fresh_entries, may_match_many
 from exportscreen.ledger.transitions import (
     EntryRef,
@@ -44,13 +42,10 @@ from exportscreen.models import Decision, PackRef, PartyMatch, Transaction
 from exportscreen.registry.model import Registry
 
 if TYPE_CHECKING:
-    from exportscreen.ledger import Ledger, RunRecord, StoredDecision, StoredMatch
+    from exportscreen.ledger import Ledger, StoredDecision, StoredMatch
     from exportscreen.screener import Screener
 
-__all__ = ["RescreenReport", "data_dates", "rescreen"]
-
-_DATE = re.compile(rb"\b(19|20)\d\d-[01]\d-[0-3]\d\b")
-
+__all__ = ["RescreenReport", "rescreen"]
 
 @dataclass
 class RescreenReport:
@@ -60,71 +55,6 @@ class RescreenReport:
     stats: RescreenStats
     decisions: dict[str, Decision] = field(default_factory=dict)
     matches: dict[str, list[PartyMatch]] = field(default_factory=dict)
-
-
-@cache
-def _bundled_dates() -> tuple[dt.date, ...]:
-    root = bundled_dir()
-    # the packs' own test cases (cases.yaml) are read by `exportscreen explain` and the tests, never by a rule
-    paths = [
-        p
-        for p in root.rglob("*")
-        if p.is_file() and "registry" not in p.relative_to(root).parts and p.name != "cases.yaml"
-    ]
-    return _dates_in(p.read_bytes() for p in paths)
-
-
-def _dates_in(blobs: Iterable[bytes]) -> tuple[dt.date, ...]:
-    found: set[dt.date] = set()
-    for blob in blobs:
-        for m in _DATE.finditer(blob):
-            try:
-                found.add(dt.date.fromisoformat(m.group(0).decode()))
-            except ValueError:
-                continue
-    return tuple(sorted(found))
-
-
-def data_dates(screener: Screener) -> tuple[dt.date, ...]:
-    """Every date written in the data the screener's rules read (packs, tiers, country groups, the
-    licensing tables, named dates): between two of them, a screening gives the same result on any
-    day. A superset: a date that bounds nothing only costs a re-screen."""
-    extra = [p.path for p in screener.packs if p.path]
-    from pathlib import Path
-
-    return tuple(sorted(set(_bundled_dates()) | set(_dates_in(Path(p).read_bytes() for p in extra))))
-
-
-@dataclass(frozen=True)
-class _Basis:
-    """What a stored record was last confirmed under."""
-
-    run: RunRecord
-    registry_version: str
-    tool_version: str
-    packs: tuple[tuple[str, str], ...] | None
-    on: dt.date | None
-
-
-class _Confirmations:
-    """Per stored run, the latest re-screen run that covered it (or the run itself)."""
-
-    def __init__(self, runs: list[RunRecord]) -> None:
-        self.by_seq = {r.seq: r for r in runs}
-        self.rescreens = sorted(
-            (r for r in runs if r.command == "rescreen" and isinstance(r.meta.get("covers_through_run_seq"), int)),
-            key=lambda r: -r.seq,
-        )
-        self.last_seq = max(self.by_seq, default=0)
-
-    def basis(self, run_seq: int, records: str) -> _Basis:
-        """``records``: "orders" or "parties", what the re-screen run recorded (its packs are its orders')."""
-        for r in self.rescreens:
-            covered = r.meta.get("covers_through_run_seq")
-            if isinstance(covered, int) and r.seq > run_seq and covered >= run_seq and r.meta.get("records") == records:
-                return _Basis(r, r.registry_version, r.tool_version, tuple((p.id, p.version) for p in r.packs), r.as_of)
-        run = self.by_seq[run_seq]
-        return _Basis(run, run.registry_version, run.tool_version, None, None)
 
 
 class _Deltas:
@@ -194,7 +124,7 @@ class _Planner:
     ) -> None:
         self.screener, self.on, self.full = screener, on, full
         runs = ledger.runs()
-        self.confirmations = _Confirmations(runs)
+        self.confirmations = Confirmations(runs)
         dates: dict[str, set[dt.date]] = {}
         for r in runs:
             dates.setdefault(r.registry_version, set()).add(r.as_of or r.started_at.date())
@@ -206,7 +136,7 @@ class _Planner:
         self.packs_now = tuple((p.id, p.version) for p in screener.packs if p.active(on))
         self.reasons: set[str] = {"requested"} if full else set()
 
-    def _global(self, basis: _Basis) -> str | None:
+    def _global(self, basis: Basis) -> str | None:
         if self.full:
             return "requested"
         if basis.tool_version != __version__:

@@ -118,7 +118,7 @@ def test_tool_version_change_rescreens_everything(
 
 
 def test_a_date_in_the_rules_between_screenings_rescreens(tmp_path: Path, screener_v1: Screener) -> None:
-    from exportscreen.ledger.rescreen import data_dates
+    from exportscreen.ledger.basis import data_dates
 
     last = max(d for d in data_dates(screener_v1) if d < ON)
     with Ledger(tmp_path / "l.db") as ledger:
