@@ -4,10 +4,11 @@ Entries are compared by key, ``(source id, entry id)``, and content hash (``Entr
 same key and another hash is a change, and ``EntryChange.fields`` names the fields that differ. Whether
 an edit of a listing keeps its key depends on where the id comes from: the CSL carries one per record
 (``entity_number`` for Treasury rows, ``_id`` for the others) and OFAC its ``uid``, so any edit is a
-change; the bundled Entity List, MEU and DPL files and custom CSV lists without an id column derive
-it from the list code, country and name (``registry.ids.stable_id``), so a new address or citation
-is a change but a renamed entry is one removed and one added; your own YAML lists use the ids you
-give. A source on one side only is all added or all removed, and is named
+change; the bundled Entity List, MEU, NS-CMIC and 1260H files and custom CSV lists without an id
+column derive it from the list code, country and name (``registry.ids.stable_id``), so a new address
+or citation is a change but a renamed entry is one removed and one added; the DPL's ids (and those of
+rows that would otherwise share one) also hash the address, so there a new address is removed + added
+too. Your own YAML lists use the ids you give. A source on one side only is all added or all removed, and is named
 in ``sources_added`` / ``sources_removed``.
 """
 
