@@ -90,7 +90,8 @@ def _bad(path: Path, where: str, exc: Exception) -> LedgerError:
 
 def decision_row(run_seq: int, seq: int, tx: Transaction, decision: Decision, at: str) -> tuple[Any, ...]:
     tx_json = canonical_json(tx.model_dump(mode="json"))
-    return (run_seq, seq, tx.id, sha256(tx_json), tx_json, decision.to_json(indent=None), at)
+    # pydantic's own serialiser (Rust): the stored form is validated on read, never compared as text
+    return (run_seq, seq, tx.id, sha256(tx_json), tx_json, decision.model_dump_json(), at)
 
 
 def order_party_rows(run_seq: int, seq: int, tx: Transaction) -> list[tuple[Any, ...]]:
