@@ -15,6 +15,7 @@ LISTS_CONFIG="${LISTS_CONFIG:-$HOME/exportscreen/lists.yaml}"   # see README "Up
 REPORTS="${REPORTS:-$HOME/exportscreen/reports/$(date -u +%F)}"
 BASELINE="${BASELINE:-$HOME/exportscreen/.exportscreen-baseline.yaml}"
 EXPORTSCREEN="${EXPORTSCREEN:-exportscreen}"
+REQUIRE_LISTS="${REQUIRE_LISTS:-EL,MEU,SDN}"   # the CSL download brings SDN; a list missing is exit 2
 mkdir -p "$REPORTS"
 
 "$EXPORTSCREEN" lists update --config "$LISTS_CONFIG" > "$REPORTS/lists-update.txt" 2>&1
@@ -30,14 +31,14 @@ baseline=()
 # The downloaded lists are the configured defaults (README "Downloaded lists as the default"), so a
 # plain rescreen screens against them; --require-lists makes a missing list exit 2. First the audit
 # report of the comparison without recording it, then the recorded re-screen (the next night's start).
-"$EXPORTSCREEN" rescreen --ledger "$LEDGER" "${baseline[@]}" --require-lists EL,MEU,SDN --workers 2 \
+"$EXPORTSCREEN" rescreen --ledger "$LEDGER" "${baseline[@]}" --require-lists "$REQUIRE_LISTS" --workers 2 \
   --dry-run --format html --output "$REPORTS/rescreen.html"
 status=$?
 if [ "$status" -eq 2 ]; then
   echo "nightly: rescreen could not run (exit 2)" >&2
   exit 2
 fi
-"$EXPORTSCREEN" rescreen --ledger "$LEDGER" "${baseline[@]}" --require-lists EL,MEU,SDN --workers 2 \
+"$EXPORTSCREEN" rescreen --ledger "$LEDGER" "${baseline[@]}" --require-lists "$REQUIRE_LISTS" --workers 2 \
   --format junit --output "$REPORTS/rescreen.xml"
 status=$?
 [ "$status" -eq 2 ] && echo "nightly: rescreen could not record (exit 2)" >&2
