@@ -188,13 +188,14 @@ def match_parties(
 
 def order_row(screener: Screener, text: str, as_of: dt.date | None) -> dict[str, Any]:
     """The output row of one order given as JSON text (``screen``; an error is a row, never dropped)."""
+    tx_id: object = None
     try:
         tx = json.loads(text)
         tx_id = tx.get("id") if isinstance(tx, dict) else None
         decision = screener.screen(tx, as_of=as_of)
     except (ExportscreenError, ValueError) as exc:
         return {
-            "transaction_id": _text(locals().get("tx_id")),
+            "transaction_id": _text(tx_id),
             "category": None,
             "decision_json": None,
             "error": str(exc),
