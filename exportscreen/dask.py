@@ -20,12 +20,14 @@ output equals the local result row for row (``tests/dask``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from exportscreen._errors import ConfigError, ExportscreenError, ListError
+from exportscreen._errors import ConfigError, ExportscreenError, InputError, ListError
 
 try:
     import dask.bag as db
@@ -50,6 +52,7 @@ __all__ = [
     "screen_orders",
 ]
 
+#: the prefix of each spec's plugin name (``ScreenerSpec.plugin_name``)
 PLUGIN_NAME = "exportscreen-screener"
 #: the output columns and their dtypes (``meta``); text is pandas' string dtype (missing: ``pd.NA``), as
 #: Parquet stores it
@@ -81,6 +84,13 @@ class ScreenerSpec:
     lists: tuple[str, ...] = ()
     bundled: bool = True
     packs: tuple[str, ...] | None = None
+
+    @property
+    def plugin_name(self) -> str:
+        """The worker plugin of this spec: specs that differ only in their packs load the same registry
+        version, so each has its own plugin and a graph never screens with another spec's Screener."""
+        digest = hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
+        return f"{PLUGIN_NAME}-{digest[:16]}"
 
     def build(self) -> Screener:
         from exportscreen.registry import load_registry
@@ -116,12 +126,12 @@ def register(client: Client, spec: ScreenerSpec, *, registry_version: str | None
     """Load ``spec``'s lists here, register the plugin on every worker (now and joining), and return the
     registry version all of them screen against. ``registry_version`` overrides what is expected."""
     version = registry_version or spec.build().registry.version
-    client.register_plugin(ScreenerPlugin(spec, version), name=PLUGIN_NAME)
+    client.register_plugin(ScreenerPlugin(spec, version), name=spec.plugin_name)
     return version
 
 
-def _worker_screener(version: str) -> Screener:
-    plugin = get_worker().plugins.get(PLUGIN_NAME)
+def _worker_screener(spec: ScreenerSpec, version: str) -> Screener:
+    plugin = get_worker().plugins.get(spec.plugin_name)
     screener = getattr(plugin, "screener", None)
     if screener is None or screener.registry.version != version:
         raise ListError(f"this worker has no Screener of registry {version[:12]}: call exportscreen.dask.register")
@@ -134,13 +144,22 @@ def _text(value: Any) -> str | None:
 
 
 def party_rows(
-    screener: Screener, names: list[str], countries: list[str | None], *, limit: int, as_of: dt.date | None
+    screener: Screener,
+    names: Sequence[str | None],
+    countries: Sequence[str | None],
+    *,
+    limit: int,
+    as_of: dt.date | None,
 ) -> dict[str, list[Any]]:
-    """The output columns of ``match_many`` over (name, country) pairs (also what a worker computes)."""
+    """The output columns of ``match_many`` over (name, country) pairs (also what a worker computes). A
+    missing name (None: an empty Parquet or Arrow cell) is an error row, never searched as text."""
     version = screener.registry.version
     cols: dict[str, list[Any]] = {c: [] for c in PARTY_COLUMNS}
-    found = screener.match_many(zip(names, countries, strict=True), limit=limit, as_of=as_of, return_errors=True)
-    for name, country, result in zip(names, countries, found, strict=True):
+    given = [(n, c) for n, c in zip(names, countries, strict=True) if n is not None]
+    found = iter(screener.match_many(given, limit=limit, as_of=as_of, return_errors=True))
+    missing = InputError("party name is missing")
+    for name, country in zip(names, countries, strict=True):
+        result = missing if name is None else next(found)
         matches = [] if isinstance(result, ExportscreenError) else result
         best = matches[0] if matches else None
         cols["name"].append(name)
@@ -159,11 +178,17 @@ def party_rows(
 
 
 def _match_partition(
-    df: pd.DataFrame, name_column: str, country_column: str | None, limit: int, as_of: dt.date | None, version: str
+    df: pd.DataFrame,
+    name_column: str,
+    country_column: str | None,
+    limit: int,
+    as_of: dt.date | None,
+    spec: ScreenerSpec,
+    version: str,
 ) -> pd.DataFrame:
-    names = [str(n) for n in df[name_column]]
+    names = [_text(n) for n in df[name_column]]
     countries: list[str | None] = [_text(c) for c in df[country_column]] if country_column else [None] * len(names)
-    cols = party_rows(_worker_screener(version), names, countries, limit=limit, as_of=as_of)
+    cols = party_rows(_worker_screener(spec, version), names, countries, limit=limit, as_of=as_of)
     return pd.DataFrame(cols, index=df.index).astype(PARTY_COLUMNS)
 
 
@@ -181,9 +206,11 @@ def match_parties(
     if name_column not in ddf.columns or (country_column and country_column not in ddf.columns):
         wanted = name_column if not country_column else f"{name_column!r} and {country_column!r}"
         raise ConfigError(f"the parties need the column(s) {wanted}")
-    version = register(client, spec or ScreenerSpec())
+    spec = spec or ScreenerSpec()
+    version = register(client, spec)
     meta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in PARTY_COLUMNS.items()})
-    return ddf.map_partitions(_match_partition, name_column, country_column, limit, as_of, version, meta=meta)
+    on = as_of or dt.date.today()  # one date on every worker, even across midnight
+    return ddf.map_partitions(_match_partition, name_column, country_column, limit, on, spec, version, meta=meta)
 
 
 def order_row(screener: Screener, text: str, as_of: dt.date | None) -> dict[str, Any]:
@@ -210,8 +237,10 @@ def order_row(screener: Screener, text: str, as_of: dt.date | None) -> dict[str,
     }
 
 
-def _screen_partition(df: pd.DataFrame, column: str, as_of: dt.date | None, version: str) -> pd.DataFrame:
-    screener = _worker_screener(version)
+def _screen_partition(
+    df: pd.DataFrame, column: str, as_of: dt.date | None, spec: ScreenerSpec, version: str
+) -> pd.DataFrame:
+    screener = _worker_screener(spec, version)
     rows = [order_row(screener, str(t), as_of) for t in df[column]]
     cols = {c: [r[c] for r in rows] for c in ORDER_COLUMNS}
     return pd.DataFrame(cols, index=df.index).astype(ORDER_COLUMNS)
@@ -234,9 +263,10 @@ def screen_orders(
         frame = orders
     if column not in frame.columns:
         raise ConfigError(f"the orders have no column {column!r} of transactions as JSON")
-    version = register(client, spec or ScreenerSpec())
+    spec = spec or ScreenerSpec()
+    version = register(client, spec)
     meta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in ORDER_COLUMNS.items()})
-    return frame.map_partitions(_screen_partition, column, as_of, version, meta=meta)
+    return frame.map_partitions(_screen_partition, column, as_of, spec, version, meta=meta)
 
 
 def read_parties(path: str | Path, **kwargs: Any) -> dd.DataFrame:

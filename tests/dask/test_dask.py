@@ -20,7 +20,9 @@ HAVE_DASK = importlib.util.find_spec("distributed") is not None
 # CI installs the extra ('.[dev,dask]'): there a missing dask fails these tests instead of skipping them
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not HAVE_DASK and not os.environ.get("CI"), reason="the dask extra is not installed"),
+    pytest.mark.skipif(
+        not HAVE_DASK and os.environ.get("CI", "").lower() != "true", reason="the dask extra is not installed"
+    ),
 ]
 REPO = Path(__file__).resolve().parents[2]
 NAMES = [
@@ -76,9 +78,7 @@ def test_match_parties_equals_match_many(client: Any, local: Screener, tmp_path:
     ddf = read_parties(tmp_path / "parties.parquet").repartition(npartitions=4)
     assert isinstance(ddf, dd.DataFrame)
     out = match_parties(ddf, client=client, spec=ScreenerSpec(), country_column="country").compute()
-    expected = pd.DataFrame(
-        party_rows(local, [n for n, _ in parties], [c for _, c in parties], limit=5, as_of=None)
-    )
+    expected = pd.DataFrame(party_rows(local, [n for n, _ in parties], [c for _, c in parties], limit=5, as_of=None))
     assert list(out["matches_json"]) == list(expected["matches_json"])
     assert out["match_count"].tolist() == expected["match_count"].tolist()
     assert set(out["registry_version"]) == {local.registry.version}
@@ -110,3 +110,38 @@ def test_a_worker_with_other_lists_is_refused(client: Any) -> None:
 
     with pytest.raises(Exception, match="the list files differ"):
         register(client, ScreenerSpec(), registry_version="0" * 64)
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame")
+@pytest.mark.filterwarnings("ignore:An error occurred while calling the read_parquet method")
+def test_a_missing_name_is_an_error_row_never_a_clean_one(client: Any, tmp_path: Path) -> None:
+    import pandas as pd
+
+    from exportscreen.dask import match_parties, read_parties
+
+    names = pd.array([NAMES[1], None, NAMES[0]], dtype="string")
+    pd.DataFrame({"name": names}).to_parquet(tmp_path / "gaps.parquet")
+    out = match_parties(read_parties(tmp_path / "gaps.parquet"), client=client).compute()
+    assert out["error"].isna().tolist() == [True, False, True]
+    gap = out.iloc[1]
+    assert "missing" in gap["error"] and gap["match_count"] == 0 and pd.isna(gap["name"])
+    assert out.iloc[0]["best_strength"] == "hit" and out.iloc[2]["best_strength"] == "hit"
+
+
+def test_two_specs_on_one_client_each_screen_with_their_own_packs(client: Any) -> None:
+    """Specs that differ only in their packs load the same registry version: each graph must still
+    screen with its own spec's Screener, not with the one registered last."""
+    import dask.bag as db
+
+    from exportscreen.dask import ScreenerSpec, screen_orders
+    from exportscreen.rules import bundled_pack_paths
+
+    one_pack = str(bundled_pack_paths()[0])
+    txs = [o.data for p in sorted((REPO / "examples" / "transactions").iterdir())[:3] for o in load_orders(p)]
+    narrow = screen_orders(db.from_sequence(txs, npartitions=2), client=client, spec=ScreenerSpec(packs=(one_pack,)))
+    full = screen_orders(db.from_sequence(txs, npartitions=2), client=client, spec=ScreenerSpec())
+    got_narrow, got_full = narrow.compute(), full.compute()
+    narrow_local, full_local = Screener(packs=[one_pack]), Screener()
+    assert got_narrow["decision_json"].tolist() == [narrow_local.screen(t).to_json(indent=None) for t in txs]
+    assert got_full["decision_json"].tolist() == [full_local.screen(t).to_json(indent=None) for t in txs]
+    assert got_narrow["decision_json"].tolist() != got_full["decision_json"].tolist()
