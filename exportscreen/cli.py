@@ -23,6 +23,7 @@ __all__ = ["COMMAND_NAMES", "main", "run"]
 #: Only the module of the subcommand that runs is imported (cold start of ``exportscreen check``).
 COMMAND_NAMES = ("screen", "match", "lists", "eval", "check", "review", "explain", "rescreen", "report")
 
+
 def _command_module(name: str) -> ModuleType:
     return importlib.import_module(f"exportscreen.commands.{name}")
 

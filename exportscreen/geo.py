@@ -168,9 +168,7 @@ class CountryGroups(BaseModel):
         group = self.groups[gid]
         if any(m.country == country and m.active(on) for m in group.members):
             return True
-        return any(
-            self._is_member(inc.group, country, on, (*stack, gid)) for inc in group.include if inc.active(on)
-        )
+        return any(self._is_member(inc.group, country, on, (*stack, gid)) for inc in group.include if inc.active(on))
 
     def membership_evidence(self, gid: str, code: str, on: dt.date) -> Membership | None:
         """The membership row that puts ``code`` in ``gid`` (for citations and confidence)."""

@@ -180,9 +180,7 @@ def _csv_index(header: list[str], columns: _Columns, path: Path) -> dict[str, in
     if not columns.mapped:
         for i, h in enumerate(folded):
             if h not in FIELDS:
-                raise InputError(
-                    columns.unknown_message(f"column {header[i].strip()!r}"), path=path, location="line 1"
-                )
+                raise InputError(columns.unknown_message(f"column {header[i].strip()!r}"), path=path, location="line 1")
     index: dict[str, int] = {}
     for field, theirs in columns.names.items():
         hit = seen.get(theirs.casefold())
@@ -352,4 +350,3 @@ def screen_parties(
             yield PartyResult(party, error=found.message)
         else:
             yield PartyResult(party, matches=tuple(found))
-

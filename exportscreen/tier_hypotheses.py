@@ -96,9 +96,7 @@ def _assignments(base: Item, missing: tuple[str, ...], active: list[TierDef]) ->
 
 #: Readings already worked out, per tier set: (date, the item's specifications) -> readings (a batch
 #: repeats its items; readings are never changed after they are made).
-_MEMO: weakref.WeakKeyDictionary[TierSet, dict[tuple[dt.date, str], list[Reading] | None]] = (
-    weakref.WeakKeyDictionary()
-)
+_MEMO: weakref.WeakKeyDictionary[TierSet, dict[tuple[dt.date, str], list[Reading] | None]] = weakref.WeakKeyDictionary()
 _MEMO_MAX = 1024
 _NOT_SPECS = frozenset({"description", "quantity", "value_usd"})
 

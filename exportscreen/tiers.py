@@ -301,6 +301,7 @@ class TierSet:
             evidence=evidence,
         )
 
+
 #: Most dates a TierSet keeps the tiers in force for.
 _VIEWS_MAX = 1024
 

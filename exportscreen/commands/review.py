@@ -110,20 +110,20 @@ def _planned(
                 continue
             for ref in refs:
                 clearance = Clearance(
-                        order_id=order_id,
-                        party=ref.party,
-                        entry_source=ref.entry_source,
-                        entry_id=ref.entry_id,
-                        entry_hash=ref.entry_hash,
-                        entry_name=ref.entry_name,
-                        rule_id=f.rule_id,
-                        strength="hit" if ref.strength == "hit" else "review",
-                        allow_hit=is_hit,
-                        reviewer=args.reviewer.strip(),
-                        reason=args.reason.strip(),
-                        reviewed_on=today,
-                        expires=expires,
-                    )
+                    order_id=order_id,
+                    party=ref.party,
+                    entry_source=ref.entry_source,
+                    entry_id=ref.entry_id,
+                    entry_hash=ref.entry_hash,
+                    entry_name=ref.entry_name,
+                    rule_id=f.rule_id,
+                    strength="hit" if ref.strength == "hit" else "review",
+                    allow_hit=is_hit,
+                    reviewer=args.reviewer.strip(),
+                    reason=args.reason.strip(),
+                    reviewed_on=today,
+                    expires=expires,
+                )
                 new.append((where, clearance))
     return new
 

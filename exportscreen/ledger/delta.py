@@ -12,7 +12,16 @@ the new registry (its weights, vocabulary and coverage floor), over the fresh na
   engine's gather), plus the names never pruned (compact form, initials, split words, a name the
   query begins);
 * each candidate is scored by the engine's scorer and accepted as ``NameMatcher.search`` accepts
-  it (at the review threshold). What is left is the cost of preparing each stored party's query.
+  it (at the review threshold).
+
+Preparing every stored party's query would still cost more than the rest together, so a party
+recorded with its search terms (``matching.terms``) is first tested on those: ``DeltaIndex.probe``
+takes the ledger's distinct terms and returns those through which a fresh name can be a candidate
+(a word the finders of the similarity rules relate to a fresh name's word, a join, compact form,
+acronym or first word equal to a fresh name's, a possible stub); only the parties holding one are
+prepared and tested as above. Each finder relates a pair of words on its own, so the finders over a
+vocabulary of the fresh words alone find exactly the fresh words among a word's candidates (and the
+rules score them as they would in the whole vocabulary).
 
 Addresses go through the address matcher itself (``search_address``), restricted to fresh entries.
 What this cannot see, by design: a score against an *unchanged* entry that the update moves across a
@@ -26,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -34,12 +44,16 @@ from exportscreen.matching.base import Matcher
 from exportscreen.matching.engine import NameMatcher
 from exportscreen.matching.prune import coverage_floor
 from exportscreen.matching.query import Query
+from exportscreen.matching.similarity import RULES
+from exportscreen.matching.terms import CUT_OFF, HAD_MATCH, REFUSED
+from exportscreen.matching.vocab import Vocabulary
+from exportscreen.matching.words import WordLists
 from exportscreen.registry.model import Entry, Registry
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-__all__ = ["DeltaIndex", "fresh_entries", "may_match_many"]
+__all__ = ["DeltaIndex", "Probe", "fresh_entries", "may_match_many"]
 
 #: names sent to a worker process at a time
 CHUNK = 2048
@@ -68,6 +82,46 @@ def _dated_between(e: Entry, lo: dt.date, hi: dt.date) -> bool:
     """The entry may have been out of force on some date in ``[lo, hi]`` (a start or end date that
     could exclude one of them)."""
     return (e.start_date is not None and e.start_date > lo) or (e.end_date is not None and e.end_date <= hi)
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """What lets a party be a candidate of a fresh name: one of the ``direct`` terms; one of ``stubs``
+    together with one of ``near``; or word terms covering enough of one fresh name's weight, the
+    bound ``Pruner.select`` drops names by ("C alone falls short"): per name, the sum over its words
+    of the word's weight times the best similarity of a party word to it reaches ``cover``. The
+    name's weak words are counted as matched (they are left out of ``words``), so the test runs
+    over its distinctive words only."""
+
+    direct: frozenset[str]
+    stubs: frozenset[str]
+    near: frozenset[str]
+    #: per word term, per listed word id of a fresh name it is near, the best similarity
+    sims: dict[str, dict[int, float]]
+    #: per fresh name id: (position, listed word id, weight) of its distinctive words
+    words: dict[int, list[tuple[int, int, float]]]
+    #: per fresh name id, the weight of its distinctive words the party must cover
+    cover: dict[int, float]
+
+    def admits(self, terms: frozenset[str]) -> bool:
+        """A party with these terms may be a candidate of a fresh name (what the ledger's query decides)."""
+        if not terms.isdisjoint(self.direct) or (not terms.isdisjoint(self.stubs) and not terms.isdisjoint(self.near)):
+            return True
+        best: dict[int, float] = {}
+        for t in terms:
+            for vid, sim in self.sims.get(t, {}).items():
+                best[vid] = max(best.get(vid, 0.0), sim)
+        if not best:
+            return False
+        for k, positions in self.words.items():
+            got = [w * best[vid] for _pos, vid, w in positions if vid in best]
+            if got and sum(got) >= self.cover[k]:
+                return True
+        return False
+
+
+#: summed in another order than the engine's (SQL), a covered weight may differ in its last bits
+COVER_SLACK = 1e-9
 
 
 class DeltaIndex:
@@ -157,6 +211,70 @@ class DeltaIndex:
         found.update(k for k, a in acc.items() if a >= least[k])
         return found
 
+    def probe(self, terms: Iterable[str]) -> Probe | None:
+        """What lets a party be a candidate of a fresh name (``matching.terms``). The word, repeat and
+        stub terms are looked at among ``terms`` (the ledger's vocabulary, ``VOCABULARY_KINDS``); the
+        others are equalities, so the fresh names' own joins, compact forms, acronyms and beginnings
+        are the terms. None when every party may match (another engine, or a threshold the index does
+        not serve)."""
+        if self.exhaustive or self.engine is None:
+            return None
+        c, lists = self.engine.compiled, self.engine.words
+        if not self.entry_indices:
+            return Probe(frozenset({REFUSED, HAD_MATCH}), frozenset(), frozenset(), {}, {}, {})
+        words, ids, names = c.vocab.words, c.vocab.ids, self.names
+        held = {words[vid] for vid in self.holders}
+        held_vocab = Vocabulary.build(sorted(held), lists)
+        compacts = {key for key, found in c.compact_map.items() if _any_in(found, names)}
+        acronyms = compacts | {key for key, found in c.initials_map.items() if _any_in(found, names)}
+        direct: set[str] = {REFUSED, HAD_MATCH}
+        # a query that is the beginning of a fresh name (never pruned): each beginning is a term
+        direct.update(CUT_OFF + c.folded[k][:n] for k in names for n in range(1, len(c.folded[k]) + 1))
+        # a query word that is two adjacent words of a fresh name joined (split words)
+        direct.update("w:" + key for key, found in c.pair_postings.items() if _any_in(found, names))
+        direct.update("j:" + w for w in held)  # two query words joined are a fresh name's word
+        direct.update("c:" + key for key in acronyms)  # acronyms either way
+        direct.update("i:" + key for key in compacts)
+        stubs: set[str] = set()
+        near: set[str] = set()
+        sims: dict[str, dict[int, float]] = {}
+        words_of, cover = self._distinctive_words()
+        distinctive = {vid for positions in words_of.values() for _j, vid, _w in positions}
+        for term in terms:
+            kind, _, text = term.partition(":")
+            if kind == "s":
+                if len(text) == 1 or text not in ids:
+                    stubs.add(term)
+                continue
+            if kind != "w":
+                raise ValueError(f"search term {term!r} is not of a vocabulary kind")
+            close = _nearness(held_vocab, text, lists)
+            if not close:
+                continue
+            near.add(term)
+            mine = {ids[listed]: sim for listed, sim in close.items() if ids[listed] in distinctive}
+            if mine:
+                sims[term] = mine
+        return Probe(frozenset(direct), frozenset(stubs), frozenset(near), sims, words_of, cover)
+
+    def _distinctive_words(self) -> tuple[dict[int, list[tuple[int, int, float]]], dict[int, float]]:
+        """Per fresh name its distinctive words (position, id, weight) and the weight of them a query
+        must cover for the name's coverage to reach the least ``Pruner.select`` keeps (its weak words
+        counted as matched; a name of weak words only keeps them all)."""
+        assert self.engine is not None
+        c = self.engine.compiled
+        _need, least_cover = self.engine.pruner.needs(self.min_score)
+        words_of: dict[int, list[tuple[int, int, float]]] = {}
+        cover: dict[int, float] = {}
+        for k in self.names:
+            own = c.nweights[k]
+            every = [(j, vid, c.weight[vid] if own is None else own[j]) for j, vid in enumerate(c.tokens[k])]
+            heavy = [p for p in every if not c.weak[p[1]]] or every
+            light = sum(w for _j, _vid, w in every) - sum(w for _j, _vid, w in heavy)
+            words_of[k] = heavy
+            cover[k] = c.total[k] * least_cover[c.name_field[k]] - light - COVER_SLACK
+        return words_of, cover
+
     def address_may_match(self, address: str) -> bool:
         """A fresh entry's listed address matches ``address`` at ``min_score`` or more."""
         if not self.has_addresses:
@@ -166,6 +284,25 @@ class DeltaIndex:
         except InputError:
             return True
         return any(c.entry_index in self.entry_indices for c in found)
+
+
+def _any_in(ids: int | tuple[int, ...], names: frozenset[int]) -> bool:
+    return ids in names if isinstance(ids, int) else not names.isdisjoint(ids)
+
+
+def _nearness(vocab: Vocabulary, word: str, lists: WordLists) -> dict[str, float]:
+    """The words of ``vocab`` some rule scores ``word`` (dotted or not) above zero against, each with
+    the best score: the query word's ``near`` cut to ``vocab`` (an upper bound when dotted)."""
+    out: dict[str, float] = {}
+    for rule in RULES:
+        if rule.finder is None:
+            continue
+        for vid in vocab.candidates(rule, word, False, lists):
+            listed = vocab.words[vid]
+            sim = max(rule.score(word, listed, False, lists), rule.score(word, listed, True, lists))
+            if sim > out.get(listed, 0.0):
+                out[listed] = sim
+    return out
 
 
 def _init_worker(index: DeltaIndex) -> None:
@@ -194,9 +331,10 @@ def may_match_many(index: DeltaIndex, pairs: Iterable[tuple[str, str | None]], *
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     it = iter(pairs)
-    with gc_frozen(), ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(index,)
-    ) as pool:
+    with (
+        gc_frozen(),
+        ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(index,)) as pool,
+    ):
         pending: deque[Future[list[bool]]] = deque()
         while chunk := list(islice(it, CHUNK)):
             pending.append(pool.submit(_run_chunk, chunk))

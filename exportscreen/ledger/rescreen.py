@@ -38,6 +38,8 @@ from exportscreen.ledger.transitions import (
     party_outcome,
     worse,
 )
+from exportscreen.matching.engine import NameMatcher
+from exportscreen.matching.terms import PartyTerms
 from exportscreen.models import Decision, PackRef, PartyMatch, Transaction
 from exportscreen.registry.model import Registry
 
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from exportscreen.screener import Screener
 
 __all__ = ["RescreenReport", "rescreen"]
+
 
 @dataclass
 class RescreenReport:
@@ -73,6 +76,11 @@ class _Deltas:
             self._old[version] = self.ledger.registry(version) if self.ledger.has_registry(version) else None
         return self._old[version]
 
+    def index_engine(self) -> NameMatcher | None:
+        """The screener's matcher when it is the index engine (only its parties can be probed)."""
+        m = self.screener.matcher
+        return m if isinstance(m, NameMatcher) else None
+
     def index(self, version: str) -> DeltaIndex | None:
         hit = self._index.get(version)
         if hit is None:
@@ -87,18 +95,6 @@ class _Deltas:
             )
             self._index[version] = hit
         return hit
-
-
-class _Counted:
-    """An iterable that counts what went through it."""
-
-    def __init__(self, items: Iterable[StoredMatch]) -> None:
-        self.items, self.n = items, 0
-
-    def __iter__(self) -> Iterator[StoredMatch]:
-        for item in self.items:
-            self.n += 1
-            yield item
 
 
 def _refs(matches: Iterable[PartyMatch]) -> list[EntryRef]:
@@ -190,18 +186,59 @@ class _Planner:
             return True
         return index if index.entry_indices else False
 
-    def parties(self, stored: Iterable[StoredMatch], workers: int) -> Iterator[StoredMatch]:
-        """The stored parties to re-screen."""
+    def _probed_runs(self, ledger: Ledger) -> dict[int, DeltaIndex]:
+        """The party-file runs whose rows can be found by their search terms: recorded with the terms of
+        this matcher's scheme, under a basis that needs no full re-screen, with an index that probes."""
+        engine = self.deltas.index_engine()
+        if engine is None or self.full:
+            return {}
+        scheme = PartyTerms(engine.words).scheme
+        schemes = ledger.term_schemes()
+        out: dict[int, DeltaIndex] = {}
+        for seq in ledger.match_runs():
+            basis = self.confirmations.basis(seq, "parties")
+            if schemes.get(seq) != scheme or self._global(basis) is not None:
+                continue
+            index = self.deltas.index(basis.registry_version)
+            if index is not None and not index.exhaustive:
+                out[seq] = index
+        return out
+
+    def parties(self, ledger: Ledger, workers: int) -> list[StoredMatch]:
+        """The stored parties to re-screen, by ref. Rows of a run with search terms are found through
+        them (``DeltaIndex.probe``); the others are read one by one."""
+        probed = self._probed_runs(ledger)
+        found: list[StoredMatch] = []
         waiting: dict[int, tuple[DeltaIndex, list[StoredMatch]]] = {}
-        for m in stored:
-            verdict = self.party(m)
-            if verdict is True:
-                yield m
-            elif verdict is not False:
-                waiting.setdefault(id(verdict), (verdict, []))[1].append(m)
+        if set(ledger.match_runs()) - set(probed):
+            for m in ledger.latest_matches():
+                if m.run_seq in probed:
+                    continue
+                verdict = self.party(m)
+                if verdict is True:
+                    found.append(m)
+                elif verdict is not False:
+                    waiting.setdefault(id(verdict), (verdict, []))[1].append(m)
+        by_index: dict[int, tuple[DeltaIndex, set[int]]] = {}
+        for seq, index in probed.items():
+            by_index.setdefault(id(index), (index, set()))[1].add(seq)
+        vocabulary = list(ledger.term_vocabulary()) if by_index else []
+        for index, seqs in by_index.values():
+            probe = index.probe(vocabulary)
+            assert probe is not None  # the runs were chosen so
+            rows = ledger.rows_with_terms(probe.direct)
+            if probe.stubs and probe.near:
+                rows |= ledger.rows_with_terms(probe.stubs) & ledger.rows_with_terms(probe.near)
+            rows |= ledger.rows_covering(probe.sims, probe.words, probe.cover)
+            for m in ledger.latest_matches_at(r for r in rows if r[0] in seqs):
+                if m.matches:
+                    found.append(m)
+                elif index.entry_indices:
+                    waiting.setdefault(id(index), (index, []))[1].append(m)
         for index, group in waiting.values():
-            found = may_match_many(index, ((m.name, m.country) for m in group), workers=workers)
-            yield from (m for m, hit in zip(group, found, strict=True) if hit)
+            hits = may_match_many(index, ((m.name, m.country) for m in group), workers=workers)
+            found.extend(m for m, hit in zip(group, hits, strict=True) if hit)
+        return sorted(found, key=lambda m: m.ref)
 
 
 def rescreen(
@@ -232,9 +269,8 @@ def rescreen(
         after = order_outcome(dec, baseline, on)
         if before != after:
             transitions.append(_order_transition(s, dec, before, after, baseline, on, plan))
-    counted = _Counted(ledger.latest_matches())
-    touched_parties = list(plan.parties(counted, workers))
-    parties_stored = counted.n
+    touched_parties = plan.parties(ledger, workers)
+    parties_stored = ledger.party_count()
     stored_matches = {m.ref: m for m in touched_parties}
     new_matches = _rematch(screener, touched_parties, on, workers)
     for ref, stored in stored_matches.items():
@@ -297,9 +333,7 @@ def _order_transition(
     )
 
 
-def _rematch(
-    screener: Screener, parties: list[StoredMatch], on: dt.date, workers: int
-) -> dict[str, list[PartyMatch]]:
+def _rematch(screener: Screener, parties: list[StoredMatch], on: dt.date, workers: int) -> dict[str, list[PartyMatch]]:
     """The matches of each party now (``match_many``, each with its own country)."""
     found = screener.match_many(((m.name, m.country) for m in parties), as_of=on, workers=workers)
     out: dict[str, list[PartyMatch]] = {}

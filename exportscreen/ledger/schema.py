@@ -17,10 +17,22 @@ __all__ = ["APPLICATION_ID", "LEDGER_SCHEMA_VERSION", "MIGRATIONS", "TABLES", "m
 
 #: "ESLG" as a big-endian 32-bit integer: the mark of an exportscreen ledger file.
 APPLICATION_ID = 0x45534C47
-LEDGER_SCHEMA_VERSION = 1
+LEDGER_SCHEMA_VERSION = 2
 
-#: The tables of the current schema (each guarded by the append-only triggers).
-TABLES = ("runs", "decisions", "matches", "parties", "registries", "entries", "registry_entries")
+#: The tables of each schema version (each guarded by the append-only triggers).
+TABLES_V1 = ("runs", "decisions", "matches", "parties", "registries", "entries", "registry_entries")
+TABLES_V2 = ("term_runs", "party_terms", "term_vocab")
+TABLES = TABLES_V1 + TABLES_V2
+
+
+def _append_only(tables: tuple[str, ...]) -> list[str]:
+    return [
+        f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: no {op} on {table}'); END"
+        for table in tables
+        for op in ("UPDATE", "DELETE")
+    ]
+
 
 _V1 = [
     """CREATE TABLE runs (
@@ -90,16 +102,29 @@ _V1 = [
         hash TEXT NOT NULL REFERENCES entries(hash),
         PRIMARY KEY (version, pos)
     ) WITHOUT ROWID""",
-    *(
-        f"CREATE TRIGGER {table}_no_{op.lower()} BEFORE {op} ON {table} "
-        f"BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: no {op} on {table}'); END"
-        for table in TABLES
-        for op in ("UPDATE", "DELETE")
-    ),
+    *_append_only(TABLES_V1),
+]
+
+# The search terms of party-file rows (``matching.terms``), so that a delta re-screen finds the
+# parties a fresh entry may match without preparing every stored name: ``term_runs`` says which runs
+# have them and under which scheme, ``party_terms`` holds (term, row), ``term_vocab`` the distinct terms.
+_V2 = [
+    """CREATE TABLE term_runs (
+        run_seq INTEGER PRIMARY KEY REFERENCES runs(seq),
+        scheme TEXT NOT NULL
+    )""",
+    """CREATE TABLE party_terms (
+        term TEXT NOT NULL,
+        run_seq INTEGER NOT NULL REFERENCES runs(seq),
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (term, run_seq, seq)
+    ) WITHOUT ROWID""",
+    "CREATE TABLE term_vocab (term TEXT PRIMARY KEY) WITHOUT ROWID",
+    *_append_only(TABLES_V2),
 ]
 
 #: version n -> the statements that take a version n - 1 ledger to n.
-MIGRATIONS: dict[int, list[str]] = {1: _V1}
+MIGRATIONS: dict[int, list[str]] = {1: _V1, 2: _V2}
 
 
 def migrate(conn: sqlite3.Connection, current: int) -> None:

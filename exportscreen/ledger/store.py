@@ -24,6 +24,8 @@ from exportscreen._errors import ExportscreenError
 from exportscreen.ledger import _rows
 from exportscreen.ledger.models import LedgerError, RunRecord, StoredDecision, StoredMatch, StoredParty
 from exportscreen.ledger.schema import APPLICATION_ID, LEDGER_SCHEMA_VERSION, migrate
+from exportscreen.ledger.term_queries import MATCH_COLS, TermQueries
+from exportscreen.matching.terms import HAD_MATCH, VOCABULARY_KINDS, PartyTerms
 from exportscreen.models import Decision, PackRef, PartyMatch, Transaction
 from exportscreen.registry import Registry
 
@@ -33,14 +35,15 @@ __all__ = ["BUSY_TIMEOUT_S", "Ledger"]
 BUSY_TIMEOUT_S = 60.0
 _MIN_PREFIX = 8
 _DECISION_COLS = "run_seq, seq, transaction_id, input_hash, transaction_json, decision_json, recorded_at"
-_MATCH_COLS = "run_seq, seq, ref, name, country, matches_json, recorded_at"
+_MATCH_COLS = MATCH_COLS
 
 
-class Ledger:
+class Ledger(TermQueries):
     """A decision ledger file; ``create=False`` refuses a path that does not exist."""
 
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.path = Path(path)
+        self._terms: PartyTerms | None = None
         if not create and not self.path.is_file():
             raise LedgerError("no such ledger file", path=self.path)
         if self.path.exists() and not self.path.is_file():
@@ -174,19 +177,38 @@ class Ledger:
         at = _rows.iso_now().isoformat()
         out: list[list[Any]] = []
         parties: list[list[Any]] = []
+        terms = self._party_terms()
+        #: per row its search terms joined by ``_rows.NAME_SEP``, and the distinct terms
+        packed: list[str] = []
+        vocab: set[str] = set()
         for i, (ref, name, country, matches) in enumerate(rows):
             out.append(list(_rows.match_row(0, i, ref, name, country, matches, at)))
             parties.append(["party", ref, 0, i, 0, name, country, "query"])
+            found = terms.of(name) | {HAD_MATCH} if matches else terms.of(name)
+            vocab.update(t for t in found if t.startswith(VOCABULARY_KINDS))
+            packed.append(_rows.NAME_SEP.join(found))
 
         def write(run_seq: int) -> None:
-            self._conn.executemany(
+            conn = self._conn
+            conn.executemany(
                 f"INSERT INTO matches ({_MATCH_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?)", _with_seq(out, 0, run_seq)
             )
             self._insert_parties(_with_seq(parties, 2, run_seq))
+            conn.execute("INSERT INTO term_runs (run_seq, scheme) VALUES (?, ?)", (run_seq, terms.scheme))
+            conn.executemany(
+                "INSERT INTO party_terms (term, run_seq, seq) VALUES (?, ?, ?)",
+                ((t, run_seq, i) for i, row in enumerate(packed) for t in row.split(_rows.NAME_SEP)),
+            )
+            conn.executemany("INSERT OR IGNORE INTO term_vocab (term) VALUES (?)", ((t,) for t in sorted(vocab)))
 
         return self._write_run(
             "matches", command, registry, as_of, (), user, run_id or uuid.uuid4().hex, meta, started, len(out), write
         )
+
+    def _party_terms(self) -> PartyTerms:
+        if self._terms is None:
+            self._terms = PartyTerms()
+        return self._terms
 
     def _insert_parties(self, rows: Iterable[Sequence[Any]]) -> None:
         self._conn.executemany(
@@ -276,14 +298,6 @@ class Ledger:
 
     # ---------------------------------------------------------------------------------- reading
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Sequence[Any]]:
-        try:
-            cur = self._conn.execute(sql, params)
-            while rows := cur.fetchmany(500):
-                yield from rows
-        except sqlite3.Error as exc:
-            raise LedgerError(f"cannot read the ledger: {exc}", path=self.path) from exc
-
     def runs(self) -> list[RunRecord]:
         return [_rows.read_run(r, self.path) for r in self._query(f"SELECT {_rows.RUN_COLUMNS} FROM runs ORDER BY seq")]
 
@@ -292,9 +306,6 @@ class Ledger:
         if not rows:
             raise LedgerError(f"no run {run_id!r} in the ledger", path=self.path)
         return _rows.read_run(rows[0], self.path)
-
-    def _run_ids(self) -> dict[int, str]:
-        return {int(seq): str(rid) for seq, rid in self._query("SELECT seq, run_id FROM runs")}
 
     def decisions(self, run_id: str) -> Iterator[StoredDecision]:
         run = self.run(run_id)

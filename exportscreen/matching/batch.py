@@ -101,9 +101,10 @@ def match_many(
 
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with gc_frozen(), ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(matcher,)
-    ) as pool:
+    with (
+        gc_frozen(),
+        ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(matcher,)) as pool,
+    ):
         pending: deque[Future[list[list[Candidate] | InputError]]] = deque()
         for chunk in _chunks(names, CHUNK):
             pending.append(pool.submit(_run_chunk, chunk, country, limit, min_score))

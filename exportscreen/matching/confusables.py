@@ -115,8 +115,11 @@ def _write(path: Path) -> None:
         "letters:",
     ]
     for ch, latin in build_table().items():
-        lines.append(f'  "\\u{ord(ch):04X}": {latin}  # {unicodedata.name(ch, "?")}' if ord(ch) <= 0xFFFF
-                     else f'  "\\U{ord(ch):08X}": {latin}  # {unicodedata.name(ch, "?")}')
+        lines.append(
+            f'  "\\u{ord(ch):04X}": {latin}  # {unicodedata.name(ch, "?")}'
+            if ord(ch) <= 0xFFFF
+            else f'  "\\U{ord(ch):08X}": {latin}  # {unicodedata.name(ch, "?")}'
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

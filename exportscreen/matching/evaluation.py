@@ -168,9 +168,7 @@ def _tally(result: EvalResult, case: DevCase, ranked: Sequence[tuple[str, float]
             result.misses.append(f"miss [{case.kind}] {case.query!r}: expected {got}, top {shown}")
 
 
-def _evaluate_exportscreen(
-    matcher: NameMatcher, cases: Sequence[DevCase], settings: MatchSettings
-) -> EvalResult:
+def _evaluate_exportscreen(matcher: NameMatcher, cases: Sequence[DevCase], settings: MatchSettings) -> EvalResult:
     result = EvalResult("exportscreen", settings.review, settings.hit)
     entries = matcher.registry.entries
     started = time.perf_counter()
@@ -208,9 +206,7 @@ BASELINES: dict[str, tuple[Callable[..., float], Callable[[str], str]]] = {
 }
 
 
-def _best_threshold(
-    cases: Sequence[DevCase], tops: Sequence[tuple[list[str], float]]
-) -> float:
+def _best_threshold(cases: Sequence[DevCase], tops: Sequence[tuple[list[str], float]]) -> float:
     best_t, best_val = 100.0, -2.0
     for t in range(50, 101):
         rec = sum(
@@ -317,9 +313,7 @@ def _kind(schema: str) -> PartyKind | None:
     return None
 
 
-def evaluate_pairs(
-    cases: Sequence[PairCase], settings: MatchSettings, *, use_cache: bool = False
-) -> list[PairResult]:
+def evaluate_pairs(cases: Sequence[PairCase], settings: MatchSettings, *, use_cache: bool = False) -> list[PairResult]:
     """F1 of exportscreen (at ``review``) and of both baselines (at their best thresholds) on name pairs."""
     targets = sorted({(c.name2, c.schema) for c in cases})
     index = {t: i for i, t in enumerate(targets)}

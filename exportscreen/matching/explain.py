@@ -46,9 +46,7 @@ def name_explanation(c: CompiledNames, q: Query, k: int, d: Detail, score: float
         "candidate_normalised": c.folded[k],
         **({"parentheticals_left_out": c.dropped[k]} if c.dropped[k] else {}),
         "normalisations": [*q.steps, *([q.variant] if q.variant else [])],
-        "aligned": [
-            {"query": a, "listed": b, "similarity": round(s, 3), "how": h} for a, b, s, h in d.link
-        ],
+        "aligned": [{"query": a, "listed": b, "similarity": round(s, 3), "how": h} for a, b, s, h in d.link],
         "unmatched_query": _words(unmatched_query),
         "unmatched_listed": [words[v] for v, s in zip(toks, d.c_sim, strict=True) if not s],
         "query_words_in_listed_address": _words(d.in_address),

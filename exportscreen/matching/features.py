@@ -26,16 +26,10 @@ _F = tuning().features
 def unexplained(q: Query, q_sim: list[float], weak: frozenset[str]) -> list[str]:
     """Distinctive query words nothing explains: not matched, not a legal form, title, noise word,
     qualifier or stub."""
-    return [
-        w
-        for i, w in enumerate(q.words)
-        if not q_sim[i] and not q.qualifier[i] and not q.stub[i] and w not in weak
-    ]
+    return [w for i, w in enumerate(q.words) if not q_sim[i] and not q.qualifier[i] and not q.stub[i] and w not in weak]
 
 
-def unconfirmed(
-    candidates: list[str] | None, q: Query, q_sim: list[float], lists: WordLists
-) -> list[str]:
+def unconfirmed(candidates: list[str] | None, q: Query, q_sim: list[float], lists: WordLists) -> list[str]:
     """Distinctive query words (of ``candidates``, or all) the listed entry does not confirm: not
     matched to the name, not in its address or other names, not a legal form, title, noise word or
     branch word. A place or country the query adds ("… Co. Beijing") is one: it may name another

@@ -227,9 +227,7 @@ class Pruner:
                 continue
             if stub_bits:
                 # a stub may credit any listed word the query did not come near
-                uncovered = sum(
-                    weight[vid] if own is None else own[j] for j, vid in enumerate(toks) if vid not in best
-                )
+                uncovered = sum(weight[vid] if own is None else own[j] for j, vid in enumerate(toks) if vid not in best)
                 mask |= stub_bits
                 covered += STUB_SIM * uncovered
             fld = fields[k]

@@ -19,7 +19,7 @@ from exportscreen.matching.tuning import tuning
 from exportscreen.matching.vocab import Near, add_ids
 from exportscreen.matching.words import WordLists
 
-__all__ = ["PartyKind", "Query", "QueryBuilder"]
+__all__ = ["PartyKind", "Query", "QueryBuilder", "Reading", "Readings", "name_keys"]
 
 from typing import Literal
 
@@ -69,14 +69,22 @@ class Query:
     has_stubs: bool = False
 
 
-class QueryBuilder:
-    """Prepares queries against one compiled registry; remembers the listed words near each word."""
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The readings of one party name (``variants``: folded text and the note it leaves), its
+    normalisation steps, the words that qualify it and the words written with a full stop."""
 
-    def __init__(self, compiled: CompiledNames, words: WordLists, *, exhaustive: bool) -> None:
-        self.c = compiled
+    variants: list[tuple[str, str | None]]
+    steps: list[str]
+    qualifying: frozenset[str]
+    dotted: frozenset[str]
+
+
+class Readings:
+    """Turns a party name into its readings (``Reading``); refuses a name the matcher cannot search."""
+
+    def __init__(self, words: WordLists) -> None:
         self.words = words
-        self.exhaustive = exhaustive
-        self._near_cache: dict[tuple[str, bool], Near] = {}
         #: pinyin pairs both ways, as padded words to find and replace, with the note they leave
         self._pinyin = [
             (f" {src} ", f" {dst} ", f"{src} → {dst}") for a, b in words.pinyin_pairs for src, dst in ((a, b), (b, a))
@@ -86,23 +94,7 @@ class QueryBuilder:
             re.compile("|".join(re.escape(src) for src, _dst, _note in self._pinyin)) if self._pinyin else None
         )
 
-    def near(self, word: str, dotted: bool) -> Near:
-        key = (word, dotted)
-        hit = self._near_cache.get(key)
-        if hit is not None:
-            return hit
-        v = self.c.vocab
-        if self.exhaustive:
-            found = v.scan_near(word, dotted, self.words)
-        else:
-            vid = None if dotted else v.ids.get(word)
-            found = v.listed_near(vid) if vid is not None else v.near(word, dotted, self.words)
-        if len(self._near_cache) > 100_000:
-            self._near_cache.clear()
-        self._near_cache[key] = found
-        return found
-
-    def prepare(self, name: str, country: str | None, kind: PartyKind | None) -> list[Query]:
+    def of(self, name: str) -> Reading:
         if not isinstance(name, str):
             raise InputError(f"party name must be text, not {type(name).__name__}")
         if len(name) > LIMITS.max_name_chars:
@@ -133,9 +125,47 @@ class QueryBuilder:
             for src, dst, note in self._pinyin:
                 if src in padded:
                     variants.append((padded.replace(src, dst).strip(), f"pinyin_pair: {note}"))
+        return Reading(variants, list(trace.steps), frozenset(qualifying), dotted)
+
+
+def name_keys(words: list[str], lists: WordLists) -> tuple[str, int, tuple[str, ...]]:
+    """A query's compact form (its distinctive words and particles joined), how many words that
+    is, and its acronyms of four letters or more."""
+    core = [x for x in words if x not in lists.weak or x in lists.particles]
+    inits = {"".join(x[0] for x in words if x not in lists.noise), "".join(x[0] for x in core)}
+    return "".join(core), len(core), tuple(sorted(s for s in inits if len(s) >= 4))
+
+
+class QueryBuilder:
+    """Prepares queries against one compiled registry; remembers the listed words near each word."""
+
+    def __init__(self, compiled: CompiledNames, words: WordLists, *, exhaustive: bool) -> None:
+        self.c = compiled
+        self.words = words
+        self.exhaustive = exhaustive
+        self._near_cache: dict[tuple[str, bool], Near] = {}
+        self.readings = Readings(words)
+
+    def near(self, word: str, dotted: bool) -> Near:
+        key = (word, dotted)
+        hit = self._near_cache.get(key)
+        if hit is not None:
+            return hit
+        v = self.c.vocab
+        if self.exhaustive:
+            found = v.scan_near(word, dotted, self.words)
+        else:
+            vid = None if dotted else v.ids.get(word)
+            found = v.listed_near(vid) if vid is not None else v.near(word, dotted, self.words)
+        if len(self._near_cache) > 100_000:
+            self._near_cache.clear()
+        self._near_cache[key] = found
+        return found
+
+    def prepare(self, name: str, country: str | None, kind: PartyKind | None) -> list[Query]:
+        r = self.readings.of(name)
         return [
-            self._query(name, text, country, kind, trace.steps, note, frozenset(qualifying), dotted)
-            for text, note in variants
+            self._query(name, text, country, kind, r.steps, note, r.qualifying, r.dotted) for text, note in r.variants
         ]
 
     def _query(
@@ -205,8 +235,7 @@ class QueryBuilder:
             add_ids(split_names, c.pair_postings.get(x))
         if kind is None and any(self.words.names_an_organisation(x) for x in words):
             kind = "entity"
-        core = [x for x in words if x not in weak or x in self.words.particles]
-        inits = {"".join(x[0] for x in words if x not in self.words.noise), "".join(x[0] for x in core)}
+        compact, core_count, inits = name_keys(words, self.words)
         return Query(
             text=name,
             folded=folded,
@@ -222,9 +251,9 @@ class QueryBuilder:
             bounds=bounds,
             split_names=split_names,
             dotted=dotted,
-            compact="".join(core),
-            core_count=len(core),
-            initials=tuple(sorted(s for s in inits if len(s) >= 4)),
+            compact=compact,
+            core_count=core_count,
+            initials=inits,
             country=country.upper() if country else None,
             kind=kind,
             steps=list(steps),

@@ -206,8 +206,11 @@ class Scorer:
         c = self.c
         if q.core_count == 1 and len(q.compact) >= 4 and len(c.tokens[k]) >= 3 and q.compact in c.initials[k]:
             return True
-        return bool(q.initials) and len(c.compact[k]) >= 4 and c.compact[k] in q.initials and (
-            sum(1 for v in c.tokens[k] if not c.weak[v]) == 1
+        return (
+            bool(q.initials)
+            and len(c.compact[k]) >= 4
+            and c.compact[k] in q.initials
+            and (sum(1 for v in c.tokens[k] if not c.weak[v]) == 1)
         )
 
 

@@ -70,9 +70,7 @@ def load_slice(path: Path) -> Slice:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         candidates = {str(k): [str(n) for n in v] for k, v in data["candidates"].items()}
-        cases = [
-            SliceCase(str(c["query"]), c["expected_entity_id"], str(c["perturbation"])) for c in data["cases"]
-        ]
+        cases = [SliceCase(str(c["query"]), c["expected_entity_id"], str(c["perturbation"])) for c in data["cases"]]
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"not a perturbation slice: {exc}", path=path) from exc
     return Slice(path.stem, candidates, cases)
@@ -182,10 +180,28 @@ def _negative_classes(s: Slice) -> frozenset[str]:
 # -- the benchmark's own baseline, with rapidfuzz's Jaro-Winkler -------------------------------
 
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
-_STOPWORDS = frozenset({
-    "mr", "mrs", "ms", "dr", "prof", "eng", "col", "gen", "sheikh",
-    "shaykh", "hajji", "sayyid", "jr", "sr", "ii", "iii", "the", "and",
-})
+_STOPWORDS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "eng",
+        "col",
+        "gen",
+        "sheikh",
+        "shaykh",
+        "hajji",
+        "sayyid",
+        "jr",
+        "sr",
+        "ii",
+        "iii",
+        "the",
+        "and",
+    }
+)
 
 
 def _ssb_tokens(text: str) -> list[str]:

@@ -43,9 +43,7 @@ def _finding(f: Finding) -> dict[str, Any]:
     }
 
 
-def format_json(
-    results: Sequence[OrderResult], problems: Sequence[InputProblem], *, files: int, exit_code: int
-) -> str:
+def format_json(results: Sequence[OrderResult], problems: Sequence[InputProblem], *, files: int, exit_code: int) -> str:
     """The report, with deterministic key order."""
     counts = summary_counts(results)
     report = {

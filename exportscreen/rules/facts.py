@@ -83,6 +83,7 @@ class Facts:
         consignees and end users, then a sanctioned destination region."""
         return self.licensing.places
 
+
 def match_refs(facts: list[MatchFact | OwnerFact]) -> list[MatchRef]:
     """The typed references of party and owner matches (``Reason.matches``), in their order."""
     # built from the screener's own typed matches and loaded entries: constructed, not re-validated

@@ -1,0 +1,78 @@
+"""The search terms recorded with a party (``matching.terms``) find every party a fresh entry can be a
+candidate of: for every query with a fresh candidate (``DeltaIndex.fresh_candidates``, the engine's
+gather cut to the fresh names) that the engine's bounds keep (``Pruner.select``), and for every name
+``DeltaIndex.name_may_match`` accepts, ``Probe.admits`` its terms."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from exportscreen.ledger.delta import DeltaIndex, fresh_entries
+from exportscreen.matching.engine import NameMatcher
+from exportscreen.matching.terms import REFUSED, VOCABULARY_KINDS, PartyTerms
+from exportscreen.screener import Screener
+from tests.rescreen.conftest import LATER, ON
+from tests.rescreen.test_delta import _queries
+
+
+def _check(index: DeltaIndex, engine: NameMatcher, names: list[tuple[str, str | None]]) -> tuple[int, int]:
+    """(queries with a kept fresh candidate, names the probe lets through); asserts none is missed."""
+    terms = PartyTerms(engine.words)
+    of = {name: terms.of(name) for name, _c in names}
+    probe = index.probe({t for terms_ in of.values() for t in terms_ if t.startswith(VOCABULARY_KINDS)})
+    assert probe is not None
+    reached = passed = 0
+    for name, country in names:
+        hit = probe.admits(of[name])
+        passed += hit
+        if REFUSED in of[name]:
+            assert hit, name
+            continue
+        for q in engine.queries.prepare(name, country, None):
+            # the fresh candidates the engine's own bounds keep (``Pruner.select``): a superset of its matches
+            kept = index.fresh_candidates(q) & set(engine.pruner.select(q, index.theta, index.min_score))
+            if kept:
+                reached += 1
+                assert hit, (name, q.folded, sorted(of[name]))
+        if index.name_may_match(name, country):
+            assert hit, name
+    return reached, passed
+
+
+def test_terms_find_every_candidate_of_the_block_list(screener_v1: Screener, screener_v2: Screener) -> None:
+    fresh = fresh_entries(screener_v1.registry, screener_v2.registry, on=LATER, old_dates=[ON])
+    index = DeltaIndex(screener_v2.matcher, screener_v2.registry, fresh, min_score=screener_v2.settings.review)
+    engine = screener_v2.matcher
+    assert isinstance(engine, NameMatcher)
+    names = [*_queries(screener_v2), ("Ltd.", None), ("J. Q.", None), ("Marlowe V.", None), ("MVS", "GB")]
+    reached, passed = _check(index, engine, names)
+    assert reached >= 20
+    # and the probe is a filter: most generated customers do not get through
+    assert passed < len(names) * 0.6
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_terms_find_every_candidate_of_random_fresh_entries(shared_data: Path, seed: int) -> None:
+    """Over the bundled lists: a random tenth of the Entity List and every other list is fresh, and the
+    queries are the public benchmark's perturbed names (all classes, negative controls included)."""
+    screener = Screener()
+    engine = screener.matcher
+    assert isinstance(engine, NameMatcher)
+    rng = random.Random(seed)
+    entries = screener.registry.entries
+    keys = [e.key for e in entries if rng.random() < 0.1]
+    index = DeltaIndex(engine, screener.registry, keys, min_score=screener.settings.review)
+    cases = json.loads((shared_data.parent / "eval" / "ssb" / "el-china-seed0.json").read_text("utf-8"))["cases"]
+    cases += json.loads((shared_data.parent / "eval" / "ssb" / "sdn-individuals-seed0.json").read_text("utf-8"))[
+        "cases"
+    ]
+    names: list[tuple[str, str | None]] = [(c["query"], None) for c in rng.sample(cases, 1500)]
+    names += [(e.name, e.country) for e in rng.sample(entries, 300)]
+    reached, passed = _check(index, engine, names)
+    assert reached >= 100
+    assert passed < len(names)
