@@ -1,9 +1,9 @@
-"""The search terms of a party name (``party_terms``): what a stored party can be found by when the
+"""The search terms of a party name (``PartyTerms``): what a stored party can be found by when the
 lists change, without preparing its query again.
 
-A listed name becomes a candidate of a query (``prune.Pruner.gather``) only through one of these,
-each a term kind here, so a delta re-screen (``ledger.delta.DeltaIndex.probe``) can find every stored
-party a fresh entry may match from the terms alone, and prepare only those:
+A listed name becomes a candidate of a query (``prune.Pruner.gather``, bounded by ``Pruner.select``)
+only through one of these, each a term kind here, so a delta re-screen (``ledger.delta.DeltaIndex.probe``)
+can find every stored party a fresh entry may match from the terms alone, and prepare only those:
 
 * ``w:`` a word of a reading of the name (folded; initials read one by one; a pinyin pair swapped):
   the listed words near it, through the similarity rules' finders;
@@ -16,7 +16,7 @@ party a fresh entry may match from the terms alone, and prepare only those:
 * ``!`` the matcher refuses the name (the re-screen must say why, so it is always re-screened);
   ``!m``, added by the ledger, the row had a match (always re-screened too).
 
-``TERMS_SCHEME`` names this scheme and the word lists it was computed with: terms recorded under
+``terms_scheme`` (``PartyTerms.scheme``) names this scheme and the word lists it was computed with: terms recorded under
 another scheme are not used (those parties are prepared and tested one by one).
 """
 
