@@ -186,7 +186,7 @@ class _Planner:
             return True
         return index if index.entry_indices else False
 
-    def _probed_runs(self, ledger: Ledger) -> dict[int, DeltaIndex]:
+    def _probed_runs(self, ledger: Ledger, runs: list[int]) -> dict[int, DeltaIndex]:
         """The party-file runs whose rows can be found by their search terms: recorded with the terms of
         this matcher's scheme, under a basis that needs no full re-screen, with an index that probes."""
         engine = self.deltas.index_engine()
@@ -195,7 +195,7 @@ class _Planner:
         scheme = PartyTerms(engine.words).scheme
         schemes = ledger.term_schemes()
         out: dict[int, DeltaIndex] = {}
-        for seq in ledger.match_runs():
+        for seq in runs:
             basis = self.confirmations.basis(seq, "parties")
             if schemes.get(seq) != scheme or self._global(basis) is not None:
                 continue
@@ -207,10 +207,11 @@ class _Planner:
     def parties(self, ledger: Ledger, workers: int) -> list[StoredMatch]:
         """The stored parties to re-screen, by ref. Rows of a run with search terms are found through
         them (``DeltaIndex.probe``); the others are read one by one."""
-        probed = self._probed_runs(ledger)
+        runs = ledger.match_runs()
+        probed = self._probed_runs(ledger, runs)
         found: list[StoredMatch] = []
         waiting: dict[int, tuple[DeltaIndex, list[StoredMatch]]] = {}
-        if set(ledger.match_runs()) - set(probed):
+        if set(runs) - set(probed):
             for m in ledger.latest_matches():
                 if m.run_seq in probed:
                     continue
