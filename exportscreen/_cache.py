@@ -14,6 +14,7 @@ import stat
 import sys
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = ["cache_dir", "file_digest", "read_blob", "write_blob"]
 
@@ -57,33 +58,39 @@ def read_blob(path: Path, key: str) -> object | None:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
-    try:
-        with os.fdopen(fd, "rb") as fh:
-            if not _trusted_stat(os.fstat(fh.fileno())):
-                return None
-            blob = fh.read()
-    except OSError:
-        return None
     header_len = len(_MAGIC) + 64 + 1 + 64 + 1
-    if len(blob) < header_len or not blob.startswith(_MAGIC):
-        return None
-    stored_key = blob[len(_MAGIC) : len(_MAGIC) + 64].decode("ascii", "replace")
-    digest = blob[len(_MAGIC) + 65 : len(_MAGIC) + 129].decode("ascii", "replace")
-    payload = memoryview(blob)[header_len:]
-    if stored_key != key or hashlib.sha256(payload).hexdigest() != digest:
-        return None
-    # Unpickled only after the key and sha256 checks, from a directory and file only we can write.
     # Without the cyclic garbage collector, which would walk the growing object graph again and again.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        obj: object = pickle.loads(payload)
-        return obj
+        with os.fdopen(fd, "rb") as fh:
+            if not _trusted_stat(os.fstat(fh.fileno())):
+                return None
+            header = fh.read(header_len)
+            if len(header) < header_len or not header.startswith(_MAGIC):
+                return None
+            stored_key = header[len(_MAGIC) : len(_MAGIC) + 64].decode("ascii", "replace")
+            digest = header[len(_MAGIC) + 65 : len(_MAGIC) + 129].decode("ascii", "replace")
+            if stored_key != key or _payload_digest(fh) != digest:
+                return None
+            # Unpickled only after the key and sha256 checks, from a directory and file only we can
+            # write, streamed from the same open file (so the blob's bytes are never all in memory
+            # beside the objects: a cache is replaced by a rename, never rewritten in place).
+            fh.seek(header_len)
+            obj: object = pickle.load(fh)
+            return obj
     except Exception:
         return None
     finally:
         if enabled:
             gc.enable()
+
+
+def _payload_digest(fh: BinaryIO) -> str:
+    h = hashlib.sha256()
+    while chunk := fh.read(1 << 20):
+        h.update(chunk)
+    return h.hexdigest()
 
 
 def write_blob(path: Path, key: str, obj: object) -> None:
