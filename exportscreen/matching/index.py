@@ -76,10 +76,11 @@ class CompiledNames:
     entity_type: list[str | None] = field(default_factory=list)
     entry_country: list[str | None] = field(default_factory=list)
     # per entry
-    #: the words of its listed addresses
-    address_words: list[frozenset[str]] = field(default_factory=list)
+    #: the words of its listed addresses (sorted tuples: a few words each, and a tuple takes a
+    #: fraction of a frozenset's memory)
+    address_words: list[tuple[str, ...]] = field(default_factory=list)
     #: the distinctive words of all its names
-    entry_words: list[frozenset[str]] = field(default_factory=list)
+    entry_words: list[tuple[str, ...]] = field(default_factory=list)
     # index
     #: per listed word, every name holding it: ``word_names[word_offsets[v]:word_offsets[v + 1]]``
     word_offsets: array[int] = field(default_factory=lambda: array("I"))
@@ -252,14 +253,13 @@ def _names(c: CompiledNames, registry: Registry, words: WordLists, raw: _Raw) ->
 def _entries(c: CompiledNames, registry: Registry) -> None:
     """Per entry: address words, distinctive words; and the names per word, entry and address word."""
     canonical: dict[str, str] = {w: w for w in c.vocab.words}  # one string object per word in the cache
-    no_words: frozenset[str] = frozenset()  # one object for the many entries without addresses
     for e in registry.entries:
-        held = frozenset(canonical.setdefault(w, w) for a in e.addresses for w in fold(a).split())
-        c.address_words.append(held or no_words)
+        held = {canonical.setdefault(w, w) for a in e.addresses for w in fold(a).split()}
+        c.address_words.append(tuple(sorted(held)))
     by_entry: list[set[str]] = [set() for _ in registry.entries]
     for e_index, toks_ids in zip(c.entry, c.tokens, strict=True):
         by_entry[e_index].update(c.vocab.words[v] for v in toks_ids if not c.weak[v])
-    c.entry_words = [frozenset(w) for w in by_entry]
+    c.entry_words = [tuple(sorted(w)) for w in by_entry]
     holders: list[list[int]] = [[] for _ in c.vocab.words]
     for k, toks_ids in enumerate(c.tokens):
         for v in sorted(set(toks_ids)):
@@ -272,7 +272,7 @@ def _entries(c: CompiledNames, registry: Registry) -> None:
     c.word_entry_offsets, c.word_entry_names = _flat_names(entry_holders, names_of)
     in_address: dict[str, list[int]] = {}
     for e_index, words_here in enumerate(c.address_words):
-        for w in sorted(words_here):
+        for w in words_here:
             in_address.setdefault(w, []).append(e_index)
     c.address_word_ids = {w: a for a, w in enumerate(in_address)}
     c.address_offsets, c.address_names = _flat_names(list(in_address.values()), names_of)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from exportscreen.matching.keymap import KeyMap
 from exportscreen.matching.normalize import skeleton
 from exportscreen.matching.similarity import (
     RULES,
@@ -60,8 +61,8 @@ class Vocabulary:
     words: list[str] = field(default_factory=list)
     ids: dict[str, int] = field(default_factory=dict)
     ordered: list[str] = field(default_factory=list)
-    #: per ``KeyFinder.map``: key -> ids of the listed words with that key
-    key_maps: dict[str, dict[str, Ids]] = field(default_factory=dict)
+    #: per ``KeyFinder.map``: key -> ids of the listed words with that key (``keymap``: compact, by CRC)
+    key_maps: dict[str, KeyMap] = field(default_factory=dict)
     #: first letter -> (skeletons, ids) of the words ``ScanFinder`` scans
     by_length: dict[str, tuple[list[str], list[int]]] = field(default_factory=dict)
     #: word ``v``'s neighbours: ``near_ids[near_offsets[v]:near_offsets[v + 1]]``, each with
@@ -95,7 +96,7 @@ class Vocabulary:
                         bucket = v.by_length.setdefault(sk[0], ([], []))
                         bucket[0].append(sk)
                         bucket[1].append(vid)
-        v.key_maps = {name: packed(index) for name, index in maps.items()}
+        v.key_maps = {name: KeyMap.build(index) for name, index in maps.items()}
         v._store_neighbours(lists)
         return v
 
@@ -112,7 +113,7 @@ class Vocabulary:
         if isinstance(finder, KeyFinder):
             index = self.key_maps[finder.map]
             for key in finder.query(word):
-                add_ids(out, index.get(key))
+                index.add_to(out, key)
         elif isinstance(finder, PrefixFinder):
             if len(word) >= finder.min_len:
                 out.update(self.prefixed_by(word))
