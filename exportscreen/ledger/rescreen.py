@@ -227,10 +227,7 @@ class _Planner:
         for index, seqs in by_index.values():
             probe = index.probe(vocabulary)
             assert probe is not None  # the runs were chosen so
-            rows = ledger.rows_with_terms(probe.direct)
-            if probe.stubs and probe.near:
-                rows |= ledger.rows_with_terms(probe.stubs) & ledger.rows_with_terms(probe.near)
-            rows |= ledger.rows_covering(probe.sims, probe.words, probe.cover)
+            rows = ledger.rows_admitted(probe)
             for m in ledger.latest_matches_at(r for r in rows if r[0] in seqs):
                 if m.matches:
                     found.append(m)

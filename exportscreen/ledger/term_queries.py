@@ -7,10 +7,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from exportscreen.ledger import _rows
 from exportscreen.ledger.models import LedgerError, StoredMatch
+
+if TYPE_CHECKING:
+    from exportscreen.ledger.delta import Probe
 
 __all__ = ["MATCH_COLS", "TermQueries"]
 
@@ -74,6 +77,14 @@ class TermQueries:
             sql = f"SELECT run_seq, seq FROM party_terms WHERE term IN ({', '.join('?' * len(part))})"
             out.update((int(a), int(b)) for a, b in self._query(sql, part))
         return out
+
+    def rows_admitted(self, probe: Probe) -> set[tuple[int, int]]:
+        """The (run seq, row seq) of the party-file rows whose terms ``probe`` admits: what
+        ``Probe.admits`` decides for one row, asked of every row at once (a test holds the two equal)."""
+        rows = self.rows_with_terms(probe.direct)
+        if probe.stubs and probe.near:
+            rows |= self.rows_with_terms(probe.stubs) & self.rows_with_terms(probe.near)
+        return rows | self.rows_covering(probe.sims, probe.words, probe.cover)
 
     def rows_covering(
         self,

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from exportscreen.ledger import Ledger
 from exportscreen.ledger.delta import DeltaIndex, fresh_entries
 from exportscreen.matching.engine import NameMatcher
 from exportscreen.matching.terms import REFUSED, VOCABULARY_KINDS, PartyTerms
@@ -76,3 +78,36 @@ def test_terms_find_every_candidate_of_random_fresh_entries(shared_data: Path, s
     reached, passed = _check(index, engine, names)
     assert reached >= 100
     assert passed < len(names)
+
+
+def _terms_by_row(path: Path) -> dict[tuple[int, int], frozenset[str]]:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows: dict[tuple[int, int], set[str]] = {}
+        for run_seq, seq, term in con.execute("SELECT run_seq, seq, term FROM party_terms"):
+            rows.setdefault((run_seq, seq), set()).add(term)
+    finally:
+        con.close()
+    return {k: frozenset(v) for k, v in rows.items()}
+
+
+@pytest.mark.parametrize("seed", [None, 1, 2, 3])
+def test_the_ledger_admits_exactly_the_rows_probe_admits(
+    ledger_v1: Ledger, screener_v1: Screener, screener_v2: Screener, seed: int | None
+) -> None:
+    """``Ledger.rows_admitted`` (SQL over the stored terms) = ``Probe.admits`` over each row's terms,
+    for the block-list update and for random thirds of the new lists."""
+    if seed is None:
+        fresh = fresh_entries(screener_v1.registry, screener_v2.registry, on=LATER, old_dates=[ON])
+    else:
+        rng = random.Random(seed)
+        fresh = frozenset(e.key for e in screener_v2.registry.entries if rng.random() < 1 / 3)
+    index = DeltaIndex(screener_v2.matcher, screener_v2.registry, fresh, min_score=screener_v2.settings.review)
+    probe = index.probe(list(ledger_v1.term_vocabulary()))
+    assert probe is not None
+    by_row = _terms_by_row(ledger_v1.path)
+    expected = {row for row, terms in by_row.items() if probe.admits(terms)}
+    assert ledger_v1.rows_admitted(probe) == expected
+    assert expected, "some stored party is admitted"
+    if seed is None:
+        assert len(expected) < len(by_row), "and the probe is a filter"
