@@ -65,14 +65,6 @@ def run(args: argparse.Namespace) -> int:
     baseline = load_baseline(Path(args.baseline)) if args.baseline else None
     with Ledger(path, create=False) as ledger:
         screener = build_screener(args)
-        stored_rules = (
-            {
-                s.transaction_id: sorted({r.rule_id for r in s.decision.reasons if r.category.value != "less_risky"})
-                for s in ledger.latest_decisions()
-            }
-            if args.format == "html"
-            else {}
-        )
         report = rescreen(
             screener,
             ledger,
@@ -98,7 +90,6 @@ def run(args: argparse.Namespace) -> int:
             report,
             screener,
             ledger_path=path,
-            stored_rules=stored_rules,
             baseline=baseline,
             baseline_path=Path(args.baseline) if args.baseline else None,
             run_by=args.run_by or _login(),

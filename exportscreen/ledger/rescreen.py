@@ -58,6 +58,8 @@ class RescreenReport:
     stats: RescreenStats
     decisions: dict[str, Decision] = field(default_factory=dict)
     matches: dict[str, list[PartyMatch]] = field(default_factory=dict)
+    #: per order with a transition, the rules above less risky its stored decision fired
+    stored_rules: dict[str, list[str]] = field(default_factory=dict)
 
 
 class _Deltas:
@@ -261,12 +263,14 @@ def rescreen(
         assert isinstance(dec, Decision)
         new_decisions[s.transaction_id] = dec
     transitions: list[Transition] = []
+    stored_rules: dict[str, list[str]] = {}
     for s in orders:
         dec = new_decisions.get(s.transaction_id, s.decision)
         before = order_outcome(s.decision, baseline, s.decision.as_of)
         after = order_outcome(dec, baseline, on)
         if before != after:
             transitions.append(_order_transition(s, dec, before, after, baseline, on, plan))
+            stored_rules[s.transaction_id] = _fired(s.decision)
     touched_parties = plan.parties(ledger, workers)
     parties_stored = ledger.party_count()
     stored_matches = {m.ref: m for m in touched_parties}
@@ -274,21 +278,7 @@ def rescreen(
     for ref, stored in stored_matches.items():
         before, after = party_outcome(stored.matches), party_outcome(new_matches[ref])
         if before != after:
-            transitions.append(
-                Transition(
-                    kind="party",
-                    key=ref,
-                    before=before,
-                    after=after,
-                    worse=worse("party", before, after),
-                    stored_run=stored.run_id,
-                    stored_registry=plan.confirmations.basis(stored.run_seq, "parties").registry_version,
-                    registry=screener.registry.version,
-                    as_of=on,
-                    matches_before=_refs(stored.matches),
-                    matches_after=_refs(new_matches[ref]),
-                )
-            )
+            transitions.append(_party_transition(stored, new_matches[ref], before, after, screener, on, plan))
     recorded: list[str] = []
     if record:
         recorded = _record(screener, ledger, plan, touched_orders, new_decisions, touched_parties, new_matches, user)
@@ -307,7 +297,12 @@ def rescreen(
         worse=sum(t.worse for t in transitions),
         recorded_runs=recorded,
     )
-    return RescreenReport(transitions, stats, new_decisions, new_matches)
+    return RescreenReport(transitions, stats, new_decisions, new_matches, stored_rules)
+
+
+def _fired(decision: Decision) -> list[str]:
+    """The rules above less risky ``decision`` fired, sorted."""
+    return sorted({r.rule_id for r in decision.reasons if r.category.value != "less_risky"})
 
 
 def _order_transition(
@@ -324,10 +319,34 @@ def _order_transition(
         stored_registry=plan.confirmations.basis(s.run_seq, "orders").registry_version,
         registry=dec.registry.version,
         as_of=on,
-        rule_ids=sorted({r.rule_id for r in dec.reasons if r.category.value != "less_risky"}),
+        rule_ids=_fired(dec),
         matches_before=_refs(s.decision.matches),
         matches_after=_refs(dec.matches),
         note="; ".join(notes) or None,
+    )
+
+
+def _party_transition(
+    stored: StoredMatch,
+    matches: list[PartyMatch],
+    before: str,
+    after: str,
+    screener: Screener,
+    on: dt.date,
+    plan: _Planner,
+) -> Transition:
+    return Transition(
+        kind="party",
+        key=stored.ref,
+        before=before,
+        after=after,
+        worse=worse("party", before, after),
+        stored_run=stored.run_id,
+        stored_registry=plan.confirmations.basis(stored.run_seq, "parties").registry_version,
+        registry=screener.registry.version,
+        as_of=on,
+        matches_before=_refs(stored.matches),
+        matches_after=_refs(matches),
     )
 
 

@@ -316,12 +316,7 @@ class Ledger(TermQueries):
     def latest_decisions(self) -> Iterator[StoredDecision]:
         """The newest decision per transaction id, by transaction id."""
         ids = self._run_ids()
-        sql = (
-            f"SELECT {', '.join('d.' + c.strip() for c in _DECISION_COLS.split(','))} FROM "
-            "(SELECT transaction_id, max(run_seq * 4294967296 + seq) AS pos FROM decisions GROUP BY transaction_id) k "
-            "JOIN decisions d ON d.run_seq = k.pos >> 32 AND d.seq = k.pos & 4294967295 ORDER BY k.transaction_id"
-        )
-        for row in self._query(sql):
+        for row in self._query(_newest_per("decisions", "transaction_id", _DECISION_COLS)):
             yield _rows.read_decision(row, ids.get(row[0], f"#{row[0]}"), self.path)
 
     def matches(self, run_id: str) -> Iterator[StoredMatch]:
@@ -332,12 +327,7 @@ class Ledger(TermQueries):
     def latest_matches(self) -> Iterator[StoredMatch]:
         """The newest party-file row per ref, by ref."""
         ids = self._run_ids()
-        sql = (
-            f"SELECT {', '.join('m.' + c.strip() for c in _MATCH_COLS.split(','))} FROM "
-            "(SELECT ref, max(run_seq * 4294967296 + seq) AS pos FROM matches GROUP BY ref) k "
-            "JOIN matches m ON m.run_seq = k.pos >> 32 AND m.seq = k.pos & 4294967295 ORDER BY k.ref"
-        )
-        for row in self._query(sql):
+        for row in self._query(_newest_per("matches", "ref", _MATCH_COLS)):
             yield _rows.read_match(row, ids.get(row[0], f"#{row[0]}"), self.path)
 
     def latest_parties(self) -> Iterator[StoredParty]:
@@ -401,3 +391,12 @@ def _with_seq(rows: list[list[Any]], column: int, run_seq: int) -> Iterator[list
     for row in rows:
         row[column] = run_seq
         yield row
+
+
+def _newest_per(table: str, key: str, cols: str) -> str:
+    """SQL for the newest row of ``table`` per ``key`` (highest run seq, then row seq), by ``key``."""
+    picked = ", ".join("t." + c.strip() for c in cols.split(","))
+    return (
+        f"SELECT {picked} FROM (SELECT {key}, max(run_seq * 4294967296 + seq) AS pos FROM {table} GROUP BY {key}) k "
+        f"JOIN {table} t ON t.run_seq = k.pos >> 32 AND t.seq = k.pos & 4294967295 ORDER BY k.{key}"
+    )

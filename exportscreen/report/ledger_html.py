@@ -103,13 +103,12 @@ def rescreen_report(
     screener: Screener,
     *,
     ledger_path: Path,
-    stored_rules: dict[str, list[str]],
     baseline: Baseline | None,
     baseline_path: Path | None,
     run_by: str,
     when: dt.datetime,
 ) -> AuditReport:
-    """``stored_rules``: per order id, the rules above less risky its stored decision fired."""
+    """The audit report of a re-screen (an order's change shows the rules its stored decision fired)."""
     results = tuple(
         OrderResult(ledger_path, 0, d, tuple(assess(d, baseline, today=report.stats.as_of)))
         for _key, d in sorted(report.decisions.items())
@@ -118,7 +117,9 @@ def rescreen_report(
     changes = ChangeSet(
         since=", ".join(v[:16] for v in since),
         since_date=None,
-        orders=tuple(_change(t, stored_rules.get(t.key, []) if t.kind == "order" else []) for t in report.transitions),
+        orders=tuple(
+            _change(t, report.stored_rules.get(t.key, []) if t.kind == "order" else []) for t in report.transitions
+        ),
     )
     run = _run_info(
         "rescreen",
