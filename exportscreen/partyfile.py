@@ -81,7 +81,7 @@ class PartyResult:
 class _PartyList(BaseModel):
     """The mapping form of a YAML or JSON party file."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     parties: list[Any]
 

@@ -51,7 +51,7 @@ def worse(kind: Literal["order", "party"], before: str, after: str) -> bool:
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class EntryRef(_Out):

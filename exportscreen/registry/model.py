@@ -25,7 +25,7 @@ class Entry(BaseModel):
     ``id`` is the source-native identifier; ``(source, id)`` is unique in a registry.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
     id: str = Field(min_length=1)
     source: str = Field(default="", description="Source id; set by the loader")
@@ -131,7 +131,7 @@ _PROTOTYPE = Entry.trusted({"id": "prototype", "name": "prototype"})
 class Source(BaseModel):
     """Where a set of entries came from."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
