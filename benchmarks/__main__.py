@@ -515,47 +515,57 @@ def _quality_only(data: Path, no_write: bool) -> int:
     print(table)
     if not no_write:
         readme = HERE / "README.md"
-        old = readme.read_text(encoding="utf-8")
-        head = old[: old.index(QUALITY_MARK)] if QUALITY_MARK in old else old.rstrip() + "\n\n"
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        block = f"{QUALITY_MARK}\n\nRun: {stamp} on {_machine()}.\n\n```\n{table}\n```\n"
-        readme.write_text(head + block, encoding="utf-8")
+        block = f"{QUALITY_MARK}\n\nRun: {stamp} on {_machine()}.\n\n```\n{table}\n```"
+        readme.write_text(_with_section(readme.read_text(encoding="utf-8"), QUALITY_MARK, block), encoding="utf-8")
     shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
+_INTRO = (
+    "# Benchmarks\n\n"
+    "Run `python -m benchmarks` from the repository root (needs `../shared/data`, or set "
+    "`EXPORTSCREEN_SHARED_DATA`; about ten minutes, most of it the exhaustive reference). "
+    "`python -m benchmarks --smoke` is the few-second run `.ci/run` uses (timings not meaningful there); "
+    "`python -m benchmarks --quality` also reruns the quality tables below (install the `bench` extra for the "
+    "held-out slices). Every figure is printed next to its target and a baseline measured in the same run.\n\n"
+)
+
+
+def _with_section(text: str, heading: str, block: str, *, first: bool = False) -> str:
+    """``text`` (a README) with its ``heading`` section replaced by ``block`` in place, else added
+    (before the other sections with ``first``, else at the end); every other section is kept as it is."""
+    starts = [i + 1 for i in range(len(text)) if text.startswith("\n## ", i)]
+    preamble = text[: starts[0]] if starts else text
+    sections = [text[a:b].rstrip() + "\n\n" for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    block = block.rstrip() + "\n\n"
+    found = [i for i, sec in enumerate(sections) if sec.split("\n", 1)[0] == heading]
+    if found:
+        sections[found[0]] = block
+    elif first:
+        sections.insert(0, block)
+    else:
+        sections.append(block)
+    return (preamble.rstrip() + "\n\n" + "".join(sections)).rstrip() + "\n"
+
+
 def _write_readme(lines: list[str], quality: list[str]) -> None:
+    """Rewrite the speed section (and the quality section when ``quality``); every other section
+    (profile notes, party files, the ledger and Dask figures of the other benchmarks) is kept."""
     readme = HERE / "README.md"
     old = readme.read_text(encoding="utf-8") if readme.exists() else ""
-    if quality:
-        quality_block = f"{QUALITY_MARK}\n\n```\n{quality[0]}\n```\n"
-    elif QUALITY_MARK in old:
-        quality_block = old[old.index(QUALITY_MARK) :]
-    else:
-        quality_block = ""
-    profile_notes = ""
-    if "## Profile notes" in old:
-        start = old.index("## Profile notes")
-        end = old.find("\n## ", start + 1)
-        profile_notes = old[start : end + 1 if end >= 0 else len(old)].rstrip() + "\n\n"
-    party_files = ""
-    if "## Party files" in old:  # written by benchmarks.match_file_bench, with its notes
-        start = old.index("## Party files")
-        end = old.find("\n## ", start + 1)
-        party_files = old[start : end + 1 if end >= 0 else len(old)].rstrip() + "\n\n"
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = "\n".join(lines)
-    readme.write_text(
-        "# Benchmarks\n\n"
-        "Run `python -m benchmarks` from the repository root (needs `../shared/data`, or set "
-        "`EXPORTSCREEN_SHARED_DATA`; about ten minutes, most of it the exhaustive reference). "
-        "`python -m benchmarks --smoke` is the few-second run `.ci/run` uses (timings not meaningful there); "
-        "`python -m benchmarks --quality` also reruns the quality tables below (install the `bench` extra for the "
-        "held-out slices). Every figure is printed next to its target and a baseline measured in the same run.\n\n"
-        f"## Speed and memory\n\nLast run: {stamp} on {_machine()}.\n\n```\n{body}\n```\n\n"
-        f"{profile_notes}{party_files}{quality_block}",
-        encoding="utf-8",
+    text = _INTRO + old[old.index("\n## ") + 1 :] if "\n## " in old else _INTRO
+    text = _with_section(
+        text,
+        "## Speed and memory",
+        f"## Speed and memory\n\nLast run: {stamp} on {_machine()}.\n\n```\n{body}\n```",
+        first=True,
     )
+    if quality:
+        text = _with_section(text, QUALITY_MARK, f"{QUALITY_MARK}\n\n```\n{quality[0]}\n```")
+    readme.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
