@@ -214,12 +214,15 @@ def parse_yaml_with_lines(
 #: Where an anchor (``&name``) or alias (``*name``) could start: after a space, bracket or comma. A
 #: text without one (an "&" inside "R&D" is not) may take the fast parser; any other falls back.
 _ANCHOR_OR_ALIAS = re.compile(r"(?:^|[\s\[{,])[&*][^\s,\]}]")
+#: A line that is only a comment (or, inside a block scalar, text): never an anchor or alias, so a
+#: "weight * C ** exponent" in a comment does not send a file to the slow parser.
+_COMMENT_LINE = re.compile(r"^[ \t]*#.*$", re.MULTILINE)
 
 
 def _parse_yaml_with_lines(
     text: str, *, path: Path | str | None, error: type[ExportscreenError], fast: bool
 ) -> tuple[Any, list[int]]:
-    if fast and _HAVE_LIBYAML and _ANCHOR_OR_ALIAS.search(text) is None:
+    if fast and _HAVE_LIBYAML and _ANCHOR_OR_ALIAS.search(_COMMENT_LINE.sub("", text)) is None:
         try:
             fast_loader = _fast_loader_class()(text)
             try:

@@ -130,3 +130,45 @@ def test_json_overflow_and_duplicate_keys_are_located() -> None:
     with pytest.raises(InputError, match="duplicate key 'x'") as dup:
         parse_json('{"x": {"x": 1},\n "y": 2,\n "x": 3}')
     assert dup.value.location == "line 3"
+
+
+_BUNDLED_YAML = sorted((Path(__file__).parent.parent / "lists").rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", _BUNDLED_YAML, ids=[p.name for p in _BUNDLED_YAML])
+def test_bundled_files_parse_the_same_on_the_fast_path(path: Path) -> None:
+    """The libyaml fast path of the bundled files gives exactly what the strict parser gives."""
+    from exportscreen._io import _parse_yaml_with_lines
+
+    text = path.read_text(encoding="utf-8")
+    fast = _parse_yaml_with_lines(text, path=path, error=InputError, fast=True)
+    assert fast == _parse_yaml_with_lines(text, path=path, error=InputError, fast=False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# weight * C ** exponent\na: &x [1]\nb: *x\n",  # a comment with "*" does not hide a real alias
+        "a: |\n  # *not an alias\nb: &x 1\nc: *x\n",
+    ],
+)
+def test_an_alias_outside_comments_still_takes_the_strict_path(text: str) -> None:
+    from exportscreen._io import _parse_yaml_with_lines
+
+    with pytest.raises(InputError, match="anchors and aliases"):
+        _parse_yaml_with_lines(text, path=None, error=InputError, fast=True)
+
+
+def test_the_commented_bundled_files_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``matching.yaml`` writes its formula with "*" in comments; that alone keeps the fast path."""
+    import exportscreen._io as io
+
+    def strict(*_a: object, **_k: object) -> object:
+        raise AssertionError("the strict parser ran")
+
+    monkeypatch.setattr(io, "_StrictLoader", strict)
+    lists = Path(__file__).parent.parent / "lists"
+    for name in ("matching.yaml", "names/qualifiers.yaml"):
+        text = (lists / name).read_text(encoding="utf-8")
+        assert "*" in text
+        io._parse_yaml_with_lines(text, path=lists / name, error=InputError, fast=True)
