@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 import math
 import re
@@ -365,7 +366,33 @@ def load_data_file(path: Path, *, error: type[ExportscreenError] = InputError, m
         raise error("file is empty", path=path)
     if path.suffix.lower() == ".json":
         return parse_json(text, path=path, error=error)
-    return _parse_yaml_with_lines(text, path=path, error=error, fast=_is_bundled(path))[0]
+    if _is_bundled(path):
+        return _parse_bundled(text, path, error)
+    return _parse_yaml_with_lines(text, path=path, error=error, fast=False)[0]
+
+
+def _parse_bundled(text: str, path: Path, error: type[ExportscreenError]) -> Any:
+    """A bundled YAML file, parsed once per content and kept in the user cache (``_cache``: keyed by
+    the text, this module's code and PyYAML's version; a damaged or foreign blob is a miss). Every
+    command reads some twenty of them: ~50 ms to parse, a few to unpickle."""
+    from exportscreen._cache import cache_dir, read_blob, write_blob
+
+    h = hashlib.sha256(f"exportscreen-parsed\0{yaml.__version__}\0".encode())
+    h.update(_parser_digest())
+    h.update(text.encode("utf-8", "surrogatepass"))
+    key = h.hexdigest()
+    blob = cache_dir() / f"parsed-{key[:32]}.bin"
+    cached = read_blob(blob, key)
+    if isinstance(cached, tuple) and len(cached) == 1:
+        return cached[0]
+    data = _parse_yaml_with_lines(text, path=path, error=error, fast=True)[0]
+    write_blob(blob, key, (data,))
+    return data
+
+
+@functools.cache
+def _parser_digest() -> bytes:
+    return hashlib.sha256(Path(__file__).read_bytes()).digest()
 
 
 def load_model(

@@ -172,3 +172,40 @@ def test_the_commented_bundled_files_take_the_fast_path(monkeypatch: pytest.Monk
         text = (lists / name).read_text(encoding="utf-8")
         assert "*" in text
         io._parse_yaml_with_lines(text, path=lists / name, error=InputError, fast=True)
+
+
+def test_a_bundled_file_is_parsed_once_then_read_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import exportscreen._io as io
+
+    monkeypatch.setenv("EXPORTSCREEN_CACHE_DIR", str(tmp_path / "cache"))
+    path = Path(__file__).parent.parent / "lists" / "tiers.yaml"
+    first = load_data_file(path)
+    blobs = list((tmp_path / "cache").glob("parsed-*.bin"))
+    assert len(blobs) == 1
+
+    def no_parse(*_a: object, **_k: object) -> object:
+        raise AssertionError("parsed again")
+
+    with monkeypatch.context() as m:
+        m.setattr(io, "_parse_yaml_with_lines", no_parse)
+        assert load_data_file(path) == first
+    # a damaged blob is a miss: the file is parsed again, never trusted
+    blobs[0].write_bytes(blobs[0].read_bytes()[:-7] + b"garbage")
+    assert load_data_file(path) == first
+
+
+def test_a_changed_bundled_file_is_never_served_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import exportscreen._io as io
+
+    monkeypatch.setenv("EXPORTSCREEN_CACHE_DIR", str(tmp_path / "cache"))
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    monkeypatch.setattr(io, "_is_bundled", lambda p: p.is_relative_to(lists))
+    path = lists / "x.yaml"
+    path.write_text("a: 1\n", encoding="utf-8")
+    assert load_data_file(path) == {"a": 1}
+    path.write_text("a: 2\n", encoding="utf-8")
+    assert load_data_file(path) == {"a": 2}
+    assert len(list((tmp_path / "cache").glob("parsed-*.bin"))) == 2
