@@ -34,7 +34,7 @@ try:
     import dask.dataframe as dd
     import pandas as pd
     from distributed import Client, Worker, WorkerPlugin, get_worker
-except ImportError as exc:  # pragma: no cover - the extra is installed wherever this is tested
+except ImportError as exc:
     raise ConfigError("exportscreen.dask needs the dask extra: pip install 'exportscreen[dask]'") from exc
 
 if TYPE_CHECKING:
