@@ -207,6 +207,9 @@ class Pruner:
             if word not in weak:
                 free_bits[word] = free_bits.get(word, 0) | 1 << i
         free_words = frozenset(free_bits)
+        # per listed word near the query: its vocabulary weight times its best similarity (the
+        # product the loop would form) and the query words it could cover
+        weighted = {vid: (weight[vid] * sim, bits) for vid, (sim, bits) in best.items()}.get
         out: list[int] = []
         for k in names:
             if k in forced or (check_identical and q.folded == folded[k]):
@@ -218,11 +221,17 @@ class Pruner:
             own = nweights[k]
             mask = 0
             covered = 0.0
-            for j, vid in enumerate(toks):
-                hit = best.get(vid)
-                if hit is not None:
-                    mask |= hit[1]
-                    covered += (weight[vid] if own is None else own[j]) * hit[0]
+            if own is None:
+                for wb in map(weighted, toks):
+                    if wb is not None:
+                        mask |= wb[1]
+                        covered += wb[0]
+            else:
+                for j, vid in enumerate(toks):
+                    hit = best.get(vid)
+                    if hit is not None:
+                        mask |= hit[1]
+                        covered += own[j] * hit[0]
             if not mask or not total[k] or not qtotal:
                 continue
             if stub_bits:
