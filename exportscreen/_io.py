@@ -35,6 +35,7 @@ from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node
 
 from exportscreen._errors import ExportscreenError, InputError, format_validation_errors
+from exportscreen._validated import bundled_model
 from exportscreen.limits import LIMITS
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -402,6 +403,10 @@ def load_model(
 
     ``not_mapping``: the message for a file that is not a mapping at all (what it should hold).
     """
+    return bundled_model(path, model, "load_model", lambda: _validate(path, model, error, not_mapping))
+
+
+def _validate(path: Path, model: type[ModelT], error: type[ExportscreenError], not_mapping: str | None) -> ModelT:
     data = load_data_file(path, error=error)
     if not_mapping is not None and not isinstance(data, dict):
         raise error(not_mapping, path=path)

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from exportscreen._data import bundled_dir
 from exportscreen._errors import ExportscreenError, PackError, format_validation_errors
 from exportscreen._io import load_data_file, load_model
+from exportscreen._validated import bundled_model
 
 __all__ = ["DATE_KEYS", "NamedDate", "load_dated_model", "resolve_dates", "shared_dates"]
 
@@ -110,9 +111,13 @@ def resolve_dates(data: Any, *, path: Path, error: type[ExportscreenError]) -> A
 
 def load_dated_model(path: Path, model: type[ModelT], *, error: type[ExportscreenError]) -> ModelT:
     """Read a data file, resolve its date names and validate it into ``model``."""
-    data = resolve_dates(load_data_file(path, error=error), path=path, error=error)
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        location, message = format_validation_errors(exc.errors())
-        raise error(message, path=path, location=location) from exc
+
+    def build() -> ModelT:
+        data = resolve_dates(load_data_file(path, error=error), path=path, error=error)
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            location, message = format_validation_errors(exc.errors())
+            raise error(message, path=path, location=location) from exc
+
+    return bundled_model(path, model, "load_dated_model", build)

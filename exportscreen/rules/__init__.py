@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from exportscreen._data import bundled_dir
 from exportscreen._errors import PackError, format_validation_errors
 from exportscreen._io import load_data_file, load_model
+from exportscreen._validated import bundled_model
 from exportscreen.geo import CountryGroups, load_country_groups, resolve_country
 from exportscreen.licensing.end_use import load_end_use_words
 from exportscreen.limits import LIMITS
@@ -104,17 +105,21 @@ def _file_key(path: Path) -> tuple[Path, str]:
 def _load_pack_cached(
     path: Path, file_key: tuple[Path, str], tiers_path: Path | None, groups_path: Path | None
 ) -> RulePack:
+    pack = bundled_model(path, RulePack, f"load_pack:{path}", lambda: _validate_pack(path))
+    _cross_check(pack, load_tiers(tiers_path), load_country_groups(groups_path))
+    return pack
+
+
+def _validate_pack(path: Path) -> RulePack:
     data = load_data_file(path, error=PackError)
     if not isinstance(data, dict):
         raise PackError("a rule pack is a mapping with format, id, version, description and rules", path=path)
     data = resolve_dates(data, path=path, error=PackError)
     try:
-        pack = RulePack.model_validate({**data, "path": str(path)})
+        return RulePack.model_validate({**data, "path": str(path)})
     except ValidationError as exc:
         loc, msg = format_validation_errors(exc.errors())
         raise PackError(msg, path=path, location=loc) from exc
-    _cross_check(pack, load_tiers(tiers_path), load_country_groups(groups_path))
-    return pack
 
 
 def load_pack(
