@@ -52,9 +52,10 @@ def _bundled_relative(path: Path) -> str | None:
     return rel.as_posix()
 
 
-def _tree_digest(h: hashlib._Hash, root: Path, *, suffix: str | None, skip: frozenset[str]) -> None:
+def _tree_digest(h: hashlib._Hash, root: Path, *, suffix: str | None, skip: str) -> None:
+    """Names and bytes of the files under ``root`` (``skip``: a top-level directory left out)."""
     for top, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in skip)
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not (d == skip and top == str(root)))
         for name in sorted(files):
             if suffix is not None and not name.endswith(suffix):
                 continue
@@ -89,8 +90,8 @@ def environment_digest() -> str:
     lists = bundled_dir()
     package = Path(__file__).resolve().parent
     h.update(str(lists).encode("utf-8", "surrogateescape") + b"\0" + str(package).encode("utf-8", "surrogateescape"))
-    _tree_digest(h, lists, suffix=None, skip=frozenset({_OWN_CACHE, "__pycache__"}))
-    _tree_digest(h, package, suffix=".py", skip=frozenset({"__pycache__", "_bundled"}))
+    _tree_digest(h, lists, suffix=None, skip=_OWN_CACHE)
+    _tree_digest(h, package, suffix=".py", skip="_bundled")
     return h.hexdigest()
 
 

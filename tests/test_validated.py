@@ -111,6 +111,11 @@ def test_another_bundled_file_or_module_changes_every_key(
         after = validated.environment_digest()
         validated.environment_digest.cache_clear()
         assert validated.environment_digest() == after
+        # only the top-level registry: a folder of that name elsewhere is data like any other
+        (lists / "packs" / "registry").mkdir()
+        (lists / "packs" / "registry" / "x.yaml").write_text("a: 1\n", encoding="utf-8")
+        validated.environment_digest.cache_clear()
+        assert validated.environment_digest() != after
     finally:
         validated.environment_digest.cache_clear()
 
