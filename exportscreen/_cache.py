@@ -6,6 +6,7 @@ from a directory and a file that only this user can write (POSIX); anything else
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import os
@@ -13,10 +14,13 @@ import pickle
 import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
-__all__ = ["cache_dir", "file_digest", "read_blob", "write_blob"]
+T = TypeVar("T")
+
+__all__ = ["cache_dir", "cached", "file_digest", "read_blob", "write_blob"]
 
 _MAGIC = b"exportscreen-index\n"
 
@@ -123,3 +127,17 @@ def file_digest(path: Path) -> str:
         h.update(str(f.relative_to(path) if path.is_dir() else f.name).encode() + b"\0")
         h.update(hashlib.sha256(f.read_bytes()).digest())
     return h.hexdigest()
+
+
+def cached(prefix: str, key: str, build: Callable[[], T], accept: Callable[[object], T | None]) -> T:
+    """The object cached under ``key`` (a sha256 hex digest) in ``<prefix>-<key[:32]>.bin`` when
+    ``accept`` takes it (returning it typed, or None), else ``build()``, cached for the next time.
+    An object that cannot be pickled is built again each time; a damaged blob is a miss."""
+    blob = cache_dir() / f"{prefix}-{key[:32]}.bin"
+    hit = accept(read_blob(blob, key))
+    if hit is not None:
+        return hit
+    obj = build()
+    with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
+        write_blob(blob, key, obj)
+    return obj

@@ -34,6 +34,7 @@ from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node
 
+from exportscreen._cache import cached
 from exportscreen._errors import ExportscreenError, InputError, format_validation_errors
 from exportscreen._validated import bundled_model
 from exportscreen.limits import LIMITS
@@ -376,19 +377,16 @@ def _parse_bundled(text: str, path: Path, error: type[ExportscreenError]) -> Any
     """A bundled YAML file, parsed once per content and kept in the user cache (``_cache``: keyed by
     the text, this module's code and PyYAML's version; a damaged or foreign blob is a miss). Every
     command reads some twenty of them: ~50 ms to parse, a few to unpickle."""
-    from exportscreen._cache import cache_dir, read_blob, write_blob
-
     h = hashlib.sha256(f"exportscreen-parsed\0{yaml.__version__}\0".encode())
     h.update(_parser_digest())
     h.update(text.encode("utf-8", "surrogatepass"))
-    key = h.hexdigest()
-    blob = cache_dir() / f"parsed-{key[:32]}.bin"
-    cached = read_blob(blob, key)
-    if isinstance(cached, tuple) and len(cached) == 1:
-        return cached[0]
-    data = _parse_yaml_with_lines(text, path=path, error=error, fast=True)[0]
-    write_blob(blob, key, (data,))
-    return data
+    box = cached(
+        "parsed",
+        h.hexdigest(),
+        lambda: (_parse_yaml_with_lines(text, path=path, error=error, fast=True)[0],),
+        lambda hit: hit if isinstance(hit, tuple) and len(hit) == 1 else None,
+    )
+    return box[0]
 
 
 @functools.cache

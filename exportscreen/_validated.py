@@ -16,11 +16,9 @@ Errors are never cached.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import os
-import pickle
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -28,7 +26,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from exportscreen._cache import cache_dir, read_blob, write_blob
+from exportscreen._cache import cached
 from exportscreen._data import bundled_dir
 from exportscreen._errors import ExportscreenError
 from exportscreen.limits import LIMITS
@@ -107,12 +105,4 @@ def bundled_model(path: Path, model: type[ModelT], loader: str, build: Callable[
     except OSError:
         return build()
     key = hashlib.sha256(f"{env}\0{own}\0{loader}\0{model.__module__}.{model.__qualname__}\0{rel}".encode()).hexdigest()
-    blob = cache_dir() / f"validated-{key[:32]}.bin"
-    hit = read_blob(blob, key)
-    if isinstance(hit, model) and type(hit) is model:
-        return hit
-    obj = build()
-    # an object that cannot be pickled is validated on every start, as before
-    with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
-        write_blob(blob, key, obj)
-    return obj
+    return cached("validated", key, build, lambda hit: hit if isinstance(hit, model) and type(hit) is model else None)
