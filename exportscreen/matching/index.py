@@ -14,7 +14,8 @@ listed addresses of entries whose names lack them, and in more addresses than na
 of its words the query matches (its coverage ``C``) reaches ``theta`` (``bounds.coverage_floor``).
 Sorting a name's words by weight, the name is posted under its heaviest words until the rest weigh
 less than ``theta`` of it: a query near none of those words cannot reach ``theta``. Word pairs are
-posted joined ("al faris" under "alfaris"), whole names under their compact form and initials, and
+posted joined ("al faris" under "alfaris"), whole names under their compact form and initials (initials that would
+fold into a title are read one by one: ``names.listed_readings``), and
 the folded names are kept sorted for queries that are a cut-off name. Word similarity goes through
 the vocabulary's rule finders (``vocab``), so the index returns every name the exhaustive mode
 scores at or above the floor it was built for.
@@ -28,7 +29,7 @@ from array import array
 from dataclasses import dataclass, field
 
 from exportscreen.matching.address import AddressIndex
-from exportscreen.matching.names import country_codes, country_words, initials, listed_forms
+from exportscreen.matching.names import country_codes, country_words, initials, listed_forms, listed_readings
 from exportscreen.matching.normalize import fold
 from exportscreen.matching.tuning import tuning
 from exportscreen.matching.vocab import Ids, Vocabulary, packed
@@ -138,10 +139,10 @@ def _listed_names(registry: Registry, words: WordLists) -> list[tuple[int, int, 
     seen: set[tuple[int, str]] = set()
     for i, e in enumerate(registry.entries):
         for kind, text, form, dropped in listed_forms(e, words):
-            folded = fold(form)
-            if folded and (i, folded) not in seen:
-                seen.add((i, folded))
-                out.append((i, kind, text, folded.split(), dropped))
+            for folded in listed_readings(form, words):
+                if folded and (i, folded) not in seen:
+                    seen.add((i, folded))
+                    out.append((i, kind, text, folded.split(), dropped))
     return out
 
 

@@ -2,18 +2,19 @@
 
 A listed name is matched as written, without its parentheticals ("Huawei Technologies (UK) Co.,
 Ltd." also as "Huawei Technologies Co., Ltd."), under a short name or a.k.a. a parenthetical gives,
-and under its parenthesised acronyms; ``listed_forms`` lists them per entry. ``initials`` gives the
+and under its parenthesised acronyms; ``listed_forms`` lists them per entry, ``listed_readings`` the
+folded reading of each (initials that would make a title read one by one). ``initials`` gives the
 acronym forms of a name; ``country_words`` and ``country_codes`` the words that name a country.
 """
 
 from __future__ import annotations
 
-from exportscreen.matching.normalize import fold
+from exportscreen.matching.normalize import NormalisationTrace, fold, fold_traced
 from exportscreen.matching.tuning import tuning
 from exportscreen.matching.words import WordLists
 from exportscreen.registry.model import Entry
 
-__all__ = ["country_codes", "country_words", "initials", "listed_forms"]
+__all__ = ["country_codes", "country_words", "initials", "listed_forms", "listed_readings"]
 
 #: Words that open an a.k.a. or former name in a parenthetical: "(f.k.a. X)", "(a.k.a. X)".
 _AKA = ("aka", "fka", "formerly", "also known as", "formerly known as")
@@ -74,6 +75,19 @@ def _acronyms(text: str) -> list[str]:
                 out.append(inner)
             depth_start = -1
     return out
+
+
+def listed_readings(form: str, words: WordLists) -> list[str]:
+    """The folded reading of a listed form: as ``fold`` joins initials ("S.M. Mirbagheri" as "sm
+    mirbagheri", "S.A." as "sa"), except initials that would join into a title, read one by one:
+    "M.R. Ahmadi" is "m r ahmadi", not the title and surname "Mr Ahmadi" that any Ahmadi covers."""
+    trace = NormalisationTrace()
+    joined = fold_traced(form, trace)
+    if "initials_joined" not in trace.steps:
+        return [joined]
+    split = fold_traced(form, NormalisationTrace(), join_initials=False)
+    runs = set(joined.split()) - set(split.split())
+    return [split] if any(run in words.titles for run in runs) else [joined]
 
 
 def initials(words: list[str], weak: frozenset[str], noise: frozenset[str]) -> tuple[str, ...]:
