@@ -194,7 +194,8 @@ class Pruner:
             names |= forced
         else:
             names = self.gather(q, theta)
-        stub_bits = sum(1 << i for i, s in enumerate(q.stub) if s)
+        stubs = [(q.words[i], 1 << i) for i, is_stub in enumerate(q.stub) if is_stub]
+        vocab_words = c.vocab.words
         # an identical name meets any bound up to 1 (C = Q = 1); above that it is kept by name
         check_identical = max(need) >= 1.0
         q_cover: dict[int, float] = {}
@@ -234,11 +235,22 @@ class Pruner:
                         covered += own[j] * hit[0]
             if not mask or not total[k] or not qtotal:
                 continue
-            if stub_bits:
-                # a stub may credit any listed word the query did not come near
-                uncovered = sum(weight[vid] if own is None else own[j] for j, vid in enumerate(toks) if vid not in best)
-                mask |= stub_bits
-                covered += STUB_SIM * uncovered
+            if stubs:
+                # a stub credits an unmatched listed word it begins (once): such a word counts as
+                # covered at the stub's similarity where the query's best for it is lower, and each
+                # stub that begins a word of the name may be covered
+                for j, vid in enumerate(toks):
+                    listed = vocab_words[vid]
+                    begun = 0
+                    for stub, bit in stubs:
+                        if len(listed) > len(stub) and listed.startswith(stub):
+                            begun |= bit
+                    if begun:
+                        mask |= begun
+                        hit = best.get(vid)
+                        gain = STUB_SIM - (hit[0] if hit is not None else 0.0)
+                        if gain > 0:
+                            covered += gain * (weight[vid] if own is None else own[j])
             fld = fields[k]
             if covered < total[k] * least_cover[fld]:
                 continue  # C alone falls short (Q <= 1); most names end here

@@ -46,8 +46,9 @@ def _noisy(name: str, rng: random.Random) -> str:
     elif op == 5:
         return "".join(OCR.get(ch, ch) if i == pos else ch for i, ch in enumerate(name))
     elif op == 6:
-        return " ".join(w[0] + "".join(c for c in w[1:-1] if c not in "aeiouAEIOU") + w[-1] if len(w) > 3 else w
-                        for w in words)
+        return " ".join(
+            w[0] + "".join(c for c in w[1:-1] if c not in "aeiouAEIOU") + w[-1] if len(w) > 3 else w for w in words
+        )
     elif op == 7:
         return name[: rng.choice((18, 20, 25, 35))].rstrip()
     elif op == 8 and len(words) > 1:
@@ -105,12 +106,27 @@ def test_required_words_leave_too_little_without_them(weights: list[float], leas
     """Any set of query words that misses every required word covers too little of the query."""
     words = [f"w{i}" for i in range(len(weights))]
     q = Query(
-        text=" ".join(words), folded=" ".join(words), words=words, qweights=weights, rawweights=weights, joins=(),
-        qualifier=[False] * len(words), stub=[False] * len(words), qtotal=sum(weights), near=[{} for _ in words],
-        near_listed={}, bounds={},
+        text=" ".join(words),
+        folded=" ".join(words),
+        words=words,
+        qweights=weights,
+        rawweights=weights,
+        joins=(),
+        qualifier=[False] * len(words),
+        stub=[False] * len(words),
+        qtotal=sum(weights),
+        near=[{} for _ in words],
+        near_listed={},
+        bounds={},
         split_names=set(),
         dotted=frozenset(),
-        compact="", core_count=len(words), initials=(), country=None, kind=None, steps=[], variant=None,
+        compact="",
+        core_count=len(words),
+        initials=(),
+        country=None,
+        kind=None,
+        steps=[],
+        variant=None,
     )
     required = Pruner.required_words(q, least_need)
     mask &= (1 << len(words)) - 1
@@ -136,6 +152,27 @@ def test_index_equals_exhaustive_on_csl_sample(csl_registry: Registry, csl_match
     sample = rng.sample(range(len(csl_registry.entries)), 120)
     for i in sample:
         _same(csl_matcher, exhaustive, _noisy(csl_registry.entries[i].name, rng))
+
+
+def _stubbed(name: str, rng: random.Random) -> str:
+    """The name with stubs (``Pruner.select`` bounds what they may credit): words but the last as
+    dotted initials, joined or not ("T.s.G. Limited", "A. B. Trading"), or the last word cut to 1-3 letters."""
+    words = name.split()
+    op = rng.randrange(3)
+    if op == 0:
+        return "".join(w[0] + "." for w in words[:-1]) + " " + words[-1]
+    if op == 1:
+        return " ".join([*(w[0] + "." for w in words[:-1]), words[-1]])
+    return " ".join([*words[:-1], words[-1][: rng.randint(1, 3)]])
+
+
+@pytest.mark.slow
+def test_index_equals_exhaustive_with_stubs(csl_registry: Registry, csl_matcher: NameMatcher) -> None:
+    exhaustive = NameMatcher(csl_registry, floor=S.review, exhaustive=True, use_cache=False)
+    rng = random.Random(4)
+    entries = [e for e in csl_registry.entries if len(e.name.split()) >= 2]
+    for e in rng.sample(entries, 90):
+        _same(csl_matcher, exhaustive, _stubbed(e.name, rng))
 
 
 @settings(max_examples=60, deadline=None)
