@@ -260,7 +260,8 @@ class DeltaIndex:
     def _distinctive_words(self) -> tuple[dict[int, list[tuple[int, int, float]]], dict[int, float]]:
         """Per fresh name its distinctive words (position, id, weight) and the weight of them a query
         must cover for the name's coverage to reach the least ``Pruner.select`` keeps (its weak words
-        counted as matched; a name of weak words only keeps them all)."""
+        and a person's initials, which query words no finder returns credit, counted as matched; a
+        name of weak words only keeps them all)."""
         assert self.engine is not None
         c = self.engine.compiled
         _need, least_cover = self.engine.pruner.needs(self.min_score)
@@ -269,7 +270,8 @@ class DeltaIndex:
         for k in self.names:
             own = c.nweights[k]
             every = [(j, vid, c.weight[vid] if own is None else own[j]) for j, vid in enumerate(c.tokens[k])]
-            heavy = [p for p in every if not c.weak[p[1]]] or every
+            initial = {j for j, _letters in c.initial_at[k]}
+            heavy = [p for p in every if not c.weak[p[1]] and p[0] not in initial] or every
             light = sum(w for _j, _vid, w in every) - sum(w for _j, _vid, w in heavy)
             words_of[k] = heavy
             cover[k] = c.total[k] * least_cover[c.name_field[k]] - light - COVER_SLACK

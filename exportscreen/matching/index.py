@@ -16,7 +16,9 @@ Sorting a name's words by weight, the name is posted under its heaviest words un
 less than ``theta`` of it: a query near none of those words cannot reach ``theta``. Word pairs are
 posted joined ("al faris" under "alfaris"), whole names under their compact form and initials (initials that would
 fold into a title are read one by one: ``names.listed_readings``), and
-the folded names are kept sorted for queries that are a cut-off name. Word similarity goes through
+the folded names are kept sorted for queries that are a cut-off name. A person's listed initials
+("h" of "H. Farahani") are credited by query words they begin, which no finder returns: they are
+posted, and counted in the rest as if matched. Word similarity goes through
 the vocabulary's rule finders (``vocab``), so the index returns every name the exhaustive mode
 scores at or above the floor it was built for.
 """
@@ -36,7 +38,12 @@ from exportscreen.matching.vocab import Ids, Vocabulary, packed
 from exportscreen.matching.words import WordLists
 from exportscreen.registry.model import Registry
 
-__all__ = ["CompiledNames", "compile_registry"]
+__all__ = ["INITIALLED_TYPES", "MAX_JOINED_INITIALS", "CompiledNames", "compile_registry", "listed_initials"]
+
+#: Entry types whose listed initials stand for given names (an Entity List entry has no type)
+INITIALLED_TYPES: frozenset[str | None] = frozenset({"individual", None})
+#: Joined initials of more letters are an acronym ("S.M.I.C."), not given names
+MAX_JOINED_INITIALS = 3
 
 
 @dataclass(slots=True)
@@ -72,6 +79,9 @@ class CompiledNames:
     total: list[float] = field(default_factory=list)
     compact: list[str] = field(default_factory=list)
     initials: list[tuple[str, ...]] = field(default_factory=list)
+    #: a person's listed initials: (position, letters) of each ("h" of "H. Farahani", "sm" of "S.M.
+    #: Mirbagheri"); () for organisations and names without
+    initial_at: list[tuple[tuple[int, str], ...]] = field(default_factory=list)
     #: the words before the comma of "SURNAME, Given" (0 without a comma; at most 255)
     surname_words: array[int] = field(default_factory=lambda: array("B"))
     entity_type: list[str | None] = field(default_factory=list)
@@ -98,6 +108,8 @@ class CompiledNames:
     pair_postings: dict[str, Ids] = field(default_factory=dict)
     compact_map: dict[str, Ids] = field(default_factory=dict)
     initials_map: dict[str, Ids] = field(default_factory=dict)
+    #: per letter, the names with a listed initial of it (``initial_at``)
+    initial_names: dict[str, Ids] = field(default_factory=dict)
     #: the folded names sorted, and their name ids in that order (cut-off queries)
     sorted_folded: list[str] = field(default_factory=list)
     sorted_names: array[int] = field(default_factory=lambda: array("I"))
@@ -133,20 +145,32 @@ def _flat_names(entry_lists: list[list[int]], names_of: list[list[int]]) -> tupl
     return offsets, flat
 
 
-def _listed_names(registry: Registry, words: WordLists) -> list[tuple[int, int, str, list[str], str]]:
-    """(entry, kind, listed text, folded words, parentheticals left out) of every distinct form."""
-    out: list[tuple[int, int, str, list[str], str]] = []
+_Raw = list[tuple[int, int, str, list[str], str, frozenset[str]]]
+
+
+def _listed_names(registry: Registry, words: WordLists) -> _Raw:
+    """(entry, kind, listed text, folded words, parentheticals left out, words that are joined
+    initials) of every distinct form."""
+    out: _Raw = []
     seen: set[tuple[int, str]] = set()
     for i, e in enumerate(registry.entries):
         for kind, text, form, dropped in listed_forms(e, words):
-            for folded in listed_readings(form, words):
+            for folded, runs in listed_readings(form, words):
                 if folded and (i, folded) not in seen:
                     seen.add((i, folded))
-                    out.append((i, kind, text, folded.split(), dropped))
+                    out.append((i, kind, text, folded.split(), dropped, runs))
     return out
 
 
-_Raw = list[tuple[int, int, str, list[str], str]]
+def listed_initials(toks: list[str], runs: frozenset[str], weak: frozenset[str]) -> tuple[tuple[int, str], ...]:
+    """The words of a person's listed name that are initials, with their letters: lone letters and
+    joined initials of up to ``MAX_JOINED_INITIALS`` letters ("h" of "H. Farahani", "sm" of "S.M.
+    Mirbagheri"), legal forms, titles and noise words not counted."""
+    return tuple(
+        (j, t)
+        for j, t in enumerate(toks)
+        if t.isalpha() and t not in weak and (len(t) == 1 or (t in runs and len(t) <= MAX_JOINED_INITIALS))
+    )
 
 
 def _vocabulary(c: CompiledNames, registry: Registry, words: WordLists, raw: _Raw) -> None:
@@ -154,7 +178,7 @@ def _vocabulary(c: CompiledNames, registry: Registry, words: WordLists, raw: _Ra
     w = tuning().weights
     df: dict[str, int] = {}
     entry_words: dict[int, set[str]] = {}
-    for i, _k, _t, toks, _d in raw:
+    for i, _k, _t, toks, _d, _r in raw:
         for t in set(toks):
             df[t] = df.get(t, 0) + 1
         entry_words.setdefault(i, set()).update(toks)
@@ -191,9 +215,10 @@ def _names(c: CompiledNames, registry: Registry, words: WordLists, raw: _Raw) ->
     ids_of = c.vocab.ids
     compact_map: dict[str, list[int]] = {}
     initials_map: dict[str, list[int]] = {}
+    initial_names: dict[str, list[int]] = {}
     postings: dict[int, list[int]] = {}
     pair_postings: dict[str, list[int]] = {}
-    for i, kind, text, toks, dropped in raw:
+    for i, kind, text, toks, dropped, runs in raw:
         k = len(c.entry)
         ids = tuple(ids_of[t] for t in toks)
         ws = [c.weight[v] for v in ids]
@@ -227,9 +252,16 @@ def _names(c: CompiledNames, registry: Registry, words: WordLists, raw: _Raw) ->
         if len(toks) >= 3:
             for s in inits:
                 initials_map.setdefault(s, []).append(k)
-        order = sorted(range(len(ids)), key=lambda j: -ws[j])
+        spans = listed_initials(toks, runs, weak_words) if e.type in INITIALLED_TYPES else ()
+        c.initial_at.append(spans)
+        # initials are credited by query words no finder returns (the ``initial`` rule): posted, but
+        # always counted in the rest, as if matched
+        at = {j for j, _letters in spans}
+        for letter in {ch for _j, letters in spans for ch in letters}:
+            initial_names.setdefault(letter, []).append(k)
+        order = sorted((j for j in range(len(ids)) if j not in at), key=lambda j: -ws[j])
         rest = total
-        prefix: set[int] = set()
+        prefix: set[int] = set(at)
         for j in order:
             if rest < theta * total - 1e-9:
                 break
@@ -244,6 +276,7 @@ def _names(c: CompiledNames, registry: Registry, words: WordLists, raw: _Raw) ->
             pair_postings.setdefault(toks[j] + toks[j + 1], []).append(k)
     c.compact_map = packed(compact_map)
     c.initials_map = packed(initials_map)
+    c.initial_names = packed(initial_names)
     c.postings = {v: p[0] if len(p) == 1 else tuple(p) for v, p in postings.items()}
     c.pair_postings = packed(pair_postings)
     order_ = sorted(range(len(c.folded)), key=c.folded.__getitem__)

@@ -77,17 +77,18 @@ def _acronyms(text: str) -> list[str]:
     return out
 
 
-def listed_readings(form: str, words: WordLists) -> list[str]:
-    """The folded reading of a listed form: as ``fold`` joins initials ("S.M. Mirbagheri" as "sm
-    mirbagheri", "S.A." as "sa"), except initials that would join into a title, read one by one:
-    "M.R. Ahmadi" is "m r ahmadi", not the title and surname "Mr Ahmadi" that any Ahmadi covers."""
+def listed_readings(form: str, words: WordLists) -> list[tuple[str, frozenset[str]]]:
+    """The folded reading of a listed form and the words of it that are joined initials: as ``fold``
+    joins initials ("S.M. Mirbagheri" as "sm mirbagheri", "sm" joined), except initials that would
+    join into a title, read one by one: "M.R. Ahmadi" is "m r ahmadi", not the title and surname
+    "Mr Ahmadi" that any Ahmadi covers."""
     trace = NormalisationTrace()
     joined = fold_traced(form, trace)
     if "initials_joined" not in trace.steps:
-        return [joined]
+        return [(joined, frozenset())]
     split = fold_traced(form, NormalisationTrace(), join_initials=False)
-    runs = set(joined.split()) - set(split.split())
-    return [split] if any(run in words.titles for run in runs) else [joined]
+    runs = frozenset(joined.split()) - frozenset(split.split())
+    return [(split, frozenset())] if any(run in words.titles for run in runs) else [(joined, runs)]
 
 
 def initials(words: list[str], weak: frozenset[str], noise: frozenset[str]) -> tuple[str, ...]:

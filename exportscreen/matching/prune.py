@@ -8,7 +8,8 @@ compiled postings are cut there); ``Pruner.select`` bounds ``C`` by each listed 
 similarity to any query word and ``Q`` by the query words the name could cover at all. Identical,
 compact, acronym, split-word and cut-off (``truncated``) matches are never dropped. A stub credits
 an unmatched listed word only once another word matched, so a query with stubs reaches every name
-holding a word near one of its other words, and its bounds count the stubs as covering.
+holding a word near one of its other words, and its bounds count the stubs as covering. A person's
+listed initial credits query words it begins: the names holding one count as near those words.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ A_COVER = _T.score.cover_exponent
 B_QUERY = _T.score.query_exponent
 MAX_BONUS = _T.max_bonus
 STUB_SIM = _T.similarity.stub
+INITIAL_SIM = _T.similarity.initial
 #: Scores are rounded to one decimal before ``min_score`` is applied: a raw score this much below it
 #: still passes (69.95 is shown as 70.0), so every bound leaves this much room.
 ROUNDING_SLACK = 0.05 + 1e-9
@@ -181,6 +183,9 @@ class Pruner:
             aid = c.address_word_ids.get(word)
             if aid is not None:
                 allowed.update(c.address_names[c.address_offsets[aid] : c.address_offsets[aid + 1]])
+        for i, word in enumerate(q.words):
+            if required >> i & 1 and len(word) > 1:
+                add_ids(allowed, c.initial_names.get(word[0]))  # a listed initial it begins
         forced = self.never_pruned(q)
         names: set[int]
         if required and q.has_stubs:
@@ -211,6 +216,8 @@ class Pruner:
         # per listed word near the query: its vocabulary weight times its best similarity (the
         # product the loop would form) and the query words it could cover
         weighted = {vid: (weight[vid] * sim, bits) for vid, (sim, bits) in best.items()}.get
+        initial_at = c.initial_at
+        initial_bits: dict[str, int] | None = None
         out: list[int] = []
         for k in names:
             if k in forced or (check_identical and q.folded == folded[k]):
@@ -251,6 +258,22 @@ class Pruner:
                         gain = STUB_SIM - (hit[0] if hit is not None else 0.0)
                         if gain > 0:
                             covered += gain * (weight[vid] if own is None else own[j])
+            spans = initial_at[k]
+            if spans:
+                # a listed initial credits unmatched query words it begins (``scoring.initialled``)
+                if initial_bits is None:
+                    initial_bits = {}
+                    for i, word in enumerate(q.words):
+                        if len(word) > 1 and not q.stub[i]:
+                            initial_bits[word[0]] = initial_bits.get(word[0], 0) | 1 << i
+                for j, letters in spans:
+                    if all(ch in initial_bits for ch in letters):
+                        for ch in letters:
+                            mask |= initial_bits[ch]
+                        hit = best.get(toks[j])
+                        gain = INITIAL_SIM - (hit[0] if hit is not None else 0.0)
+                        if gain > 0:
+                            covered += gain * (weight[toks[j]] if own is None else own[j])
             fld = fields[k]
             if covered < total[k] * least_cover[fld]:
                 continue  # C alone falls short (Q <= 1); most names end here

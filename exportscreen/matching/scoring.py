@@ -3,8 +3,9 @@
 **Alignment.** Each query word pairs with at most one listed word, best similarity first, heavier
 listed words first on ties (``similarity``); a listed word split by the query ("Camb ricon") pairs
 first, and split or merged words pair as joined neighbours (``merge``). A stub of the query (a lone
-letter, a cut-off last word) then pairs with an unmatched listed word it begins (``stub``), once
-some other word matched.
+letter, a cut-off last word) then pairs with an unmatched listed word it begins (``stub``), and
+a person's listed initial with unmatched query words it begins (``initial``: "H." / "Hossein"),
+once some other word matched; a query word only an initial confirms keeps the name below a hit.
 
 **Score.** ``C`` is the weighted share of the listed name the query covers (a listed word is
 credited at most the weight of the query word it pairs with: a common word does not vouch for a
@@ -87,6 +88,8 @@ class Scorer:
             merge(q, toks, words, q_sim, c_sim, link)
         if q.has_stubs and any(c_sim):
             stubs(q, toks, words, q_sim, c_sim, link)
+        spans = c.initial_at[k]
+        by_initial = initialled(q, spans, toks, c, q_sim, c_sim, cap, link) if spans else ()
         in_address = self._in_address(q, k, q_sim)
         in_other = self._in_other(q, k, q_sim)
         total = c.total[k]
@@ -126,7 +129,7 @@ class Scorer:
                 points = got["points"]
                 score += points if isinstance(points, float) else 0.0
         if method != "identical" and score > _SC.unexplained_cap:
-            missing = unconfirmed(None, q, q_sim, self.words)
+            missing = unconfirmed(None, q, q_sim, self.words) + [q.words[i] for i in by_initial]
             if missing:
                 features["query_words_unexplained"] = {"words": list(missing), "capped_at": _SC.unexplained_cap}
                 score = _SC.unexplained_cap
@@ -264,6 +267,58 @@ def stubs(
                 q_sim[i] = c_sim[j] = sim
                 link.append((w, listed, sim, "stub"))
                 break
+
+
+def initialled(
+    q: Query,
+    spans: tuple[tuple[int, str], ...],
+    toks: tuple[int, ...],
+    c: CompiledNames,
+    q_sim: list[float],
+    c_sim: list[float],
+    cap: list[float],
+    link: list[tuple[str, str, float, str]],
+) -> list[int]:
+    """Each unmatched listed initial pairs with unmatched query words it begins, one per letter in
+    order ("H." / "Hossein", "S.M." / "Seyed Mohammad"; the ``initial`` rule), once a distinctive
+    word of the name other than an initial matched; the query words so paired, which only the
+    listed name's initials confirm (never a hit)."""
+    out: list[int] = []
+    at = {j for j, _letters in spans}
+    weak, weight = c.weak, c.weight
+    if not any(c_sim[j] and not weak[vid] for j, vid in enumerate(toks) if j not in at):
+        return out
+    sim = _SIM.initial
+    words = q.words
+    for j, letters in spans:
+        if c_sim[j]:
+            continue
+        picked: list[int] = []
+        start = 0
+        for letter in letters:
+            i = next(
+                (
+                    i
+                    for i in range(start, len(words))
+                    if not q_sim[i] and not q.stub[i] and len(words[i]) > 1 and words[i][0] == letter
+                ),
+                None,
+            )
+            if i is None:
+                break
+            picked.append(i)
+            start = i + 1
+        if len(picked) < len(letters):
+            continue
+        for i in picked:
+            q_sim[i] = sim
+        c_sim[j] = sim
+        vouching = sum(q.rawweights[i] for i in picked)
+        if vouching < weight[toks[j]]:
+            cap[j] = vouching / weight[toks[j]]
+        link.append((" ".join(words[i] for i in picked), letters, sim, "initial"))
+        out.extend(picked)
+    return out
 
 
 def truncated(q: Query, listed: str) -> bool:

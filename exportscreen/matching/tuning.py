@@ -58,6 +58,7 @@ class Similarity(_Strict):
     vowels_dropped: float = _Share
     vowels_dropped_min_len: int = Field(ge=2)
     stub: float = _Share
+    initial: float = _Share
     merge: float = _Share
 
 

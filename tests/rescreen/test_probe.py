@@ -111,3 +111,23 @@ def test_the_ledger_admits_exactly_the_rows_probe_admits(
     assert expected, "some stored party is admitted"
     if seed is None:
         assert len(expected) < len(by_row), "and the probe is a filter"
+
+
+def test_terms_find_the_given_names_of_fresh_listed_initials() -> None:
+    """A fresh "H. Farahani" is a review of a stored "Hossein Farahani" (its initial credits the given
+    name: ``scoring.initialled``), so the probe must let that party through, its initial unmatched."""
+    screener = Screener()
+    engine = screener.matcher
+    assert isinstance(engine, NameMatcher)
+    ids = {"EL-IR-H-FARAHANI", "EL-IR-S-M-MIRBAGHERI", "EL-IR-M-R-AHMADI"}
+    keys = [e.key for e in screener.registry.entries if e.id in ids]
+    assert len(keys) == 3
+    index = DeltaIndex(engine, screener.registry, keys, min_score=screener.settings.review)
+    names: list[tuple[str, str | None]] = [
+        ("Hossein Farahani", "IR"),
+        ("Seyed Mohammad Mirbagheri", "IR"),
+        ("Mohammad Reza Ahmadi", "IR"),
+        ("Farahani Hossein", None),
+    ]
+    reached, passed = _check(index, engine, names)
+    assert reached == passed == len(names)
