@@ -29,6 +29,7 @@ from pydantic import BaseModel
 from exportscreen._cache import cached
 from exportscreen._data import bundled_dir
 from exportscreen._errors import ExportscreenError
+from exportscreen._iso3166 import data_digest as pycountry_data_digest
 from exportscreen.limits import LIMITS
 
 __all__ = ["bundled_model", "environment_digest"]
@@ -67,8 +68,6 @@ def _tree_digest(h: hashlib._Hash, root: Path, *, suffix: str | None, skip: str)
 @functools.cache
 def environment_digest() -> str:
     """sha256 over what validating a bundled file depends on besides the file itself."""
-    from importlib import metadata
-
     import pydantic
     import pydantic_core
     import yaml
@@ -79,10 +78,7 @@ def environment_digest() -> str:
         f"pydantic-core={pydantic_core.__version__}",
         f"pyyaml={yaml.__version__}",
     ]
-    try:
-        versions.append(f"pycountry={metadata.version('pycountry')}")
-    except metadata.PackageNotFoundError:
-        versions.append("pycountry=?")
+    versions.append(f"pycountry-data={pycountry_data_digest()}")
     h.update("\n".join(versions).encode() + b"\0")
     h.update(repr(sorted(asdict(LIMITS).items())).encode() + b"\0")
     lists = bundled_dir()

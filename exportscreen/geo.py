@@ -1,8 +1,10 @@
 """Countries and dated EAR Country Group memberships.
 
 Country names and codes resolve to ISO 3166-1 alpha-2 through pycountry plus the extra names in
-``lists/countries.yaml``. Group memberships come from ``lists/country_groups.yaml``; every lookup
-takes the as-of date explicitly. A group may include another group from a date (``include:
+``lists/countries.yaml``; an alpha-2 code (what orders carry) is looked up in pycountry's table
+without importing pycountry (``exportscreen._iso3166``), which is imported for anything else.
+Group memberships come from ``lists/country_groups.yaml``; every lookup takes the as-of date
+explicitly. A group may include another group from a date (``include:
 [{group: "D:5", valid_from: ...}]``); dates may be given by name (see ``exportscreen.named_dates``).
 """
 
@@ -13,12 +15,12 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-import pycountry
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from exportscreen._data import bundled_dir
 from exportscreen._errors import PackError
 from exportscreen._io import load_model
+from exportscreen._iso3166 import countries as iso_countries
 from exportscreen.named_dates import NamedDate, load_dated_model
 
 __all__ = ["CountryGroups", "country_name", "load_country_groups", "resolve_country"]
@@ -55,6 +57,10 @@ def resolve_country(value: str) -> str:
     alias = table.aliases.get(text.casefold())
     if alias is not None:
         return alias
+    if upper in iso_countries():
+        return upper
+    import pycountry  # here: names and alpha-3 codes only (see the module doc)
+
     try:
         found = pycountry.countries.lookup(text)
     except LookupError:
@@ -69,6 +75,11 @@ def country_name(code: str) -> str:
     table = _country_table()
     if code in table.extra_codes:
         return table.extra_codes[code]
+    known = iso_countries()
+    if known:
+        return known.get(code, code)
+    import pycountry
+
     found = pycountry.countries.get(alpha_2=code)
     if found is None:
         return code

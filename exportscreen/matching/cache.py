@@ -16,6 +16,7 @@ import hashlib
 from pathlib import Path
 
 from exportscreen._cache import cache_dir, read_blob, write_blob
+from exportscreen._iso3166 import data_digest as pycountry_data_digest
 from exportscreen.matching.index import CompiledNames, compile_registry
 from exportscreen.matching.tuning import tuning
 from exportscreen.matching.words import WordLists
@@ -44,18 +45,14 @@ def _code_version() -> str:
     """The package version, the source of the matching modules and the versions of the libraries
     whose tables the compiler reads (country names, transliteration): a changed compiler, even one
     that forgot to bump ``FORMAT_VERSION``, never reads an index another one wrote."""
-    from importlib import metadata
+    import anyascii
 
     from exportscreen import __version__
 
     h = hashlib.sha256(__version__.encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         h.update(path.name.encode() + b"\0" + path.read_bytes())
-    for lib in ("pycountry", "anyascii"):
-        try:
-            h.update(f"\n{lib}={metadata.version(lib)}".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"\n{lib}=?".encode())
+    h.update(f"\npycountry-data={pycountry_data_digest()}\nanyascii={anyascii.__version__}".encode())
     return h.hexdigest()
 
 
