@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 
 __all__ = ["countries", "data_digest"]
 
@@ -34,17 +36,18 @@ def _database_file() -> Path | None:
 
 
 @cache
-def countries() -> dict[str, str]:
+def countries() -> Mapping[str, str]:
     """alpha-2 code -> English short name (``common_name`` where pycountry has one); empty when
     pycountry's database file cannot be read."""
     path = _database_file()
     if path is None:
-        return {}
+        return MappingProxyType({})
     try:
         rows = json.loads(path.read_bytes())["3166-1"]
-        return {str(r["alpha_2"]): str(r.get("common_name") or r["name"]) for r in rows}
+        table = {str(r["alpha_2"]): str(r.get("common_name") or r["name"]) for r in rows}
     except (OSError, ValueError, KeyError, TypeError):
-        return {}
+        return MappingProxyType({})
+    return MappingProxyType(table)
 
 
 @cache
