@@ -516,7 +516,7 @@ def _quality_only(data: Path, no_write: bool) -> int:
     if not no_write:
         readme = HERE / "README.md"
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        block = f"{QUALITY_MARK}\n\nRun: {stamp} on {_machine()}.\n\n```\n{table}\n```"
+        block = _quality_block(table, stamp)
         readme.write_text(_with_section(readme.read_text(encoding="utf-8"), QUALITY_MARK, block), encoding="utf-8")
     shutil.rmtree(work, ignore_errors=True)
     return 0
@@ -530,6 +530,11 @@ _INTRO = (
     "`python -m benchmarks --quality` also reruns the quality tables below (install the `bench` extra for the "
     "held-out slices). Every figure is printed next to its target and a baseline measured in the same run.\n\n"
 )
+
+
+def _quality_block(table: str, stamp: str) -> str:
+    """The quality section: when and where its tables were measured, then the tables."""
+    return f"{QUALITY_MARK}\n\nRun: {stamp} on {_machine()}.\n\n```\n{table}\n```"
 
 
 def _with_section(text: str, heading: str, block: str, *, first: bool = False) -> str:
@@ -564,7 +569,7 @@ def _write_readme(lines: list[str], quality: list[str]) -> None:
         first=True,
     )
     if quality:
-        text = _with_section(text, QUALITY_MARK, f"{QUALITY_MARK}\n\n```\n{quality[0]}\n```")
+        text = _with_section(text, QUALITY_MARK, _quality_block(quality[0], stamp))
     readme.write_text(text, encoding="utf-8")
 
 

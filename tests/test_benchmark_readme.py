@@ -27,4 +27,6 @@ def test_the_speed_run_keeps_every_other_section(tmp_path: Path, monkeypatch: py
     bench._write_readme(["again"], ["new quality"])
     text = (tmp_path / "README.md").read_text(encoding="utf-8")
     assert "new quality" in text and "OLD-QUALITY" not in text and "ledger figures" in text
+    quality = text[text.index(bench.QUALITY_MARK) :]
+    assert quality.index("\nRun: ") < quality.index("new quality")  # says when it was measured
     assert text.count("## Speed and memory") == 1
