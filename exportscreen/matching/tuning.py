@@ -129,8 +129,9 @@ class Tuning(_Strict):
     @property
     def max_bonus(self) -> float:
         """The most the features can add to a name score: every positive feature at once."""
-        points: dict[str, float] = self.features.model_dump()  # the ratio is excluded from the dump
-        return sum(max(0.0, p) for p in points.values())
+        fields = type(self.features).model_fields  # read directly: a dump would build a serializer
+        points: list[float] = [getattr(self.features, name) for name, info in fields.items() if not info.exclude]
+        return sum(max(0.0, p) for p in points)
 
     @property
     def top_band(self) -> float:
