@@ -170,11 +170,13 @@ def _is_bundled(path: Path) -> bool:
 
 
 def read_text(path: Path, *, error: type[ExportscreenError] = InputError, max_bytes: int | None = None) -> str:
-    """Read a UTF-8 text file (a leading BOM is allowed), refusing binary and oversized files."""
+    """Read a UTF-8 text file (a leading BOM is allowed), refusing binary and oversized files. The
+    size limit is for what a user gives: the bundled data is read whatever its size (otherwise a
+    lowered limit would refuse the bundled lists only when the cache is cold)."""
     limit = LIMITS.max_file_bytes if max_bytes is None else max_bytes
     try:
         size = path.stat().st_size
-        if size > limit:
+        if size > limit and not _is_bundled(path):
             raise error(f"file is {size} bytes, over the limit of {limit} bytes", path=path)
         raw = path.read_bytes()
     except OSError as exc:

@@ -113,3 +113,15 @@ def test_index_is_up_to_date() -> None:
     expected = make_index.render(CASES)
     actual = make_index.INDEX.read_text(encoding="utf-8")
     assert actual == expected, "tests/hostile/INDEX.md is stale: run python tests/hostile/make_index.py"
+
+
+def test_a_lowered_file_limit_never_refuses_the_bundled_lists(tmp_path: Path) -> None:
+    """With a cold cache the bundled lists are read from their files: a user's lowered
+    EXPORTSCREEN_MAX_FILE_BYTES refused the 220 kB bundled DPL then, and only then (a cache-state
+    dependence that made the over-size cases above fail on a fresh cache)."""
+    env = {**os.environ, "EXPORTSCREEN_MAX_FILE_BYTES": "131072", "EXPORTSCREEN_CACHE_DIR": str(tmp_path / "cold")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "exportscreen", "lists", "info"], capture_output=True, text=True, env=env, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "3,409" in proc.stdout or "3409" in proc.stdout
