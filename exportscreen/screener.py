@@ -37,7 +37,8 @@ from exportscreen.models import (
 )
 from exportscreen.registry import Registry, load_registry
 from exportscreen.rules import RulePack, bundled_pack_paths, fired_rules, load_pack, most_severe
-from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact, match_refs
+from exportscreen.rules.backstops import safety_net
+from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact
 from exportscreen.rules.materiality import settle
 from exportscreen.tiers import ItemClassification, TierSet, load_tiers
 
@@ -173,15 +174,27 @@ class Screener:
             explanation=cand.explanation,
         )
 
-    def _name_candidates(self, names: Sequence[str], country: str | None, on: dt.date) -> list[Candidate]:
+    def _name_candidates(
+        self, names: Sequence[str], country: str | None, on: dt.date, lapsed: list[Candidate] | None = None
+    ) -> list[Candidate]:
+        """The best candidate per entry in force on ``on``, ranked; the candidates of entries whose
+        lapse the lists cannot confirm (``Registry.lapse_unconfirmed``) go to ``lapsed`` when given."""
         best: dict[int, Candidate] = {}
+        unconfirmed: dict[int, Candidate] = {}
         for name in names:
             for cand in self.matcher.search(name, country=country, limit=None, min_score=self.settings.review):
-                if not self.registry.entries[cand.entry_index].active(on):
+                entry = self.registry.entries[cand.entry_index]
+                if entry.active(on):
+                    into = best
+                elif lapsed is not None and self.registry.lapse_unconfirmed(entry, on):
+                    into = unconfirmed
+                else:
                     continue
-                prev = best.get(cand.entry_index)
+                prev = into.get(cand.entry_index)
                 if prev is None or cand.score > prev.score:
-                    best[cand.entry_index] = cand
+                    into[cand.entry_index] = cand
+        if lapsed is not None:
+            lapsed += self._ranked(unconfirmed.values())
         return self._ranked(best.values())
 
     def _ranked(self, cands: Iterable[Candidate]) -> list[Candidate]:
@@ -269,31 +282,39 @@ class Screener:
         matches: list[MatchFact] = []
         owners: list[OwnerFact] = []
         headquarters: list[HeadquartersFact] = []
+        lapsed: list[MatchFact] = []
         for p_index, party in enumerate(tx.parties):
             # a party without a country is no evidence either way: never the destination's (an
             # Entity List party named on an order to Germany is the classic diversion pattern)
-            for cand in self._name_candidates([party.name, *party.aliases], party.country, on):
-                pm = self._party_match(cand, role=str(party.role), query=party.name)
+            role = str(party.role)
+            unconfirmed: list[Candidate] = []
+            for cand in self._name_candidates([party.name, *party.aliases], party.country, on, unconfirmed):
+                pm = self._party_match(cand, role=role, query=party.name)
                 if pm is not None:
-                    matches.append(
-                        MatchFact(p_index, str(party.role), "name", self.registry.entries[cand.entry_index], pm)
-                    )
+                    matches.append(MatchFact(p_index, role, "name", self.registry.entries[cand.entry_index], pm))
+            lapsed += self._lapsed_facts(unconfirmed, p_index, role, "name", party.name)
             if party.address:
                 found = self.matcher.search_address(party.address, limit=None, min_score=self.settings.review)
+                unconfirmed = []
                 for cand in self._ranked(found):
                     entry = self.registry.entries[cand.entry_index]
                     if not entry.active(on):
+                        if self.registry.lapse_unconfirmed(entry, on):
+                            unconfirmed.append(cand)
                         continue
-                    pm = self._party_match(cand, role=str(party.role), query=party.name)
+                    pm = self._party_match(cand, role=role, query=party.name)
                     if pm is not None:
-                        matches.append(MatchFact(p_index, str(party.role), "address", entry, pm))
+                        matches.append(MatchFact(p_index, role, "address", entry, pm))
+                lapsed += self._lapsed_facts(unconfirmed, p_index, role, "address", party.name)
             for owner in party.owners:
-                for cand in self._name_candidates([owner.name], owner.country, on):
+                unconfirmed = []
+                for cand in self._name_candidates([owner.name], owner.country, on, unconfirmed):
                     pm = self._party_match(cand, role="owner", query=owner.name)
                     if pm is not None:
                         owners.append(
                             OwnerFact(p_index, owner.name, owner.percent, self.registry.entries[cand.entry_index], pm)
                         )
+                lapsed += self._lapsed_facts(unconfirmed, p_index, "owner", "name", owner.name)
             # No headquarters given: the party's own country counts (owners: the owners_in condition).
             hq = party.headquarters_country or party.country
             if hq:
@@ -318,7 +339,18 @@ class Screener:
             country_groups=self.groups,
             tier_citations=self._tier_citations,
             tier_exceptions=self._tier_exceptions,
+            lapsed=tuple(lapsed),
         )
+
+    def _lapsed_facts(
+        self, cands: Sequence[Candidate], p_index: int, role: str, field: str, query: str
+    ) -> list[MatchFact]:
+        out: list[MatchFact] = []
+        for cand in cands:
+            pm = self._party_match(cand, role=role, query=query)
+            if pm is not None:
+                out.append(MatchFact(p_index, role, field, self.registry.entries[cand.entry_index], pm))
+        return out
 
     def lists_missing(self, on: dt.date) -> tuple[str, ...]:
         """The list codes that rules in force on ``on`` read but no loaded source provides (remembered)."""
@@ -407,7 +439,8 @@ class Screener:
         fired = [f for pack in active for f in fired_rules(pack, facts)]
         packs_category = max((f.rule.category for f in fired), default=Category.LESS_RISKY)
         read = {id(m) for f in fired if f.acted for m in f.list_matches}
-        backstops = _backstops(facts, read, packs_category)
+        licensing_read = {id(x) for f in fired if f.acted for x in f.licensing_read}
+        backstops = safety_net(facts, read, licensing_read, packs_category, sorted(ids))
         required = self._required_missing(active)
         if required:
             backstops.append(required)
@@ -425,7 +458,7 @@ class Screener:
         if warning is not None:
             reasons.append(warning)
         all_matches = sorted(
-            [m.match for m in facts.matches] + [o.match for o in facts.owners],
+            [m.match for m in facts.matches] + [o.match for o in facts.owners] + [m.match for m in facts.lapsed],
             key=lambda m: (-m.score, m.role, m.list, m.source, m.entry_id, m.matched_field),
         )
         # every part below is built by this module or the rule evaluator from validated input and
@@ -629,51 +662,6 @@ def _screen_in_worker(job: tuple[Transaction | Mapping[str, Any], dt.date | None
     """Runs in a forked worker: the parent set ``_worker_screener`` before forking."""
     assert _worker_screener is not None
     return _worker_screener._screen_or_error(job[0], job[1], True)
-
-
-def _backstops(facts: Facts, read: set[int], category: Category) -> list[Reason]:
-    """Review reasons the packs cannot switch off: fail closed whatever a pack says.
-
-    * A party or owner matched a list entry, but the match is in the evidence of no rule that fired
-      above less risky (``read``: the ids of those matches). A custom ``X-`` list, a list code a pack
-      forgot, or a rule that reads the list only under a condition that does not hold here
-      ("X-BLOCKED hit and destination CN" for an order to France): the match must not vanish into
-      "less risky". There is no second reading of the rule language: what fired is what was read.
-    * The packs found nothing, yet an item could not be classified.
-    """
-    out: list[Reason] = []
-    unread: list[MatchFact | OwnerFact] = [m for m in facts.matches if id(m) not in read]
-    unread += [o for o in facts.owners if id(o) not in read]
-    if unread:
-        listing = "; ".join(
-            f"{m.query_name} ({m.role}) ~ {m.entry_name} [{m.list}, {m.entry_id}] {m.strength} {m.score:g}"
-            for m in (f.match for f in unread)
-        )
-        out.append(
-            construct(
-                Reason,
-                rule_id="unread-list-match",
-                category=Category.REVIEW,
-                message=f"Matched list entries that no rule that fired acted on: {listing}. A person must review them.",
-                citations=[],
-                evidence={"lists": sorted({f.entry.list for f in unread})},
-                matches=match_refs(unread),
-            )
-        )
-    unclassified = [i for i in facts.items if not i.classification.classified]
-    if category is Category.LESS_RISKY and unclassified:
-        out.append(
-            Reason(
-                rule_id="item-unclassified-backstop",
-                category=Category.REVIEW,
-                message="Could not classify: "
-                + "; ".join(f"item {i.index + 1} ({i.description})" for i in unclassified)
-                + ". No rule of the packs reads unclassified items.",
-                citations=[],
-                evidence={"items": [i.index for i in unclassified]},
-            )
-        )
-    return out
 
 
 _default: Screener | None = None

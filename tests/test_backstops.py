@@ -107,3 +107,55 @@ def test_a_party_without_country_keeps_its_hit_on_an_order_to_germany() -> None:
     # a country the order does give is evidence, as before
     given = Screener().screen({**tx, "parties": [{**tx["parties"][0], "country": "DE"}]}, as_of=AS_OF)  # type: ignore[dict-item]
     assert given.matches[0].score < best.score
+
+
+CHINA_ONLY = [REPO / "lists" / "packs" / "china-advanced-computing" / "rules.yaml"]
+
+
+def _shipment(destination: str, consignee: str, eccn: str) -> dict[str, object]:
+    party = {"role": "ultimate_consignee", "name": consignee, "country": destination}
+    return {
+        "id": "PO-1",
+        "destination": destination,
+        "parties": [party],
+        "items": [{"description": "part", "eccn": eccn}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("destination", "eccn", "found"),
+    [("CU", "6A003.b.4", "Part 746 746.2 required"), ("CN", "3A001.a.1", "NS NS2 required"),
+     ("CN", "3A089", "ECCN 3A089 unknown")],
+)  # fmt: skip
+def test_a_licence_requirement_no_pack_in_force_reads_is_review(destination: str, eccn: str, found: str) -> None:
+    """``--pack`` replaces the bundled packs: with only the China pack, a thermal camera to Cuba and an
+    NS2 chip to China came out less risky, although the determination had found the licence."""
+    order = _shipment(destination, "Acme Trading", eccn)
+    decision = Screener(packs=CHINA_ONLY).screen(order, as_of=AS_OF)
+    assert decision.category is Category.REVIEW, [r.rule_id for r in decision.reasons]
+    (net,) = [r for r in decision.reasons if r.rule_id == "unread-licence-requirement"]
+    assert found in net.message and "china-advanced-computing" in net.message
+    assert net.evidence["packs_in_force"] == ["china-advanced-computing"]
+    full = Screener().screen(order, as_of=AS_OF)
+    assert "unread-licence-requirement" not in {r.rule_id for r in full.reasons}
+    assert full.category is not Category.LESS_RISKY
+
+
+def test_a_covered_or_unneeded_licence_needs_no_backstop() -> None:
+    order = _shipment("JP", "Osaka Parts K.K.", "3A991.a.1")
+    decision = Screener(packs=CHINA_ONLY).screen(order, as_of=AS_OF)
+    assert decision.category is Category.LESS_RISKY, [r.message for r in decision.reasons]
+
+
+def test_check_with_a_pack_that_drops_the_licence_determination_does_not_pass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    orders = tmp_path / "orders.yaml"
+    orders.write_text(
+        "- id: PO-CU\n  date: 2026-03-01\n  destination: CU\n"
+        "  parties: [{role: ultimate_consignee, name: Havana Optics, country: CU}]\n"
+        "  items: [{description: thermal camera, eccn: 6A003.b.4}]\n",
+        encoding="utf-8",
+    )
+    assert main(["check", str(orders), "--pack", str(CHINA_ONLY[0])]) == 1
+    assert "unread-licence-requirement" in capsys.readouterr().out

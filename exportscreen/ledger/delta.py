@@ -63,25 +63,29 @@ _WORKER: DeltaIndex | None = None
 def fresh_entries(
     old: Registry, new: Registry, *, on: dt.date, old_dates: Sequence[dt.date]
 ) -> frozenset[tuple[str, str]]:
-    """Keys of the entries of ``new`` in force on ``on`` that could match where the same entry of
-    ``old`` could not on any of ``old_dates``: added, changed (content hash), or newly in force."""
+    """Keys of the entries of ``new`` that count on ``on`` (``Registry.counts_on``) and could match
+    where the same entry of ``old`` could not on any of ``old_dates``: added, changed (content hash),
+    or newly in force (or newly lapsed without the list confirming it)."""
     before = {e.key: e for e in old.entries}
     lo = min(old_dates) if old_dates else on
     hi = max(old_dates) if old_dates else on
     out: set[tuple[str, str]] = set()
     for e in new.entries:
-        if not e.active(on):
+        if not new.counts_on(e, on):
             continue
         prev = before.get(e.key)
-        if prev is None or prev.content_hash != e.content_hash or _dated_between(prev, lo, hi):
+        if prev is None or prev.content_hash != e.content_hash or _dated_between(old, prev, lo, hi):
             out.add(e.key)
     return frozenset(out)
 
 
-def _dated_between(e: Entry, lo: dt.date, hi: dt.date) -> bool:
-    """The entry may have been out of force on some date in ``[lo, hi]`` (a start or end date that
-    could exclude one of them)."""
-    return (e.start_date is not None and e.start_date > lo) or (e.end_date is not None and e.end_date <= hi)
+def _dated_between(old: Registry, e: Entry, lo: dt.date, hi: dt.date) -> bool:
+    """The entry may not have counted in ``old`` on some date in ``[lo, hi]``: a start date that could
+    exclude one of them, or an end date before one of them that ``old`` confirms (a lapse its list
+    does not confirm kept the entry counting, ``Registry.lapse_unconfirmed``)."""
+    if e.start_date is not None and e.start_date > lo:
+        return True
+    return e.end_date is not None and e.end_date <= hi and not old.lapse_unconfirmed(e, hi)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,13 +8,16 @@ eccn_unknown: true            a declared ECCN is not in the CCL data on the scre
 destination_mismatch: {groups: [D:5M, E:1, E:2]}
     an ultimate consignee or end user is in another country than the destination, and that
     country is in these groups or countries
+party_country: {groups: [E:1, E:2]}
+    a party in a role the requirement does not follow (purchaser, intermediate consignee, freight
+    forwarder, other) is in a country that does not count already, in these groups or countries
 region_in_address: true       a party address names a sanctioned region the destination does not
 end_use_words: [military, ...]  the free-text end use holds words of these categories
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
@@ -22,7 +25,7 @@ from exportscreen.licensing.determine import Basis, Place, Requirement, Status
 from exportscreen.licensing.facts import LicensingFacts
 
 __all__ = ["Evidence", "LicenceCondition", "determinations", "end_use_word_evidence", "licence_evidence",
-           "mismatch_evidence", "region_evidence", "unknown_eccn_evidence"]  # fmt: skip
+           "mismatch_evidence", "party_country_evidence", "region_evidence", "unknown_eccn_evidence"]  # fmt: skip
 
 
 class LicenceCondition(BaseModel):
@@ -50,6 +53,8 @@ class Evidence:
     text: str
     citations: tuple[str, ...] = ()
     exceptions: tuple[str, ...] = ()
+    #: the requirement or unknown ECCN it was read from (the safety net's "read" test), when one
+    subject: object = field(default=None, compare=False)
 
 
 def _place_json(place: Place) -> dict[str, JsonValue]:
@@ -118,6 +123,7 @@ def licence_evidence(cond: LicenceCondition, facts: LicensingFacts) -> list[Evid
             _requirement_text(r),
             r.citations,
             tuple(x.split(":", 1)[0] for x in r.exceptions),
+            subject=r,
         )
         for r in facts.requirements
         if cond.holds(r)
@@ -131,6 +137,7 @@ def unknown_eccn_evidence(facts: LicensingFacts) -> list[Evidence]:
             "eccns",
             {"item": u.item_index, "description": u.description, "eccn": u.eccn},
             f"item {u.item_index + 1} ({u.description}): {u.eccn}",
+            subject=u,
         )
         for u in facts.unknown_eccns
     ]
@@ -143,6 +150,19 @@ def mismatch_evidence(places: list[Place], destination: Place) -> list[Evidence]
             "destination_mismatches",
             "mismatches",
             {**_place_json(p), "destination": destination.country},
+            f"{p.basis.replace('_', ' ')} {p.party} is in {p.country} ({', '.join(p.groups) or 'no country group'})",
+        )
+        for p in places
+    ]
+
+
+def party_country_evidence(places: list[Place]) -> list[Evidence]:
+    """``places``: the countries of parties in roles the licence requirement does not follow."""
+    return [
+        Evidence(
+            "party_countries",
+            "party_countries",
+            _place_json(p),
             f"{p.basis.replace('_', ' ')} {p.party} is in {p.country} ({', '.join(p.groups) or 'no country group'})",
         )
         for p in places

@@ -1,6 +1,7 @@
 """The destinations that count: the order's destination, the countries of its ultimate consignees and
-end users, and a sanctioned region named as the destination region; plus the regions that only a
-party address suggests."""
+end users, and a sanctioned region named as the destination region; plus the countries of the other
+parties (purchaser, intermediate consignee, forwarder ...) and the regions that only a party address
+suggests."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from exportscreen.licensing.determine import Place
 from exportscreen.licensing.embargoes import Part746
 from exportscreen.models import Role, Transaction
 
-__all__ = ["RegionHit", "address_regions", "places_that_count"]
+__all__ = ["RegionHit", "address_regions", "other_party_places", "places_that_count"]
 
 #: The roles whose country the licence requirement follows, besides the destination.
 COUNTING_ROLES = (Role.ULTIMATE_CONSIGNEE, Role.END_USER)
@@ -58,6 +59,27 @@ def places_that_count(
             if region.found_in(tx.destination_region):
                 base = place(region.country, "destination_region")
                 out.append(Place(base.country, base.effective, base.groups, base.basis, None, region.id, region.name))
+    return tuple(out)
+
+
+def other_party_places(
+    tx: Transaction,
+    on: dt.date,
+    groups: CountryGroups,
+    groups_of: Callable[[str, dt.date], tuple[str, ...]],
+    counted: tuple[Place, ...],
+) -> tuple[Place, ...]:
+    """The country of each party in a role the licence requirement does not follow (purchaser,
+    intermediate consignee, freight forwarder, other) when it is none of the ``counted`` places: a party
+    there is no licence destination, but the order cannot pass without a person looking at it."""
+    seen = {p.effective for p in counted}
+    out: list[Place] = []
+    for party in tx.parties:
+        if party.role in COUNTING_ROLES or not party.country:
+            continue
+        effective, _ = groups.effective_country(party.country, on)
+        if effective not in seen:
+            out.append(Place(party.country, effective, groups_of(party.country, on), str(party.role), party.name))
     return tuple(out)
 
 

@@ -1,6 +1,7 @@
 """The licensing facts of one transaction: the places that count, every item's requirements (with the
 delegated sections marked evaluated or not, and the licences on file that cover them), unknown ECCNs,
-destination mismatches, sanctioned regions in addresses and the end-use words found."""
+destination mismatches, the countries of the other parties, sanctioned regions in addresses and the
+end-use words found."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from exportscreen._construct import construct
 from exportscreen.geo import CountryGroups
 from exportscreen.licensing.coverage import ItemCover, covered
-from exportscreen.licensing.destinations import RegionHit, address_regions, places_that_count
+from exportscreen.licensing.destinations import RegionHit, address_regions, other_party_places, places_that_count
 from exportscreen.licensing.determine import Determiner, Place, Requirement
 from exportscreen.licensing.embargoes import load_part746
 from exportscreen.licensing.end_use import EndUseWords, WordHit, load_end_use_words
@@ -40,6 +41,8 @@ class LicensingFacts:
     end_use_words: tuple[WordHit, ...]
     #: one per item and place when a licence register with licences is loaded, else empty
     covers: tuple[ItemCover, ...] = ()
+    #: the countries of parties in roles the requirement does not follow, when not counted already
+    other_parties: tuple[Place, ...] = ()
 
     def cover(self, item_index: int, place: Place) -> ItemCover | None:
         """The cover of an item to a place (None: no licence register is loaded)."""
@@ -90,7 +93,9 @@ def item_eccns(item: Item, classification: ItemClassification) -> list[tuple[str
     return out
 
 
-_Order = tuple[tuple[Place, ...], tuple[WordHit, ...], tuple[RegionHit, ...], tuple[Requirement, ...]]
+_Order = tuple[
+    tuple[Place, ...], tuple[Place, ...], tuple[WordHit, ...], tuple[RegionHit, ...], tuple[Requirement, ...]
+]
 _ItemRows = tuple[tuple[Requirement, ...], tuple[UnknownEccn, ...]]
 
 
@@ -137,10 +142,11 @@ class Licensing:
         det = self.determiner
         if memo.order is None:
             places = places_that_count(tx, on, groups, groups_of, det.part746)
+            others = other_party_places(tx, on, groups, groups_of, places)
             words = tuple(self.words.read(tx.end_use)) if tx.end_use else ()
             regions = address_regions(tx, det.part746, on)
-            memo.order = (places, words, regions, tuple(self._end_use(tx, places, on, packs_in_force)))
-        places, words, regions, end_use = memo.order
+            memo.order = (places, others, words, regions, tuple(self._end_use(tx, places, on, packs_in_force)))
+        places, others, words, regions, end_use = memo.order
         requirements: list[Requirement] = []
         unknown: list[UnknownEccn] = []
         for index, (item, cls) in enumerate(zip(tx.items, classifications, strict=True)):
@@ -168,6 +174,7 @@ class Licensing:
             address_regions=regions,
             end_use_words=words,
             covers=covers,
+            other_parties=others,
         )
 
     def _item(

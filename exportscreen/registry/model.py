@@ -190,6 +190,25 @@ class Registry:
     def lists(self) -> frozenset[str]:
         return frozenset(e.list for e in self.entries)
 
+    @cached_property
+    def _source_dates(self) -> dict[str, dt.date | None]:
+        return {s.id: s.as_of for s in self.sources}
+
+    def lapse_unconfirmed(self, entry: Entry, on: dt.date) -> bool:
+        """The entry's end date has passed on ``on``, but its source is dated before that end date (or
+        undated): the list loaded cannot say whether the listing was renewed (a temporary denial order
+        is renewed every 180 days or one year), so the entry is neither in force nor out of it."""
+        end = entry.end_date
+        if end is None or on < end or (entry.start_date is not None and on < entry.start_date):
+            return False
+        published = self._source_dates.get(entry.source)
+        return published is None or published < end
+
+    def counts_on(self, entry: Entry, on: dt.date) -> bool:
+        """In force on ``on``, or lapsed after its list was published (``lapse_unconfirmed``): an entry
+        the screening of that date must look at."""
+        return entry.active(on) or self.lapse_unconfirmed(entry, on)
+
     def counts(self) -> dict[str, dict[str, int]]:
         """Entries per source id and list code."""
         out: dict[str, dict[str, int]] = {}

@@ -72,7 +72,8 @@ def _cross_check(pack: RulePack, tiers: TierSet, groups: CountryGroups) -> None:
                     path=pack.path,
                     location=loc,
                 )
-            for place in (node.destination, node.headquarters, node.owners_in, node.destination_mismatch):
+            mismatch, party_country = node.destination_mismatch, node.party_country
+            for place in (node.destination, node.headquarters, node.owners_in, mismatch, party_country):
                 if place is None:
                     continue
                 for gid in (*place.groups, *place.exclude_groups):

@@ -203,6 +203,10 @@ def _eval_licensing(cond: Condition, facts: Facts) -> list[lic.Evidence]:
         place = cond.destination_mismatch
         hits = [p for p in facts.licensing.mismatches if _in_place(place, p.effective, p.groups)]
         return lic.mismatch_evidence(hits, facts.destinations[0])
+    if cond.party_country is not None:
+        place = cond.party_country
+        hits = [p for p in facts.licensing.other_parties if _in_place(place, p.effective, p.groups)]
+        return lic.party_country_evidence(hits)
     if cond.region_in_address:
         return lic.region_evidence(facts.licensing)
     if cond.end_use_words is not None:
@@ -476,6 +480,11 @@ class Fired:
         covers the licence requirement it states."""
         cov = self.evidence.coverage
         return self.rule.category is not Category.LESS_RISKY or (cov is not None and cov.complete)
+
+    @property
+    def licensing_read(self) -> list[object]:
+        """The licence requirements and unknown ECCNs the rule's condition used (its evidence)."""
+        return [e.subject for e in self.evidence.licensing if e.subject is not None]
 
     @property
     def list_matches(self) -> list[MatchFact | OwnerFact]:

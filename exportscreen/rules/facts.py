@@ -76,6 +76,8 @@ class Facts:
     country_groups: CountryGroups
     tier_citations: dict[str, list[str]]
     tier_exceptions: dict[str, list[str]]
+    #: matches of entries whose end date passed after their list was published (renewal unknown)
+    lapsed: tuple[MatchFact, ...] = ()
 
     @property
     def destinations(self) -> tuple[Place, ...]:

@@ -70,6 +70,48 @@ def test_no_mismatch_without_a_d5_macau_or_embargoed_country(screener: Screener)
 
 
 @pytest.mark.parametrize(
+    ("role", "country"),
+    [
+        ("intermediate_consignee", "IR"),
+        ("intermediate_consignee", "CU"),
+        ("purchaser", "KP"),
+        ("freight_forwarder", "IR"),
+        ("other", "SY"),
+        ("purchaser", "RU"),
+    ],
+)
+def test_a_party_in_an_embargoed_country_in_any_role_is_reviewed(screener: Screener, role: str, country: str) -> None:
+    """The licence requirement follows the ultimate consignee and end user only, so a purchaser or
+    intermediate consignee in Iran was never looked at: EAR99 to Germany came out less risky."""
+    tx = _tx(
+        "DE",
+        [{"role": role, "name": "Acme Trading", "country": country},
+         {"role": "ultimate_consignee", "name": "Hamburger Bürotechnik GmbH", "country": "DE"}],
+        [{"description": "printer", "eccn": "EAR99"}],
+    )  # fmt: skip
+    decision = screener.screen(tx, as_of=ON)
+    assert decision.category is Category.REVIEW
+    flag = next(r for r in decision.reasons if r.rule_id == "embargoed-party")
+    (where,) = flag.evidence["party_countries"]  # type: ignore[misc]
+    assert isinstance(where, dict)
+    assert (where["country"], where["counted_as"], where["party"]) == (country, role, "Acme Trading")
+    assert f"{role.replace('_', ' ')} Acme Trading is in {country}" in flag.message
+
+
+def test_a_party_in_a_country_that_already_counts_adds_no_embargo_flag(screener: Screener) -> None:
+    tx = _tx(
+        "DE",
+        [{"role": "freight_forwarder", "name": "Bremer Spedition", "country": "DE"},
+         {"role": "purchaser", "name": "Lyon Achats", "country": "FR"},
+         {"role": "ultimate_consignee", "name": "Hamburger Bürotechnik GmbH", "country": "DE"}],
+        [{"description": "printer", "eccn": "EAR99"}],
+    )  # fmt: skip
+    decision = screener.screen(tx, as_of=ON)
+    assert decision.category is Category.LESS_RISKY
+    assert "embargoed-party" not in {r.rule_id for r in decision.reasons}
+
+
+@pytest.mark.parametrize(
     ("address", "flagged"),
     [
         ("ул. Ленина 5, Симферополь", True),

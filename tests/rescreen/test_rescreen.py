@@ -11,6 +11,7 @@ import pytest
 from exportscreen.baseline import Baseline, Clearance, clearance_refs
 from exportscreen.ledger import Ledger
 from exportscreen.ledger.rescreen import rescreen
+from exportscreen.registry import Registry
 from exportscreen.screener import Screener
 from tests.rescreen.conftest import LATER, ON, fill, generated_orders
 
@@ -127,3 +128,36 @@ def test_a_date_in_the_rules_between_screenings_rescreens(tmp_path: Path, screen
         assert same_rules.stats.orders_rescreened == sum(1 for s in ledger.latest_decisions() if s.decision.matches)
         report = rescreen(screener_v1, ledger, as_of=last - dt.timedelta(days=1), record=False)
         assert report.stats.orders_rescreened == 5
+
+
+def test_a_lapsed_listing_is_review_until_a_list_confirms_it(tmp_path: Path, bundled: Registry) -> None:
+    """An entry that ends between the screening and the re-screening: with the list that predates the
+    end, whether it was renewed is unknown (review, listing-lapse-unconfirmed); a list published
+    after the end confirms the delisting (less risky). Delta and full re-screen agree on both."""
+    from exportscreen.registry import load_registry
+    from exportscreen.screener import validate_transaction
+    from tests.rescreen.conftest import write_list
+
+    entry = ["  - {id: T-1, name: Nordwind Cargo Airlines, country: DE, end_date: 2026-11-04}"]
+    before = Screener(bundled + load_registry(write_list(tmp_path / "t1.yaml", entry, ON)))
+    after = Screener(bundled + load_registry(write_list(tmp_path / "t2.yaml", entry, LATER)))
+    tx = validate_transaction(
+        {"id": "PO-T", "date": ON.isoformat(), "destination": "DE",
+         "parties": [{"role": "purchaser", "name": "Nordwind Cargo Airlines", "country": "DE"}],
+         "items": [{"description": "seat covers", "eccn": "EAR99"}]}
+    )  # fmt: skip
+    with Ledger(tmp_path / "ledger.db") as ledger:
+        first = before.screen(tx, as_of=ON)
+        assert "unread-list-match" in {r.rule_id for r in first.reasons}
+        ledger.record([(tx, first)], command="check", registry=before.registry, as_of=ON, packs=first.packs)
+        for screener, rule in ((before, "listing-lapse-unconfirmed"), (after, None)):
+            delta = rescreen(screener, ledger, as_of=LATER, record=False)
+            full = rescreen(screener, ledger, as_of=LATER, full=True, record=False)
+            assert _dump(delta.transitions) == _dump(full.transitions)
+            decision = delta.decisions["PO-T"]
+            assert decision.to_json() == full.decisions["PO-T"].to_json()
+            fired = {r.rule_id for r in decision.reasons}
+            if rule is None:
+                assert decision.category.value == "less_risky" and not decision.matches, fired
+            else:
+                assert decision.category.value == "review" and rule in fired

@@ -1,0 +1,135 @@
+"""The screener's safety net: review reasons the rule packs cannot switch off, whatever they say.
+
+* ``unread-list-match``: a party or owner matched a list entry, but the match is in the evidence of
+  no rule that fired above less risky. A custom ``X-`` list, a list code a pack forgot, or a rule
+  that reads the list only under a condition that does not hold here ("X-BLOCKED hit and destination
+  CN" for an order to France): the match must not vanish into "less risky". There is no second
+  reading of the rule language: what fired is what was read.
+* ``unread-licence-requirement``: the licence determination found a requirement a person must act on
+  (required, possible, unevaluated, unmodelled, and no licence on file covers it) or a declared ECCN
+  the CCL data does not hold, and no rule that acted read it: the packs in force do not include the
+  licence determination (``--pack`` replaced the bundled packs), or a pack forgot a status.
+* ``listing-lapse-unconfirmed``: a party matched an entry whose end date (a temporary denial order's
+  expiry) passed after its list was published: the lists loaded cannot say whether it was renewed.
+* ``item-unclassified-backstop``: the packs found nothing, yet an item could not be classified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from exportscreen._construct import construct
+from exportscreen.models import Category, Reason
+from exportscreen.rules.facts import Facts, MatchFact, OwnerFact, match_refs
+
+__all__ = ["ACTIONABLE", "safety_net"]
+
+#: the statuses of a licence requirement that are never "less risky" unless a licence on file covers them
+ACTIONABLE = frozenset({"required", "possible", "unevaluated", "unmodelled"})
+
+
+def safety_net(
+    facts: Facts, read: set[int], licensing_read: set[int], category: Category, packs: Sequence[str]
+) -> list[Reason]:
+    """The backstop reasons of one decision. ``read``: the ids of the list matches, ``licensing_read``
+    the ids of the licence requirements and unknown ECCNs, in the evidence of a rule that acted;
+    ``category``: the most severe category the packs' rules reached; ``packs``: the ids in force."""
+    out: list[Reason] = []
+    unread = _unread_matches(facts, read)
+    if unread is not None:
+        out.append(unread)
+    licence = _unread_licensing(facts, licensing_read, packs)
+    if licence is not None:
+        out.append(licence)
+    if facts.lapsed:
+        out.append(_lapse_unconfirmed(facts.lapsed))
+    unclassified = [i for i in facts.items if not i.classification.classified]
+    if category is Category.LESS_RISKY and unclassified:
+        out.append(
+            Reason(
+                rule_id="item-unclassified-backstop",
+                category=Category.REVIEW,
+                message="Could not classify: "
+                + "; ".join(f"item {i.index + 1} ({i.description})" for i in unclassified)
+                + ". No rule of the packs reads unclassified items.",
+                citations=[],
+                evidence={"items": [i.index for i in unclassified]},
+            )
+        )
+    return out
+
+
+def _unread_matches(facts: Facts, read: set[int]) -> Reason | None:
+    unread: list[MatchFact | OwnerFact] = [m for m in facts.matches if id(m) not in read]
+    unread += [o for o in facts.owners if id(o) not in read]
+    if not unread:
+        return None
+    listing = "; ".join(
+        f"{m.query_name} ({m.role}) ~ {m.entry_name} [{m.list}, {m.entry_id}] {m.strength} {m.score:g}"
+        for m in (f.match for f in unread)
+    )
+    return construct(
+        Reason,
+        rule_id="unread-list-match",
+        category=Category.REVIEW,
+        message=f"Matched list entries that no rule that fired acted on: {listing}. A person must review them.",
+        citations=[],
+        evidence={"lists": sorted({f.entry.list for f in unread})},
+        matches=match_refs(unread),
+    )
+
+
+def _lapse_unconfirmed(lapsed: Sequence[MatchFact]) -> Reason:
+    listing = "; ".join(
+        f"{f.match.query_name} ({f.role}) ~ {f.entry.name} [{f.entry.list}, {f.entry.id}] {f.match.strength} "
+        f"{f.match.score:g}, listed until {f.entry.end_date}"
+        for f in lapsed
+    )
+    return construct(
+        Reason,
+        rule_id="listing-lapse-unconfirmed",
+        category=Category.REVIEW,
+        message=f"Matched entries whose listing ended after their list was published: {listing}. "
+        "The lists loaded cannot say whether the listing was renewed (a temporary denial order is renewed "
+        "for 180 days or a year at a time): refresh the lists (exportscreen lists update) or check the "
+        "Federal Register before shipping.",
+        citations=["15 CFR 766.24"],
+        evidence={
+            "lists": sorted({f.entry.list for f in lapsed}),
+            "ended": sorted({str(f.entry.end_date) for f in lapsed}),
+        },
+        matches=match_refs(list(lapsed)),
+    )
+
+
+def _unread_licensing(facts: Facts, read: set[int], packs: Sequence[str]) -> Reason | None:
+    lic = facts.licensing
+    rows = [r for r in lic.requirements if r.status in ACTIONABLE and r.covered_by is None and id(r) not in read]
+    unknown = [u for u in lic.unknown_eccns if id(u) not in read]
+    if not rows and not unknown:
+        return None
+    found = [
+        f"item {r.item_index + 1} {r.eccn or '(no ECCN)'} to {r.place.label()}: {r.reason} {r.control} {r.status}"
+        if r.item_index >= 0
+        else f"the order to {r.place.label()}: {r.reason} {r.control} {r.status}"
+        for r in rows
+    ]
+    found += [f"item {u.item_index + 1} ({u.description}): ECCN {u.eccn} unknown on {facts.as_of}" for u in unknown]
+    in_force = ", ".join(sorted(packs)) or "none"
+    return construct(
+        Reason,
+        rule_id="unread-licence-requirement",
+        category=Category.REVIEW,
+        message=f"The licence determination found what no rule that fired acted on: {'; '.join(dict.fromkeys(found))}. "
+        f"Packs in force: {in_force}. A person must decide it (the bundled ear-licensing pack reads it).",
+        citations=["15 CFR 736.2(a)", "15 CFR 738.4"],
+        evidence={
+            "requirements": [
+                {"item": r.item_index, "eccn": r.eccn, "country": r.place.country, "status": r.status,
+                 "basis": r.basis, "control": r.control}
+                for r in rows
+            ],
+            "unknown_eccns": [u.eccn for u in unknown],
+            "packs_in_force": sorted(packs),
+        },
+    )  # fmt: skip
