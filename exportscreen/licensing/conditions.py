@@ -13,6 +13,7 @@ party_country: {groups: [E:1, E:2]}
     forwarder, other) is in a country that does not count already, in these groups or countries
 region_in_address: true       a party address names a sanctioned region the destination does not
 end_use_words: [military, ...]  the free-text end use holds words of these categories
+address_words: [embargoed_country]  a party address holds words of these categories (same word list)
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from exportscreen.licensing.determine import Basis, Place, Requirement, Status
 from exportscreen.licensing.facts import LicensingFacts
 
-__all__ = ["Evidence", "LicenceCondition", "determinations", "end_use_word_evidence", "licence_evidence",
-           "mismatch_evidence", "party_country_evidence", "region_evidence", "unknown_eccn_evidence"]  # fmt: skip
+__all__ = ["Evidence", "LicenceCondition", "address_word_evidence", "determinations", "end_use_word_evidence",
+           "licence_evidence", "mismatch_evidence", "party_country_evidence", "region_evidence",
+           "unknown_eccn_evidence"]  # fmt: skip
 
 
 class LicenceCondition(BaseModel):
@@ -193,6 +195,20 @@ def end_use_word_evidence(categories: list[str], facts: LicensingFacts) -> list[
         )
         for w in facts.end_use_words
         if w.category in categories
+    ]
+
+
+def address_word_evidence(categories: list[str], facts: LicensingFacts) -> list[Evidence]:
+    return [
+        Evidence(
+            "address_words",
+            "address_words",
+            {"word": a.hit.word, "category": a.hit.category, "party": a.party, "role": a.role},
+            f"{a.role.replace('_', ' ')} {a.party}: {a.hit.word!r} ({a.hit.label})",
+            a.hit.citations,
+        )
+        for a in facts.address_words
+        if a.hit.category in categories
     ]
 
 

@@ -16,11 +16,24 @@ from exportscreen._data import bundled_dir
 from exportscreen._errors import PackError
 from exportscreen._io import load_model
 
-__all__ = ["EndUseWords", "WordHit", "load_end_use_words"]
+__all__ = ["AddressWord", "EndUseWords", "WordHit", "load_end_use_words"]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 #: Scripts written without spaces between words: such a word matches anywhere in the text.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+#: The combining diacritical marks (accents, diaeresis, breve of Latin, Greek and Cyrillic letters);
+#: the kana voicing marks are not among them (が is not か).
+_DIACRITICS = re.compile("[\u0300-\u036f]")
+
+
+def _plain(text: str) -> str:
+    """NFKC-folded, with the diacritical marks removed ("milítary" -> "military", "ё" -> "е"): the
+    same on the list's words and the text read."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", _DIACRITICS.sub("", unicodedata.normalize("NFKD", text)))
 
 
 class Category(BaseModel):
@@ -47,6 +60,15 @@ class WordHit:
     citations: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class AddressWord:
+    """A word of the list found in a party address."""
+
+    party: str
+    role: str
+    hit: WordHit
+
+
 class EndUseWords(BaseModel):
     model_config = _FROZEN
     format: Literal["exportscreen-end-use-words/1"]
@@ -64,20 +86,20 @@ class EndUseWords(BaseModel):
     def _patterns(self) -> list[tuple[Word, re.Pattern[str]]]:
         out: list[tuple[Word, re.Pattern[str]]] = []
         for w in self.words:
-            text = unicodedata.normalize("NFKC", w.text)
+            text = _plain(w.text)
             body = re.escape(text if w.case_sensitive else text.casefold())
             out.append((w, re.compile(body if _UNSPACED.search(text) else rf"(?<!\w){body}(?!\w)")))
         return out
 
     def read(self, text: str) -> list[WordHit]:
         """The words of the list found in ``text``, in list order, each once."""
-        plain = unicodedata.normalize("NFKC", text)
+        plain = _plain(text)
         folded = plain.casefold()
         hits: list[WordHit] = []
         for word, pattern in self._patterns:
             haystack = plain if word.case_sensitive else folded
             for stop in word.not_in:
-                haystack = haystack.replace(unicodedata.normalize("NFKC", stop).casefold(), " ")
+                haystack = haystack.replace(_plain(stop).casefold(), " ")
             if pattern.search(haystack):
                 cat = self.categories[word.category]
                 hits.append(WordHit(word.text, word.category, cat.label, word.language, tuple(cat.citations)))

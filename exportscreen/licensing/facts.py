@@ -15,7 +15,7 @@ from exportscreen.licensing.coverage import ItemCover, covered
 from exportscreen.licensing.destinations import RegionHit, address_regions, other_party_places, places_that_count
 from exportscreen.licensing.determine import Determiner, Place, Requirement
 from exportscreen.licensing.embargoes import load_part746
-from exportscreen.licensing.end_use import EndUseWords, WordHit, load_end_use_words
+from exportscreen.licensing.end_use import AddressWord, EndUseWords, WordHit, load_end_use_words
 from exportscreen.licensing.register import LicenceRegister
 from exportscreen.licensing.sections import load_sections
 from exportscreen.licensing.tables import load_ccl, load_chart
@@ -43,6 +43,8 @@ class LicensingFacts:
     covers: tuple[ItemCover, ...] = ()
     #: the countries of parties in roles the requirement does not follow, when not counted already
     other_parties: tuple[Place, ...] = ()
+    #: the words of the end-use word list found in party addresses
+    address_words: tuple[AddressWord, ...] = ()
 
     def cover(self, item_index: int, place: Place) -> ItemCover | None:
         """The cover of an item to a place (None: no licence register is loaded)."""
@@ -94,7 +96,12 @@ def item_eccns(item: Item, classification: ItemClassification) -> list[tuple[str
 
 
 _Order = tuple[
-    tuple[Place, ...], tuple[Place, ...], tuple[WordHit, ...], tuple[RegionHit, ...], tuple[Requirement, ...]
+    tuple[Place, ...],
+    tuple[Place, ...],
+    tuple[WordHit, ...],
+    tuple[AddressWord, ...],
+    tuple[RegionHit, ...],
+    tuple[Requirement, ...],
 ]
 _ItemRows = tuple[tuple[Requirement, ...], tuple[UnknownEccn, ...]]
 
@@ -144,9 +151,16 @@ class Licensing:
             places = places_that_count(tx, on, groups, groups_of, det.part746)
             others = other_party_places(tx, on, groups, groups_of, places)
             words = tuple(self.words.read(tx.end_use)) if tx.end_use else ()
+            in_addresses = tuple(
+                AddressWord(p.name, str(p.role), hit)
+                for p in tx.parties
+                if p.address
+                for hit in self.words.read(p.address)
+            )
             regions = address_regions(tx, det.part746, on)
-            memo.order = (places, others, words, regions, tuple(self._end_use(tx, places, on, packs_in_force)))
-        places, others, words, regions, end_use = memo.order
+            end_use = tuple(self._end_use(tx, places, on, packs_in_force))
+            memo.order = (places, others, words, in_addresses, regions, end_use)
+        places, others, words, in_addresses, regions, end_use = memo.order
         requirements: list[Requirement] = []
         unknown: list[UnknownEccn] = []
         for index, (item, cls) in enumerate(zip(tx.items, classifications, strict=True)):
@@ -175,6 +189,7 @@ class Licensing:
             end_use_words=words,
             covers=covers,
             other_parties=others,
+            address_words=in_addresses,
         )
 
     def _item(

@@ -211,6 +211,8 @@ def _eval_licensing(cond: Condition, facts: Facts) -> list[lic.Evidence]:
         return lic.region_evidence(facts.licensing)
     if cond.end_use_words is not None:
         return lic.end_use_word_evidence(cond.end_use_words, facts.licensing)
+    if cond.address_words is not None:
+        return lic.address_word_evidence(cond.address_words, facts.licensing)
     raise AssertionError("unreachable: Condition validates exactly one key")
 
 

@@ -13,7 +13,7 @@ import pytest
 from exportscreen import Category, Screener
 from exportscreen._errors import PackError
 from exportscreen.cli import main
-from exportscreen.licensing.end_use import load_end_use_words
+from exportscreen.licensing.end_use import EndUseWords, load_end_use_words
 from exportscreen.licensing.register import LicenceRegister
 from exportscreen.orders_csv import parse_csv_orders
 from exportscreen.rules import load_pack
@@ -151,10 +151,66 @@ def test_a_named_destination_region_requires_a_licence(screener: Screener, regio
         ("ＭＩＬＩＴＡＲＹ", ["military"]),
         ("re-export to a third country", ["re-export"]),
         ("для военного завода", ["военного"]),
+        # the red team's misses (F5): weapons platforms, an accent, Spanish, a node, an embargoed country
+        ("J-20 fighter aircraft", ["fighter aircraft"]),
+        ("warship radar and submarine sonar", ["warship", "submarine"]),
+        ("milítary drones", ["military"]),
+        ("Fuerzas Armadas Nacionales Bolivarianas", ["fuerzas armadas"]),
+        ("für die Bundeswehr", ["Bundeswehr"]),
+        ("pour l'Armée de terre", ["armée"]),
+        ("для вооруженных сил", []),
+        ("вооруженные силы", ["вооружённые силы"]),
+        ("for our 7nm FinFET logic production line", ["FinFET", "7nm"]),
+        ("a 16 nm node", ["16 nm"]),
+        ("28nm mature-node analog fab", []),
+        ("forwarded to our customer in Iran", ["Iran"]),
+        ("Iranian", ["Iranian"]),
+        ("a customer in Crimea", ["Crimea"]),
     ],
 )
 def test_end_use_words(text: str, words: list[str]) -> None:
     assert [w.word for w in load_end_use_words().read(text)] == words
+
+
+def test_only_diacritics_are_folded_not_the_kana_voicing_marks() -> None:
+    words = EndUseWords.model_validate(
+        {"format": "exportscreen-end-use-words/1", "categories": {"m": {"label": "m", "citations": ["c"]}},
+         "words": [{"text": "カス", "category": "m"}, {"text": "défense", "category": "m"}]}
+    )  # fmt: skip
+    assert [w.word for w in words.read("ガス検知器")] == []
+    assert [w.word for w in words.read("カス")] == ["カス"]
+    assert [w.word for w in words.read("DEFENSE")] == ["défense"]
+
+
+@pytest.mark.parametrize(
+    ("destination", "end_use", "eccn", "rule"),
+    [
+        ("CN", "J-20 fighter aircraft", "3A991.a.1", "end-use-words"),
+        ("VE", "Fuerzas Armadas Nacionales Bolivarianas", "3A991.a.1", "end-use-words"),
+        ("AE", "forwarded to our customer in Iran", "EAR99", "end-use-words"),
+        ("CN", "for our 7nm FinFET logic production line", "EAR99", "end-use-advanced-node"),
+    ],
+)
+def test_free_text_end_uses_the_red_team_passed_are_review(
+    screener: Screener, destination: str, end_use: str, eccn: str, rule: str
+) -> None:
+    tx = _tx(destination, [{"role": "ultimate_consignee", "name": "Acme Trading", "country": destination}],
+             [{"description": "part", "eccn": eccn}], end_use=end_use)  # fmt: skip
+    decision = screener.screen(tx, as_of=ON)
+    assert decision.category is Category.REVIEW
+    assert rule in {r.rule_id for r in decision.reasons}
+
+
+def test_an_address_in_an_embargoed_country_is_review_whatever_the_declared_country(screener: Screener) -> None:
+    party = {"role": "ultimate_consignee", "name": "Gulf Star Office Trading FZE", "country": "AE",
+             "address": "Office 4, Vali Asr Ave, Tehran, Iran"}  # fmt: skip
+    decision = screener.screen(_tx("AE", [party], [{"description": "printer", "eccn": "EAR99"}]), as_of=ON)
+    assert decision.category is Category.REVIEW
+    flag = next(r for r in decision.reasons if r.rule_id == "embargoed-country-address")
+    assert [w["word"] for w in flag.evidence["address_words"]] == ["Iran", "Tehran"]  # type: ignore[index,union-attr]
+    dubai = {**party, "address": "Office 4, Sheikh Zayed Rd, Dubai"}
+    clean = screener.screen(_tx("AE", [dubai], [{"description": "printer", "eccn": "EAR99"}]), as_of=ON)
+    assert "embargoed-country-address" not in {r.rule_id for r in clean.reasons}
 
 
 def test_an_unknown_end_use_word_category_is_a_pack_error(tmp_path: Path) -> None:
