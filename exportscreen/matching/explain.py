@@ -24,6 +24,7 @@ _METHODS = {
     "compact_form": "the same words written together",
     "acronym": "an acronym of the other",
     "truncated": "the listed name cut short",
+    "extended": "the listed name followed by words of the query's own",
 }
 
 

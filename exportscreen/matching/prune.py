@@ -6,7 +6,8 @@ The bound is derived from the scoring formula and ``lists/matching.yaml``, never
 ``Tuning.max_bonus``. ``coverage_floor`` is the ``C`` below which no name reaches a threshold (the
 compiled postings are cut there); ``Pruner.select`` bounds ``C`` by each listed word's best
 similarity to any query word and ``Q`` by the query words the name could cover at all. Identical,
-compact, acronym, split-word and cut-off (``truncated``) matches are never dropped. A stub credits
+compact, acronym, split-word, cut-off (``truncated``) and extended (``extended``) matches are never
+dropped. A stub credits
 an unmatched listed word only once another word matched, so a query with stubs reaches every name
 holding a word near one of its other words, and its bounds count the stubs as covering. A person's
 listed initial credits query words it begins: the names holding one count as near those words.
@@ -101,6 +102,15 @@ class Pruner:
             lo = bisect.bisect_left(c.sorted_folded, q.folded)
             hi = bisect.bisect_left(c.sorted_folded, q.folded + "\x7f")
             forced.update(c.sorted_names[lo:hi])
+        folded = q.folded
+        at = folded.find(" ", _T.score.extension_min_chars)
+        while at > 0:
+            # the names the query extends (``scoring.extended``): each beginning of it at a word boundary
+            head = folded[:at]
+            lo = bisect.bisect_left(c.sorted_folded, head)
+            hi = bisect.bisect_right(c.sorted_folded, head, lo)
+            forced.update(c.sorted_names[lo:hi])
+            at = folded.find(" ", at + 1)
         return forced
 
     def reached(self, q: Query) -> set[int]:

@@ -19,7 +19,8 @@ compact forms: "Quantum CTek" / "QuantumCTek"; name particles count as distincti
 ``C = Q = compact_similarity``; an acronym of the listed name (or
 the reverse) scores at least ``acronym``; a query that is the first ``truncation_min_chars`` or
 more characters of the listed name scores at least ``truncated``, more the more of it it keeps
-(a name field cut short). The
+(a name field cut short); a query that is an organisation's listed name followed by words of its
+own (``extended``: a department, a fab) scores at least ``extended``, a review. The
 features (``features``: small functions) then add or take points, and a name that leaves a
 distinctive query word unexplained is capped at ``unexplained_cap``: below a hit, whatever else
 matched. Constants: ``lists/matching.yaml``.
@@ -72,6 +73,8 @@ class Scorer:
     def __init__(self, compiled: CompiledNames, words: WordLists) -> None:
         self.c = compiled
         self.words = words
+        #: words that continue a name rather than add to it ("Tianjin University of Finance")
+        self.connectors = words.noise | words.particles
 
     def score(self, q: Query, k: int) -> tuple[float, Detail | None]:
         """The score of name ``k`` for query ``q`` with its detail (None for 0)."""
@@ -115,6 +118,11 @@ class Scorer:
                 if base < cut:
                     base = cut
                     method = "truncated"
+            elif c.entity_type[k] != "individual" and extended(q, c.folded[k], self.connectors):
+                longer = extended_score(q, c.folded[k])
+                if base < longer:
+                    base = longer
+                    method = "extended"
         if base <= 0:
             return 0.0, None
         features: dict[str, JsonValue] = {}
@@ -319,6 +327,23 @@ def initialled(
         link.append((" ".join(words[i] for i in picked), letters, sim, "initial"))
         out.extend(picked)
     return out
+
+
+def extended(q: Query, listed: str, connectors: frozenset[str]) -> bool:
+    """The query is the listed name followed by words of its own: the listed name (two words or more,
+    ``extension_min_chars`` characters or more) begins the query's folded text at a word boundary,
+    and the next word is no connector ("Tianjin University of Finance and Economics" is another
+    name, not a part of Tianjin University)."""
+    if len(listed) < _SC.extension_min_chars or " " not in listed or not q.folded.startswith(listed + " "):
+        return False
+    rest = q.folded[len(listed) + 1 :].split(" ", 1)[0]
+    return bool(rest) and rest not in connectors
+
+
+def extended_score(q: Query, listed: str) -> float:
+    """From ``extended`` up to ``extended_full`` by the share of the query the listed name is."""
+    share = len(listed) / len(q.folded)
+    return _SC.extended + (_SC.extended_full - _SC.extended) * share
 
 
 def truncated(q: Query, listed: str) -> bool:

@@ -83,6 +83,9 @@ class Score(_Strict):
     truncated: float = _Score
     truncated_full: float = _Score
     truncation_min_chars: int = Field(ge=1)
+    extended: float = _Score
+    extended_full: float = _Score
+    extension_min_chars: int = Field(ge=1)
     unexplained_cap: float = _Score
 
 
