@@ -206,12 +206,16 @@ class Screener:
     def match_name(
         self, name: str, *, country: str | None = None, limit: int = 5, as_of: dt.date | None = None
     ) -> list[PartyMatch]:
-        """List entries resembling ``name`` (at least review strength), best first."""
+        """List entries resembling ``name`` (at least review strength), best first; an entry whose
+        end date passed after its list was published is among them (``Registry.lapse_unconfirmed``:
+        whether it was renewed is unknown)."""
         if not isinstance(name, str) or not name.strip():
             raise InputError("name is empty")
         on = as_of or dt.date.today()
         out: list[PartyMatch] = []
-        for cand in self._name_candidates([name], country, on)[:limit]:
+        unconfirmed: list[Candidate] = []
+        found = self._name_candidates([name], country, on, unconfirmed)
+        for cand in self._ranked([*found, *unconfirmed])[:limit]:
             pm = self._party_match(cand, role="query", query=name)
             if pm is not None:
                 out.append(pm)
@@ -260,7 +264,7 @@ class Screener:
             for cand in self._ranked(found):
                 if len(best) >= limit:
                     break
-                if not self.registry.entries[cand.entry_index].active(on):
+                if not self.registry.counts_on(self.registry.entries[cand.entry_index], on):
                     continue
                 pm = self._party_match(cand, role="query", query=query)
                 if pm is not None:

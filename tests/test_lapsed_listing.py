@@ -70,3 +70,14 @@ def test_before_the_end_date_the_entry_is_in_force() -> None:
     decision = screener.screen(_order("Nordwind Cargo Airlines", "DE"), as_of=dt.date(2026, 9, 15))
     assert decision.category is Category.SENSITIVE
     assert "listing-lapse-unconfirmed" not in {r.rule_id for r in decision.reasons}
+
+
+@pytest.mark.parametrize(("published", "shown"), [(dt.date(2026, 7, 1), True), (dt.date(2026, 9, 20), False)])
+def test_match_shows_a_lapse_the_list_does_not_confirm(published: dt.date, shown: bool) -> None:
+    """``match`` and ``match --file`` (match_many) missed PJSC Aeroflot after its TDO's end date: a
+    customer-master screening said nothing."""
+    screener = Screener(registry=_registry(published))
+    on = dt.date(2026, 10, 1)
+    single = [m.entry_id for m in screener.match_name("Nordwind Cargo Airlines", as_of=on)]
+    (many,) = screener.match_many(["Nordwind Cargo Airlines"], as_of=on)
+    assert single == [m.entry_id for m in many] == (["DPL-1"] if shown else [])

@@ -12,7 +12,9 @@
    read as those letters, per name: in a name that holds a Latin letter, in every word that holds
    one or is made only of look-alikes (``Ѕemiconductor Мanufacturing`` → ``Semiconductor
    Manufacturing``); every other script transliterated by ``anyascii``, then case-folded;
-5. apostrophes removed inside words (``Xi'an`` → ``xian``), ``&`` read as ``and``, every other
+5. apostrophes removed inside words (``Xi'an`` → ``xian``), ``@`` and ``$`` between letters read
+   as the letters they stand in for (``Hu@wei`` → ``huawei``), a single letter set off by hyphens
+   inside a word joined to it (``Hu-a-wei`` → ``huawei``), ``&`` read as ``and``, every other
    non-alphanumeric character turned into a space;
 6. runs of single letters joined (``S.M.I.C.`` → ``smic``), unless ``join_initials=False``.
 
@@ -41,6 +43,11 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 _CJK_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 _CJK_FORM_SPLIT = re.compile("(" + "|".join(_CJK_FORMS) + ")")
 _HAS_DIGIT = re.compile(r"\d")
+#: symbols written for a letter inside a word
+_SYMBOL_LETTERS = re.compile(r"(?<=[A-Za-z])[@$](?=[A-Za-z])")
+_SYMBOL_AS = {"@": "a", "$": "s"}
+#: a single letter set off by hyphens inside a word ("Hu-a-wei")
+_HYPHENED_LETTER = re.compile(r"(?<=[A-Za-z])-([A-Za-z])-(?=[A-Za-z])")
 
 
 class NormalisationTrace:
@@ -110,9 +117,20 @@ def fold_traced(text: str, trace: NormalisationTrace | None = None, *, join_init
 
 
 def _fold_latin(cleaned: str, t: NormalisationTrace, join_initials: bool) -> str:
-    """The steps of ``fold_traced`` after the text is Latin: apostrophes, "&", case, word split,
-    initials joined."""
-    cleaned = _APOSTROPHES.sub("", cleaned).replace("&", " and ")
+    """The steps of ``fold_traced`` after the text is Latin: apostrophes, symbols for letters,
+    hyphened letters, "&", case, word split, initials joined."""
+    cleaned = _APOSTROPHES.sub("", cleaned)
+    if "@" in cleaned or "$" in cleaned:
+        read = _SYMBOL_LETTERS.sub(lambda m: _SYMBOL_AS[m.group(0)], cleaned)
+        if read != cleaned:
+            t.add("symbols_read_as_letters")
+            cleaned = read
+    if "-" in cleaned:
+        glued = _HYPHENED_LETTER.sub(r"\1", cleaned)
+        if glued != cleaned:
+            t.add("hyphenated_letters_joined")
+            cleaned = glued
+    cleaned = cleaned.replace("&", " and ")
     words = _NON_ALNUM.sub(" ", cleaned.casefold()).split()
     if not join_initials:
         return " ".join(words)

@@ -38,6 +38,11 @@ def test_fold_cases() -> None:
     assert fold("MICR0 SYSTEMS") == "micr0 systems"  # digits stay: the ocr similarity rule reads them
     assert fold("5G Tech") == "5g tech"
     assert fold("A & B") == "a and b"
+    assert fold("Hu@wei Technologies") == "huawei technologies"  # a symbol for a letter (red team F8)
+    assert fold("Ro$tec") == "rostec"
+    assert fold("Hu-a-wei Tech") == "huawei tech"  # a letter set off by hyphens
+    assert fold("AL-ZAWAHIRI") == "al zawahiri"  # hyphens between longer parts still split
+    assert fold("A-B-C") == "abc"
     assert fold("中芯国际集成电路制造有限公司") == "zhongxinguojijichengdianluzhizao youxiangongsi"
     assert fold("\x00\x07") == ""
 
