@@ -93,6 +93,14 @@ class Readings:
         self._pinyin_any = (
             re.compile("|".join(re.escape(src) for src, _dst, _note in self._pinyin)) if self._pinyin else None
         )
+        #: a Chinese place a company name begins with (and its 市/省/自治区), before two more characters
+        self._cjk_place = (
+            re.compile(
+                "^(" + "|".join(map(re.escape, words.cjk_name_places)) + ")(?:市|省|自治区)?(?=[\u4e00-\u9fff]{2})"
+            )
+            if words.cjk_name_places
+            else None
+        )
 
     def of(self, name: str) -> Reading:
         if not isinstance(name, str):
@@ -120,6 +128,12 @@ class Readings:
             runs = set(folded.split()) - set(split.split())
             if any(run not in self.words.legal_forms for run in runs):  # "S.A.", "C.V." are legal forms
                 variants.append((split, "initials read one by one"))
+        if self._cjk_place is not None and "cjk_transliterated" in trace.steps:
+            place = self._cjk_place.match(name.strip())
+            if place is not None:
+                split = fold(place.group(1) + " " + name.strip()[place.end() :])
+                if split != folded:
+                    variants.append((split, f"place split off: {place.group(0)}"))
         padded = f" {folded} "
         if self._pinyin_any is not None and self._pinyin_any.search(padded):
             for src, dst, note in self._pinyin:

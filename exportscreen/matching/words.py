@@ -100,6 +100,8 @@ class WordLists:
     address_abbreviations: dict[str, str] | None = None
     #: Chinese address parts (as written, longest first) and their English words
     cjk_address_parts: tuple[tuple[str, str], ...] = ()
+    #: Chinese places a company name may begin with (as written), longest first
+    cjk_name_places: tuple[str, ...] = ()
     weak: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
@@ -124,6 +126,7 @@ class WordLists:
             "particles:" + ",".join(sorted(self.particles)),
             "addrabbr:" + ",".join(f"{a}={b}" for a, b in sorted((self.address_abbreviations or {}).items())),
             "cjkaddr:" + ",".join(f"{a}={b}" for a, b in self.cjk_address_parts),
+            "cjkplaces:" + ",".join(self.cjk_name_places),
         ]
         return "\n".join(parts)
 
@@ -148,4 +151,5 @@ def word_lists(directory: Path | None = None) -> WordLists:
         particles=_word_set(base / "particles.yaml"),
         address_abbreviations={fold(a): fold(b) for a, b in _raw_pairs(base / "address_abbreviations.yaml")},
         cjk_address_parts=tuple(sorted(_raw_pairs(base / "cjk_address_parts.yaml"), key=lambda p: -len(p[0]))),
+        cjk_name_places=tuple(sorted(_load(base / "cjk_name_places.yaml", _Words).words, key=lambda w: (-len(w), w))),
     )

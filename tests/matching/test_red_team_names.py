@@ -53,3 +53,24 @@ def test_a_listed_party_written_in_its_own_script_is_found(
 
 def test_another_university_of_the_same_city_is_not_found(screener: Screener) -> None:
     assert screener.match_name("天津财经大学", country="CN") == []
+
+
+@pytest.mark.parametrize(
+    ("query", "entry"),
+    [
+        ("深圳市华为技术有限公司", "Huawei Technologies Co., Ltd."),
+        ("杭州海康威视", "Hangzhou Hikvision Digital Technology Co., Ltd."),
+        ("上海中芯国际", "Semiconductor Manufacturing International Corporation (SMIC)"),
+        ("武汉长江存储科技有限责任公司", "Yangtze Memory Technologies Co., Ltd."),
+        ("福建晋华集成电路有限公司", "Fujian Jinhua Integrated Circuit Company, Ltd."),
+    ],
+)
+def test_a_chinese_name_with_its_city_or_province_in_front_is_found(screener: Screener, query: str, entry: str) -> None:
+    """The whole run of characters was one word: 深圳市华为技术 never met 华为技术 (F1)."""
+    found = screener.match_name(query, country="CN", limit=3)
+    assert found and found[0].entry_name == entry and found[0].score >= S.review
+
+
+@pytest.mark.parametrize("query", ["北京大学", "武汉大学"])
+def test_a_place_and_a_generic_word_find_nothing(screener: Screener, query: str) -> None:
+    assert screener.match_name(query, country="CN") == []
