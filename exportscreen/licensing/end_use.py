@@ -49,6 +49,9 @@ class Word(BaseModel):
     language: str = "en"
     case_sensitive: bool = False
     not_in: list[str] = Field(default_factory=list)
+    #: the country the word names (ISO alpha-2): in a party address, a word of the party's own
+    #: country is no finding
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class WordHit:
     label: str
     language: str
     citations: tuple[str, ...]
+    country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,9 @@ class EndUseWords(BaseModel):
                 haystack = haystack.replace(_plain(stop).casefold(), " ")
             if pattern.search(haystack):
                 cat = self.categories[word.category]
-                hits.append(WordHit(word.text, word.category, cat.label, word.language, tuple(cat.citations)))
+                hits.append(
+                    WordHit(word.text, word.category, cat.label, word.language, tuple(cat.citations), word.country)
+                )
         return hits
 
 

@@ -82,6 +82,14 @@ class LicensingFacts:
         return tuple(p for p in self.places if p.party is not None)
 
 
+def _own_country(named: str | None, declared: str | None, groups: CountryGroups, on: dt.date) -> bool:
+    """A word of an address names the party's own country (its declared country, else the order's
+    destination; compared as the country groups treat them: Hong Kong as China)."""
+    if named is None or declared is None:
+        return False
+    return groups.effective_country(named, on)[0] == groups.effective_country(declared, on)[0]
+
+
 def item_eccns(item: Item, classification: ItemClassification) -> list[tuple[str, str]]:
     """The ECCNs the determination reads for an item: the declared one, then those its specifications
     put it in (a capability tier's ECCN), each with where it came from."""
@@ -156,6 +164,7 @@ class Licensing:
                 for p in tx.parties
                 if p.address
                 for hit in self.words.read(p.address)
+                if not _own_country(hit.country, p.country or tx.destination, groups, on)
             )
             regions = address_regions(tx, det.part746, on)
             end_use = tuple(self._end_use(tx, places, on, packs_in_force))

@@ -146,7 +146,7 @@ def test_a_named_destination_region_requires_a_licence(screener: Screener, regio
         ("PLA filament for 3D printers", ["PLA"]),
         ("pla filament for 3D printers", []),
         ("swarmy colours", []),
-        ("中国冠军运动队", []),
+        ("冠军运动队", []),  # 冠军 "champion" holds 军
         ("用于军用雷达", ["军"]),
         ("ＭＩＬＩＴＡＲＹ", ["military"]),
         ("re-export to a third country", ["re-export"]),
@@ -304,3 +304,28 @@ def test_csv_orders_carry_destination_region_and_hts() -> None:
     (order,) = parse_csv_orders(text, path=Path("orders.csv"))
     assert order.data["destination_region"] == "UA-43"
     assert order.data["items"][0]["hts"] == "8413.70"
+
+
+def test_a_chinese_address_of_a_party_declared_elsewhere_is_review(screener: Screener) -> None:
+    """A Malaysian consignee at a Shenzhen address receiving a 3A090 GPU came out less risky."""
+    party = {"role": "ultimate_consignee", "name": "Penang Compute Sdn Bhd", "country": "MY",
+             "address": "Floor 12, Tower B, Nanshan District, Shenzhen, China"}  # fmt: skip
+    decision = screener.screen(_tx("MY", [party], [GPU]), as_of=ON)
+    assert decision.category is Category.REVIEW
+    flag = next(r for r in decision.reasons if r.rule_id == "china-place-address")
+    assert [w["word"] for w in flag.evidence["address_words"]] == ["China", "Shenzhen"]  # type: ignore[index,union-attr]
+
+
+@pytest.mark.parametrize(
+    ("country", "address"),
+    [("HK", "Shenzhen Bay, Nanshan, Shenzhen, China"), ("CN", "Zhangjiang Road 18, Shanghai"),
+     (None, "Zhangjiang Road 18, Shanghai"), ("IR", "Vali Asr Ave, Tehran, Iran")],
+)  # fmt: skip
+def test_a_place_of_the_partys_own_country_is_no_address_finding(
+    screener: Screener, country: str | None, address: str
+) -> None:
+    destination = country or "CN"
+    party = {"role": "ultimate_consignee", "name": "Acme Trading", "address": address,
+             **({"country": country} if country else {})}  # fmt: skip
+    decision = screener.screen(_tx(destination, [party], [{"description": "chairs", "eccn": "EAR99"}]), as_of=ON)
+    assert not {"china-place-address", "embargoed-country-address"} & {r.rule_id for r in decision.reasons}
