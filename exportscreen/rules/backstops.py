@@ -90,9 +90,9 @@ def _lapse_unconfirmed(lapsed: Sequence[MatchFact]) -> Reason:
         rule_id="listing-lapse-unconfirmed",
         category=Category.REVIEW,
         message=f"Matched entries whose listing ended after their list was published: {listing}. "
-        "The lists loaded cannot say whether the listing was renewed (a temporary denial order is renewed "
-        "for 180 days or a year at a time): refresh the lists (exportscreen lists update) or check the "
-        "Federal Register before shipping.",
+        "The lists loaded cannot say whether the listing was renewed or extended (a temporary denial "
+        "order usually is, for 180 days or a year at a time): refresh the lists (exportscreen lists "
+        "update) or check the Federal Register before shipping.",
         citations=["15 CFR 766.24"],
         evidence={
             "lists": sorted({f.entry.list for f in lapsed}),
