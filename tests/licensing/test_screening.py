@@ -319,7 +319,8 @@ def test_a_chinese_address_of_a_party_declared_elsewhere_is_review(screener: Scr
 @pytest.mark.parametrize(
     ("country", "address"),
     [("HK", "Shenzhen Bay, Nanshan, Shenzhen, China"), ("CN", "Zhangjiang Road 18, Shanghai"),
-     (None, "Zhangjiang Road 18, Shanghai"), ("IR", "Vali Asr Ave, Tehran, Iran")],
+     (None, "Zhangjiang Road 18, Shanghai"), ("IR", "Vali Asr Ave, Tehran, Iran"),
+     ("TW", "No. 8, Li-Hsin Rd. 6, Hsinchu Science Park, Hsinchu, Taiwan, Republic of China")],
 )  # fmt: skip
 def test_a_place_of_the_partys_own_country_is_no_address_finding(
     screener: Screener, country: str | None, address: str
