@@ -32,6 +32,18 @@ class RegionHit:
     citations: tuple[str, ...]
 
 
+def _place(
+    country: str,
+    basis: str,
+    party: str | None,
+    on: dt.date,
+    groups: CountryGroups,
+    groups_of: Callable[[str, dt.date], tuple[str, ...]],
+) -> Place:
+    effective, _ = groups.effective_country(country, on)
+    return Place(country, effective, groups_of(country, on), basis, party)
+
+
 def places_that_count(
     tx: Transaction,
     on: dt.date,
@@ -43,8 +55,7 @@ def places_that_count(
     country, naming the first party), then a sanctioned destination region."""
 
     def place(country: str, basis: str, party: str | None = None) -> Place:
-        effective, _ = groups.effective_country(country, on)
-        return Place(country, effective, groups_of(country, on), basis, party)
+        return _place(country, basis, party, on, groups, groups_of)
 
     out = [place(tx.destination, "destination")]
     seen = {out[0].effective}
@@ -77,9 +88,9 @@ def other_party_places(
     for party in tx.parties:
         if party.role in COUNTING_ROLES or not party.country:
             continue
-        effective, _ = groups.effective_country(party.country, on)
-        if effective not in seen:
-            out.append(Place(party.country, effective, groups_of(party.country, on), str(party.role), party.name))
+        other = _place(party.country, str(party.role), party.name, on, groups, groups_of)
+        if other.effective not in seen:
+            out.append(other)
     return tuple(out)
 
 
