@@ -21,6 +21,7 @@ The same street with another house number, or the same number on another street,
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pydantic import JsonValue
@@ -240,7 +241,7 @@ def search_address(
     min_score: float,
 ) -> list[Candidate]:
     """Entries with a listed address like ``address``, best first (see the module docstring)."""
-    q = fold_address(address, parse.words)
+    q = _split_joined(fold_address(address, parse.words), index.words)
     qa = parse(q)
     if not qa.numbers and len(qa.distinctive) < _A.words_only_min_words:
         return []
@@ -289,6 +290,36 @@ def search_address(
             )
     ranked = sorted(best.values(), key=lambda x: (-x.score, x.entry_index))
     return ranked if limit is None else ranked[:limit]
+
+
+def _split_joined(folded: str, vocabulary: Mapping[str, Ids]) -> str:
+    """``folded`` with each word that no listed address holds, but that is made of words that
+    listed addresses do hold, written as those words ("bantianhuawei" -> "bantian huawei")."""
+    least = _A.joined_piece_min_chars
+    out = []
+    for t in folded.split():
+        if len(t) < 2 * least or t in vocabulary or has_digit(t):
+            out.append(t)
+        else:
+            out.append(_segment(t, vocabulary, least) or t)
+    return " ".join(out)
+
+
+def _segment(word: str, vocabulary: Mapping[str, Ids], least: int) -> str | None:
+    """``word`` as the fewest listed words of ``least`` letters or more, if it is made of them."""
+    fewest: list[list[str] | None] = [None] * (len(word) + 1)
+    fewest[0] = []
+    for end in range(least, len(word) + 1):
+        for start in range(end - least + 1):
+            before = fewest[start]
+            piece = word[start:end]
+            if before is None or piece not in vocabulary:
+                continue
+            now = fewest[end]
+            if now is None or len(before) + 1 < len(now):
+                fewest[end] = [*before, piece]
+    pieces = fewest[-1]
+    return " ".join(pieces) if pieces is not None and len(pieces) > 1 else None
 
 
 def _shared_numbers(cand: Candidate) -> list[JsonValue]:

@@ -110,6 +110,7 @@ class Addresses(_Strict):
     words_only_listed_share: float = _Share
     postcode_min_digits: int = Field(ge=2)
     max_street_words: int = Field(ge=1)
+    joined_piece_min_chars: int = Field(ge=2)
 
 
 class Tuning(_Strict):

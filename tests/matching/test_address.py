@@ -95,3 +95,29 @@ def test_chinese_script_address(bundled: NameMatcher) -> None:
     assert strengths(bundled, "上海市浦东新区张江路19号").get(SMIC) is None  # another house number
     words = word_lists()
     assert fold_address("上海市浦东新区张江路18号", words) == "shanghai pudong new area zhangjiang road 18"
+
+
+HUAWEI = "Huawei Technologies Co., Ltd."
+YMTC = "Yangtze Memory Technologies Co., Ltd."
+
+
+@pytest.mark.parametrize(
+    ("address", "entry"),
+    [
+        # the Chinese run 坂田华为 is read as one word, "bantianhuawei": split into listed words
+        ("深圳市龙岗区坂田华为基地", HUAWEI),
+        ("Shenzhen Longgang District BantianHuawei Base", HUAWEI),
+        # 三路 is "3rd Road" in the listed "88 Weilai 3rd Road, East Lake High-tech Development Zone, Wuhan"
+        ("武汉市东湖新技术开发区未来三路88号", YMTC),
+    ],
+)
+def test_chinese_address_without_spaces_is_a_review(bundled: NameMatcher, address: str, entry: str) -> None:
+    assert strengths(bundled, address).get(entry) == "review"
+
+
+def test_joined_words_split_only_into_listed_words(bundled: NameMatcher) -> None:
+    assert strengths(bundled, "坂田华为基地") == {}  # two words: too few for an address without a number
+    assert strengths(bundled, "Shenzhen Longgang District Bantianhuaweix Base") == {}
+    found = bundled.search_address("深圳市龙岗区坂田华为基地", limit=1)[0]
+    assert found.explanation["query_normalised"] == "shenzhen longgang district bantian huawei base"
+    assert fold_address("未来三路", word_lists()) == "weilai 3rd road"
