@@ -87,24 +87,34 @@ class EndUseWords(BaseModel):
         return self
 
     @cached_property
-    def _patterns(self) -> list[tuple[Word, re.Pattern[str]]]:
-        out: list[tuple[Word, re.Pattern[str]]] = []
-        for w in self.words:
-            text = _plain(w.text)
-            body = re.escape(text if w.case_sensitive else text.casefold())
-            out.append((w, re.compile(body if _UNSPACED.search(text) else rf"(?<!\w){body}(?!\w)")))
-        return out
+    def _needles(self) -> list[str]:
+        """Each word as the literal text ``read`` looks for (folded unless case-sensitive)."""
+        return [_plain(w.text) if w.case_sensitive else _plain(w.text).casefold() for w in self.words]
+
+    @cached_property
+    def _patterns(self) -> dict[int, re.Pattern[str]]:
+        """Word index -> its whole-word pattern, compiled when the word's text is first seen."""
+        return {}
+
+    def _pattern(self, i: int) -> re.Pattern[str]:
+        pattern = self._patterns.get(i)
+        if pattern is None:
+            body = re.escape(self._needles[i])
+            pattern = re.compile(body if _UNSPACED.search(body) else rf"(?<!\w){body}(?!\w)")
+            self._patterns[i] = pattern
+        return pattern
 
     def read(self, text: str) -> list[WordHit]:
         """The words of the list found in ``text``, in list order, each once."""
         plain = _plain(text)
         folded = plain.casefold()
         hits: list[WordHit] = []
-        for word, pattern in self._patterns:
+        for i, (word, needle) in enumerate(zip(self.words, self._needles, strict=True)):
             haystack = plain if word.case_sensitive else folded
             for stop in word.not_in:
                 haystack = haystack.replace(_plain(stop).casefold(), " ")
-            if pattern.search(haystack):
+            # the literal text first: most words are in no text, and their patterns are never compiled
+            if needle in haystack and self._pattern(i).search(haystack):
                 cat = self.categories[word.category]
                 hits.append(
                     WordHit(word.text, word.category, cat.label, word.language, tuple(cat.citations), word.country)
