@@ -22,6 +22,7 @@ words found (``scoring``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -92,6 +93,17 @@ def devowel_all(word: str) -> str:
     return word[:1] + word[1:].translate(_INNER_VOWELS)
 
 
+_ORDINAL = re.compile(r"([0-9]+)(?:st|nd|rd|th)")
+
+
+def _number(word: str) -> str:
+    """The number a folded word writes, in digits or as an ordinal ("14", "14th" -> "14"); else ""."""
+    if word.isdigit():
+        return word
+    ordinal = _ORDINAL.fullmatch(word)
+    return ordinal.group(1) if ordinal else ""
+
+
 def _vowelless(word: str) -> bool:
     """Written without vowels after its first letter (the last letter aside)."""
     return devowel(word) == word or devowel_all(word) == word
@@ -154,6 +166,13 @@ def _ocr(q: str, v: str, dotted: bool, words: WordLists) -> float:
     if q == v or min(len(q), len(v)) < _S.ocr_min_len:
         return 0.0
     return _S.ocr if ocr_key(q) == ocr_key(v) else 0.0
+
+
+def _ordinal(q: str, v: str, dotted: bool, words: WordLists) -> float:
+    if q == v:
+        return 0.0
+    number = _number(q)
+    return _S.ordinal if number and number == _number(v) else 0.0
 
 
 def _vowels_dropped(q: str, v: str, dotted: bool, words: WordLists) -> float:
@@ -290,6 +309,12 @@ RULES: tuple[Rule, ...] = (
         "the same consonant skeleton (Mohamed / Muhammad)",
         _transliteration,
         KeyFinder("consonants", _listed_consonants, _listed_consonants),
+    ),
+    Rule(
+        "ordinal",
+        "the same number, once written as an ordinal (14th / 14)",
+        _ordinal,
+        KeyFinder("number", _one(_number), _one(_number)),
     ),
     Rule(
         "vowels_dropped",

@@ -55,6 +55,7 @@ class Similarity(_Strict):
     transliteration_min_len: int = Field(ge=3)
     ocr: float = _Share
     ocr_min_len: int = Field(ge=2)
+    ordinal: float = _Share
     vowels_dropped: float = _Share
     vowels_dropped_min_len: int = Field(ge=2)
     stub: float = _Share

@@ -1,5 +1,5 @@
 """Names of listed parties the red team wrote so that the bundled lists found nothing (F1, F2, F3,
-F8): each now reaches its entry at review or above with the defaults; look-alikes of other parties
+F8, and an ordinal): each now reaches its entry at review or above with the defaults; look-alikes of other parties
 still find nothing."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from exportscreen.matching import MatchSettings
 
 S = MatchSettings()
 HUAWEI = "Huawei Technologies Co., Ltd."
+CETC_14 = "China Electronics Technology Group Corporation 14th Research Institute (CETC 14)"
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +43,9 @@ def screener() -> Screener:
         ("上海中芯国际", "CN", "Semiconductor Manufacturing International Corporation (SMIC)"),
         ("武汉长江存储科技有限责任公司", "CN", "Yangtze Memory Technologies Co., Ltd."),
         ("福建晋华集成电路有限公司", "CN", "Fujian Jinhua Integrated Circuit Company, Ltd."),
+        # an ordinal for the listed number, words reordered ("CETC Research Institute 14")
+        ("CETC 14th Research Institute", "CN", CETC_14),
+        ("China Electronics Technology Group Corporation 14 Research Institute", "CN", CETC_14),
     ],
 )
 def test_the_red_teams_spellings_reach_their_entry(screener: Screener, query: str, country: str, entry: str) -> None:

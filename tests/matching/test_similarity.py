@@ -25,6 +25,8 @@ CASES = [
     ("ocr", "lirnited", "limited"),
     ("ocr", "huawe1", "huawei"),
     ("transliteration", "muhammad", "mohamed"),
+    ("ordinal", "14th", "14"),
+    ("ordinal", "2", "2nd"),
     ("vowels_dropped", "lmtd", "limited"),
     ("vowels_dropped", "cstr", "castro"),
     ("two_edits", "semicondutcr", "semiconductor"),
@@ -44,7 +46,8 @@ def test_rule_case(rule: str, query: str, listed: str) -> None:
 
 
 def test_words_that_are_not_alike() -> None:
-    for q, v in [("5g", "sg"), ("ab", "abc"), ("smic", "tsmc"), ("beijing", "nanjing")]:
+    unlike = [("5g", "sg"), ("ab", "abc"), ("smic", "tsmc"), ("beijing", "nanjing"), ("14th", "13"), ("14th", "4th")]
+    for q, v in unlike:
         assert word_similarity(q, v, WORDS) == (0.0, ""), (q, v)
 
 
@@ -58,6 +61,7 @@ _VOCAB = [
     "semiconductor", "manufacturing", "international", "corporation", "electronics", "limited", "huawei",
     "technologies", "mohammed", "muhammad", "aleksey", "castro", "fernandez", "zhongxin", "guoji", "beijing",
     "shenzhen", "tech", "intl", "co", "ltd", "al", "saeed", "sayed", "hussein", "merz", "mertz", "3hc", "micr0",
+    "14th", "14", "2nd",
 ]
 
 
