@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from exportscreen.eccn import normal_eccn
 from exportscreen.geo import resolve_country
 from exportscreen.limits import LIMITS
 
@@ -193,8 +194,6 @@ class Party(BaseModel):
         return self
 
 
-_ECCN = re.compile(r"^(EAR99|[0-9][A-E][0-9]{3}(\.[a-z0-9]+)*)$")
-
 # Relative tolerance between a given performance density and tpp / die_area_mm2.
 PD_TOLERANCE = 0.02
 
@@ -251,15 +250,7 @@ class Item(BaseModel):
     @field_validator("eccn")
     @classmethod
     def _eccn_shape(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        text = value.strip()
-        text = text[:5].upper() + text[5:] if len(text) >= 5 else text.upper()
-        if text.upper() == "EAR99":
-            return "EAR99"
-        if not _ECCN.match(text):
-            raise ValueError(f"{value!r} is not an ECCN (e.g. 3A090.a, 4A994, EAR99)")
-        return text
+        return None if value is None else normal_eccn(value)
 
     @field_validator("hts")
     @classmethod

@@ -35,12 +35,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from exportscreen._errors import InputError
 from exportscreen._io import load_model
+from exportscreen.eccn import normal_eccn
 from exportscreen.models import Country, Name, Party, Role
 
 __all__ = ["Licence", "LicenceRegister", "LicenceType", "licensed_parties", "load_register"]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
-_ECCN = re.compile(r"^(EAR99|[0-9][A-E][0-9]{3}(\.[a-z0-9]+)*)$")
 LicenceType = Literal["license", "nac_notification", "aca_notification", "other_authorization"]
 
 
@@ -71,13 +71,7 @@ class Licence(BaseModel):
     @field_validator("eccns")
     @classmethod
     def _eccns(cls, value: list[str]) -> list[str]:
-        out = []
-        for text in value:
-            eccn = "EAR99" if text.strip().upper() == "EAR99" else text.strip()[:5].upper() + text.strip()[5:]
-            if not _ECCN.match(eccn):
-                raise ValueError(f"{text!r} is not an ECCN (e.g. 3B001.c, EAR99)")
-            out.append(eccn)
-        return out
+        return [normal_eccn(text) for text in value]
 
     @model_validator(mode="after")
     def _dates(self) -> Licence:

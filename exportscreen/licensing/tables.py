@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from exportscreen._data import bundled_dir
 from exportscreen._errors import PackError
 from exportscreen._io import load_model
+from exportscreen.eccn import HEADING, paragraph_problem
 
 __all__ = [
     "CHART_COLUMNS",
@@ -45,8 +46,6 @@ ChartColumn = Literal[
 Confidence = Literal["V", "S", "U"]
 _FROZEN = ConfigDict(extra="forbid", frozen=True, defer_build=True, populate_by_name=True)
 _ISO2 = r"^[A-Z]{2}$"
-_HEADING = re.compile(r"^[0-9][A-E][0-9]{3}$")
-_PARAGRAPH = re.compile(r"^(\.[a-z0-9]+)+$")
 
 
 def heading_of(eccn: str) -> str:
@@ -56,7 +55,7 @@ def heading_of(eccn: str) -> str:
 
 def paragraph_parts(eccn_or_paragraph: str) -> tuple[str, ...]:
     """``3B001.c.1.a`` or ``.c.1.a`` -> ``("c", "1", "a")``; a bare heading -> ``()``."""
-    text = eccn_or_paragraph[5:] if _HEADING.match(eccn_or_paragraph[:5]) else eccn_or_paragraph
+    text = eccn_or_paragraph[5:] if HEADING.match(eccn_or_paragraph[:5]) else eccn_or_paragraph
     return tuple(p for p in text.split(".") if p)
 
 
@@ -119,7 +118,7 @@ class _Dated(BaseModel):
 class CclRow(_Dated):
     """One row of an ECCN's License Requirements table."""
 
-    eccn: str = Field(pattern=_HEADING.pattern)
+    eccn: str = Field(pattern=HEADING.pattern)
     paragraphs: list[str] = Field(default_factory=list)
     except_: list[str] = Field(default_factory=list, alias="except")
     cross_reference: bool = False
@@ -138,8 +137,9 @@ class CclRow(_Dated):
     @model_validator(mode="after")
     def _shape(self) -> CclRow:
         for p in (*self.paragraphs, *self.except_):
-            if not _PARAGRAPH.match(p):
-                raise ValueError(f"{self.eccn}: {p!r} is not a paragraph (.a.1)")
+            problem = paragraph_problem(p) if p else "an empty paragraph"
+            if problem is not None:
+                raise ValueError(f"{self.eccn}: {problem}")
         ways = [self.column is not None, self.scope is not None and self.delegate is None, self.delegate is not None]
         if self.unmodelled is None and sum(ways) != 1:
             raise ValueError(f"{self.eccn} {self.reason}: give one of column, scope or delegate (or unmodelled)")
@@ -236,7 +236,7 @@ class CclTable:
 
     def rows_for(self, heading: str, on: dt.date) -> tuple[CclRow, ...]:
         """The rows of an ECCN heading in force on ``on`` (empty: the ECCN is unknown on that date)."""
-        if not _HEADING.match(heading):
+        if not HEADING.match(heading):
             return ()
         return tuple(r for r in self._by_heading(heading[:2]).get(heading, ()) if r.active(on))
 
