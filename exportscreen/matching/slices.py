@@ -19,12 +19,13 @@ Jaro-Winkler, which computes the same similarity), each at the review and hit th
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rapidfuzz import fuzz, process, utils
@@ -56,6 +57,9 @@ class SliceCase:
     query: str
     expected: str | None
     perturbation: str
+    #: a positive whose query is the start of listed names of two entities or more ("China Aerospace
+    #: Scie" begins 20 entities' names): it names none of them, so which one it was cut from is chance
+    ambiguous: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +77,29 @@ def load_slice(path: Path) -> Slice:
         cases = [SliceCase(str(c["query"]), c["expected_entity_id"], str(c["perturbation"])) for c in data["cases"]]
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"not a perturbation slice: {exc}", path=path) from exc
-    return Slice(path.stem, candidates, cases)
+    return Slice(path.stem, candidates, _mark_ambiguous(candidates, cases))
+
+
+def _plain(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _mark_ambiguous(candidates: dict[str, list[str]], cases: list[SliceCase]) -> list[SliceCase]:
+    """``cases`` with ``ambiguous`` set on each positive whose query begins names of 2+ entities
+    and is no listed name in full."""
+    names = sorted({(_plain(n), eid) for eid, ns in candidates.items() for n in ns})
+    keys = [n for n, _ in names]
+    out = []
+    for case in cases:
+        q = _plain(case.query)
+        owners: set[str] = set()
+        i = bisect.bisect_left(keys, q)
+        if case.expected is not None and q and not (i < len(keys) and keys[i] == q):
+            while i < len(keys) and keys[i].startswith(q) and len(owners) < 2:
+                owners.add(names[i][1])
+                i += 1
+        out.append(replace(case, ambiguous=True) if len(owners) > 1 else case)
+    return out
 
 
 def slice_registry(s: Slice) -> Registry:
@@ -101,6 +127,8 @@ class _Class:
     found: int = 0
     false_hit: int = 0
     false_review: int = 0
+    ambiguous: int = 0
+    ambiguous_found: int = 0
 
 
 @dataclass(slots=True)
@@ -121,6 +149,8 @@ class SliceResult:
                 out.found += c.found
                 out.false_hit += c.false_hit
                 out.false_review += c.false_review
+                out.ambiguous += c.ambiguous
+                out.ambiguous_found += c.ambiguous_found
         return out
 
     @property
@@ -137,6 +167,18 @@ class SliceResult:
     def false_review_rate(self) -> float:
         c = self._sum(True)
         return c.false_review / c.n if c.n else 0.0
+
+    @property
+    def identifiable_recall(self) -> float:
+        """Recall over the positives whose query is not ambiguous (see ``SliceCase.ambiguous``)."""
+        c = self._sum(False)
+        n = c.n - c.ambiguous
+        return (c.found - c.ambiguous_found) / n if n else 0.0
+
+    def class_identifiable_rate(self, name: str) -> float:
+        c = self.classes[name]
+        n = c.n - c.ambiguous
+        return (c.found - c.ambiguous_found) / n if n else 0.0
 
     def class_rate(self, name: str) -> float:
         c = self.classes[name]
@@ -155,7 +197,10 @@ def _tally(
         c.false_review += bool(ranked) and ranked[0][1] >= review
         c.false_hit += any(s >= hit for _e, s in ranked)
     else:
-        c.found += bool(ranked) and ranked[0][0] == case.expected and ranked[0][1] >= review
+        found = bool(ranked) and ranked[0][0] == case.expected and ranked[0][1] >= review
+        c.found += found
+        c.ambiguous += case.ambiguous
+        c.ambiguous_found += found and case.ambiguous
 
 
 def evaluate_slice(matcher: Matcher, registry: Registry, s: Slice, settings: MatchSettings) -> SliceResult:
@@ -309,5 +354,20 @@ def format_slices(results: Sequence[SliceResult]) -> str:
         for cls in classes:
             cells = " | ".join(_pct(r.class_rate(cls)) if cls in r.classes else "  -  " for r in rs)
             lines.append(f"  {cls:<18} n={first.classes[cls].n:<4} {cells}")
+        ambiguous = first._sum(False).ambiguous
+        if ambiguous:
+            lines.append("")
+            lines.append(
+                f"{ambiguous} positive(s) begin the names of two entities or more (a prefix several share: "
+                "which one was cut is chance); recall without them:"
+            )
+            lines.append(
+                f"  {'all classes':<18} n={n_pos - ambiguous:<4} " + " | ".join(_pct(r.identifiable_recall) for r in rs)
+            )
+            for cls in classes:
+                c = first.classes[cls]
+                if c.ambiguous and cls not in first.negative_classes:
+                    cells = " | ".join(_pct(r.class_identifiable_rate(cls)) for r in rs)
+                    lines.append(f"  {cls:<18} n={c.n - c.ambiguous:<4} {cells}")
         lines.append("")
     return "\n".join(lines).rstrip()

@@ -9,7 +9,7 @@ import pytest
 
 from exportscreen.commands.eval import run_slices
 from exportscreen.matching import MatchSettings
-from exportscreen.matching.slices import _ssb_similarity, _ssb_tokens, load_slice
+from exportscreen.matching.slices import _ssb_similarity, _ssb_tokens, format_slices, load_slice
 
 SLICE = {
     "manifest": {},
@@ -57,3 +57,34 @@ def test_slice_file_that_is_no_slice(tmp_path: Path) -> None:
     bad.write_text('{"cases": 3}', encoding="utf-8")
     with pytest.raises(InputError):
         load_slice(bad)
+
+
+def test_a_prefix_several_entities_share_is_counted_apart(tmp_path: Path) -> None:
+    """'China Aerospace Scie' begins two entities' names: which it was cut from is chance, so
+    recall is also reported without such cases; a query that is a listed name in full is not one."""
+    ambiguous = {
+        "manifest": {},
+        "candidates": {
+            "el-1": ["China Aerospace Science and Industry Corporation Second Academy"],
+            "el-2": ["China Aerospace Science and Technology Corporation 8th Academy"],
+            "el-3": ["Academy of Military Medical Sciences"],
+            "el-4": ["Academy of Military Medical Sciences, Institute of Toxicology"],
+        },
+        "cases": [
+            {"query": "China Aerospace Scie", "expected_entity_id": "el-2", "perturbation": "truncate"},
+            {"query": "China Aerospace Science and Techn", "expected_entity_id": "el-2", "perturbation": "truncate"},
+            {"query": "ACADEMY of military medical sciences", "expected_entity_id": "el-3", "perturbation": "truncate"},
+            {"query": "China Aerospace", "expected_entity_id": None, "perturbation": "cross_pair"},
+        ],
+    }
+    path = tmp_path / "ambiguous.json"
+    path.write_text(json.dumps(ambiguous), encoding="utf-8")
+    assert [c.ambiguous for c in load_slice(path).cases] == [True, False, False, False]
+    results = run_slices([path], MatchSettings(), baselines=False)
+    truncate = results[0].classes["truncate"]
+    assert (truncate.n, truncate.ambiguous) == (3, 1)
+    assert truncate.found - truncate.ambiguous_found == 2
+    assert results[0].class_identifiable_rate("truncate") == 1.0 == results[0].identifiable_recall
+    text = format_slices(results)
+    assert "1 positive(s) begin the names of two entities or more" in text
+    assert "  truncate           n=2    1.000" in text
