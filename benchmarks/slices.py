@@ -52,8 +52,9 @@ def _csl(data: Path, sources: Any, individuals: bool) -> list[Any]:
                 continue
             if not individuals and r["type"] not in ("Entity", ""):
                 continue  # vessels and aircraft are no party names
-            kind = "individual" if individuals else "entity"
-            out.append(_entity(sources, f"sdn-{r['_id']}", r["name"], kind, r["alt_names"].split(";")))
+            # ``sdn-*`` ids are individuals when a slice is scored (the slices' README): entities get ``sdnent-*``
+            kind, prefix = ("individual", "sdn") if individuals else ("entity", "sdnent")
+            out.append(_entity(sources, f"{prefix}-{r['_id']}", r["name"], kind, r["alt_names"].split(";")))
     return out
 
 

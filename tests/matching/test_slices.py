@@ -88,3 +88,27 @@ def test_a_prefix_several_entities_share_is_counted_apart(tmp_path: Path) -> Non
     text = format_slices(results)
     assert "1 positive(s) begin the names of two entities or more" in text
     assert "  truncate           n=2    1.000" in text
+
+
+def test_held_out_sdn_entities_are_not_scored_as_people(tmp_path: Path) -> None:
+    """The held-out builder once gave SDN entities ``sdn-*`` ids, which a slice's registry reads as
+    individuals, so company names were scored with the person rules (sdn-entities-seed4 recall
+    0.864, 0.964 once scored as entities)."""
+    from types import SimpleNamespace
+
+    from benchmarks.slices import _csl
+    from exportscreen.matching.slices import Slice, slice_registry
+
+    csl = tmp_path / "csl"
+    csl.mkdir()
+    (csl / "consolidated_2022-05.csv").write_text(
+        "_id,source,type,name,alt_names\n"
+        "1,Specially Designated Nationals (SDN) - Treasury Department,Entity,GOMEZ MARIN LTDA.,\n"
+        "2,Specially Designated Nationals (SDN) - Treasury Department,Individual,\"KOZLOV, Dmitry\",\n",
+        encoding="utf-8",
+    )
+    sources = SimpleNamespace(Entity=lambda **kw: SimpleNamespace(**kw))
+    people, companies = _csl(tmp_path, sources, True), _csl(tmp_path, sources, False)
+    s = Slice("t", {e.entity_id: [e.primary_name] for e in people + companies}, [])
+    types = {e.name: e.type for e in slice_registry(s).entries}
+    assert types == {"KOZLOV, Dmitry": "individual", "GOMEZ MARIN LTDA.": "entity"}
