@@ -19,8 +19,16 @@ from exportscreen._io import load_model
 __all__ = ["AddressWord", "EndUseWords", "WordHit", "load_end_use_words"]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-#: Scripts written without spaces between words: such a word matches anywhere in the text.
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+#: Scripts written without spaces between words (Chinese, Japanese), and Hangul, whose particles join
+#: the noun (평양에서 "in Pyongyang"): such a word matches anywhere in the text.
+_UNSPACED_CHARS = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_UNSPACED = re.compile(f"[{_UNSPACED_CHARS}]")
+#: What may not stand next to a word of a spaced script: a word character other than those of the
+#: unspaced scripts (in "用于3D NAND生产" the Latin word stands between Chinese characters).
+_IN_WORD = rf"[^\W{_UNSPACED_CHARS}]"
+#: A word of an unspaced script that begins or ends with a Latin letter or digit is still bounded there:
+#: 7纳米 is not found inside 27纳米.
+_LATIN_EDGE = "0-9A-Za-z"
 
 
 #: The combining diacritical marks (accents, diaeresis, breve of Latin, Greek and Cyrillic letters);
@@ -100,7 +108,13 @@ class EndUseWords(BaseModel):
         pattern = self._patterns.get(i)
         if pattern is None:
             body = re.escape(self._needles[i])
-            pattern = re.compile(body if _UNSPACED.search(body) else rf"(?<!\w){body}(?!\w)")
+            if _UNSPACED.search(body):
+                needle = self._needles[i]
+                left = rf"(?<![{_LATIN_EDGE}])" if needle[0].isascii() and needle[0].isalnum() else ""
+                right = rf"(?![{_LATIN_EDGE}])" if needle[-1].isascii() and needle[-1].isalnum() else ""
+                pattern = re.compile(left + body + right)
+            else:
+                pattern = re.compile(rf"(?<!{_IN_WORD}){body}(?!{_IN_WORD})")
             self._patterns[i] = pattern
         return pattern
 

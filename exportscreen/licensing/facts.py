@@ -158,7 +158,13 @@ class Licensing:
         if memo.order is None:
             places = places_that_count(tx, on, groups, groups_of, det.part746)
             others = other_party_places(tx, on, groups, groups_of, places)
-            words = tuple(self.words.read(tx.end_use)) if tx.end_use else ()
+            # a country the end use names is no finding when the licence determination counts it
+            counted = {p.effective for p in places}
+            words = tuple(
+                hit
+                for hit in (self.words.read(tx.end_use) if tx.end_use else ())
+                if hit.country is None or groups.effective_country(hit.country, on)[0] not in counted
+            )
             in_addresses = tuple(
                 AddressWord(p.name, str(p.role), hit)
                 for p in tx.parties

@@ -166,6 +166,14 @@ def test_a_named_destination_region_requires_a_licence(screener: Screener, regio
         ("forwarded to our customer in Iran", ["Iran"]),
         ("Iranian", ["Iranian"]),
         ("a customer in Crimea", ["Crimea"]),
+        # red-team round 2: bounds next to unspaced scripts, Hangul particles, new categories
+        ("用于27纳米工艺", []),
+        ("用于7纳米工艺", ["7纳米"]),
+        ("用于3D NAND生产", ["3D NAND"]),
+        ("평양에서 사용", ["평양"]),
+        ("for an exascale supercomputer", ["supercomputer", "exascale"]),
+        ("232-layer NAND", ["232-layer"]),
+        ("Bandar Abbas port", ["Bandar Abbas"]),
     ],
 )
 def test_end_use_words(text: str, words: list[str]) -> None:
