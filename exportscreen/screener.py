@@ -32,6 +32,7 @@ from exportscreen.models import (
     PartyMatch,
     Reason,
     RegistryInfo,
+    Role,
     SourceInfo,
     Transaction,
 )
@@ -319,10 +320,18 @@ class Screener:
                             OwnerFact(p_index, owner.name, owner.percent, self.registry.entries[cand.entry_index], pm)
                         )
                 lapsed += self._lapsed_facts(unconfirmed, p_index, "owner", "name", owner.name)
-            # No headquarters given: the party's own country counts (owners: the owners_in condition).
-            hq = party.headquarters_country or party.country
+            # No headquarters given: the party's own country counts (owners: the owners_in condition);
+            # an ultimate consignee without a country is in the destination.
+            at_destination = party.role == Role.ULTIMATE_CONSIGNEE and not party.country
+            hq = party.headquarters_country or party.country or (tx.destination if at_destination else None)
             if hq:
-                basis = "headquarters_country" if party.headquarters_country else "country"
+                basis = (
+                    "headquarters_country"
+                    if party.headquarters_country
+                    else "country"
+                    if party.country
+                    else "destination"
+                )
                 headquarters.append(HeadquartersFact(p_index, party.name, hq, self._groups_of(hq, on), basis))
         items = tuple(ItemFact(i, item.description, self.tiers.classify(item, on)) for i, item in enumerate(tx.items))
         licensing = self.licensing.facts(

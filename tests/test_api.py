@@ -156,7 +156,7 @@ def test_less_risky_reason_lists_checks() -> None:
         {
             "id": "LR",
             "destination": "FR",
-            "parties": [{"role": "purchaser", "name": "Lyon Capteurs SARL"}],
+            "parties": [{"role": "purchaser", "name": "Lyon Capteurs SARL", "country": "FR"}],
             "items": [{"description": "probe", "eccn": "EAR99"}],
         },
         as_of=dt.date(2026, 3, 1),

@@ -76,7 +76,7 @@ def test_missing_file_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_as_of_option(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     order = tmp_path / "smic.yaml"
     order.write_text(
-        "id: S-1\ndestination: CN\nparties: [{role: end_user, name: SMIC Beijing}]\n"
+        "id: S-1\ndestination: CN\nparties: [{role: end_user, name: SMIC Beijing, country: CN}]\n"
         "items: [{description: cable, eccn: EAR99}]\n",
         encoding="utf-8",
     )

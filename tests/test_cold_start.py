@@ -31,7 +31,7 @@ ORDER = {
     "id": "COLD-1",
     "date": "2026-03-02",
     "destination": "CN",
-    "parties": [{"role": "purchaser", "name": "Acme Trading Co"}],
+    "parties": [{"role": "purchaser", "name": "Acme Trading Co", "country": "CN"}],
     "items": [{"description": "Ethernet cable, 2 m", "eccn": "EAR99"}],
 }
 

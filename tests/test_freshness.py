@@ -13,7 +13,7 @@ from exportscreen.cli import main
 TX = {
     "id": "F-1",
     "destination": "FR",
-    "parties": [{"role": "purchaser", "name": "Lyon Capteurs SARL"}],
+    "parties": [{"role": "purchaser", "name": "Lyon Capteurs SARL", "country": "FR"}],
     "items": [{"description": "probe", "eccn": "EAR99"}],
 }
 BUNDLED_AS_OF = load_registry().as_of
@@ -57,7 +57,8 @@ def test_undated_source_is_stale(tmp_path: Path) -> None:
 def test_cli_max_list_age_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     order = tmp_path / "o.yaml"
     order.write_text(
-        "id: F-2\ndate: 2030-01-01\ndestination: FR\nparties: [{role: purchaser, name: Lyon Capteurs SARL}]\n"
+        "id: F-2\ndate: 2030-01-01\ndestination: FR\n"
+        "parties: [{role: purchaser, name: Lyon Capteurs SARL, country: FR}]\n"
         "items: [{description: probe, eccn: EAR99}]\n",
         encoding="utf-8",
     )

@@ -17,7 +17,7 @@ from exportscreen.registry.update import default_data_dir
 ORDER = {
     "id": "ISO-1",
     "destination": "FR",
-    "parties": [{"role": "purchaser", "name": "Lyon Capteurs SARL"}],
+    "parties": [{"role": "purchaser", "name": "Lyon Capteurs SARL", "country": "FR"}],
     "items": [{"description": "Ethernet cable", "eccn": "EAR99"}],
 }
 

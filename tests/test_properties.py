@@ -124,14 +124,21 @@ transactions = st.fixed_dictionaries(
 )
 
 
+#: benign parties and owners say where they are (a party or owner without a country is a review)
 benign_owners = st.fixed_dictionaries(
-    {"name": st.sampled_from(BENIGN_NAMES), "percent": st.floats(min_value=1, max_value=50)},
-    optional={"country": st.sampled_from(BENIGN_COUNTRIES)},
+    {
+        "name": st.sampled_from(BENIGN_NAMES),
+        "percent": st.floats(min_value=1, max_value=50),
+        "country": st.sampled_from(BENIGN_COUNTRIES),
+    }
 )
 benign_parties = st.fixed_dictionaries(
-    {"role": st.sampled_from(ROLES), "name": st.sampled_from(BENIGN_NAMES)},
-    optional={
+    {
+        "role": st.sampled_from(ROLES),
+        "name": st.sampled_from(BENIGN_NAMES),
         "country": st.sampled_from(BENIGN_COUNTRIES),
+    },
+    optional={
         "headquarters_country": st.sampled_from(BENIGN_COUNTRIES),
         "aliases": st.lists(st.sampled_from(BENIGN_NAMES), max_size=1),
         "owners": st.lists(benign_owners, max_size=2),

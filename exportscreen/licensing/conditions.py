@@ -11,6 +11,8 @@ destination_mismatch: {groups: [D:5M, E:1, E:2]}
 party_country: {groups: [E:1, E:2]}
     a party in a role the requirement does not follow (purchaser, intermediate consignee, freight
     forwarder, other) is in a country that does not count already, in these groups or countries
+country_unknown: true         a party other than the ultimate consignee, or an owner of a party, has no
+                              country in the order
 region_in_address: true       a party address names a sanctioned region the destination does not
 end_use_words: [military, ...]  the free-text end use holds words of these categories
 address_words: [embargoed_country]  a party address holds words of these categories (same word list)
@@ -25,9 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from exportscreen.licensing.determine import Basis, Place, Requirement, Status
 from exportscreen.licensing.facts import LicensingFacts
 
-__all__ = ["Evidence", "LicenceCondition", "address_word_evidence", "determinations", "end_use_word_evidence",
-           "licence_evidence", "mismatch_evidence", "party_country_evidence", "region_evidence",
-           "unknown_eccn_evidence"]  # fmt: skip
+__all__ = ["Evidence", "LicenceCondition", "address_word_evidence", "countryless_evidence", "determinations",
+           "end_use_word_evidence", "licence_evidence", "mismatch_evidence", "party_country_evidence",
+           "region_evidence", "unknown_eccn_evidence"]  # fmt: skip
 
 
 class LicenceCondition(BaseModel):
@@ -168,6 +170,18 @@ def party_country_evidence(places: list[Place]) -> list[Evidence]:
             f"{p.basis.replace('_', ' ')} {p.party} is in {p.country} ({', '.join(p.groups) or 'no country group'})",
         )
         for p in places
+    ]
+
+
+def countryless_evidence(facts: LicensingFacts) -> list[Evidence]:
+    return [
+        Evidence(
+            "countryless",
+            "countryless",
+            {"party": c.party, "role": c.role, "owner": c.owner},
+            f"{c.role.replace('_', ' ')} {c.party}" + (f": owner {c.owner}" if c.owner else ""),
+        )
+        for c in facts.countryless
     ]
 
 

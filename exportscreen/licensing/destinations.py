@@ -1,7 +1,7 @@
 """The destinations that count: the order's destination, the countries of its ultimate consignees and
 end users, and a sanctioned region named as the destination region; plus the countries of the other
-parties (purchaser, intermediate consignee, forwarder ...) and the regions that only a party address
-suggests."""
+parties (purchaser, intermediate consignee, forwarder ...), the parties and owners whose country the
+order does not give, and the regions that only a party address suggests."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from exportscreen.licensing.determine import Place
 from exportscreen.licensing.embargoes import Part746
 from exportscreen.models import Role, Transaction
 
-__all__ = ["RegionHit", "address_regions", "other_party_places", "places_that_count"]
+__all__ = ["Countryless", "RegionHit", "address_regions", "countryless", "other_party_places", "places_that_count"]
 
 #: The roles whose country the licence requirement follows, besides the destination.
 COUNTING_ROLES = (Role.ULTIMATE_CONSIGNEE, Role.END_USER)
@@ -91,6 +91,28 @@ def other_party_places(
         other = _place(party.country, str(party.role), party.name, on, groups, groups_of)
         if other.effective not in seen:
             out.append(other)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Countryless:
+    """A party (or an owner of one) whose country the order does not give."""
+
+    party: str
+    role: str
+    #: the owner's name when it is an owner of ``party`` whose country is missing
+    owner: str | None = None
+
+
+def countryless(tx: Transaction) -> tuple[Countryless, ...]:
+    """Every party but the ultimate consignee (whose country is the destination by definition) without a
+    country, and every owner without one: neither their licence destination, nor their country group,
+    nor where they are headquartered can be read."""
+    out: list[Countryless] = []
+    for party in tx.parties:
+        if not party.country and party.role != Role.ULTIMATE_CONSIGNEE:
+            out.append(Countryless(party.name, str(party.role)))
+        out += [Countryless(party.name, str(party.role), o.name) for o in party.owners if not o.country]
     return tuple(out)
 
 

@@ -1,7 +1,7 @@
 """The licensing facts of one transaction: the places that count, every item's requirements (with the
 delegated sections marked evaluated or not, and the licences on file that cover them), unknown ECCNs,
-destination mismatches, the countries of the other parties, sanctioned regions in addresses and the
-end-use words found."""
+destination mismatches, the countries of the other parties, the parties and owners without a country,
+sanctioned regions in addresses and the end-use words found."""
 
 from __future__ import annotations
 
@@ -12,7 +12,14 @@ from dataclasses import dataclass, field, replace
 from exportscreen._construct import construct
 from exportscreen.geo import CountryGroups
 from exportscreen.licensing.coverage import ItemCover, covered
-from exportscreen.licensing.destinations import RegionHit, address_regions, other_party_places, places_that_count
+from exportscreen.licensing.destinations import (
+    Countryless,
+    RegionHit,
+    address_regions,
+    countryless,
+    other_party_places,
+    places_that_count,
+)
 from exportscreen.licensing.determine import Determiner, Place, Requirement
 from exportscreen.licensing.embargoes import load_part746
 from exportscreen.licensing.end_use import AddressWord, EndUseWords, WordHit, load_end_use_words
@@ -45,6 +52,8 @@ class LicensingFacts:
     other_parties: tuple[Place, ...] = ()
     #: the words of the end-use word list found in party addresses
     address_words: tuple[AddressWord, ...] = ()
+    #: the parties (but the ultimate consignee) and owners whose country the order does not give
+    countryless: tuple[Countryless, ...] = ()
 
     def cover(self, item_index: int, place: Place) -> ItemCover | None:
         """The cover of an item to a place (None: no licence register is loaded)."""
@@ -205,6 +214,7 @@ class Licensing:
             covers=covers,
             other_parties=others,
             address_words=in_addresses,
+            countryless=countryless(tx),
         )
 
     def _item(

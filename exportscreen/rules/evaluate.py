@@ -207,6 +207,8 @@ def _eval_licensing(cond: Condition, facts: Facts) -> list[lic.Evidence]:
         place = cond.party_country
         hits = [p for p in facts.licensing.other_parties if _in_place(place, p.effective, p.groups)]
         return lic.party_country_evidence(hits)
+    if cond.country_unknown:
+        return lic.countryless_evidence(facts.licensing)
     if cond.region_in_address:
         return lic.region_evidence(facts.licensing)
     if cond.end_use_words is not None:

@@ -49,7 +49,7 @@ class ItemFact:
 class HeadquartersFact:
     """Where a party is headquartered, or (basis "owners") where owners holding ``share`` percent of it
     are, and on what basis: "headquarters_country", "country" (no headquarters given: the party's own
-    country counts), "owners" or "ultimate_parent"."""
+    country counts), "destination" (an ultimate consignee without a country), "owners" or "ultimate_parent"."""
 
     party_index: int
     party_name: str

@@ -27,8 +27,8 @@ A condition is a mapping with exactly one key::
     as_of: {from: 2025-09-29, to: 2025-11-10}   the screening date is in [from, to)
     switch: NAME                the pack's switch NAME is on (``switches:`` of the pack; a data choice
                                 such as which reading of a rule applies)
-    licence, eccn_unknown, destination_mismatch, party_country, region_in_address, end_use_words,
-    address_words
+    licence, eccn_unknown, destination_mismatch, party_country, country_unknown, region_in_address,
+    end_use_words, address_words
                                 licence determination facts: see ``exportscreen.licensing.conditions``
 
 ``destination`` holds when any country that counts is in the place: the destination, or the country
@@ -73,6 +73,7 @@ TEMPLATE_FIELDS = frozenset(
         "address_words",
         "as_of",
         "conflicts",
+        "countryless",
         "destination",
         "destination_groups",
         "determinations",
@@ -183,6 +184,7 @@ class Condition(BaseModel):
     destination_mismatch: Place | None = None
     party_country: Place | None = None
     region_in_address: Literal[True] | None = None
+    country_unknown: Literal[True] | None = None
     end_use_words: list[str] | None = Field(default=None, min_length=1)
     address_words: list[str] | None = Field(default=None, min_length=1)
     switch: str | None = Field(default=None, min_length=1)

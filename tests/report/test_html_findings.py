@@ -58,7 +58,7 @@ def test_an_unread_list_match_finding_shows_the_entry_it_rests_on(
             "id": "PO-FR",
             "date": "2026-03-02",
             "destination": "FR",
-            "parties": [{"role": "purchaser", "name": "Northwind Precision Trading Ltd."}],
+            "parties": [{"role": "purchaser", "name": "Northwind Precision Trading Ltd.", "country": "FR"}],
             "items": [{"description": "Oscilloscope probe", "eccn": "EAR99"}],
         },
     )

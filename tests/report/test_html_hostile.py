@@ -25,9 +25,9 @@ def hostile_order(directory: Path) -> Path:
         "destination": "DE",
         "parties": [
             {"role": "ultimate_consignee", "name": f"{SCRIPT} Ltd", "country": "DE"},
-            {"role": "purchaser", "name": QUOTES, "address": "</td></tr></table><h1>fake</h1>"},
-            {"role": "end_user", "name": f"{RLO}live GmbH{RLO} {ARABIC}", "aliases": [HEBREW]},
-            {"role": "freight_forwarder", "name": LONG},
+            {"role": "purchaser", "name": QUOTES, "country": "DE", "address": "</td></tr></table><h1>fake</h1>"},
+            {"role": "end_user", "name": f"{RLO}live GmbH{RLO} {ARABIC}", "country": "DE", "aliases": [HEBREW]},
+            {"role": "freight_forwarder", "name": LONG, "country": "DE"},
         ],
         "items": [{"description": "<iframe src=https://example.com></iframe> widgets", "eccn": "EAR99"}],
         "end_use": "civil <style>body{display:none}</style>",

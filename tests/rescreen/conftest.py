@@ -87,6 +87,8 @@ def generated_orders(n: int, seed: int = 7) -> list[dict[str, Any]]:
                 "items": [{"description": "industrial pump", "eccn": "EAR99"}],
             }
         )
+        for p in orders[-1]["parties"]:  # every party in the destination: a party without one is a review
+            p["country"] = orders[-1]["destination"]
     return orders
 
 
