@@ -7,7 +7,8 @@ missing, the tier can be neither confirmed nor ruled out: the item is then *uncl
 ``exportscreen.rules.materiality`` weighs whether the missing value could change the verdict. A
 declared ECCN under a heading the tiers model (``families``) that no tier in force knows cannot be
 placed at all (an unknown paragraph, or an ECCN not in force on the date), and neither can an item
-with neither an ECCN nor a kind: never mature.
+with neither an ECCN nor a kind, or with specifications but no kind (the kind says what they describe):
+never mature.
 """
 
 from __future__ import annotations
@@ -264,6 +265,17 @@ class TierSet:
         if item.eccn is None and item.kind is None:
             return ItemClassification(
                 tiers=(), classified=False, evidence=evidence, unplaceable="neither an ECCN nor a kind is given"
+            )
+        given = [f for f in SPEC_FIELDS if getattr(item, f) is not None]
+        if item.kind is None and given:
+            # the same value means the IC itself (ic, memory) or the production the item is for (sme ...)
+            return ItemClassification(
+                tiers=tuple(t for t in matched if t in decl_tiers),
+                classified=False,
+                evidence=evidence,
+                unplaceable=f"specifications are given ({', '.join(given)}) but no kind: they describe the IC "
+                "itself (kind ic or memory), a computer, or the production the item is for (sme, technology, "
+                "software, other)",
             )
         if item.eccn and not declared and self._in_family(item.eccn):
             return ItemClassification(

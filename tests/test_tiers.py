@@ -176,6 +176,18 @@ def test_an_unknown_paragraph_says_why_it_cannot_be_placed() -> None:
     assert nothing.unplaceable == "neither an ECCN nor a kind is given"
 
 
+def test_specifications_without_a_kind_cannot_be_placed() -> None:
+    """node_nm 7 on an EAR99 item with no kind was dropped (less risky to China); the kind says whether
+    it is the IC's node or the node of the fab the item is for (red team 26, finding 7)."""
+    result = load_tiers().classify(Item(description="chamber parts", eccn="EAR99", node_nm=7), NOW)
+    assert not result.classified
+    assert result.unplaceable is not None and "node_nm" in result.unplaceable
+    declared = load_tiers().classify(Item(description="gpu", eccn="3A090.a", tpp=5000), NOW)
+    assert not declared.classified and "3A090.a" in declared.tiers  # the declared ECCN's tier is kept
+    with_kind = load_tiers().classify(Item(description="chamber parts", kind="sme", eccn="EAR99", node_nm=7), NOW)
+    assert with_kind.unplaceable is None
+
+
 def test_a_nondc_chip_declared_3a090a_is_no_conflict() -> None:
     result = load_tiers().classify(Item(description="x", kind="ic", eccn="3A090.a", tpp=5285, datacenter=False), NOW)
     assert result.conflict is None
