@@ -419,6 +419,35 @@ def test_match_reaches_the_entity_list_entry(query: str, entry_id: str) -> None:
     assert entry_id in {m.entry_id for m in match_name(query, limit=10)}
 
 
+@pytest.mark.parametrize(
+    ("query", "entry_id"),
+    [
+        ("中国航空工业集团有限公司", "1260H-CN-AVIATION-INDUSTRY-CORPORATION-OF-CHINA-LTD"),
+        ("中国航天科技集团有限公司", "CMIC-CN-CHINA-AEROSPACE-SCIENCE-AND-TECHNOLOGY-CORPORATION"),
+        ("中国电子科技集团有限公司", "1260H-CN-CHINA-ELECTRONICS-TECHNOLOGY-GROUP-CORPORATION"),
+        ("中国船舶集团有限公司", "1260H-CN-CHINA-STATE-SHIPBUILDING-CORPORATION-LIMITED"),
+        ("中国兵器工业集团有限公司", "1260H-CN-CHINA-NORTH-INDUSTRIES-GROUP-CORPORATION-LIMITED"),
+        ("中国移动通信集团有限公司", "CMIC-CN-CHINA-MOBILE-COMMUNICATIONS-GROUP-CO-LTD"),
+        ("中国电信集团有限公司", "1260H-CN-CHINA-TELECOM-GROUP-CO-LTD"),
+    ],
+)
+def test_the_chinese_names_of_listed_state_groups_are_found(query: str, entry_id: str) -> None:
+    """The 1260H and NS-CMIC lists print these groups in English only: their registered Chinese names
+    found nothing (red team 26, finding 10); the 1260H and CMIC overlays add them."""
+    found = {m.entry_id: m for m in match_name(query, limit=10)}
+    assert entry_id in found and found[entry_id].strength == "hit"
+    decision = screen(
+        {
+            "id": "T-10",
+            "date": "2026-11-02",
+            "destination": "CN",
+            "parties": [{"role": "ultimate_consignee", "name": query, "country": "CN"}],
+            "items": [{"description": "Network cable", "eccn": "EAR99"}],
+        }
+    )
+    assert decision.category is not Category.LESS_RISKY, decision.reasons
+
+
 @pytest.mark.slow
 def test_build_stops_on_an_overlay_key_whose_entry_is_gone(shared_data: Path, tmp_path: Path) -> None:
     out = tmp_path / "registry"
