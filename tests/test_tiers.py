@@ -69,7 +69,11 @@ CASES: list[tuple[str, dict[str, Any], dt.date, tuple[str, ...], bool]] = [
     ("sme-7nm", {"kind": "sme", "node_nm": 7}, NOW, ("advanced-node", "leading-edge"), True),
     ("sme-nand", {"kind": "sme", "nand_layers": 232}, NOW, ("advanced-node",), True),
     ("sme-dram-2024", {"kind": "sme", "dram_half_pitch_nm": 17}, dt.date(2024, 12, 1), ("advanced-node",), True),
-    ("sme-dram-half-pitch-after-dec-2024", {"kind": "sme", "dram_half_pitch_nm": 17}, NOW, (), False),
+    ("sme-dram-half-pitch-after-dec-2024", {"kind": "sme", "dram_half_pitch_nm": 17}, NOW,
+     ("advanced-node-dram-half-pitch",), False),
+    # the same with EAR99 declared was mature (less risky to China): the note tier carries it to a review
+    ("sme-dram-half-pitch-ear99", {"kind": "sme", "eccn": "EAR99", "dram_half_pitch_nm": 17}, NOW,
+     ("advanced-node-dram-half-pitch", "mature"), True),
     ("sme-dram-cell", {"kind": "sme", "dram_cell_area_um2": 0.0018}, NOW, ("advanced-node",), True),
     ("sme-dram-18nm-6f2-cell", {"kind": "sme", "dram_cell_area_um2": 0.00194}, NOW, ("mature",), True),
     ("sme-dram-density", {"kind": "sme", "dram_density_gb_per_mm2": 0.3}, NOW, ("advanced-node",), True),
