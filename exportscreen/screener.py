@@ -23,7 +23,6 @@ from exportscreen.geo import CountryGroups, load_country_groups
 from exportscreen.licensing.facts import Licensing, LicensingFacts, LicensingMemo
 from exportscreen.licensing.register import LicenceRegister
 from exportscreen.matching import Candidate, Matcher, MatchSettings, build_matcher, match_many
-from exportscreen.matching.batch import gc_frozen
 from exportscreen.models import (
     Category,
     Decision,
@@ -41,6 +40,7 @@ from exportscreen.rules import RulePack, bundled_pack_paths, fired_rules, load_p
 from exportscreen.rules.backstops import safety_net
 from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact
 from exportscreen.rules.materiality import settle
+from exportscreen.screen_batch import screen_stream, screen_stream_recorded
 from exportscreen.tiers import ItemClassification, TierSet, load_tiers
 
 if TYPE_CHECKING:
@@ -522,70 +522,15 @@ class Screener:
         if workers < 1:
             raise ConfigError(f"workers must be at least 1, got {workers}")
         if ledger is None:
-            return self._screen_many(transactions, as_of, workers, chunksize, return_errors)
-        return self._screen_many_recorded(transactions, as_of, workers, chunksize, return_errors, ledger)
-
-    def _screen_many_recorded(
-        self,
-        transactions: Iterable[Transaction | Mapping[str, Any]],
-        as_of: dt.date | None,
-        workers: int,
-        chunksize: int,
-        return_errors: bool,
-        ledger: Ledger,
-    ) -> Iterator[Decision | ExportscreenError]:
-        """``_screen_many`` over the validated transactions, pairing each decision with its input."""
-        started = dt.datetime.now(dt.UTC)
-        pending: deque[Transaction | None] = deque()
-
-        def validated() -> Iterator[Transaction | Mapping[str, Any]]:
-            for raw in transactions:
-                try:
-                    tx = validate_transaction(raw)
-                except InputError:
-                    pending.append(None)
-                    yield raw  # screened (and failed) as before, in its place
-                    continue
-                pending.append(tx)
-                yield tx
-
-        pairs: list[tuple[Transaction, Decision]] = []
-        for result in self._screen_many(validated(), as_of, workers, chunksize, return_errors):
-            tx = pending.popleft()
-            if tx is not None and isinstance(result, Decision):
-                pairs.append((tx, result))
-            yield result
-        ledger.record(
-            pairs, command="library", registry=self.registry, as_of=as_of, packs=self.pack_refs, started_at=started
+            return screen_stream(self, transactions, as_of, workers, chunksize, return_errors)
+        return screen_stream_recorded(
+            self, transactions, as_of, workers, chunksize, return_errors, ledger, validate_transaction
         )
 
-    def _screen_many(
-        self,
-        transactions: Iterable[Transaction | Mapping[str, Any]],
-        as_of: dt.date | None,
-        workers: int,
-        chunksize: int,
-        return_errors: bool,
-    ) -> Iterator[Decision | ExportscreenError]:
-        import multiprocessing  # imported here: a cold start that screens in-process never needs it
-
-        if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
-            for tx in transactions:
-                yield self._screen_or_error(tx, as_of, return_errors)
-            return
-        global _worker_screener
-        _worker_screener = self
-        ctx = multiprocessing.get_context("fork")
-        with gc_frozen(), ctx.Pool(workers) as pool:
-            jobs = ((tx, as_of) for tx in transactions)
-            for result in pool.imap(_screen_in_worker, jobs, chunksize=chunksize):
-                if isinstance(result, ExportscreenError) and not return_errors:
-                    raise result
-                yield result
-
-    def _screen_or_error(
+    def screen_or_error(
         self, tx: Transaction | Mapping[str, Any], as_of: dt.date | None, return_errors: bool
     ) -> Decision | ExportscreenError:
+        """``screen``; with ``return_errors``, an ``ExportscreenError`` is returned instead of raised."""
         try:
             return self.screen(tx, as_of=as_of)
         except ExportscreenError as exc:
@@ -666,15 +611,6 @@ def _entries_per_list(registry: Registry) -> dict[str, int]:
         for code, n in per.items():
             out[code] = out.get(code, 0) + n
     return out
-
-
-_worker_screener: Screener | None = None
-
-
-def _screen_in_worker(job: tuple[Transaction | Mapping[str, Any], dt.date | None]) -> Decision | ExportscreenError:
-    """Runs in a forked worker: the parent set ``_worker_screener`` before forking."""
-    assert _worker_screener is not None
-    return _worker_screener._screen_or_error(job[0], job[1], True)
 
 
 _default: Screener | None = None
