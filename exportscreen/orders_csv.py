@@ -33,7 +33,8 @@ does not map, and can translate ERP codes::
     values:                              # optional: our column -> {ERP value: our value}
       kind: {CHIP: ic, SRV: computer}
 
-A mapped header missing from the file is an error naming it.
+A mapped header missing from the file is an error naming it, and so is an unmapped header that is one
+of the order column names above (``end_user`` left out of the mapping would drop the end user unread).
 
 Cells that a spreadsheet would run as a formula (leading ``=``, ``+``, ``-``, ``@``) are kept as
 plain text: nothing here evaluates them, and reporters pass every string through
@@ -169,6 +170,17 @@ def _header_index(header: list[str], mapping: CsvMapping | None, path: Path) -> 
             if len(hits) > 1:
                 raise InputError(f"mapped column {theirs!r} appears twice in the header", path=path)
             index[ours] = hits[0]
+        # A header that is one of our own column names but is mapped to nothing would be dropped
+        # without a word (an end_user column left out of the mapping: a listed end user unscreened).
+        mapped = set(index.values())
+        ours_unmapped = [header[i].strip() for i, name in enumerate(folded) if i not in mapped and name in COLUMNS]
+        if ours_unmapped:
+            raise InputError(
+                f"column(s) {', '.join(map(repr, ours_unmapped))} carry order column names but the mapping does "
+                "not map them: map each (columns: {name: header}) or rename the header",
+                path=path,
+                location="line 1",
+            )
     if "order_id" not in index:
         raise InputError("the header has no order_id column", path=path, location="line 1")
     return index

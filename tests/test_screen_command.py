@@ -27,6 +27,36 @@ def test_screen_reads_an_erp_export_with_a_column_mapping(capsys: pytest.Capture
     assert "--csv-mapping" in capsys.readouterr().err
 
 
+def test_a_mapping_refuses_an_unmapped_column_named_like_an_order_column(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An end_user column the mapping left out was dropped unread: Huawei as end user, less risky, exit 0
+    (red team 29, finding 4). Now the file is refused, naming the columns (exit 2)."""
+    export = tmp_path / "so.csv"
+    export.write_text(
+        "Order,Dest,ShipTo,ShipToCountry,end_user,end_user_country,Material,Export Class\n"
+        "SO-1,DE,Rhein Handel GmbH,DE,Huawei Technologies Co. Ltd.,CN,Office chairs,EAR99\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "erp.mapping.yaml"
+    mapping.write_text(
+        "format: exportscreen-order-csv-mapping/1\n"
+        "columns: {order_id: Order, destination: Dest, ultimate_consignee: ShipTo,"
+        " ultimate_consignee_country: ShipToCountry, description: Material, eccn: Export Class}\n",
+        encoding="utf-8",
+    )
+    assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 2
+    assert "'end_user', 'end_user_country'" in capsys.readouterr().err
+    mapping.write_text(
+        mapping.read_text(encoding="utf-8").replace(
+            "}\n", ", end_user: end_user, end_user_country: end_user_country}\n"
+        ),
+        encoding="utf-8",
+    )
+    assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 1
+    assert "SENSITIVE" in capsys.readouterr().out
+
+
 def test_screen_help_names_every_order_format() -> None:
     help_text = build_parser("screen")._subparsers._group_actions[0].choices["screen"].format_help()  # type: ignore[union-attr]
     assert "CSV" in help_text and "--csv-mapping" in help_text
