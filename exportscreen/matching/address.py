@@ -8,8 +8,9 @@ then ``normalize.fold``, then abbreviations expanded and number markers dropped)
 * ``hit``: the same house number on the same street (street names compared without spaces:
   "Zhang Jiang Road" = "Zhangjiang Rd.") and every place word of the query in the listed address;
 * ``street``: the same house number on the same street, places missing or different;
-* up to ``shared_words_cap``: no street on one side, a shared house number (not a postal code)
-  and at least two shared distinctive words, by token-set similarity;
+* up to ``shared_words_cap``: no street on one side, a shared house number (not a postal code; a
+  post-office box number counts however many digits it has) and at least two shared distinctive
+  words, by token-set similarity;
 * ``words_only``: no house number on either side to compare, and the query's distinctive words
   (at least ``words_only_min_words``) all in the listed address, which the query covers for the
   most part: a campus or base named without a number ("Bantian Huawei Base, Longgang District,
@@ -116,6 +117,8 @@ def parse_address(folded: str, words: WordLists) -> ParsedAddress:
         street_words.update(name_words)
         if number:
             house.add(number)
+    boxes = set(_A.box_markers)
+    house.update(toks[i + 1] for i, t in enumerate(toks[:-1]) if t in boxes and has_digit(toks[i + 1]))
     short = _A.postcode_min_digits
     numbers = {t for t in toks if has_digit(t) and (t in house or sum(ch.isdigit() for ch in t) < short)}
     distinctive = {t for t in toks if not has_digit(t) and len(t) >= 3 and t not in generic}

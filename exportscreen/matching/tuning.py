@@ -110,6 +110,7 @@ class Addresses(_Strict):
     words_only_min_words: int = Field(ge=2)
     words_only_listed_share: float = _Share
     postcode_min_digits: int = Field(ge=2)
+    box_markers: list[str] = Field(min_length=1)
     max_street_words: int = Field(ge=1)
     joined_piece_min_chars: int = Field(ge=2)
 

@@ -121,3 +121,15 @@ def test_joined_words_split_only_into_listed_words(bundled: NameMatcher) -> None
     found = bundled.search_address("深圳市龙岗区坂田华为基地", limit=1)[0]
     assert found.explanation["query_normalised"] == "shenzhen longgang district bantian huawei base"
     assert fold_address("未来三路", word_lists()) == "weilai 3rd road"
+
+
+def test_a_listed_post_office_box_is_found(bundled: NameMatcher) -> None:
+    """'P.O. Box 42340, Dubai, U.A.E' is the whole listed address of Entity List entries; its five digits
+    were read as a postal code and dropped, so the exact listed address was no match (red team 29,
+    finding 9). A box number is compared like a house number: a review, never a hit by the box alone."""
+    found = strengths(bundled, "P.O. Box 42340, Dubai, U.A.E")
+    assert found.get("A.H. Shamnad") == "review" and found.get("Narinco") == "review"
+    assert strengths(bundled, "P.O. Box 42341, Dubai, U.A.E").get("A.H. Shamnad") is None
+    words = word_lists()
+    assert "42340" in parse_address(fold_address("PO Box 42340, Dubai", words), words).numbers
+    assert "201203" not in parse_address(fold_address("Shanghai 201203", words), words).numbers
