@@ -32,9 +32,11 @@ does not map, and can translate ERP codes::
       description: Material Description
     values:                              # optional: our column -> {ERP value: our value}
       kind: {CHIP: ic, SRV: computer}
+    ignore: [Description]                # optional: headers named like an order column, left unread
 
 A mapped header missing from the file is an error naming it, and so is an unmapped header that is one
-of the order column names above (``end_user`` left out of the mapping would drop the end user unread).
+of the order column names above (``end_user`` left out of the mapping would drop the end user unread)
+unless ``ignore`` lists it.
 
 Cells that a spreadsheet would run as a formula (leading ``=``, ``+``, ``-``, ``@``) are kept as
 plain text: nothing here evaluates them, and reporters pass every string through
@@ -103,6 +105,8 @@ class CsvMapping(BaseModel):
     delimiter: str = Field(default=",", min_length=1, max_length=1)
     columns: dict[str, str] = Field(min_length=1)
     values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    #: headers named like an order column that the export holds but that are deliberately not read
+    ignore: list[str] = Field(default_factory=list)
 
     @field_validator("columns", "values")
     @classmethod
@@ -173,11 +177,16 @@ def _header_index(header: list[str], mapping: CsvMapping | None, path: Path) -> 
         # A header that is one of our own column names but is mapped to nothing would be dropped
         # without a word (an end_user column left out of the mapping: a listed end user unscreened).
         mapped = set(index.values())
-        ours_unmapped = [header[i].strip() for i, name in enumerate(folded) if i not in mapped and name in COLUMNS]
+        ignored = {h.strip().casefold() for h in mapping.ignore}
+        ours_unmapped = [
+            header[i].strip()
+            for i, name in enumerate(folded)
+            if i not in mapped and name in COLUMNS and name not in ignored
+        ]
         if ours_unmapped:
             raise InputError(
                 f"column(s) {', '.join(map(repr, ours_unmapped))} carry order column names but the mapping does "
-                "not map them: map each (columns: {name: header}) or rename the header",
+                "not map them: map each (columns: {name: header}) or, to leave one unread, list it under ignore:",
                 path=path,
                 location="line 1",
             )

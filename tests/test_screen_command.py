@@ -47,6 +47,10 @@ def test_a_mapping_refuses_an_unmapped_column_named_like_an_order_column(
     )
     assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 2
     assert "'end_user', 'end_user_country'" in capsys.readouterr().err
+    unread = tmp_path / "unread.mapping.yaml"
+    unread.write_text(mapping.read_text(encoding="utf-8") + "ignore: [end_user, end_user_country]\n", encoding="utf-8")
+    assert main(["screen", str(export), "--csv-mapping", str(unread)]) == 0  # said so: left unread
+    capsys.readouterr()
     mapping.write_text(
         mapping.read_text(encoding="utf-8").replace(
             "}\n", ", end_user: end_user, end_user_country: end_user_country}\n"
