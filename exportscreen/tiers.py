@@ -285,7 +285,7 @@ class TierSet:
                 unplaceable=f"declared ECCN {item.eccn} is not a paragraph of the tiers in force on {on.isoformat()}",
             )
         conflict = None
-        if item.eccn is not None and item.kind is not None and _has_specs(item):
+        if item.eccn is not None and item.kind is not None and given:
             d = {view.capability[t] for t in decl_tiers if t in view.capability}
             s = {view.capability[t] for t in spec_tiers if t in view.capability}
             if item.eccn == "EAR99" and spec_tiers & view.controlled:
@@ -345,10 +345,6 @@ class _TierView:
 
 def _family(eccn: str | None) -> str | None:
     return eccn[:5] if eccn else None
-
-
-def _has_specs(item: Item) -> bool:
-    return any(getattr(item, f) is not None for f in SPEC_FIELDS)
 
 
 def _evaluate(tier: TierDef, item: Item) -> tuple[str, list[JsonValue], set[str]]:

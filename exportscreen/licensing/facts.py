@@ -119,6 +119,7 @@ _Order = tuple[
     tuple[AddressWord, ...],
     tuple[RegionHit, ...],
     tuple[Requirement, ...],
+    tuple[Countryless, ...],
 ]
 _ItemRows = tuple[tuple[Requirement, ...], tuple[UnknownEccn, ...]]
 
@@ -183,8 +184,8 @@ class Licensing:
             )
             regions = address_regions(tx, det.part746, on)
             end_use = tuple(self._end_use(tx, places, on, packs_in_force))
-            memo.order = (places, others, words, in_addresses, regions, end_use)
-        places, others, words, in_addresses, regions, end_use = memo.order
+            memo.order = (places, others, words, in_addresses, regions, end_use, countryless(tx))
+        places, others, words, in_addresses, regions, end_use, unlocated = memo.order
         requirements: list[Requirement] = []
         unknown: list[UnknownEccn] = []
         for index, (item, cls) in enumerate(zip(tx.items, classifications, strict=True)):
@@ -214,7 +215,7 @@ class Licensing:
             covers=covers,
             other_parties=others,
             address_words=in_addresses,
-            countryless=countryless(tx),
+            countryless=unlocated,
         )
 
     def _item(
