@@ -12,7 +12,7 @@ Finders (built by ``vocab.Vocabulary``):
 
 * ``KeyFinder``: a key function applied to both words; equal keys are candidates (a dict lookup);
 * ``PrefixFinder``: listed words the query word begins, and listed words that begin it;
-* ``ListFinder``: the word lists' abbreviation pairs;
+* ``ListFinder``: a word list's pairs (abbreviations, nicknames);
 * ``ScanFinder``: rapidfuzz's C scorer over the listed words of nearby length (two edits).
 
 The ``stub`` rule has no finder: a lone letter or short last word ("J. Smith", "Semiconductor M")
@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 from rapidfuzz.distance import OSA
 
@@ -189,6 +190,10 @@ def _abbreviation(q: str, v: str, dotted: bool, words: WordLists) -> float:
     return _S.abbreviation if _letters(q, v) and v in words.abbreviations.get(q, ()) else 0.0
 
 
+def _nickname(q: str, v: str, dotted: bool, words: WordLists) -> float:
+    return _S.nickname if v in words.nicknames.get(q, ()) else 0.0
+
+
 def _stub(q: str, v: str, dotted: bool, words: WordLists) -> float:
     return _S.stub if len(v) > len(q) and v.startswith(q) else 0.0
 
@@ -216,7 +221,13 @@ class PrefixFinder:
 
 @dataclass(frozen=True, slots=True)
 class ListFinder:
-    """The word lists' abbreviation pairs of the query word."""
+    """The words paired with the query word in ``pairs``, a ``WordLists`` mapping."""
+
+    pairs: Literal["abbreviations", "nicknames"]
+
+    def of(self, word: str, words: WordLists) -> frozenset[str]:
+        table = words.abbreviations if self.pairs == "abbreviations" else words.nicknames
+        return table.get(word, frozenset())
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +301,18 @@ RULES: tuple[Rule, ...] = (
         _spelling,
         KeyFinder("skeleton", _spelling_key, _spelling_key),
     ),
-    Rule("abbreviation", "a listed abbreviation pair (Intl / International)", _abbreviation, ListFinder()),
+    Rule(
+        "abbreviation",
+        "a listed abbreviation pair (Intl / International)",
+        _abbreviation,
+        ListFinder("abbreviations"),
+    ),
+    Rule(
+        "nickname",
+        "a given name and a listed short form of it (Larry / Lawrence)",
+        _nickname,
+        ListFinder("nicknames"),
+    ),
     Rule(
         "prefix",
         "one word begins the other (Tech / Technology)",

@@ -44,6 +44,7 @@ class Similarity(_Strict):
     exact: float = Field(ge=1.0, le=1.0)
     spelling_variant: float = _Share
     abbreviation: float = _Share
+    nickname: float = _Share
     prefix: float = _Share
     prefix_min_len: int = Field(ge=2)
     dotted_prefix_min_len: int = Field(ge=2)

@@ -122,7 +122,7 @@ class Vocabulary:
                 if vid is not None:
                     out.add(vid)
         elif isinstance(finder, ListFinder):
-            for other in lists.abbreviations.get(word, ()):
+            for other in finder.of(word, lists):
                 vid = self.ids.get(other)
                 if vid is not None:
                     out.add(vid)

@@ -4,6 +4,7 @@
 * ``noise_words.yaml``: connectors and list boilerplate ("the", "of", "and any subsidiary");
 * ``qualifiers.yaml``: branch and office words a query may add to a listed name;
 * ``abbreviations.yaml``: abbreviations that are not a prefix of their word (Intl, Engrg, Mfg);
+* ``nicknames.yaml``: given names and their short forms and pet names (Larry / Lawrence);
 * ``address_words.yaml``: generic address words (road, district …) that do not make addresses alike;
 * ``street_words.yaml``: street-type words (road, lu, ulitsa …) whose neighbours name the street;
 * ``particles.yaml``: name particles (al, bin, van, de), weighed down and never a legal form;
@@ -85,6 +86,15 @@ def _raw_pairs(path: Path) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def _both_ways(pairs: tuple[tuple[str, str], ...]) -> dict[str, frozenset[str]]:
+    """Each word of the pairs and the words it is paired with, either way round."""
+    out: dict[str, set[str]] = {}
+    for a, b in pairs:
+        out.setdefault(a, set()).add(b)
+        out.setdefault(b, set()).add(a)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class WordLists:
     legal_forms: frozenset[str]
@@ -93,6 +103,8 @@ class WordLists:
     address_generic: frozenset[str]
     street_types: frozenset[str]
     abbreviations: dict[str, frozenset[str]]
+    #: folded nickname -> the given names it stands for, and each given name -> its nicknames
+    nicknames: dict[str, frozenset[str]]
     pinyin_pairs: tuple[tuple[str, str], ...]
     titles: frozenset[str] = frozenset()
     particles: frozenset[str] = frozenset()
@@ -127,6 +139,7 @@ class WordLists:
             "addrabbr:" + ",".join(f"{a}={b}" for a, b in sorted((self.address_abbreviations or {}).items())),
             "cjkaddr:" + ",".join(f"{a}={b}" for a, b in self.cjk_address_parts),
             "cjkplaces:" + ",".join(self.cjk_name_places),
+            "nick:" + ",".join(f"{k}={'|'.join(sorted(v))}" for k, v in sorted(self.nicknames.items())),
         ]
         return "\n".join(parts)
 
@@ -135,21 +148,18 @@ class WordLists:
 def word_lists(directory: Path | None = None) -> WordLists:
     """Load the word lists (the bundled ``lists/names/`` unless ``directory`` is given)."""
     base = directory or bundled_dir() / "names"
-    abbreviations: dict[str, set[str]] = {}
-    for short, long in _pairs(base / "abbreviations.yaml"):
-        abbreviations.setdefault(short, set()).add(long)
-        abbreviations.setdefault(long, set()).add(short)
     return WordLists(
         legal_forms=_word_set(base / "legal_forms.yaml"),
         noise=_word_set(base / "noise_words.yaml"),
         qualifiers=_word_set(base / "qualifiers.yaml"),
         address_generic=_word_set(base / "address_words.yaml"),
         street_types=_word_set(base / "street_words.yaml"),
-        abbreviations={k: frozenset(v) for k, v in abbreviations.items()},
+        abbreviations=_both_ways(_pairs(base / "abbreviations.yaml")),
         pinyin_pairs=_pairs(base / "pinyin_pairs.yaml"),
         titles=_word_set(base / "titles.yaml"),
         particles=_word_set(base / "particles.yaml"),
         address_abbreviations={fold(a): fold(b) for a, b in _raw_pairs(base / "address_abbreviations.yaml")},
         cjk_address_parts=tuple(sorted(_raw_pairs(base / "cjk_address_parts.yaml"), key=lambda p: -len(p[0]))),
         cjk_name_places=tuple(sorted(_load(base / "cjk_name_places.yaml", _Words).words, key=lambda w: (-len(w), w))),
+        nicknames=_both_ways(_pairs(base / "nicknames.yaml")),
     )

@@ -1,6 +1,6 @@
 """Names of listed parties the red team wrote so that the bundled lists found nothing (F1, F2, F3,
-F8, and an ordinal): each now reaches its entry at review or above with the defaults; look-alikes of other parties
-still find nothing."""
+F8, an ordinal, a nickname): each now reaches its entry at review or above with the defaults;
+look-alikes of other parties still find nothing."""
 
 from __future__ import annotations
 
@@ -46,6 +46,8 @@ def screener() -> Screener:
         # an ordinal for the listed number, words reordered ("CETC Research Institute 14")
         ("CETC 14th Research Institute", "CN", CETC_14),
         ("China Electronics Technology Group Corporation 14 Research Institute", "CN", CETC_14),
+        # a nickname for the listed given name (red team 29, finding 10)
+        ("Larry Scibetta", "US", "LAWRENCE SCIBETTA"),
     ],
 )
 def test_the_red_teams_spellings_reach_their_entry(screener: Screener, query: str, country: str, entry: str) -> None:

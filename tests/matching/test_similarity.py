@@ -20,6 +20,9 @@ CASES = [
     ("exact", "huawei", "huawei"),
     ("spelling_variant", "alexei", "aleksey"),
     ("abbreviation", "intl", "international"),
+    ("nickname", "larry", "lawrence"),
+    ("nickname", "lawrence", "larry"),
+    ("nickname", "sasha", "aleksandr"),
     ("prefix", "tech", "technology"),
     ("typo", "huawie", "huawei"),
     ("ocr", "lirnited", "limited"),
@@ -51,6 +54,18 @@ def test_words_that_are_not_alike() -> None:
         assert word_similarity(q, v, WORDS) == (0.0, ""), (q, v)
 
 
+def test_every_nickname_pair_is_found_both_ways_and_no_nickname_is_a_weak_word() -> None:
+    rule = next(r for r in RULES if r.name == "nickname")
+    pairs = {(a, b) for a, others in WORDS.nicknames.items() for b in others}
+    assert len(pairs) > 200
+    vocab = Vocabulary.build(sorted({w for pair in pairs for w in pair}), WORDS)
+    for a, b in pairs:
+        assert (b, a) in pairs
+        assert vocab.ids[b] in vocab.candidates(rule, a, False, WORDS), (a, b)
+        assert word_similarity(a, b, WORDS)[0] >= rule.score(a, b, False, WORDS) > 0
+    assert not (WORDS.weak & WORDS.nicknames.keys())
+
+
 def test_stub_rule_begins_the_listed_word() -> None:
     assert STUB.finder is None  # never makes a name a candidate: scoring applies it
     assert STUB.score("j", "john", False, WORDS) > 0
@@ -61,7 +76,7 @@ _VOCAB = [
     "semiconductor", "manufacturing", "international", "corporation", "electronics", "limited", "huawei",
     "technologies", "mohammed", "muhammad", "aleksey", "castro", "fernandez", "zhongxin", "guoji", "beijing",
     "shenzhen", "tech", "intl", "co", "ltd", "al", "saeed", "sayed", "hussein", "merz", "mertz", "3hc", "micr0",
-    "14th", "14", "2nd",
+    "14th", "14", "2nd", "lawrence", "larry", "william", "bill",
 ]
 
 
