@@ -37,6 +37,9 @@ def screener() -> Screener:
         ("哈尔滨工业大学", "CN", "Harbin Institute of Technology"),
         ("科大讯飞股份有限公司", "CN", "IFLYTEK"),
         ("Ростех", "KZ", "Rostec (Russian Technologies State Corporation)"),
+        ("同方威视技术股份有限公司", "CN", "Tongfang NucTech Technology Ltd."),
+        ("同方威视", "CN", "Tongfang NucTech Technology Ltd."),
+        ("ファーウェイ", "JP", HUAWEI),
         # a city or province in front: the run of characters was one word (F1)
         ("深圳市华为技术有限公司", "CN", HUAWEI),
         ("杭州海康威视", "CN", "Hangzhou Hikvision Digital Technology Co., Ltd."),
