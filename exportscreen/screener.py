@@ -10,35 +10,35 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import JsonValue, ValidationError
+from pydantic import ValidationError
 
 from exportscreen._construct import construct
-from exportscreen._errors import ConfigError, ExportscreenError, InputError, ListError, format_validation_errors
+from exportscreen._errors import ConfigError, ExportscreenError, InputError, format_validation_errors
 from exportscreen.geo import CountryGroups, load_country_groups
 from exportscreen.licensing.facts import Licensing, LicensingFacts, LicensingMemo
 from exportscreen.licensing.register import LicenceRegister
-from exportscreen.matching import Candidate, Matcher, MatchSettings, build_matcher, match_many
+from exportscreen.list_coverage import check_required_lists, entries_per_list, freshness, required_missing
+from exportscreen.matching import Matcher, MatchSettings, build_matcher
 from exportscreen.models import (
     Category,
     Decision,
     ItemTier,
     PackRef,
     PartyMatch,
-    Reason,
     RegistryInfo,
     Role,
     SourceInfo,
     Transaction,
 )
+from exportscreen.party_matching import PartyMatching
 from exportscreen.registry import Registry, load_registry
 from exportscreen.rules import RulePack, bundled_pack_paths, fired_rules, load_pack, most_severe
 from exportscreen.rules.backstops import safety_net
-from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact, MatchFact, OwnerFact
+from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact
 from exportscreen.rules.materiality import settle
 from exportscreen.screen_batch import screen_stream, screen_stream_recorded
 from exportscreen.tiers import ItemClassification, TierSet, load_tiers
@@ -113,9 +113,10 @@ class Screener:
         ids = [p.id for p in self.packs]
         if len(set(ids)) != len(ids):
             raise ConfigError(f"the same rule pack is loaded twice: {sorted(ids)}")
-        _check_required_lists(self.registry, require_lists)
+        check_required_lists(self.registry, require_lists)
         self.settings = settings or MatchSettings()
         self.matcher: Matcher = build_matcher(self.registry, settings=self.settings)
+        self.parties = PartyMatching(self.registry, self.matcher, self.settings)
         #: (country, date) -> its country groups: every transaction asks for its destination's
         self._groups_memo: dict[tuple[str, dt.date], tuple[str, ...]] = {}
         #: date -> the list codes rules in force read that no loaded source provides
@@ -143,7 +144,7 @@ class Screener:
                 )
                 for s in sorted(self.registry.sources, key=lambda s: s.id)
             ],
-            lists=dict(sorted(_entries_per_list(self.registry).items())),
+            lists=dict(sorted(entries_per_list(self.registry).items())),
         )
 
     @property
@@ -152,75 +153,13 @@ class Screener:
         return self._registry_info
 
     # ------------------------------------------------------------------------------ matching
-    def _party_match(self, cand: Candidate, *, role: str, query: str) -> PartyMatch | None:
-        strength = self.settings.strength(cand.score)
-        if strength is None:
-            return None
-        entry = self.registry.entries[cand.entry_index]
-        # built from the matcher's own typed output: constructed without re-validating the explanation
-        return construct(
-            PartyMatch,
-            role=role,
-            query_name=query,
-            entry_id=entry.id,
-            entry_name=entry.name,
-            matched_name=cand.matched_name,
-            matched_field="address"
-            if cand.matched_field == "address"
-            else ("name" if cand.matched_field == "name" else "alias"),
-            list=entry.list,
-            source=entry.source,
-            score=cand.score,
-            strength=strength,
-            explanation=cand.explanation,
-        )
-
-    def _name_candidates(
-        self, names: Sequence[str], country: str | None, on: dt.date, lapsed: list[Candidate] | None = None
-    ) -> list[Candidate]:
-        """The best candidate per entry in force on ``on``, ranked; the candidates of entries whose
-        lapse the lists cannot confirm (``Registry.lapse_unconfirmed``) go to ``lapsed`` when given."""
-        best: dict[int, Candidate] = {}
-        unconfirmed: dict[int, Candidate] = {}
-        for name in names:
-            for cand in self.matcher.search(name, country=country, limit=None, min_score=self.settings.review):
-                entry = self.registry.entries[cand.entry_index]
-                if entry.active(on):
-                    into = best
-                elif lapsed is not None and self.registry.lapse_unconfirmed(entry, on):
-                    into = unconfirmed
-                else:
-                    continue
-                prev = into.get(cand.entry_index)
-                if prev is None or cand.score > prev.score:
-                    into[cand.entry_index] = cand
-        if lapsed is not None:
-            lapsed += self._ranked(unconfirmed.values())
-        return self._ranked(best.values())
-
-    def _ranked(self, cands: Iterable[Candidate]) -> list[Candidate]:
-        """Best first, ties by entry ``(source, id)``: never by position, so the order in which the
-        lists were loaded cannot change a Decision."""
-        entries = self.registry.entries
-        return sorted(cands, key=lambda c: (-c.score, entries[c.entry_index].key))
-
     def match_name(
         self, name: str, *, country: str | None = None, limit: int = 5, as_of: dt.date | None = None
     ) -> list[PartyMatch]:
         """List entries resembling ``name`` (at least review strength), best first; an entry whose
         end date passed after its list was published is among them (``Registry.lapse_unconfirmed``:
         whether it was renewed is unknown)."""
-        if not isinstance(name, str) or not name.strip():
-            raise InputError("name is empty")
-        on = as_of or dt.date.today()
-        out: list[PartyMatch] = []
-        unconfirmed: list[Candidate] = []
-        found = self._name_candidates([name], country, on, unconfirmed)
-        for cand in self._ranked([*found, *unconfirmed])[:limit]:
-            pm = self._party_match(cand, role="query", query=name)
-            if pm is not None:
-                out.append(pm)
-        return out
+        return self.parties.match_name(name, country=country, limit=limit, on=as_of or dt.date.today())
 
     def match_many(
         self,
@@ -243,34 +182,14 @@ class Screener:
         """
         if workers < 1:
             raise ConfigError(f"workers must be at least 1, got {workers}")
-        on = as_of or dt.date.today()
-        pending: deque[str] = deque()
-
-        def feed() -> Iterator[str | tuple[str, str | None]]:
-            for query in names:
-                pending.append(query[0] if isinstance(query, tuple) else query)
-                yield query
-
-        results = match_many(
-            self.matcher, feed(), country=country, limit=None, min_score=self.settings.review, workers=workers
+        return self.parties.match_many(
+            names,
+            country=country,
+            limit=limit,
+            on=as_of or dt.date.today(),
+            workers=workers,
+            return_errors=return_errors,
         )
-        for found in results:
-            query = pending.popleft()
-            if isinstance(found, InputError):
-                if not return_errors:
-                    raise found
-                yield found
-                continue
-            best: list[PartyMatch] = []
-            for cand in self._ranked(found):
-                if len(best) >= limit:
-                    break
-                if not self.registry.counts_on(self.registry.entries[cand.entry_index], on):
-                    continue
-                pm = self._party_match(cand, role="query", query=query)
-                if pm is not None:
-                    best.append(pm)
-            yield best
 
     # ------------------------------------------------------------------------------ facts
     def facts(
@@ -284,42 +203,9 @@ class Screener:
         packs that will read them, for the sections the licence determination leaves to a pack; ``memo``:
         kept for the licensing facts of the same transaction under other classifications)."""
         effective, _rule = self.groups.effective_country(tx.destination, on)
-        matches: list[MatchFact] = []
-        owners: list[OwnerFact] = []
+        found = self.parties.party_facts(tx, on)
         headquarters: list[HeadquartersFact] = []
-        lapsed: list[MatchFact] = []
         for p_index, party in enumerate(tx.parties):
-            # a party without a country is no evidence either way: never the destination's (an
-            # Entity List party named on an order to Germany is the classic diversion pattern)
-            role = str(party.role)
-            unconfirmed: list[Candidate] = []
-            for cand in self._name_candidates([party.name, *party.aliases], party.country, on, unconfirmed):
-                pm = self._party_match(cand, role=role, query=party.name)
-                if pm is not None:
-                    matches.append(MatchFact(p_index, role, "name", self.registry.entries[cand.entry_index], pm))
-            lapsed += self._lapsed_facts(unconfirmed, p_index, role, "name", party.name)
-            if party.address:
-                found = self.matcher.search_address(party.address, limit=None, min_score=self.settings.review)
-                unconfirmed = []
-                for cand in self._ranked(found):
-                    entry = self.registry.entries[cand.entry_index]
-                    if not entry.active(on):
-                        if self.registry.lapse_unconfirmed(entry, on):
-                            unconfirmed.append(cand)
-                        continue
-                    pm = self._party_match(cand, role=role, query=party.name)
-                    if pm is not None:
-                        matches.append(MatchFact(p_index, role, "address", entry, pm))
-                lapsed += self._lapsed_facts(unconfirmed, p_index, role, "address", party.name)
-            for owner in party.owners:
-                unconfirmed = []
-                for cand in self._name_candidates([owner.name], owner.country, on, unconfirmed):
-                    pm = self._party_match(cand, role="owner", query=owner.name)
-                    if pm is not None:
-                        owners.append(
-                            OwnerFact(p_index, owner.name, owner.percent, self.registry.entries[cand.entry_index], pm)
-                        )
-                lapsed += self._lapsed_facts(unconfirmed, p_index, "owner", "name", owner.name)
             # No headquarters given: the party's own country counts (owners: the owners_in condition);
             # an ultimate consignee without a country is in the destination.
             at_destination = party.role == Role.ULTIMATE_CONSIGNEE and not party.country
@@ -344,26 +230,16 @@ class Screener:
             destination_effective=effective,
             destination_groups=self._groups_of(tx.destination, on),
             licensing=licensing,
-            matches=tuple(matches),
-            owners=tuple(owners),
+            matches=found.matches,
+            owners=found.owners,
             items=items,
             headquarters=tuple(headquarters),
             lists_checked=tuple(sorted(self.registry.lists)),
             country_groups=self.groups,
             tier_citations=self._tier_citations,
             tier_exceptions=self._tier_exceptions,
-            lapsed=tuple(lapsed),
+            lapsed=found.lapsed,
         )
-
-    def _lapsed_facts(
-        self, cands: Sequence[Candidate], p_index: int, role: str, field: str, query: str
-    ) -> list[MatchFact]:
-        out: list[MatchFact] = []
-        for cand in cands:
-            pm = self._party_match(cand, role=role, query=query)
-            if pm is not None:
-                out.append(MatchFact(p_index, role, field, self.registry.entries[cand.entry_index], pm))
-        return out
 
     def lists_missing(self, on: dt.date) -> tuple[str, ...]:
         """The list codes that rules in force on ``on`` read but no loaded source provides (remembered)."""
@@ -375,28 +251,6 @@ class Screener:
                 self._missing_memo.clear()
             self._missing_memo[on] = found
         return found
-
-    def _required_missing(self, active: Sequence[RulePack]) -> Reason | None:
-        """The ``required-list-missing`` review when a pack in force requires a list no loaded source
-        provides (``--no-bundled`` with a custom list, say): its parties were never checked against it."""
-        missing = {p.id: sorted(set(p.requires_lists) - self.registry.lists) for p in active}
-        missing = {pack: codes for pack, codes in missing.items() if codes}
-        if not missing:
-            return None
-        listing = "; ".join(f"{', '.join(codes)} (required by {pack})" for pack, codes in sorted(missing.items()))
-        loaded = ", ".join(sorted(self.registry.lists)) or "none"
-        return construct(
-            Reason,
-            rule_id="required-list-missing",
-            category=Category.REVIEW,
-            message=f"Not screened against {listing}: no loaded list source provides it (loaded: {loaded}). "
-            "Load the list (drop --no-bundled, or add it with --lists) before relying on this decision.",
-            citations=[],
-            evidence={
-                "missing": {pack: list(codes) for pack, codes in sorted(missing.items())},
-                "loaded": sorted(self.registry.lists),
-            },
-        )
 
     def _groups_of(self, code: str, on: dt.date) -> tuple[str, ...]:
         key = (code, on)
@@ -441,7 +295,7 @@ class Screener:
         active = [p for p in self.packs if p.active(on)]
         if not active:
             raise ConfigError(f"no rule pack is in force on {on.isoformat()}")
-        warning = self._freshness(on)
+        warning = freshness(self.registry.sources, on, max_list_age=self.max_list_age, stale_after=self.stale_after)
         ids = frozenset(p.id for p in active)
         memo = LicensingMemo()
 
@@ -454,7 +308,7 @@ class Screener:
         read = {id(m) for f in fired if f.acted for m in f.list_matches}
         licensing_read = {id(x) for f in fired if f.acted for x in f.licensing_read}
         backstops = safety_net(facts, read, licensing_read, packs_category, sorted(ids))
-        required = self._required_missing(active)
+        required = required_missing(self.registry, active)
         if required:
             backstops.append(required)
         category = max(packs_category, most_severe(backstops))
@@ -555,62 +409,6 @@ class Screener:
 
         report = rescreen(self, ledger, as_of=as_of, baseline=baseline, full=full, record=record, workers=workers)
         yield from report.transitions
-
-    def _freshness(self, on: dt.date) -> Reason | None:
-        """Error (with max_list_age) or a warning reason when a source is old or undated."""
-        aged: list[dict[str, JsonValue]] = []
-        for src in sorted(self.registry.sources, key=lambda s: s.id):
-            age = (on - src.as_of).days if src.as_of else None
-            limit = self.max_list_age if self.max_list_age is not None else self.stale_after
-            if age is None or age > limit:
-                aged.append({"source": src.id, "as_of": src.as_of.isoformat() if src.as_of else None, "age_days": age})
-        if not aged:
-            return None
-        listing = ", ".join(
-            f"{a['source']} ({'undated' if a['age_days'] is None else str(a['age_days']) + ' days'})" for a in aged
-        )
-        if self.max_list_age is not None:
-            raise ListError(
-                f"list data older than {self.max_list_age} days on {on.isoformat()}: {listing}; "
-                "update the lists or raise --max-list-age"
-            )
-        return construct(
-            Reason,
-            rule_id="stale-lists",
-            category=Category.LESS_RISKY,
-            message=f"Warning: list data older than {self.stale_after} days on {on.isoformat()}: {listing}. "
-            "Entries added since are not screened.",
-            citations=[],
-            evidence={"stale_sources": list(aged), "stale_after_days": self.stale_after},
-        )
-
-
-def _check_required_lists(registry: Registry, required: Iterable[str]) -> None:
-    """``ConfigError`` naming the required list codes the registry holds no entry of."""
-    from exportscreen.registry.codes import known_list_codes
-
-    codes = [c.strip() for c in required if c.strip()]
-    unknown = sorted({c for c in codes if c not in known_list_codes() and not c.startswith("X-")})
-    if unknown:
-        raise ConfigError(
-            f"required list code(s) {', '.join(unknown)} unknown; known: {', '.join(sorted(known_list_codes()))}, "
-            "or X-... for a list of your own"
-        )
-    missing = sorted(set(codes) - registry.lists)
-    if missing:
-        loaded = ", ".join(f"{code} ({n})" for code, n in sorted(_entries_per_list(registry).items())) or "none"
-        raise ConfigError(
-            f"required list(s) {', '.join(missing)} not loaded; the lists loaded are: {loaded}. "
-            "Add the list files (--lists) or drop them from --require-lists"
-        )
-
-
-def _entries_per_list(registry: Registry) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for per in registry.counts().values():
-        for code, n in per.items():
-            out[code] = out.get(code, 0) + n
-    return out
 
 
 _default: Screener | None = None

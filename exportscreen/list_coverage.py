@@ -1,0 +1,100 @@
+"""Whether the loaded lists cover what a screening needs: list codes a caller or a pack requires, and
+how old each source is on the screening date. Each gap is an error or a reason, never silence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from pydantic import JsonValue
+
+from exportscreen._construct import construct
+from exportscreen._errors import ConfigError, ListError
+from exportscreen.models import Category, Reason
+from exportscreen.registry import Registry
+from exportscreen.registry.model import Source
+from exportscreen.rules import RulePack
+
+__all__ = ["check_required_lists", "entries_per_list", "freshness", "required_missing"]
+
+
+def entries_per_list(registry: Registry) -> dict[str, int]:
+    """How many entries the registry holds per list code."""
+    out: dict[str, int] = {}
+    for per in registry.counts().values():
+        for code, n in per.items():
+            out[code] = out.get(code, 0) + n
+    return out
+
+
+def check_required_lists(registry: Registry, required: Iterable[str]) -> None:
+    """``ConfigError`` naming the required list codes the registry holds no entry of."""
+    from exportscreen.registry.codes import known_list_codes
+
+    codes = [c.strip() for c in required if c.strip()]
+    unknown = sorted({c for c in codes if c not in known_list_codes() and not c.startswith("X-")})
+    if unknown:
+        raise ConfigError(
+            f"required list code(s) {', '.join(unknown)} unknown; known: {', '.join(sorted(known_list_codes()))}, "
+            "or X-... for a list of your own"
+        )
+    missing = sorted(set(codes) - registry.lists)
+    if missing:
+        loaded = ", ".join(f"{code} ({n})" for code, n in sorted(entries_per_list(registry).items())) or "none"
+        raise ConfigError(
+            f"required list(s) {', '.join(missing)} not loaded; the lists loaded are: {loaded}. "
+            "Add the list files (--lists) or drop them from --require-lists"
+        )
+
+
+def required_missing(registry: Registry, active: Sequence[RulePack]) -> Reason | None:
+    """The ``required-list-missing`` review when a pack in force requires a list no loaded source
+    provides (``--no-bundled`` with a custom list, say): its parties were never checked against it."""
+    missing = {p.id: sorted(set(p.requires_lists) - registry.lists) for p in active}
+    missing = {pack: codes for pack, codes in missing.items() if codes}
+    if not missing:
+        return None
+    listing = "; ".join(f"{', '.join(codes)} (required by {pack})" for pack, codes in sorted(missing.items()))
+    loaded = ", ".join(sorted(registry.lists)) or "none"
+    return construct(
+        Reason,
+        rule_id="required-list-missing",
+        category=Category.REVIEW,
+        message=f"Not screened against {listing}: no loaded list source provides it (loaded: {loaded}). "
+        "Load the list (drop --no-bundled, or add it with --lists) before relying on this decision.",
+        citations=[],
+        evidence={
+            "missing": {pack: list(codes) for pack, codes in sorted(missing.items())},
+            "loaded": sorted(registry.lists),
+        },
+    )
+
+
+def freshness(sources: Iterable[Source], on: dt.date, *, max_list_age: int | None, stale_after: int) -> Reason | None:
+    """``ListError`` (with ``max_list_age``) or a ``stale-lists`` warning reason when a source is
+    older than the limit on ``on`` or undated; None when every source is fresh."""
+    aged: list[dict[str, JsonValue]] = []
+    limit = max_list_age if max_list_age is not None else stale_after
+    for src in sorted(sources, key=lambda s: s.id):
+        age = (on - src.as_of).days if src.as_of else None
+        if age is None or age > limit:
+            aged.append({"source": src.id, "as_of": src.as_of.isoformat() if src.as_of else None, "age_days": age})
+    if not aged:
+        return None
+    listing = ", ".join(
+        f"{a['source']} ({'undated' if a['age_days'] is None else str(a['age_days']) + ' days'})" for a in aged
+    )
+    if max_list_age is not None:
+        raise ListError(
+            f"list data older than {max_list_age} days on {on.isoformat()}: {listing}; "
+            "update the lists or raise --max-list-age"
+        )
+    return construct(
+        Reason,
+        rule_id="stale-lists",
+        category=Category.LESS_RISKY,
+        message=f"Warning: list data older than {stale_after} days on {on.isoformat()}: {listing}. "
+        "Entries added since are not screened.",
+        citations=[],
+        evidence={"stale_sources": list(aged), "stale_after_days": stale_after},
+    )
