@@ -18,6 +18,7 @@ NOT_ON_THE_CHECK_PATH = (
     "multiprocessing",
     "xml.etree.ElementTree",
     "exportscreen.registry.csl",
+    "exportscreen.registry.listfile",
     "exportscreen.registry.custom",
     "exportscreen.registry.ofac",
     "exportscreen.registry.yamlfmt",

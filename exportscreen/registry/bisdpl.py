@@ -20,7 +20,8 @@ from typing import Any
 
 from exportscreen._errors import ListError
 from exportscreen.geo import resolve_country
-from exportscreen.registry.csl import (
+from exportscreen.registry.ids import assign_ids
+from exportscreen.registry.listfile import (
     MIN_PLAUSIBLE_YEAR,
     clean_name,
     clean_text,
@@ -28,7 +29,6 @@ from exportscreen.registry.csl import (
     read_list_text,
     split_federal_register,
 )
-from exportscreen.registry.ids import assign_ids
 from exportscreen.registry.model import Entry, Source
 from exportscreen.registry.nsfreg import entry_from_json
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from exportscreen.registry.csl import clean_name, clean_text
+from exportscreen.registry.listfile import clean_name, clean_text
 
 __all__ = ["Cell", "footnotes", "read_cell", "split_addresses"]
 

@@ -49,7 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from exportscreen._errors import ListError
 from exportscreen._io import load_model, parse_json, parse_yaml
-from exportscreen.registry.csl import (
+from exportscreen.registry.listfile import (
     build_entry,
     clean_name,
     clean_text,

@@ -37,8 +37,8 @@ from exportscreen._errors import ListError
 from exportscreen._io import parse_json
 from exportscreen.geo import country_name, resolve_country
 from exportscreen.registry.cells import footnotes, read_cell
-from exportscreen.registry.csl import build_entry, clean_name, clean_text, read_list_text, split_federal_register
 from exportscreen.registry.ids import assign_ids
+from exportscreen.registry.listfile import build_entry, clean_name, clean_text, read_list_text, split_federal_register
 from exportscreen.registry.model import Entry, Source
 
 __all__ = ["KINDS", "Converted", "ListKind", "convert", "detect", "entry_from_json", "load"]

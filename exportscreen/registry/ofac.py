@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict
 from exportscreen._errors import ListError
 from exportscreen._io import load_model
 from exportscreen.geo import resolve_country
-from exportscreen.registry.csl import build_entry, clean_name, clean_text, iter_csv, read_list_text
+from exportscreen.registry.listfile import build_entry, clean_name, clean_text, dedupe, iter_csv, read_list_text
 from exportscreen.registry.model import Entry, Source
 
 __all__ = ["detect", "load"]
@@ -254,16 +254,6 @@ def _non_sdn_list(programs: tuple[str, ...]) -> str:
     return "NS-MBS"
 
 
-def _dedupe(values: list[str], exclude: str) -> tuple[str, ...]:
-    seen = {exclude.casefold()}
-    out: list[str] = []
-    for v in values:
-        if v and v.casefold() not in seen:
-            seen.add(v.casefold())
-            out.append(v)
-    return tuple(out)
-
-
 def _country(names: set[str | None]) -> str | None:
     if len(names) != 1:
         return None
@@ -295,7 +285,7 @@ def _entry(kind: _Kind, ent: str, rec: _Record, path: Path) -> Entry:
             remarks.append(f"{label} {value}")
     remarks.extend(rec.notes)
     programs = _programs(cells[3])
-    aliases = _dedupe(rec.aliases, name)
+    aliases = dedupe(rec.aliases, name)
     strong = {a.casefold() for a in aliases}
     fields: dict[str, Any] = {
         "id": ent,
@@ -304,7 +294,7 @@ def _entry(kind: _Kind, ent: str, rec: _Record, path: Path) -> Entry:
         "name": name,
         "type": _TYPES[raw_type],
         "aliases": aliases,
-        "weak_aliases": _dedupe([w for w in (*rec.weak, *weak) if w.casefold() not in strong], name),
+        "weak_aliases": dedupe([w for w in (*rec.weak, *weak) if w.casefold() not in strong], name),
         "addresses": tuple(dict.fromkeys(rec.addresses)),
         "country": _country(rec.countries),
         "programs": programs,

@@ -19,7 +19,7 @@ from typing import Any
 
 from exportscreen._errors import ListError
 from exportscreen.geo import resolve_country
-from exportscreen.registry.csl import build_entry, clean_name
+from exportscreen.registry.listfile import build_entry, clean_name
 from exportscreen.registry.model import Entry, Source
 from exportscreen.registry.xmlsafe import parse_xml, read_xml_bytes, text_of
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from exportscreen._errors import ListError
-from exportscreen.registry import Entry, Registry, csl, load_registry
+from exportscreen.registry import Entry, Registry, csl, listfile, load_registry
 
 DATA = Path(__file__).parent / "data"
 
@@ -171,19 +171,19 @@ def test_detection() -> None:
 
 
 def test_split_federal_register() -> None:
-    assert csl.split_federal_register("") == ()
-    assert csl.split_federal_register("87 FR 20299") == ("87 FR 20299",)
-    assert csl.split_federal_register("66 FR 24266; 75 FR 78883; 81 FR 64696 and 84 FR 40241") == (
+    assert listfile.split_federal_register("") == ()
+    assert listfile.split_federal_register("87 FR 20299") == ("87 FR 20299",)
+    assert listfile.split_federal_register("66 FR 24266; 75 FR 78883; 81 FR 64696 and 84 FR 40241") == (
         "66 FR 24266",
         "75 FR 78883",
         "81 FR 64696",
         "84 FR 40241",
     )
-    assert csl.split_federal_register("63 FR 64322, 11/19/98, 65 FR 14444, 03/17/00") == (
+    assert listfile.split_federal_register("63 FR 64322, 11/19/98, 65 FR 14444, 03/17/00") == (
         "63 FR 64322, 11/19/98",
         "65 FR 14444, 03/17/00",
     )
-    assert csl.split_federal_register("80 F.R.44930 7/28/15, 81 F.R 45276 7/13/2016") == (
+    assert listfile.split_federal_register("80 F.R.44930 7/28/15, 81 F.R 45276 7/13/2016") == (
         "80 F.R.44930 7/28/15",
         "81 F.R 45276 7/13/2016",
     )
@@ -348,11 +348,11 @@ def test_real_csl_entries_pass_full_model_validation(real_csl: Registry) -> None
 )
 def test_build_entry_checks_what_validation_would(fields: dict[str, object], words: str) -> None:
     with pytest.raises(ListError, match=words) as info:
-        csl.build_entry(fields, path=Path("list.csv"), location="line 7")
+        listfile.build_entry(fields, path=Path("list.csv"), location="line 7")
     assert (info.value.path, info.value.location) == ("list.csv", "line 7")
 
 
 def test_build_entry_resolves_country_names() -> None:
-    entry = csl.build_entry({"id": "1", "name": "X", "country": "China"}, path=Path("l.csv"), location="line 2")
+    entry = listfile.build_entry({"id": "1", "name": "X", "country": "China"}, path=Path("l.csv"), location="line 2")
     assert entry.country == "CN"
     assert Entry.model_validate(entry.model_dump()) == entry
