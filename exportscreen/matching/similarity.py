@@ -12,7 +12,7 @@ Finders (built by ``vocab.Vocabulary``):
 
 * ``KeyFinder``: a key function applied to both words; equal keys are candidates (a dict lookup);
 * ``PrefixFinder``: listed words the query word begins, and listed words that begin it;
-* ``ListFinder``: a word list's pairs (abbreviations, nicknames);
+* ``ListFinder``: a word list's pairs (abbreviations, nicknames, loanwords);
 * ``ScanFinder``: rapidfuzz's C scorer over the listed words of nearby length (two edits).
 
 The ``stub`` rule has no finder: a lone letter or short last word ("J. Smith", "Semiconductor M")
@@ -194,6 +194,10 @@ def _nickname(q: str, v: str, dotted: bool, words: WordLists) -> float:
     return _S.nickname if v in words.nicknames.get(q, ()) else 0.0
 
 
+def _loanword(q: str, v: str, dotted: bool, words: WordLists) -> float:
+    return _S.loanword if v in words.loanwords.get(q, ()) else 0.0
+
+
 def _stub(q: str, v: str, dotted: bool, words: WordLists) -> float:
     return _S.stub if len(v) > len(q) and v.startswith(q) else 0.0
 
@@ -223,10 +227,10 @@ class PrefixFinder:
 class ListFinder:
     """The words paired with the query word in ``pairs``, a ``WordLists`` mapping."""
 
-    pairs: Literal["abbreviations", "nicknames"]
+    pairs: Literal["abbreviations", "nicknames", "loanwords"]
 
     def of(self, word: str, words: WordLists) -> frozenset[str]:
-        table = words.abbreviations if self.pairs == "abbreviations" else words.nicknames
+        table: dict[str, frozenset[str]] = getattr(words, self.pairs)
         return table.get(word, frozenset())
 
 
@@ -312,6 +316,12 @@ RULES: tuple[Rule, ...] = (
         "a given name and a listed short form of it (Larry / Lawrence)",
         _nickname,
         ListFinder("nicknames"),
+    ),
+    Rule(
+        "loanword",
+        "an English word as Russian writes it in Cyrillic (Текнолоджиз / Technologies)",
+        _loanword,
+        ListFinder("loanwords"),
     ),
     Rule(
         "prefix",

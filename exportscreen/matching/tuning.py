@@ -45,6 +45,7 @@ class Similarity(_Strict):
     spelling_variant: float = _Share
     abbreviation: float = _Share
     nickname: float = _Share
+    loanword: float = _Share
     prefix: float = _Share
     prefix_min_len: int = Field(ge=2)
     dotted_prefix_min_len: int = Field(ge=2)

@@ -5,6 +5,7 @@
 * ``qualifiers.yaml``: branch and office words a query may add to a listed name;
 * ``abbreviations.yaml``: abbreviations that are not a prefix of their word (Intl, Engrg, Mfg);
 * ``nicknames.yaml``: given names and their short forms and pet names (Larry / Lawrence);
+* ``loanwords.yaml``: English words of company names as Russian writes them (Текнолоджиз / Technologies);
 * ``address_words.yaml``: generic address words (road, district …) that do not make addresses alike;
 * ``street_words.yaml``: street-type words (road, lu, ulitsa …) whose neighbours name the street;
 * ``particles.yaml``: name particles (al, bin, van, de), weighed down and never a legal form;
@@ -105,6 +106,8 @@ class WordLists:
     abbreviations: dict[str, frozenset[str]]
     #: folded nickname -> the given names it stands for, and each given name -> its nicknames
     nicknames: dict[str, frozenset[str]]
+    #: folded Cyrillic form of an English word -> the word, and each word -> its forms
+    loanwords: dict[str, frozenset[str]]
     pinyin_pairs: tuple[tuple[str, str], ...]
     titles: frozenset[str] = frozenset()
     particles: frozenset[str] = frozenset()
@@ -140,6 +143,7 @@ class WordLists:
             "cjkaddr:" + ",".join(f"{a}={b}" for a, b in self.cjk_address_parts),
             "cjkplaces:" + ",".join(self.cjk_name_places),
             "nick:" + ",".join(f"{k}={'|'.join(sorted(v))}" for k, v in sorted(self.nicknames.items())),
+            "loan:" + ",".join(f"{k}={'|'.join(sorted(v))}" for k, v in sorted(self.loanwords.items())),
         ]
         return "\n".join(parts)
 
@@ -162,4 +166,5 @@ def word_lists(directory: Path | None = None) -> WordLists:
         cjk_address_parts=tuple(sorted(_raw_pairs(base / "cjk_address_parts.yaml"), key=lambda p: -len(p[0]))),
         cjk_name_places=tuple(sorted(_load(base / "cjk_name_places.yaml", _Words).words, key=lambda w: (-len(w), w))),
         nicknames=_both_ways(_pairs(base / "nicknames.yaml")),
+        loanwords=_both_ways(_pairs(base / "loanwords.yaml")),
     )

@@ -1,6 +1,6 @@
 """Names of listed parties the red team wrote so that the bundled lists found nothing (F1, F2, F3,
-F8, an ordinal, a nickname): each now reaches its entry at review or above with the defaults;
-look-alikes of other parties still find nothing."""
+F8, an ordinal, a nickname, English words written in Russian): each now reaches its entry at review
+or above with the defaults; look-alikes of other parties still find nothing."""
 
 from __future__ import annotations
 
@@ -51,12 +51,27 @@ def screener() -> Screener:
         ("China Electronics Technology Group Corporation 14 Research Institute", "CN", CETC_14),
         # a nickname for the listed given name (red team 29, finding 10)
         ("Larry Scibetta", "US", "LAWRENCE SCIBETTA"),
+        # the English words of a listed name as Russian writes them (lists/names/loanwords.yaml)
+        ("Хуавей Текнолоджиз Ко Лтд", "RU", HUAWEI),
+        ("Хуавэй Текнолоджиз", "RU", HUAWEI),
+        ("Хуавей Текнолоджиз Дойчланд ГмбХ", "DE", "Huawei Technologies Deutschland GmbH"),
     ],
 )
 def test_the_red_teams_spellings_reach_their_entry(screener: Screener, query: str, country: str, entry: str) -> None:
     found = screener.match_name(query, country=country, limit=3)
     assert found and found[0].entry_name == entry, [(m.entry_name, m.score) for m in found]
     assert found[0].score >= S.review
+
+
+def test_smic_written_in_russian_reaches_an_smic_entry(screener: Screener) -> None:
+    found = screener.match_name("Семикондактор Мануфакчуринг Интернешнл Корпорейшн", country="CN", limit=3)
+    assert found and found[0].score >= S.review
+    assert all(m.entry_name.startswith("Semiconductor Manufacturing International") for m in found), found
+
+
+@pytest.mark.parametrize("query", ["Текнолоджиз Корпорейшн", "Интернешнл Трейдинг Компани"])
+def test_generic_words_written_in_russian_find_nothing(screener: Screener, query: str) -> None:
+    assert screener.match_name(query, country="RU") == []
 
 
 @pytest.mark.parametrize("query", ["天津财经大学", "北京大学", "武汉大学"])

@@ -23,6 +23,8 @@ CASES = [
     ("nickname", "larry", "lawrence"),
     ("nickname", "lawrence", "larry"),
     ("nickname", "sasha", "aleksandr"),
+    ("loanword", "teknolodzhiz", "technologies"),
+    ("loanword", "corporation", "korporeishn"),
     ("prefix", "tech", "technology"),
     ("typo", "huawie", "huawei"),
     ("ocr", "lirnited", "limited"),
@@ -66,6 +68,19 @@ def test_every_nickname_pair_is_found_both_ways_and_no_nickname_is_a_weak_word()
     assert not (WORDS.weak & WORDS.nicknames.keys())
 
 
+def test_every_loanword_pair_is_found_both_ways_and_needs_its_rule() -> None:
+    rule = next(r for r in RULES if r.name == "loanword")
+    pairs = {(a, b) for a, others in WORDS.loanwords.items() for b in others}
+    assert len(pairs) > 100
+    others = tuple(r for r in RULES if r is not rule)
+    vocab = Vocabulary.build(sorted({w for pair in pairs for w in pair}), WORDS)
+    for a, b in pairs:
+        assert (b, a) in pairs
+        assert vocab.ids[b] in vocab.candidates(rule, a, False, WORDS), (a, b)
+        # the other rules score the pair below the loanword score: the entry is needed
+        assert max(r.score(a, b, False, WORDS) for r in others) < rule.score(a, b, False, WORDS), (a, b)
+
+
 def test_stub_rule_begins_the_listed_word() -> None:
     assert STUB.finder is None  # never makes a name a candidate: scoring applies it
     assert STUB.score("j", "john", False, WORDS) > 0
@@ -76,7 +91,7 @@ _VOCAB = [
     "semiconductor", "manufacturing", "international", "corporation", "electronics", "limited", "huawei",
     "technologies", "mohammed", "muhammad", "aleksey", "castro", "fernandez", "zhongxin", "guoji", "beijing",
     "shenzhen", "tech", "intl", "co", "ltd", "al", "saeed", "sayed", "hussein", "merz", "mertz", "3hc", "micr0",
-    "14th", "14", "2nd", "lawrence", "larry", "william", "bill",
+    "14th", "14", "2nd", "lawrence", "larry", "william", "bill", "korporeishn", "teknolodzhiz",
 ]
 
 
