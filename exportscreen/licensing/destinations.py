@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from exportscreen._errors import InputError
 from exportscreen.geo import CountryGroups
 from exportscreen.licensing.determine import Place
 from exportscreen.licensing.embargoes import Part746
@@ -66,11 +67,26 @@ def places_that_count(
                 seen.add(counted.effective)
                 out.append(counted)
     if tx.destination_region:
-        for region in part746.regions:
-            if region.found_in(tx.destination_region):
-                base = place(region.country, "destination_region")
-                out.append(Place(base.country, base.effective, base.groups, base.basis, None, region.id, region.name))
+        named = [r for r in part746.regions if r.found_in(tx.destination_region)]
+        if not named:
+            raise _unknown_region(tx.destination_region, part746)
+        for region in named:
+            base = place(region.country, "destination_region")
+            out.append(Place(base.country, base.effective, base.groups, base.basis, None, region.id, region.name))
     return tuple(out)
+
+
+def _unknown_region(text: str, part746: Part746) -> InputError:
+    """The error for a destination region that names no sanctioned region: read as none, it would
+    let an order to a region spelt otherwise pass (fail closed)."""
+    codes = ", ".join(c for r in part746.regions for c in r.codes)
+    names = ", ".join(r.words[0] for r in part746.regions)
+    return InputError(
+        f"{text!r} names no sanctioned region this tool knows: give an ISO 3166-2 code "
+        f"({codes}) or a name of lists/ear/part746.yaml ({names}, ...), or leave it out when the goods go "
+        "to no such region",
+        location="destination_region",
+    )
 
 
 def other_party_places(

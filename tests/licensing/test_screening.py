@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from exportscreen import Category, Screener
-from exportscreen._errors import PackError
+from exportscreen._errors import InputError, PackError
 from exportscreen.cli import main
 from exportscreen.licensing.end_use import EndUseWords, load_end_use_words
 from exportscreen.licensing.register import LicenceRegister
@@ -117,6 +117,11 @@ def test_a_party_in_a_country_that_already_counts_adds_no_embargo_flag(screener:
         ("ул. Ленина 5, Симферополь", True),
         ("12 Nakhimov Avenue, SEVASTOPOL", True),
         ("5 Artema St, Donetsk", True),
+        # other languages' spellings (red team 34, finding 6)
+        ("ul. Morska 4, Sewastopol", True),
+        ("Kertch, Crimée", True),
+        ("Aqmescit, Qırım", True),
+        ("Artemstraße 5, Donezk", True),
         ("Khreshchatyk 1, Kyiv", False),
         ("Sevastopolskaya St 3, Kyiv", False),
     ],
@@ -129,7 +134,7 @@ def test_regions_in_addresses(screener: Screener, address: str, flagged: bool) -
     assert decision.category is (Category.REVIEW if flagged else Category.LESS_RISKY)
 
 
-@pytest.mark.parametrize("region", ["UA-43", "UA-40", "Crimea", "Республика Крым", "LNR"])
+@pytest.mark.parametrize("region", ["UA-43", "UA-40", "Crimea", "Республика Крым", "LNR", "Sewastopol", "Crimée"])
 def test_a_named_destination_region_requires_a_licence(screener: Screener, region: str) -> None:
     tx = _tx("UA", [{"role": "ultimate_consignee", "name": "Port LLC", "country": "UA"}],
              [{"description": "pumps", "eccn": "EAR99"}], destination_region=region)  # fmt: skip
@@ -302,6 +307,16 @@ def test_licence_register_on_the_command_line(tmp_path: Path, capsys: pytest.Cap
     bad.write_text(register.read_text("utf-8").replace("max_quantity", "max_qty"), "utf-8")
     assert main(["check", str(order), "-q", "--licences", str(bad)]) == 2
     assert "max_qty" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("region", ["UA43", "RU-CR", "XYZ", "Bavaria"])
+def test_a_destination_region_naming_no_sanctioned_region_is_an_input_error(screener: Screener, region: str) -> None:
+    """Read as no region, an unrecognised spelling of Crimea passed as less risky (red team 34, finding 1)."""
+    tx = _tx("UA", [{"role": "ultimate_consignee", "name": "Port LLC", "country": "UA"}],
+             [{"description": "chairs", "eccn": "EAR99"}], destination_region=region)  # fmt: skip
+    with pytest.raises(InputError, match="names no sanctioned region") as caught:
+        screener.screen(tx, as_of=ON)
+    assert caught.value.location == "destination_region"
 
 
 def test_csv_orders_carry_destination_region_and_hts() -> None:
