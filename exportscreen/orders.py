@@ -2,16 +2,18 @@
 of line items (``exportscreen.orders_csv``).
 
 Each order comes back with the file and the line where it starts, so reports can point at it.
-Directories are searched recursively for ``*.yaml``, ``*.yml``, ``*.json`` and ``*.csv``, leaving out
-hidden files and directories (``.exportscreen-baseline.yaml``, ``.pre-commit-config.yaml``, ``.git``,
-``.venv``) and the files a run reads as its own configuration (``exclude``: baseline, column
-mapping, lists, packs). A file named on its own is always read.
+Directories are searched recursively, through links to directories, for ``*.yaml``, ``*.yml``,
+``*.json`` and ``*.csv``, leaving out hidden files and directories (``.exportscreen-baseline.yaml``,
+``.pre-commit-config.yaml``, ``.git``, ``.venv``) and the files a run reads as its own configuration
+(``exclude``: baseline, column mapping, lists, packs); a link to a missing order file is an error. A
+file named on its own is always read.
 """
 
 from __future__ import annotations
 
 import glob
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,17 +40,32 @@ def _excluded(path: Path, exclude: tuple[Path, ...]) -> bool:
     return any(resolved == x or resolved.is_relative_to(x) for x in exclude)
 
 
+def _walk(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
+    """The files under ``root`` with one of ``suffixes``, hidden files and directories left out,
+    following links to directories (each real directory once, so a link loop ends). A link with an
+    order suffix whose target is missing is an error: skipped, its orders would pass unread."""
+    seen: set[str] = set()
+    for top, dirs, files in os.walk(root, followlinks=True):
+        real = os.path.realpath(top)
+        if real in seen:
+            dirs.clear()
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            f = Path(top, name)
+            if name.startswith(".") or f.suffix.lower() not in suffixes:
+                continue
+            if not f.exists():
+                raise InputError("symbolic link to a file that does not exist", path=f)
+            if f.is_file():
+                yield f
+
+
 def _expand_one(raw: str, suffixes: tuple[str, ...], exclude: tuple[Path, ...] = ()) -> list[Path]:
     p = Path(raw)
     if p.is_dir():
-        found = sorted(
-            f
-            for f in p.rglob("*")
-            if f.is_file()
-            and f.suffix.lower() in suffixes
-            and not any(part.startswith(".") for part in f.relative_to(p).parts)
-            and not _excluded(f, exclude)
-        )
+        found = sorted(f for f in _walk(p, suffixes) if not _excluded(f, exclude))
         if not found:
             raise InputError(f"no order files ({', '.join(suffixes)}) in directory", path=p)
         return found

@@ -91,6 +91,27 @@ def test_directory_recursion_and_globs(run_cli: Run, tmp_path: Path) -> None:
     assert "1 order(s) in 1 file(s)" in out
 
 
+def test_links_to_directories_are_followed_and_a_dangling_link_is_an_error(run_cli: Run, tmp_path: Path) -> None:
+    """A linked directory was skipped without a word: its Entity List order passed unread, exit 0 (red
+    team 35, finding 3). A link loop ends; a link to a missing order file is an error, not a skip."""
+    share = tmp_path / "share"
+    share.mkdir()
+    shutil.copy(DATA / "sensitive_huawei.json", share / "huawei.json")
+    orders = tmp_path / "orders"
+    orders.mkdir()
+    shutil.copy(DATA / "ok_less_risky.yaml", orders / "ok.yaml")
+    (orders / "erp-share").symlink_to(share, target_is_directory=True)
+    (share / "loop").symlink_to(orders, target_is_directory=True)
+    code, out, _ = run_cli("check", orders)
+    assert code == 1
+    assert "SENS-1 sensitive entity-list-hit" in out
+    assert "3 order(s) in 2 file(s)" in out  # the loop back adds nothing
+    (orders / "gone.yaml").symlink_to(tmp_path / "missing.yaml")
+    code, out, _ = run_cli("check", orders)
+    assert code == 2
+    assert "gone.yaml: error: symbolic link to a file that does not exist" in out
+
+
 def test_bad_file_and_findings_exit_2_reporting_both(run_cli: Run) -> None:
     code, out, _ = run_cli(
         "check", DATA / "bad_unknown_field.yaml", DATA / "sensitive_huawei.json", DATA / "bad_malformed.json"
