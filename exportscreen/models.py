@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from exportscreen._text import bidi_override
 from exportscreen.eccn import normal_eccn
 from exportscreen.geo import resolve_country
 from exportscreen.limits import LIMITS
@@ -137,6 +138,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def _check_text(value: str) -> str:
     if _CONTROL.search(value):
         raise ValueError("contains control characters")
+    override = bidi_override(value)
+    if override:
+        raise ValueError(override)
     return value
 
 
@@ -287,6 +291,8 @@ class Transaction(BaseModel):
     destination_region: str | None = Field(default=None, min_length=1, max_length=200)
     end_use: str | None = Field(default=None, max_length=5000)
     end_use_tags: list[EndUseTag] = Field(default_factory=list)
+
+    _text = field_validator("destination_region", "end_use")(lambda v: v if v is None else _check_text(v))
 
     @field_validator("date", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from exportscreen._errors import InputError
+from exportscreen._text import bidi_override
 from exportscreen.limits import LIMITS
 from exportscreen.matching.index import CompiledNames
 from exportscreen.matching.normalize import NormalisationTrace, fold, fold_traced
@@ -109,6 +110,9 @@ class Readings:
             raise InputError(
                 f"party name is {len(name)} characters, over the limit of {LIMITS.max_name_chars} (max_name_chars)"
             )
+        override = bidi_override(name)
+        if override:
+            raise InputError(f"party name {name!r} {override}")
         trace = NormalisationTrace()
         folded = fold_traced(name, trace)
         if not folded:

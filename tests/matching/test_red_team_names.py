@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from exportscreen import Screener
+from exportscreen._errors import InputError
 from exportscreen.matching import MatchSettings
 
 S = MatchSettings()
@@ -77,3 +78,9 @@ def test_generic_words_written_in_russian_find_nothing(screener: Screener, query
 @pytest.mark.parametrize("query", ["天津财经大学", "北京大学", "武汉大学"])
 def test_another_university_or_a_place_and_a_generic_word_find_nothing(screener: Screener, query: str) -> None:
     assert screener.match_name(query, country="CN") == []
+
+
+def test_a_name_with_a_bidirectional_override_is_refused(screener: Screener) -> None:
+    """Shown as "Huawei Technologies", matched as stored (backwards): it found nothing (red team 35, finding 6)."""
+    with pytest.raises(InputError, match="bidirectional override"):
+        screener.match_name("\u202eseigolonhceT iewauH", country="CN")
