@@ -34,7 +34,10 @@ from exportscreen.ledger.transitions import (
     EntryRef,
     RescreenStats,
     Transition,
+    match_change,
+    open_matches,
     order_outcome,
+    party_matches,
     party_outcome,
     worse,
 )
@@ -268,8 +271,13 @@ def rescreen(
         dec = new_decisions.get(s.transaction_id, s.decision)
         before = order_outcome(s.decision, baseline, s.decision.as_of)
         after = order_outcome(dec, baseline, on)
-        if before != after:
-            transitions.append(_order_transition(s, dec, before, after, baseline, on, plan))
+        change, got_worse = (
+            match_change(open_matches(s.decision, baseline, s.decision.as_of), open_matches(dec, baseline, on))
+            if before == after
+            else (None, False)
+        )
+        if before != after or change:
+            transitions.append(_order_transition(s, dec, before, after, baseline, on, plan, change, got_worse))
             stored_rules[s.transaction_id] = _fired(s.decision)
     touched_parties = plan.parties(ledger, workers)
     parties_stored = ledger.party_count()
@@ -277,8 +285,15 @@ def rescreen(
     new_matches = _rematch(screener, touched_parties, on, workers)
     for ref, stored in stored_matches.items():
         before, after = party_outcome(stored.matches), party_outcome(new_matches[ref])
-        if before != after:
-            transitions.append(_party_transition(stored, new_matches[ref], before, after, screener, on, plan))
+        change, got_worse = (
+            match_change(party_matches(stored.matches), party_matches(new_matches[ref]))
+            if before == after
+            else (None, False)
+        )
+        if before != after or change:
+            transitions.append(
+                _party_transition(stored, new_matches[ref], before, after, screener, on, plan, change, got_worse)
+            )
     recorded: list[str] = []
     if record:
         recorded = _record(screener, ledger, plan, touched_orders, new_decisions, touched_parties, new_matches, user)
@@ -306,15 +321,25 @@ def _fired(decision: Decision) -> list[str]:
 
 
 def _order_transition(
-    s: StoredDecision, dec: Decision, before: str, after: str, baseline: Baseline | None, on: dt.date, plan: _Planner
+    s: StoredDecision,
+    dec: Decision,
+    before: str,
+    after: str,
+    baseline: Baseline | None,
+    on: dt.date,
+    plan: _Planner,
+    change: str | None,
+    got_worse: bool,
 ) -> Transition:
+    """``change``: how the list matches changed when the outcome did not (``match_change``)."""
     notes = [f.note for f in assess(dec, baseline, today=on) if not f.cleared and f.note] if baseline else []
+    notes += [change] if change else []
     return Transition(
         kind="order",
         key=s.transaction_id,
         before=before,
         after=after,
-        worse=worse("order", before, after),
+        worse=got_worse if change else worse("order", before, after),
         stored_run=s.run_id,
         stored_registry=plan.confirmations.basis(s.run_seq, "orders").registry_version,
         registry=dec.registry.version,
@@ -334,19 +359,22 @@ def _party_transition(
     screener: Screener,
     on: dt.date,
     plan: _Planner,
+    change: str | None,
+    got_worse: bool,
 ) -> Transition:
     return Transition(
         kind="party",
         key=stored.ref,
         before=before,
         after=after,
-        worse=worse("party", before, after),
+        worse=got_worse if change else worse("party", before, after),
         stored_run=stored.run_id,
         stored_registry=plan.confirmations.basis(stored.run_seq, "parties").registry_version,
         registry=screener.registry.version,
         as_of=on,
         matches_before=_refs(stored.matches),
         matches_after=_refs(matches),
+        note=change,
     )
 
 

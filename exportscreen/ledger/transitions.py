@@ -3,13 +3,15 @@
 An order's outcome is its category - with a baseline, the most severe category of the findings no
 clearance covers (``baseline.assess``), so a cleared order is less risky until its clearance stops
 applying. A party of a party file (``match --file``) has no rules: its outcome is the strength of
-its strongest match, ``none < review < hit``.
+its strongest match, ``none < review < hit``. An outcome that stays the same while its list matches
+change is a transition too (``match_change``): an order already under review for one match that a
+newly listed party joins got worse, though its category did not move.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,9 +21,13 @@ from exportscreen.models import Category, Decision, PartyMatch
 __all__ = [
     "ORDER_OUTCOMES",
     "PARTY_OUTCOMES",
+    "MatchSeen",
     "RescreenStats",
     "Transition",
+    "match_change",
+    "open_matches",
     "order_outcome",
+    "party_matches",
     "party_outcome",
     "worse",
 ]
@@ -43,6 +49,60 @@ def party_outcome(matches: list[PartyMatch]) -> str:
     if any(m.strength == "hit" for m in matches):
         return "hit"
     return "review" if matches else "none"
+
+
+_STRENGTH = {"review": 0, "hit": 1}
+
+
+class MatchSeen(NamedTuple):
+    """A list match an outcome rests on, as ``match_change`` compares them."""
+
+    party: str
+    source: str
+    entry_id: str
+    entry_name: str
+    list: str
+    strength: str
+
+
+def open_matches(decision: Decision, baseline: Baseline | None, today: dt.date | None = None) -> list[MatchSeen]:
+    """The list matches of the findings of ``decision`` that ``baseline`` does not clear."""
+    refs = [m for f in assess(decision, baseline, today=today) if not f.cleared for m in f.reason.matches]
+    return [MatchSeen(m.party, m.entry_source, m.entry_id, m.entry_name, m.list, m.strength) for m in refs]
+
+
+def party_matches(matches: list[PartyMatch]) -> list[MatchSeen]:
+    return [MatchSeen(m.query_name, m.source, m.entry_id, m.entry_name, m.list, m.strength) for m in matches]
+
+
+def _strongest(matches: list[MatchSeen]) -> dict[tuple[str, str, str], MatchSeen]:
+    """Per (party, source, entry), its strongest match."""
+    out: dict[tuple[str, str, str], MatchSeen] = {}
+    for m in matches:
+        key = (m.party, m.source, m.entry_id)
+        if key not in out or _STRENGTH[m.strength] > _STRENGTH[out[key].strength]:
+            out[key] = m
+    return out
+
+
+def match_change(before: list[MatchSeen], after: list[MatchSeen]) -> tuple[str | None, bool]:
+    """How the list matches changed (None when they did not), and whether for the worse: a party
+    matches an entry it did not match, or matches one more strongly."""
+    old, new = _strongest(before), _strongest(after)
+    gained = [m for k, m in new.items() if k not in old or _STRENGTH[m.strength] > _STRENGTH[old[k].strength]]
+    lost = [m for k, m in old.items() if k not in new or _STRENGTH[m.strength] > _STRENGTH[new[k].strength]]
+    if not gained and not lost:
+        return None, False
+    parts = []
+    if gained:
+        parts.append("new or stronger match: " + "; ".join(map(_text, gained)))
+    if lost:
+        parts.append("gone or weaker: " + "; ".join(map(_text, lost)))
+    return ", ".join(parts), bool(gained)
+
+
+def _text(m: MatchSeen) -> str:
+    return f"{m.party} ~ {m.entry_name} [{m.list}, {m.entry_id}] {m.strength}"
 
 
 def worse(kind: Literal["order", "party"], before: str, after: str) -> bool:

@@ -11,7 +11,8 @@ from .conftest import Render, order_sections, parse, table, text_of
 
 SCRIPT = '<script>alert("owned")</script>'
 QUOTES = "O'Brien \"Trading\" & Sons"
-RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: would show "evil" reversed and flip the text after it
+# RIGHT-TO-LEFT ISOLATE: would flip the text after it (an override, U+202E, is refused as input)
+RLI = "\u2067"
 ARABIC = "شركة هواوي"
 HEBREW = "חברת בדיקה"
 LONG = "Unbroken" * 30 + " Logistics"  # must wrap, not widen the printed page
@@ -26,7 +27,7 @@ def hostile_order(directory: Path) -> Path:
         "parties": [
             {"role": "ultimate_consignee", "name": f"{SCRIPT} Ltd", "country": "DE"},
             {"role": "purchaser", "name": QUOTES, "country": "DE", "address": "</td></tr></table><h1>fake</h1>"},
-            {"role": "end_user", "name": f"{RLO}live GmbH{RLO} {ARABIC}", "country": "DE", "aliases": [HEBREW]},
+            {"role": "end_user", "name": f"{RLI}live GmbH{RLI} {ARABIC}", "country": "DE", "aliases": [HEBREW]},
             {"role": "freight_forwarder", "name": LONG, "country": "DE"},
         ],
         "items": [{"description": "<iframe src=https://example.com></iframe> widgets", "eccn": "EAR99"}],
@@ -45,12 +46,12 @@ def test_markup_quotes_and_bidi_controls_in_inputs_render_as_text(render: Render
     tags = {el.tag for el in root.iter() if isinstance(el.tag, str)}
     assert not tags & {"script", "img", "iframe", "b"}
     assert len(list(root.iter("h1"))) == 1 and len(list(root.iter("style"))) == 1
-    assert SCRIPT not in html and RLO not in html
+    assert SCRIPT not in html and RLI not in html
     (section,) = order_sections(root).values()
     assert section.find("h3/bdi") is not None and text_of(section.find("h3/bdi")) == "PO-<b>1</b>"  # type: ignore[arg-type]
     parties = table(section, "Parties of order")
     names = [row[1] for row in parties[1:]]
-    assert names == [f"{SCRIPT} Ltd", QUOTES, f"U+202Elive GmbHU+202E {ARABIC}", LONG]
+    assert names == [f"{SCRIPT} Ltd", QUOTES, f"U+2067live GmbHU+2067 {ARABIC}", LONG]
     assert HEBREW in text_of(section)
     assert "</td></tr></table><h1>fake</h1>" in text_of(section)
     assert "<iframe src=https://example.com></iframe> widgets" in text_of(section)

@@ -161,3 +161,29 @@ def test_a_lapsed_listing_is_review_until_a_list_confirms_it(tmp_path: Path, bun
                 assert decision.category.value == "less_risky" and not decision.matches, fired
             else:
                 assert decision.category.value == "review" and rule in fired
+
+
+def test_a_new_hit_on_an_order_already_under_review_is_a_worse_transition(
+    tmp_path: Path, screener_v1: Screener, screener_v2: Screener
+) -> None:
+    """Under review for one match on Monday, the order's second party is listed on Friday (B-4): the
+    category stays review, but the re-screen reported nothing and exited 0 (red team 35, finding 4)."""
+    order = {
+        "id": "SO-2001",
+        "date": ON.isoformat(),
+        "destination": "GB",
+        "parties": [
+            {"role": "ultimate_consignee", "name": "Hikvision Digital", "country": "GB"},
+            {"role": "purchaser", "name": "Marlowe Vacuum Systems Ltd", "country": "GB"},
+        ],
+        "items": [{"description": "industrial pump", "eccn": "EAR99"}],
+    }
+    with Ledger(tmp_path / "ledger.db") as ledger:
+        fill(ledger, screener_v1, [order])
+        (stored,) = ledger.latest_decisions()
+        assert stored.decision.category.value == "review" and stored.decision.matches
+        for full in (False, True):
+            (t,) = [t for t in rescreen(screener_v2, ledger, as_of=LATER, full=full, record=False).transitions
+                    if t.kind == "order"]  # fmt: skip
+            assert (t.key, t.before, t.after, t.worse) == ("SO-2001", "review", "review", True)
+            assert t.note and "new or stronger match: Marlowe Vacuum Systems Ltd" in t.note and "B-4" in t.note
