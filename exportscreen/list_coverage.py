@@ -1,5 +1,6 @@
 """Whether the loaded lists cover what a screening needs: list codes a caller or a pack requires, and
-how old each source is on the screening date. Each gap is an error or a reason, never silence."""
+how old each source is on the screening date, and sources loaded without a part of their publication.
+Each gap is an error or a reason, never silence."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from exportscreen.registry import Registry
 from exportscreen.registry.model import Source
 from exportscreen.rules import RulePack
 
-__all__ = ["check_required_lists", "entries_per_list", "freshness", "required_missing"]
+__all__ = ["check_required_lists", "entries_per_list", "freshness", "incomplete_sources", "required_missing"]
 
 
 def entries_per_list(registry: Registry) -> dict[str, int]:
@@ -97,4 +98,23 @@ def freshness(sources: Iterable[Source], on: dt.date, *, max_list_age: int | Non
         "Entries added since are not screened.",
         citations=[],
         evidence={"stale_sources": list(aged), "stale_after_days": stale_after},
+    )
+
+
+def incomplete_sources(sources: Iterable[Source]) -> Reason | None:
+    """The ``incomplete-list`` review when a source was loaded without a part of its publication (an
+    OFAC set without alt.csv and add.csv): a party named by a missing alias or at a missing address
+    is not found, so no decision against it can be less risky."""
+    partial = [(src, part) for src in sorted(sources, key=lambda s: s.id) for part in src.missing_parts]
+    if not partial:
+        return None
+    listing = "; ".join(f"{src.list} ({src.id}): {part}" for src, part in partial)
+    return construct(
+        Reason,
+        rule_id="incomplete-list",
+        category=Category.REVIEW,
+        message=f"A list was loaded without part of its publication: {listing}. Parties named only there "
+        "are not screened; put the missing files beside the list before relying on this decision.",
+        citations=[],
+        evidence={"incomplete": [{"source": src.id, "list": src.list, "missing": part} for src, part in partial]},
     )

@@ -21,7 +21,13 @@ from exportscreen._errors import ConfigError, ExportscreenError, InputError, for
 from exportscreen.geo import CountryGroups, load_country_groups
 from exportscreen.licensing.facts import Licensing, LicensingFacts, LicensingMemo
 from exportscreen.licensing.register import LicenceRegister
-from exportscreen.list_coverage import check_required_lists, entries_per_list, freshness, required_missing
+from exportscreen.list_coverage import (
+    check_required_lists,
+    entries_per_list,
+    freshness,
+    incomplete_sources,
+    required_missing,
+)
 from exportscreen.matching import Matcher, MatchSettings, build_matcher
 from exportscreen.models import (
     Category,
@@ -104,6 +110,8 @@ class Screener:
         self.max_list_age = max_list_age
         self.stale_after = stale_after
         self.registry = registry if registry is not None else load_registry()
+        #: the incomplete-list review every decision carries when a source lacks part of its publication
+        self._incomplete = incomplete_sources(self.registry.sources)
         self.tiers = tiers if tiers is not None else load_tiers()
         self.groups = groups if groups is not None else load_country_groups()
         pack_list = list(packs) if packs is not None else list(bundled_pack_paths())
@@ -308,9 +316,7 @@ class Screener:
         read = {id(m) for f in fired if f.acted for m in f.list_matches}
         licensing_read = {id(x) for f in fired if f.acted for x in f.licensing_read}
         backstops = safety_net(facts, read, licensing_read, packs_category, sorted(ids))
-        required = required_missing(self.registry, active)
-        if required:
-            backstops.append(required)
+        backstops += [r for r in (required_missing(self.registry, active), self._incomplete) if r is not None]
         category = max(packs_category, most_severe(backstops))
         if category is not Category.LESS_RISKY:
             # less risky reasons are dropped when another category wins: not even built

@@ -200,6 +200,7 @@ def run_info(args: argparse.Namespace) -> int:
                 "extracted": src.extracted.isoformat() if src.extracted else None,
                 "input_sha256": src.input_sha256,
                 "notes": list(src.notes),
+                "missing_parts": list(src.missing_parts),
             }
         )
         age_text = "undated" if age is None else f"{age} days old"
@@ -212,6 +213,7 @@ def run_info(args: argparse.Namespace) -> int:
             extracted = f"; read {src.extracted.isoformat()}" if src.extracted else ""
             lines.append(f"    publication: {src.publication}{extracted}")
         lines.extend(f"    note: {note}" for note in src.notes)
+        lines.extend(f"    MISSING: {part}; every decision is a review (incomplete-list)" for part in src.missing_parts)
         lines.append(f"    {src.format}: {src.path}")
     if args.format == "json":
         out = {

@@ -145,6 +145,11 @@ class Source(BaseModel):
     extracted: dt.date | None = Field(default=None, description="When that publication was read (downloaded)")
     input_sha256: str | None = Field(default=None, description="sha256 of the official file the entries came from")
     notes: tuple[str, ...] = Field(default=(), description="What loading did to the data (merged repeats, overlays)")
+    missing_parts: tuple[str, ...] = Field(
+        default=(),
+        description="Parts of the publication that were not there to load, and what their absence loses "
+        "(an OFAC set without alt.csv: its aliases); each decision is then a review (incomplete-list)",
+    )
     path: str | None = None
     format: str = "exportscreen-yaml"
 

@@ -333,11 +333,18 @@ def _load_set(kind: _Kind, primary: Path) -> tuple[Source, list[Entry]]:
     records = _load_primary(primary)
     directory = primary.parent
     used = [primary.name]
-    for name, joiner in ((kind.add, _join_addresses), (kind.alt, _join_aliases), (kind.comments, _join_comments)):
+    missing: list[str] = []
+    for name, joiner, loses in (
+        (kind.add, _join_addresses, "addresses"),
+        (kind.alt, _join_aliases, "aliases"),
+        (kind.comments, _join_comments, None),
+    ):
         companion = _companion(directory, name)
         if companion is not None and companion.resolve() != primary.resolve():
             joiner(companion, records)
             used.append(companion.name)
+        elif loses is not None:
+            missing.append(f"{name} (the list's {loses}) not beside {primary.name}")
     entries = [_entry(kind, ent, rec, primary) for ent, rec in records.items()]
     declared = _declared_date(directory)
     source = Source(
@@ -349,6 +356,7 @@ def _load_set(kind: _Kind, primary: Path) -> tuple[Source, list[Entry]]:
         url=kind.url,
         authority=_AUTHORITY,
         derived_from="OFAC legacy CSV: " + ", ".join(used),
+        missing_parts=tuple(missing),
         path=str(primary),
         format="ofac-legacy-csv",
     )

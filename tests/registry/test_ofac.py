@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -44,6 +45,27 @@ def test_primary_file_loads_its_companions() -> None:
     reg = load_registry(SMALL / "sdn.csv")
     assert [s.id for s in reg.sources] == ["ofac:SDN"]
     assert len(reg) == 3
+
+
+def test_a_primary_without_its_companions_makes_every_decision_a_review(tmp_path: Path) -> None:
+    """sdn.csv alone loaded as if complete: an order naming an SDN entity by its alias passed as less risky
+    and --require-lists SDN was satisfied (red team 35, finding 5). The set says what is missing, and
+    each decision is a review (incomplete-list); the whole set has nothing missing."""
+    from exportscreen import Screener
+
+    assert all(not s.missing_parts for s in load_registry(SMALL).sources)
+    shutil.copyfile(SMALL / "sdn.csv", tmp_path / "sdn.csv")
+    names_only = load_registry(tmp_path / "sdn.csv")
+    assert [p.split(" ")[0] for p in names_only.sources[0].missing_parts] == ["add.csv", "alt.csv"]
+    order = {"id": "T-1", "destination": "FR", "parties": [{"role": "ultimate_consignee", "name": "Lyon Capteurs SARL",
+             "country": "FR"}], "items": [{"description": "Printer", "eccn": "EAR99"}]}  # fmt: skip
+    decision = Screener(load_registry() + names_only).screen(order, as_of=dt.date(2026, 6, 1))
+    assert decision.category == "review"
+    (reason,) = [r for r in decision.reasons if r.rule_id == "incomplete-list"]
+    assert "alt.csv (the list's aliases)" in reason.message
+    assert Screener(load_registry() + load_registry(SMALL)).screen(order, as_of=dt.date(2026, 6, 1)).category == (
+        "less_risky"
+    )
 
 
 def test_aliases_addresses_and_comments_are_joined() -> None:
@@ -193,6 +215,11 @@ def test_real_sdn_2024_primary_only(shared_data: Path) -> None:
     assert programs["RUSSIA-EO14024"] == 4_813
     assert programs["SDGT"] == 2_462
     assert not any(e.aliases or e.addresses for e in reg.entries)  # no add.csv / alt.csv beside it
+    (src,) = reg.sources
+    assert src.missing_parts == (
+        "add.csv (the list's addresses) not beside sdn.csv",
+        "alt.csv (the list's aliases) not beside sdn.csv",
+    )
 
 
 @pytest.mark.shared_data
