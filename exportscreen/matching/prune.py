@@ -6,8 +6,8 @@ The bound is derived from the scoring formula and ``lists/matching.yaml``, never
 ``Tuning.max_bonus``. ``coverage_floor`` is the ``C`` below which no name reaches a threshold (the
 compiled postings are cut there); ``Pruner.select`` bounds ``C`` by each listed word's best
 similarity to any query word and ``Q`` by the query words the name could cover at all. Identical,
-compact, acronym, split-word, cut-off (``truncated``) and extended (``extended``) matches are never
-dropped. A stub credits
+compact, acronym, split-word, cut-off (``truncated``) and extended (``extended``, ``extended_core``)
+matches are never dropped. A stub credits
 an unmatched listed word only once another word matched, so a query with stubs reaches every name
 holding a word near one of its other words, and its bounds count the stubs as covering. A person's
 listed initial credits query words it begins: the names holding one count as near those words.
@@ -111,7 +111,29 @@ class Pruner:
             hi = bisect.bisect_right(c.sorted_folded, head, lo)
             forced.update(c.sorted_names[lo:hi])
             at = folded.find(" ", at + 1)
+        self._extended_cores(q, forced)
         return forced
+
+    def _extended_cores(self, q: Query, forced: set[int]) -> None:
+        """Add the names whose distinctive words the query extends (``scoring.extended_core``): each
+        run of the query's distinctive words from its first, up to ``extension_skipped_words`` of
+        them left out, looked up as a compact form (a superset: word boundaries are not compared)."""
+        left_out = self.words.weak - self.words.particles
+        core = [w for w in q.words if w not in left_out]
+        if len(core) < 3:
+            return
+        compact_map = self.c.compact_map
+        least = _T.score.extension_min_chars - len(core) + 1  # the shortest compact form that may do
+        budget = _T.score.extension_skipped_words
+        stack = [(0, core[0], 1, 0)]
+        while stack:
+            last, joined, count, skipped = stack.pop()
+            if count >= 2 and len(joined) >= least:
+                add_ids(forced, compact_map.get(joined))
+            if count + 1 >= len(core):
+                continue  # one more listed word would leave the query no word of its own
+            for nxt in range(last + 1, min(len(core), last + 2 + budget - skipped)):
+                stack.append((nxt, joined + core[nxt], count + 1, skipped + nxt - last - 1))
 
     def reached(self, q: Query) -> set[int]:
         """Every name posted under a listed word near a query word (or two joined); with stubs, every

@@ -20,7 +20,8 @@ compact forms: "Quantum CTek" / "QuantumCTek"; name particles count as distincti
 the reverse) scores at least ``acronym``; a query that is the first ``truncation_min_chars`` or
 more characters of the listed name scores at least ``truncated``, more the more of it it keeps
 (a name field cut short); a query that is an organisation's listed name followed by words of its
-own (``extended``: a department, a fab) scores at least ``extended``, a review. The
+own (``extended``: a department, a fab), or whose distinctive words begin with all of the listed
+name's (``extended_core``: "Cambricon Technologies Polska"), scores at least ``extended``, a review. The
 features (``features``: small functions) then add or take points, and a name that leaves a
 distinctive query word unexplained is capped at ``unexplained_cap``: below a hit, whatever else
 matched. Constants: ``lists/matching.yaml``.
@@ -75,6 +76,15 @@ class Scorer:
         self.words = words
         #: words that continue a name rather than add to it ("Tianjin University of Finance")
         self.connectors = words.noise | words.particles
+        #: words a compact form leaves out (legal forms, noise words, titles; particles stay)
+        self.left_out = words.weak - words.particles
+
+    def _extended_core(self, q: Query, k: int) -> str | None:
+        """The listed name's distinctive words when the query extends them (``extended_core``)."""
+        listed = self.c.compact[k]
+        if q.core_count <= 2 or not listed or not q.compact.startswith(listed[0]):
+            return None
+        return extended_core(q, self.c.folded[k], self.left_out, self.connectors)
 
     def score(self, q: Query, k: int) -> tuple[float, Detail | None]:
         """The score of name ``k`` for query ``q`` with its detail (None for 0)."""
@@ -118,11 +128,13 @@ class Scorer:
                 if base < cut:
                     base = cut
                     method = "truncated"
-            elif c.entity_type[k] != "individual" and extended(q, c.folded[k], self.connectors):
-                longer = extended_score(q, c.folded[k])
-                if base < longer:
-                    base = longer
-                    method = "extended"
+            elif c.entity_type[k] != "individual":
+                core = None if extended(q, c.folded[k], self.connectors) else self._extended_core(q, k)
+                if core is not None or extended(q, c.folded[k], self.connectors):
+                    longer = extended_score(q, c.folded[k] if core is None else core)
+                    if base < longer:
+                        base = longer
+                        method = "extended"
         if base <= 0:
             return 0.0, None
         features: dict[str, JsonValue] = {}
@@ -338,6 +350,42 @@ def extended(q: Query, listed: str, connectors: frozenset[str]) -> bool:
         return False
     rest = q.folded[len(listed) + 1 :].split(" ", 1)[0]
     return bool(rest) and rest not in connectors
+
+
+def extended_core(q: Query, listed: str, left_out: frozenset[str], connectors: frozenset[str]) -> str | None:
+    """The listed name's distinctive words (its compact form's words, two or more of
+    ``extension_min_chars`` characters or more) when the query's distinctive words begin with them
+    in order, at most ``extension_skipped_words`` of its own among them, and go on with words of its
+    own: "Cambricon Technologies Polska" of "Cambricon Technologies Corporation Limited", "Huawei
+    Digital Power Technologies Co Ltd" of "Huawei Technologies Co., Ltd.". The first word of the
+    query's own is no connector, as for ``extended``. None otherwise."""
+    core = [w for w in listed.split() if w not in left_out]
+    text = " ".join(core)
+    if len(core) < 2 or len(text) < _SC.extension_min_chars:
+        return None
+    words = q.words
+    at = [i for i, w in enumerate(words) if w not in left_out]
+    if len(at) <= len(core) or words[at[0]] != core[0]:
+        return None
+    # the earliest occurrence of each listed word after the previous one: the fewest skipped
+    used = {at[0]}
+    n = 1
+    skipped = 0
+    for i in at[1:]:
+        if n == len(core):
+            break
+        if words[i] == core[n]:
+            used.add(i)
+            n += 1
+        else:
+            skipped += 1
+    if n < len(core) or skipped > _SC.extension_skipped_words:
+        return None
+    own = (w for i, w in enumerate(words) if i > at[0] and i not in used and (w in connectors or w not in left_out))
+    first_own = next(own, None)
+    if first_own is None or first_own in connectors:
+        return None
+    return text
 
 
 def extended_score(q: Query, listed: str) -> float:

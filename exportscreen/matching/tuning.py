@@ -89,6 +89,7 @@ class Score(_Strict):
     extended: float = _Score
     extended_full: float = _Score
     extension_min_chars: int = Field(ge=1)
+    extension_skipped_words: int = Field(ge=0, le=3)
     unexplained_cap: float = _Score
 
 
