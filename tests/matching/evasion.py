@@ -6,8 +6,9 @@ import re
 from collections.abc import Callable
 
 ZWSP = "\u200b"
-RLO = "\u202e"
-PDF = "\u202c"
+#: right-to-left isolate and its pop (an override, U+202E, is refused: tests/matching/test_red_team_names.py)
+RLI = "\u2067"
+PDI = "\u2069"
 #: Latin letter -> Cyrillic or Greek look-alike
 HOMOGLYPHS = {"a": "а", "e": "е", "o": "о", "c": "с", "p": "р", "x": "х", "A": "А", "E": "Е", "O": "О",
               "T": "Т", "H": "Н", "K": "К", "M": "М", "B": "В", "P": "Р", "C": "С", "X": "Χ", "N": "Ν"}
@@ -29,7 +30,7 @@ def zero_width(name: str) -> str:
 
 
 def bidi(name: str) -> str:
-    return RLO + PDF + _words(name, lambda w: _inside(w, "\u200f"))
+    return RLI + PDI + _words(name, lambda w: _inside(w, "\u200f"))
 
 
 def homoglyphs(name: str) -> str:

@@ -17,7 +17,7 @@ from exportscreen.matching.slices import load_slice, slice_registry
 from exportscreen.registry.model import Registry
 
 S = MatchSettings()
-INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u00ad", "\u2060", "\ufeff", "\u202e"]
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u00ad", "\u2060", "\ufeff", "\u2067"]
 CONFUSABLE = {"a": "а", "e": "е", "o": "о", "c": "с", "p": "р", "x": "х", "i": "і"}
 
 
