@@ -21,7 +21,8 @@ the reverse) scores at least ``acronym``; a query that is the first ``truncation
 more characters of the listed name scores at least ``truncated``, more the more of it it keeps
 (a name field cut short); a query that is an organisation's listed name followed by words of its
 own (``extended``: a department, a fab), or whose distinctive words begin with all of the listed
-name's (``extended_core``: "Cambricon Technologies Polska"), scores at least ``extended``, a review. The
+name's (``extended_core``: "Cambricon Technologies Polska"), scores at least ``extended``, a review;
+neither floor gives way to the features (a party in another country than the entry's). The
 features (``features``: small functions) then add or take points, and a name that leaves a
 distinctive query word unexplained is capped at ``unexplained_cap``: below a hit, whatever else
 matched. Constants: ``lists/matching.yaml``.
@@ -45,6 +46,8 @@ __all__ = ["Detail", "Scorer"]
 _T = tuning()
 _SIM = _T.similarity
 _SC = _T.score
+#: the least a cut-off (``truncated``) or extended (``extended``) listed name scores after the features
+_FLOORS = {"truncated": _SC.truncated, "extended": _SC.extended}
 BAND = _SC.band.by_code()
 EXACT = _SC.exact.by_code()
 A_COVER = _SC.cover_exponent
@@ -129,8 +132,9 @@ class Scorer:
                     base = cut
                     method = "truncated"
             elif c.entity_type[k] != "individual":
-                core = None if extended(q, c.folded[k], self.connectors) else self._extended_core(q, k)
-                if core is not None or extended(q, c.folded[k], self.connectors):
+                whole = extended(q, c.folded[k], self.connectors)
+                core = None if whole else self._extended_core(q, k)
+                if whole or core is not None:
                     longer = extended_score(q, c.folded[k] if core is None else core)
                     if base < longer:
                         base = longer
@@ -148,6 +152,11 @@ class Scorer:
                 features[name] = got
                 points = got["points"]
                 score += points if isinstance(points, float) else 0.0
+        floor = _FLOORS.get(method)
+        if floor is not None and score < floor:
+            # a cut-off or extended listed name is a review at least, whatever the features take
+            features["floor_kept"] = {"method": method, "at": floor}
+            score = floor
         if method != "identical" and score > _SC.unexplained_cap:
             missing = unconfirmed(None, q, q_sim, self.words) + [q.words[i] for i in by_initial]
             if missing:
