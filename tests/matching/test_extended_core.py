@@ -135,6 +135,15 @@ def test_listed_names_without_legal_form_and_a_word_reach_review(screener: Scree
     assert S.review <= found[0].score < S.hit
 
 
+@pytest.mark.parametrize("query", ["Cambricon Technologies Import Export", "Cambricon Technologies Polska"])
+def test_the_floor_holds_for_a_party_in_another_country_than_the_entry(screener: Screener, query: str) -> None:
+    """The country penalty took "Cambricon Technologies Import Export" of a party in PL from 72 to 62:
+    nothing found. The floor holds after the features."""
+    found = screener.match_name(query, country="PL", limit=1)
+    assert found and found[0].entry_name == "Cambricon Technologies Corporation Limited"
+    assert S.review <= found[0].score < S.hit
+
+
 def test_a_generic_name_and_a_word_finds_nothing(screener: Screener) -> None:
     assert screener.match_name("Technology Development Polska") == []
 
