@@ -60,7 +60,8 @@ def _representatives(name: str, thresholds: set[float]) -> list[Any]:
 def _thresholds(name: str, kind: ItemKind, active: list[TierDef]) -> set[float]:
     found: set[float] = set()
     for tier in active:
-        if not tier.controls or kind not in tier.kinds:
+        other = tier.other_kinds.kinds if tier.other_kinds else ()
+        if not tier.controls or (kind not in tier.kinds and kind not in other):
             continue
         for alternative in tier.criteria:
             comp = alternative.get(name)  # type: ignore[call-overload]

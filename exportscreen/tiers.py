@@ -8,7 +8,9 @@ missing, the tier can be neither confirmed nor ruled out: the item is then *uncl
 declared ECCN under a heading the tiers model (``families``) that no tier in force knows cannot be
 placed at all (an unknown paragraph, or an ECCN not in force on the date), and neither can an item
 with neither an ECCN nor a kind, or with specifications but no kind (the kind says what they describe):
-never mature.
+never mature. A tier's criteria are tested for its ``kinds``, and for its ``other_kinds`` when the item
+gives one of their ``when_given`` fields: specifications that reach such a tier contradict the kind, so
+the tier applies (the stricter reading) with a classification conflict.
 """
 
 from __future__ import annotations
@@ -99,12 +101,22 @@ def eccn_matches(pattern: str, eccn: str, *, exact: bool = False) -> bool:
     return all(w in ("*", h) for w, h in zip(want, have, strict=False))
 
 
+class OtherKinds(BaseModel):
+    """Kinds whose items still fall in a tier when they give one of ``when_given`` and its criteria hold:
+    the specifications contradict the kind, so the tier applies (the stricter reading) with a conflict."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    kinds: list[ItemKind] = Field(min_length=1)
+    when_given: list[SpecField] = Field(min_length=1)
+
+
 class TierDef(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
     id: str = Field(min_length=1)
     eccn: str | None
     label: str
     kinds: list[ItemKind] = Field(default_factory=list)
+    other_kinds: OtherKinds | None = None
     eccns: list[str] = Field(default_factory=list)
     eccn_headings: list[str] = Field(default_factory=list)
     criteria: list[dict[SpecField, Comparison]] = Field(default_factory=list)
@@ -123,9 +135,25 @@ class TierDef(BaseModel):
             raise ValueError(f"tier {self.id!r} needs criteria or eccns")
         if self.criteria and not self.kinds:
             raise ValueError(f"tier {self.id!r} has criteria but no kinds they apply to")
+        if self.other_kinds and not self.criteria:
+            raise ValueError(f"tier {self.id!r} has other_kinds but no criteria")
+        if self.other_kinds and set(self.other_kinds.kinds) & set(self.kinds):
+            raise ValueError(f"tier {self.id!r}: other_kinds repeats a kind of kinds")
         if self.valid_from and self.valid_to and self.valid_from >= self.valid_to:
             raise ValueError(f"tier {self.id!r}: valid_from must be before valid_to")
         return self
+
+    def tests(self, item: Item) -> bool | None:
+        """Whether the criteria apply to the item: True for one of ``kinds``, False for one of
+        ``other_kinds`` that gives a field of ``when_given`` (a kind conflict), None otherwise."""
+        if not self.criteria or item.kind is None:
+            return None
+        if item.kind in self.kinds:
+            return True
+        other = self.other_kinds
+        if other and item.kind in other.kinds and any(getattr(item, f) is not None for f in other.when_given):
+            return False
+        return None
 
     def active(self, on: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on < self.valid_to)
@@ -227,6 +255,7 @@ class TierSet:
         spec_tiers: set[str] = set()
         decl_tiers: set[str] = set()
         undetermined: set[str] = set()
+        kind_tiers: set[str] = set()  # tiers the specifications reach though the kind is not one of theirs
         missing: set[str] = set()
         evidence: list[dict[str, JsonValue]] = []
         declared = view.declared(item.eccn)
@@ -242,11 +271,14 @@ class TierSet:
                         "citations": list(tier.citations),
                     }
                 )
-            if not tier.criteria or item.kind not in tier.kinds:
+            own_kind = tier.tests(item)
+            if own_kind is None:
                 continue
             outcome, detail, absent = _evaluate(tier, item)
             if outcome == "yes":
                 spec_tiers.add(tier.id)
+                if not own_kind:
+                    kind_tiers.add(tier.id)
                 entry: dict[str, JsonValue] = {
                     "tier": tier.id,
                     "eccn": tier.eccn,
@@ -255,6 +287,8 @@ class TierSet:
                     "citations": list(tier.citations),
                     "license_exceptions": list(tier.license_exceptions),
                 }
+                if not own_kind:
+                    entry["kind_conflict"] = {"kind": item.kind, "tier_kinds": list(tier.kinds)}
                 if tier.compliance_date:
                     entry["compliance_date"] = tier.compliance_date.isoformat()
                 evidence.append(entry)
@@ -284,17 +318,23 @@ class TierSet:
                 evidence=evidence,
                 unplaceable=f"declared ECCN {item.eccn} is not a paragraph of the tiers in force on {on.isoformat()}",
             )
-        conflict = None
+        conflicts: list[str] = []
+        if kind_tiers:
+            conflicts.append(
+                f"declared kind {item.kind} but the specifications put it in {', '.join(sorted(kind_tiers))} "
+                f"(a tier of kind {', '.join(sorted({k for t in active if t.id in kind_tiers for k in t.kinds}))})"
+            )
         if item.eccn is not None and item.kind is not None and given:
             d = {view.capability[t] for t in decl_tiers if t in view.capability}
             s = {view.capability[t] for t in spec_tiers if t in view.capability}
             if item.eccn == "EAR99" and spec_tiers & view.controlled:
-                conflict = f"declared EAR99 but the specifications put it in {', '.join(sorted(spec_tiers))}"
+                conflicts.append(f"declared EAR99 but the specifications put it in {', '.join(sorted(spec_tiers))}")
             elif d != s and (d or s):
-                conflict = (
+                conflicts.append(
                     f"declared ECCN {item.eccn} gives {', '.join(sorted(d)) or 'no capability tier'}; "
                     f"the specifications give {', '.join(sorted(s)) or 'no capability tier'}"
                 )
+        conflict = "; ".join(conflicts) or None
         # A kind the tiers in force do not test (an IC before Oct 2022) is below every threshold.
         spec_decided = item.kind is not None
         # A tier left open is moot when the item already fell in a tier of the same ECCN (3A090.a covers 3A090.b).

@@ -267,3 +267,18 @@ def test_the_ai_diffusion_switch_is_one_data_choice() -> None:
     with pytest.raises(PackError, match="unknown switch"):
         load_pack(PACK, switches={"nope": True})
     assert "AI Diffusion" in pack.description and "is-informed" in pack.description
+
+
+def test_chip_specifications_under_another_kind_are_sensitive_with_a_conflict(screener: Screener) -> None:
+    """H100-class specs or HBM with kind other/memory were less risky to China (red team A, finding 2)."""
+    items = [
+        {"description": "AI accelerator module", "kind": "other", "tpp": 15800, "datacenter": True},
+        {"description": "AI accelerator", "kind": "memory", "eccn": "3A991", "tpp": 15800, "datacenter": True},
+        {"description": "HBM3E stacks", "kind": "other", "eccn": "EAR99", "memory_bandwidth_density": 5.0},
+        # the datacenter flag missing: both readings are sensitive, and the reading applied keeps its conflict
+        {"description": "GPU module", "kind": "other", "tpp": 5000},
+    ]
+    for item in items:
+        decision = screener.screen(_tx("CN", [item], country="CN"), as_of=NOW)
+        assert decision.category is Category.SENSITIVE, item
+        assert "item-classification-conflict" in {r.rule_id for r in decision.reasons}, item

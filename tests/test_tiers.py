@@ -203,3 +203,50 @@ def test_a_note_tier_is_not_a_control() -> None:
         Item(description="x", kind="ic", tpp=4500, performance_density=1.0, datacenter=True), NOW
     )
     assert "3A090-near-threshold" in result.tiers and "mature" in result.tiers
+
+
+# Specifications that reach a 3A090 tier whatever the declared kind (red team A, finding 2): the tier's
+# criteria were tested only for its own kinds, so H100-class specs on kind other/memory/sme/software/
+# technology and HBM specs on kind other were dropped (mature, less risky to China).
+KIND_CONFLICTS: list[tuple[str, dict[str, Any], str]] = [
+    ("other-h100", {"kind": "other", "tpp": 15800, "datacenter": True, "die_area_mm2": 814}, "3A090.a"),
+    ("other-h100-3a991", {"kind": "other", "eccn": "3A991", "tpp": 15800, "datacenter": True}, "3A090.a"),
+    ("memory-h100-3a991", {"kind": "memory", "eccn": "3A991", "tpp": 15800, "datacenter": True}, "3A090.a"),
+    ("sme-h100-ear99", {"kind": "sme", "eccn": "EAR99", "tpp": 15800, "datacenter": True}, "3A090.a"),
+    ("software-rtx4090", {"kind": "software", "eccn": "EAR99", "tpp": 5285, "datacenter": False}, "3A090.a-nondc"),
+    ("other-3a090b", {"kind": "other", "tpp": 3000, "performance_density": 2.0, "datacenter": True}, "3A090.b"),
+    ("other-hbm-ear99", {"kind": "other", "eccn": "EAR99", "memory_bandwidth_density": 5.0}, "3A090.c"),
+    ("technology-hbm-ear99", {"kind": "technology", "eccn": "EAR99", "memory_bandwidth_density": 5.0}, "3A090.c"),
+]
+
+
+@pytest.mark.parametrize(("name", "specs", "tier"), KIND_CONFLICTS, ids=[c[0] for c in KIND_CONFLICTS])
+def test_specifications_reach_a_tier_whatever_the_kind(name: str, specs: dict[str, Any], tier: str) -> None:
+    result = load_tiers().classify(Item(description=name, **specs), NOW)
+    assert result.classified
+    assert tier in result.tiers and "mature" not in result.tiers  # the stricter reading
+    assert result.conflict is not None and f"kind {specs['kind']}" in result.conflict
+    (entry,) = [e for e in result.evidence if e.get("tier") == tier]
+    assert entry["kind_conflict"] == {"kind": specs["kind"], "tier_kinds": ["memory" if tier == "3A090.c" else "ic"]}
+
+
+def test_a_foreign_kind_is_tested_only_when_it_gives_the_tiers_values() -> None:
+    """Office chairs, a rack with the datacenter flag, a low TPP: no tier, no conflict, still classified."""
+    t = load_tiers()
+    for specs in ({"kind": "other"}, {"kind": "other", "datacenter": True}, {"kind": "other", "tpp": 100},
+                  {"kind": "other", "memory_bandwidth_density": 1.5}, {"kind": "ic", "tpp": 100,
+                  "memory_bandwidth_density": 5.0}):  # HBM co-packaged with a logic die: the chip test
+        result = t.classify(Item(description="x", **specs), NOW)
+        assert result.tiers == ("mature",) and result.classified and result.conflict is None, specs
+    # a value the tier needs is missing: unclassified, as for kind ic
+    open_ = t.classify(Item(description="x", kind="other", tpp=3000, datacenter=True), NOW)
+    assert not open_.classified and "performance_density" in open_.missing
+
+
+def test_other_kinds_must_not_repeat_kinds() -> None:
+    from exportscreen.tiers import TierDef
+
+    with pytest.raises(ValueError, match="repeats a kind"):
+        TierDef.model_validate({"id": "t", "eccn": None, "label": "l", "kinds": ["ic"], "citations": ["c"],
+                                "criteria": [{"tpp": {"ge": 1}}],
+                                "other_kinds": {"kinds": ["ic"], "when_given": ["tpp"]}})

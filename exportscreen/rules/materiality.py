@@ -123,6 +123,8 @@ def _adopt(
         tiers=reading.classification.tiers,
         classified=True,
         missing=(),
+        # the reading's own conflict (specifications that contradict the kind under the applied values)
+        conflict=orig.conflict or reading.classification.conflict,
         evidence=[*orig.evidence, entry],
         reading=f"{_missing_text(orig)} {note}",
     )
