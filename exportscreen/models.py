@@ -31,6 +31,7 @@ from exportscreen.limits import LIMITS
 
 __all__ = [
     "Category",
+    "CountAttester",
     "Decision",
     "EndUseTag",
     "Item",
@@ -104,6 +105,15 @@ class ItemKind(StrEnum):
     SOFTWARE = "software"
     TECHNOLOGY = "technology"
     OTHER = "other"
+
+
+class CountAttester(StrEnum):
+    """Who attested an IC's aggregate transistor count (90 FR 5298, Note 1 to 3A090): the front-end fab
+    that packages it, outside Macau and D:5; an approved OSAT (Supp. No. 7 to Part 740); or nobody."""
+
+    FRONT_END_FAB_OUTSIDE_D5 = "front_end_fab_outside_d5"
+    APPROVED_OSAT = "approved_osat"
+    NONE = "none"
 
 
 class EndUseTag(StrEnum):
@@ -208,7 +218,8 @@ class Item(BaseModel):
     ``node_nm``, ``nand_layers``, the DRAM fields and ``non_planar_transistors`` describe the IC
     itself for kinds ic and memory, and the production the item is for (the facility) for the other
     kinds. ``io_bandwidth_gbps`` is read by the Oct 2022 test only; ``transistor_count_billion``,
-    ``from_foundry_or_osat`` and ``approved_ic_designer`` by the Jan 2025 foundry presumption.
+    ``transistor_count_attested_by``, ``from_foundry_or_osat`` and ``approved_ic_designer`` by the Jan
+    2025 foundry presumption (a count no qualifying party attests does not lift it).
     """
 
     model_config = _STRICT
@@ -228,6 +239,7 @@ class Item(BaseModel):
     dram_cell_area_um2: float | None = Field(default=None, gt=0)
     dram_density_gb_per_mm2: float | None = Field(default=None, gt=0)
     transistor_count_billion: float | None = Field(default=None, gt=0)
+    transistor_count_attested_by: CountAttester | None = None
     from_foundry_or_osat: bool | None = None
     approved_ic_designer: bool | None = None
     quantity: int | None = Field(default=None, gt=0)
@@ -266,6 +278,15 @@ class Item(BaseModel):
         if not re.fullmatch(r"\d{4,10}", digits):
             raise ValueError(f"{value!r} is not an HTS code (4 to 10 digits, dots allowed: 8542.31)")
         return digits
+
+    @model_validator(mode="after")
+    def _attested_count(self) -> Item:
+        by = self.transistor_count_attested_by
+        if by is not None and by is not CountAttester.NONE and self.transistor_count_billion is None:
+            raise ValueError(
+                f"transistor_count_attested_by {by.value} needs the count it attests (transistor_count_billion)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _derive_density(self) -> Item:

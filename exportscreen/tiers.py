@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Literal, get_args
@@ -45,10 +46,25 @@ SpecField = Literal[
     "dram_cell_area_um2",
     "dram_density_gb_per_mm2",
     "transistor_count_billion",
+    "transistor_count_attested_by",
     "from_foundry_or_osat",
     "approved_ic_designer",
 ]
 SPEC_FIELDS: tuple[str, ...] = get_args(SpecField)
+
+
+def _choice_values(name: str) -> frozenset[str] | None:
+    """The values of a specification field that is a choice (a StrEnum), else None."""
+    for arg in get_args(Item.model_fields[name].annotation):
+        if isinstance(arg, type) and issubclass(arg, StrEnum):
+            return frozenset(m.value for m in arg)
+    return None
+
+
+#: choice fields (compared with not_in) -> their values
+_CHOICES: dict[str, frozenset[str]] = {
+    name: values for name in SPEC_FIELDS if (values := _choice_values(name)) is not None
+}
 
 
 class Comparison(BaseModel):
@@ -58,15 +74,23 @@ class Comparison(BaseModel):
     le: float | None = None
     lt: float | None = None
     eq: float | bool | None = None
+    not_in: list[str] | None = Field(default=None, min_length=1)
     if_missing: Literal["unknown", "fail", "holds"] = "unknown"
 
     @model_validator(mode="after")
     def _not_empty(self) -> Comparison:
-        if all(v is None for v in (self.ge, self.gt, self.le, self.lt, self.eq)):
-            raise ValueError("a comparison needs at least one of ge, gt, le, lt, eq")
+        numeric = (self.ge, self.gt, self.le, self.lt, self.eq)
+        if all(v is None for v in numeric) and self.not_in is None:
+            raise ValueError("a comparison needs at least one of ge, gt, le, lt, eq, not_in")
+        if self.not_in is not None and any(v is not None for v in numeric):
+            raise ValueError("not_in (a choice field) cannot be combined with ge, gt, le, lt, eq")
         return self
 
-    def holds(self, value: float | bool) -> bool:
+    def holds(self, value: float | bool | str) -> bool:
+        if isinstance(value, str):
+            return self.not_in is not None and value not in self.not_in
+        if self.not_in is not None:
+            return False
         if self.eq is not None and value != self.eq:
             return False
         if isinstance(value, bool):
@@ -84,6 +108,8 @@ class Comparison(BaseModel):
             for op, v in (("==", self.eq), (">=", self.ge), (">", self.gt), ("<=", self.le), ("<", self.lt))
             if v is not None
         ]
+        if self.not_in is not None:
+            parts.append(f"not one of {', '.join(self.not_in)}")
         return " and ".join(parts)
 
     def thresholds(self) -> list[float]:
@@ -139,6 +165,15 @@ class TierDef(BaseModel):
             raise ValueError(f"tier {self.id!r} has other_kinds but no criteria")
         if self.other_kinds and set(self.other_kinds.kinds) & set(self.kinds):
             raise ValueError(f"tier {self.id!r}: other_kinds repeats a kind of kinds")
+        for alternative in self.criteria:
+            for fname, comp in alternative.items():
+                choices = _CHOICES.get(fname)
+                if choices is not None and comp.not_in is None:
+                    raise ValueError(f"tier {self.id!r}: {fname} is a choice field: compare it with not_in")
+                if choices is None and comp.not_in is not None:
+                    raise ValueError(f"tier {self.id!r}: not_in is for a choice field, not {fname}")
+                if choices is not None and comp.not_in is not None and set(comp.not_in) - choices:
+                    raise ValueError(f"tier {self.id!r}: {fname} has no value {sorted(set(comp.not_in) - choices)}")
         if self.valid_from and self.valid_to and self.valid_from >= self.valid_to:
             raise ValueError(f"tier {self.id!r}: valid_from must be before valid_to")
         return self

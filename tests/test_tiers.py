@@ -118,6 +118,7 @@ CASES: list[tuple[str, dict[str, Any], dt.date, tuple[str, ...], bool]] = [
             "datacenter": False,
             "from_foundry_or_osat": True,
             "transistor_count_billion": 25,
+            "transistor_count_attested_by": "front_end_fab_outside_d5",
         },
         NOW,
         ("mature",),
@@ -250,3 +251,49 @@ def test_other_kinds_must_not_repeat_kinds() -> None:
         TierDef.model_validate({"id": "t", "eccn": None, "label": "l", "kinds": ["ic"], "citations": ["c"],
                                 "criteria": [{"tpp": {"ge": 1}}],
                                 "other_kinds": {"kinds": ["ic"], "when_given": ["tpp"]}})
+
+
+# The foundry presumption (90 FR 5298; BRIEF 8.4, 10 #20): a count under 30 billion lifts it only when the
+# front-end fab that packages the IC (outside Macau/D:5) or an approved OSAT attests it. Any count under
+# 30 B lifted it (red team A, finding 5): the brief's own example, packaged by a non-approved OSAT, was mature.
+FOUNDRY_DIE = {"kind": "ic", "node_nm": 7, "tpp": 100, "datacenter": False, "from_foundry_or_osat": True,
+               "approved_ic_designer": False}
+
+
+@pytest.mark.parametrize(
+    ("count", "attester", "tiers"),
+    [
+        (25, None, ("3A090.a-presumed",)),  # nobody named: unattested
+        (25, "none", ("3A090.a-presumed",)),  # e.g. packaged by a non-approved OSAT
+        (25, "front_end_fab_outside_d5", ("mature",)),
+        (25, "approved_osat", ("mature",)),
+        (35, "approved_osat", ("3A090.a-presumed",)),
+        (None, "none", ("3A090.a-presumed",)),
+    ],
+)
+def test_only_a_qualifying_attestation_lifts_the_foundry_presumption(
+    count: float | None, attester: str | None, tiers: tuple[str, ...]
+) -> None:
+    item = Item(description="7 nm logic die", **FOUNDRY_DIE, transistor_count_billion=count,
+                transistor_count_attested_by=attester)
+    result = load_tiers().classify(item, NOW)
+    assert result.tiers == tiers and result.classified
+
+
+def test_an_attester_needs_a_count_and_a_known_value() -> None:
+    with pytest.raises(ValueError, match="needs the count it attests"):
+        Item(description="x", kind="ic", transistor_count_attested_by="approved_osat")
+    with pytest.raises(ValueError, match="approved_osat"):
+        Item(description="x", kind="ic", transistor_count_billion=20, transistor_count_attested_by="osat")
+
+
+def test_a_choice_field_is_compared_with_not_in_only() -> None:
+    from exportscreen.tiers import TierDef
+
+    base = {"id": "t", "eccn": None, "label": "l", "kinds": ["ic"], "citations": ["c"]}
+    with pytest.raises(ValueError, match="compare it with not_in"):
+        TierDef.model_validate({**base, "criteria": [{"transistor_count_attested_by": {"eq": 1}}]})
+    with pytest.raises(ValueError, match="not_in is for a choice field"):
+        TierDef.model_validate({**base, "criteria": [{"tpp": {"not_in": ["x"]}}]})
+    with pytest.raises(ValueError, match="has no value"):
+        TierDef.model_validate({**base, "criteria": [{"transistor_count_attested_by": {"not_in": ["osat"]}}]})
