@@ -290,6 +290,7 @@ class TierSet:
         spec_tiers: set[str] = set()
         decl_tiers: set[str] = set()
         undetermined: set[str] = set()
+        started: set[str] = set()  # undetermined tiers whose test reads a value the item gives
         kind_tiers: set[str] = set()  # tiers the specifications reach though the kind is not one of theirs
         missing: set[str] = set()
         evidence: list[dict[str, JsonValue]] = []
@@ -330,6 +331,8 @@ class TierSet:
             elif outcome == "unknown":
                 undetermined.add(tier.id)
                 missing.update(absent)
+                if any(getattr(item, f) is not None for f in _reads(tier)):
+                    started.add(tier.id)
         matched = sorted(spec_tiers | decl_tiers)
         if item.eccn is None and item.kind is None:
             return ItemClassification(
@@ -372,12 +375,16 @@ class TierSet:
         conflict = "; ".join(conflicts) or None
         # A kind the tiers in force do not test (an IC before Oct 2022) is below every threshold.
         spec_decided = item.kind is not None
-        # A tier left open is moot when the item already fell in a tier of the same ECCN (3A090.a covers 3A090.b).
+        # A tier left open is moot when the item already fell in a tier of the same ECCN (3A090.a covers
+        # 3A090.b), by its specifications or its declared ECCN.
         still_open: set[str] = set()
         if undetermined:
-            families = {_family(t.eccn) for t in active if t.id in spec_tiers and t.eccn}
+            families = {_family(t.eccn) for t in active if t.id in spec_tiers | decl_tiers and t.eccn}
             still_open = {t.id for t in active if t.id in undetermined and _family(t.eccn) not in families}
-        classified = item.eccn is not None or (spec_decided and not still_open)
+        # A declared ECCN settles the item unless a value it gives starts the test of another ECCN's tier
+        # that a missing value leaves open: a "3A991" with TPP 15800 and no datacenter flag is weighed
+        # like an undeclared item, never taken as below 3A090 because the flag is missing.
+        classified = not (still_open & started) if item.eccn is not None else spec_decided and not still_open
         if classified and view.controlled.isdisjoint(matched):
             matched.append(self.fallback.id)
         return ItemClassification(
@@ -420,6 +427,11 @@ class _TierView:
 
 def _family(eccn: str | None) -> str | None:
     return eccn[:5] if eccn else None
+
+
+def _reads(tier: TierDef) -> set[str]:
+    """The item fields a tier's test reads."""
+    return {f for alternative in tier.criteria for f in alternative} | set(tier.requires_any)
 
 
 def _evaluate(tier: TierDef, item: Item) -> tuple[str, list[JsonValue], set[str]]:
