@@ -10,11 +10,13 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
 
+from anyascii import anyascii
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from exportscreen._data import bundled_dir
 from exportscreen._errors import PackError
 from exportscreen._io import load_model
+from exportscreen.matching.confusables import unmask
 
 __all__ = ["AddressWord", "EndUseWords", "WordHit", "load_end_use_words"]
 
@@ -36,12 +38,30 @@ _LATIN_EDGE = "0-9A-Za-z"
 _DIACRITICS = re.compile("[\u0300-\u036f]")
 
 
+#: A hyphen or dash between two word characters, read as a space ("air-force" is "air force").
+_HYPHEN = re.compile(r"(?<=\w)[-\u2010-\u2014](?=\w)")
+_SPACES = re.compile(r"\s+")
+
+
 def _plain(text: str) -> str:
-    """NFKC-folded, with the diacritical marks removed ("milítary" -> "military", "ё" -> "е"): the
-    same on the list's words and the text read."""
+    """NFKC-folded, with the diacritical marks removed ("milítary" -> "military", "ё" -> "е"), a
+    hyphen between words read as a space and runs of white space as one: the same on the list's
+    words and the text read."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", _DIACRITICS.sub("", unicodedata.normalize("NFKD", text)))
+    return _SPACES.sub(" ", _HYPHEN.sub(" ", text))
+
+
+def _latin_words(text: str) -> str:
+    """``text`` with look-alike letters read as the Latin letters they imitate (``unmask``), then every
+    word that still mixes Latin and other letters transliterated ("мilitary": a Cyrillic м is no
+    look-alike of m, but a military word all the same)."""
     if text.isascii():
         return text
-    return unicodedata.normalize("NFKC", _DIACRITICS.sub("", unicodedata.normalize("NFKD", text)))
+    words = unmask(text).split(" ")
+    return " ".join(
+        anyascii(w) if not w.isascii() and any(c.isascii() and c.isalpha() for c in w) else w for w in words
+    )
 
 
 class Category(BaseModel):
@@ -121,19 +141,28 @@ class EndUseWords(BaseModel):
     def read(self, text: str) -> list[WordHit]:
         """The words of the list found in ``text``, in list order, each once."""
         plain = _plain(text)
-        folded = plain.casefold()
+        # and with the other letters of a Latin word read as Latin ones ("Мilitary", "мilitary")
+        readings = [(r, r.casefold()) for r in dict.fromkeys((plain, _latin_words(plain)))]
         hits: list[WordHit] = []
+        found: set[str] = set()
         for i, (word, needle) in enumerate(zip(self.words, self._needles, strict=True)):
-            haystack = plain if word.case_sensitive else folded
-            for stop in word.not_in:
-                haystack = haystack.replace(_plain(stop).casefold(), " ")
-            # the literal text first: most words are in no text, and their patterns are never compiled
-            if needle in haystack and self._pattern(i).search(haystack):
+            if needle in found:
+                continue  # the same word once folded (Militär, militar): reported once
+            if any(
+                self._found(i, word, needle, cased if word.case_sensitive else folded) for cased, folded in readings
+            ):
+                found.add(needle)
                 cat = self.categories[word.category]
                 hits.append(
                     WordHit(word.text, word.category, cat.label, word.language, tuple(cat.citations), word.country)
                 )
         return hits
+
+    def _found(self, i: int, word: Word, needle: str, haystack: str) -> bool:
+        for stop in word.not_in:
+            haystack = haystack.replace(_plain(stop).casefold(), " ")
+        # the literal text first: most words are in no text, and their patterns are never compiled
+        return needle in haystack and self._pattern(i).search(haystack) is not None
 
 
 @cache

@@ -185,6 +185,13 @@ def test_end_use_words(text: str, words: list[str]) -> None:
     assert [w.word for w in load_end_use_words().read(text)] == words
 
 
+def test_civil_texts_with_such_letters_find_nothing() -> None:
+    words = load_end_use_words()
+    for text in ("production plan for Q3", "PRODUCTION PLAN", "swarmy drones", "Armada sailing club membership cards",
+                 "for our plant in Avicenna street"):  # fmt: skip
+        assert [w.category for w in words.read(text) if w.category == "military"] == [], text
+
+
 def test_only_diacritics_are_folded_not_the_kana_voicing_marks() -> None:
     words = EndUseWords.model_validate(
         {"format": "exportscreen-end-use-words/1", "categories": {"m": {"label": "m", "citations": ["c"]}},
@@ -202,6 +209,20 @@ def test_only_diacritics_are_folded_not_the_kana_voicing_marks() -> None:
         ("VE", "Fuerzas Armadas Nacionales Bolivarianas", "3A991.a.1", "end-use-words"),
         ("AE", "forwarded to our customer in Iran", "EAR99", "end-use-words"),
         ("CN", "for our 7nm FinFET logic production line", "EAR99", "end-use-advanced-node"),
+        # red team 34, finding 3: plurals and derived forms, hyphens, armed services, look-alike letters
+        ("CN", "supplied to regional militaries", "3A991", "end-use-words"),
+        ("CN", "for militarized drones", "3A991", "end-use-words"),
+        ("CN", "for navies", "3A991", "end-use-words"),
+        ("CN", "for armed-forces radios", "3A991", "end-use-words"),
+        ("CN", "for the air-force", "3A991", "end-use-words"),
+        ("CN", "for warfighting systems", "3A991", "end-use-words"),
+        ("MM", "for the Tatmadaw", "3A991", "end-use-words"),
+        ("VE", "for the Armada Bolivariana", "3A991", "end-use-words"),
+        ("CN", "for the \u043cilitary", "3A991", "end-use-words"),
+        ("CN", "военные", "EAR99", "end-use-words"),
+        ("CN", "військовий", "EAR99", "end-use-words"),
+        ("CN", "for NORINCO", "EAR99", "end-use-words"),
+        ("CN", "battlefield radar", "EAR99", "end-use-words"),
     ],
 )
 def test_free_text_end_uses_the_red_team_passed_are_review(
