@@ -56,6 +56,18 @@ def screener() -> Screener:
         ("Хуавей Текнолоджиз Ко Лтд", "RU", HUAWEI),
         ("Хуавэй Текнолоджиз", "RU", HUAWEI),
         ("Хуавей Текнолоджиз Дойчланд ГмбХ", "DE", "Huawei Technologies Deutschland GmbH"),
+        # the registered Chinese names of Entity List, 1260H and CMIC parties, and the Arabic and Russian
+        # brand forms (red team 35, finding 2)
+        ("中国交通建设股份有限公司", "CN", "China Communications Construction Company Ltd."),
+        ("国家超级计算无锡中心", "CN", "National Supercomputing Center Wuxi"),
+        ("海能达通信股份有限公司", "CN", "Hytera Communications Limited"),
+        ("中国广核集团有限公司", "CN", "China General Nuclear Power Group"),
+        ("长鑫存储技术有限公司", "CN", "ChangXin Memory Technologies, Inc."),
+        ("中国核工业集团有限公司", "CN", "China National Nuclear Corporation"),
+        ("腾讯控股有限公司", "CN", "Tencent Holdings Limited"),
+        ("宁德时代新能源科技股份有限公司", "CN", "Contemporary Amperex Technology Co., Ltd."),
+        ("Хайквижн", "RU", "Hangzhou Hikvision Digital Technology Co., Ltd."),
+        ("هواوي للتكنولوجيا", "CN", HUAWEI),
     ],
 )
 def test_the_red_teams_spellings_reach_their_entry(screener: Screener, query: str, country: str, entry: str) -> None:
