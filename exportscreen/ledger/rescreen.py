@@ -81,6 +81,15 @@ class _Deltas:
             self._old[version] = self.ledger.registry(version) if self.ledger.has_registry(version) else None
         return self._old[version]
 
+    def fresh_count(self) -> int:
+        """How many entries are fresh against the stored registries read so far, also where no index
+        was needed (every record re-screened for another reason)."""
+        for version, old in self._old.items():
+            if old is not None and version not in self._index:
+                dates = sorted(self.dates.get(version, ()))
+                self.fresh |= fresh_entries(old, self.screener.registry, on=self.on, old_dates=dates)
+        return len(self.fresh)
+
     def index_engine(self) -> NameMatcher | None:
         """The screener's matcher when it is the index engine (only its parties can be probed)."""
         m = self.screener.matcher
@@ -303,7 +312,7 @@ def rescreen(
         registry=screener.registry.version,
         full=full,
         full_reasons=sorted(plan.reasons),
-        fresh_entries=len(plan.deltas.fresh),
+        fresh_entries=plan.deltas.fresh_count(),
         orders_stored=len(orders),
         orders_rescreened=len(touched_orders),
         parties_stored=parties_stored,
