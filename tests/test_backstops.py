@@ -159,3 +159,27 @@ def test_check_with_a_pack_that_drops_the_licence_determination_does_not_pass(
     )
     assert main(["check", str(orders), "--pack", str(CHINA_ONLY[0])]) == 1
     assert "unread-licence-requirement" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("consignee", "owner", "unnamed"),
+    [
+        ("TBD", None, ["the ultimate_consignee is named 'TBD'"]),
+        ("N/A", None, ["the ultimate_consignee is named 'N/A'"]),
+        ("T.B.D.", None, ["the ultimate_consignee is named 'T.B.D.'"]),
+        ("Acme Widgets GmbH", "unknown", ["an owner of Acme Widgets GmbH is named 'unknown'"]),
+        ("TBD Logistics GmbH", None, []),
+    ],
+)
+def test_a_party_named_by_a_placeholder_is_review(consignee: str, owner: str | None, unnamed: list[str]) -> None:
+    """'TBD' or 'N/A' as the consignee passed as less risky: nobody was screened (red team 34, finding 4)."""
+    party: dict[str, object] = {"role": "ultimate_consignee", "name": consignee, "country": "DE"}
+    if owner:
+        party["owners"] = [{"name": owner, "country": "DE", "percent": 60}]
+    decision = Screener().screen(
+        {"id": "T", "destination": "DE", "parties": [party], "items": [{"description": "chairs", "eccn": "EAR99"}]},
+        as_of=dt.date(2026, 6, 1),
+    )
+    found = [r for r in decision.reasons if r.rule_id == "party-unnamed"]
+    assert [r.evidence["unnamed"] for r in found] == ([unnamed] if unnamed else [])
+    assert decision.category == ("review" if unnamed else "less_risky")

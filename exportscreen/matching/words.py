@@ -5,6 +5,7 @@
 * ``qualifiers.yaml``: branch and office words a query may add to a listed name;
 * ``abbreviations.yaml``: abbreviations that are not a prefix of their word (Intl, Engrg, Mfg);
 * ``nicknames.yaml``: given names and their short forms and pet names (Larry / Lawrence);
+* ``placeholders.yaml``: party names that name nobody ("TBD", "N/A"), read by the screener's backstops;
 * ``loanwords.yaml``: English words of company names as Russian writes them (Текнолоджиз / Technologies);
 * ``address_words.yaml``: generic address words (road, district …) that do not make addresses alike;
 * ``street_words.yaml``: street-type words (road, lu, ulitsa …) whose neighbours name the street;
@@ -33,7 +34,7 @@ from exportscreen._errors import ConfigError, format_validation_errors
 from exportscreen._io import load_data_file
 from exportscreen.matching.normalize import fold
 
-__all__ = ["WordLists", "word_lists"]
+__all__ = ["WordLists", "placeholder_names", "word_lists"]
 
 
 class _Words(BaseModel):
@@ -168,3 +169,10 @@ def word_lists(directory: Path | None = None) -> WordLists:
         nicknames=_both_ways(_pairs(base / "nicknames.yaml")),
         loanwords=_both_ways(_pairs(base / "loanwords.yaml")),
     )
+
+
+@cache
+def placeholder_names(directory: Path | None = None) -> frozenset[str]:
+    """Whole party names, normalised, that name nobody (``placeholders.yaml``)."""
+    base = directory or bundled_dir() / "names"
+    return frozenset(fold(w) for w in _load(base / "placeholders.yaml", _Words).words)

@@ -12,6 +12,9 @@
 * ``listing-lapse-unconfirmed``: a party matched an entry whose end date (a temporary denial order's
   expiry) passed after its list was published: the lists loaded cannot say whether it was renewed.
 * ``item-unclassified-backstop``: the packs found nothing, yet an item could not be classified.
+* ``party-unnamed``: a party or owner is named by a placeholder ("TBD", "N/A",
+  ``lists/names/placeholders.yaml``): it was never screened against the lists, nor where it is
+  headquartered read.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from exportscreen._construct import construct
-from exportscreen.models import Category, Reason
+from exportscreen.matching.normalize import fold
+from exportscreen.matching.words import placeholder_names
+from exportscreen.models import Category, Reason, Transaction
 from exportscreen.rules.facts import Facts, MatchFact, OwnerFact, match_refs
 
 __all__ = ["ACTIONABLE", "safety_net"]
@@ -43,6 +48,9 @@ def safety_net(
         out.append(licence)
     if facts.lapsed:
         out.append(_lapse_unconfirmed(facts.lapsed))
+    unnamed = _unnamed(facts.transaction)
+    if unnamed is not None:
+        out.append(unnamed)
     unclassified = [i for i in facts.items if not i.classification.classified]
     if category is Category.LESS_RISKY and unclassified:
         out.append(
@@ -133,3 +141,23 @@ def _unread_licensing(facts: Facts, read: set[int], packs: Sequence[str]) -> Rea
             "packs_in_force": sorted(packs),
         },
     )  # fmt: skip
+
+
+def _unnamed(tx: Transaction) -> Reason | None:
+    placeholders = placeholder_names()
+    found: list[str] = []
+    for p in tx.parties:
+        if fold(p.name) in placeholders:
+            found.append(f"the {p.role} is named {p.name!r}")
+        found += [f"an owner of {p.name} is named {o.name!r}" for o in p.owners if fold(o.name) in placeholders]
+    if not found:
+        return None
+    return construct(
+        Reason,
+        rule_id="party-unnamed",
+        category=Category.REVIEW,
+        message=f"A party is not named: {'; '.join(found)}. It was not screened against the lists, nor where "
+        "it is headquartered read: give its name.",
+        citations=["15 CFR 736.2(a)", "15 CFR 748.5(c)-(d)"],
+        evidence={"unnamed": found},
+    )
