@@ -157,7 +157,7 @@ def test_a_named_destination_region_requires_a_licence(screener: Screener, regio
         ("re-export to a third country", ["re-export"]),
         ("для военного завода", ["военного"]),
         # the red team's misses (F5): weapons platforms, an accent, Spanish, a node, an embargoed country
-        ("J-20 fighter aircraft", ["fighter aircraft"]),
+        ("J-20 fighter aircraft", ["fighter aircraft", "J-20"]),
         ("warship radar and submarine sonar", ["warship", "submarine"]),
         ("milítary drones", ["military"]),
         ("Fuerzas Armadas Nacionales Bolivarianas", ["fuerzas armadas"]),
@@ -179,6 +179,8 @@ def test_a_named_destination_region_requires_a_licence(screener: Screener, regio
         ("for an exascale supercomputer", ["supercomputer", "exascale"]),
         ("232-layer NAND", ["232-layer"]),
         ("Bandar Abbas port", ["Bandar Abbas"]),
+        ("avionics for the J-20 fleet", ["J-20"]),
+        ("J 20 radar", ["J-20"]),
     ],
 )
 def test_end_use_words(text: str, words: list[str]) -> None:
@@ -188,7 +190,8 @@ def test_end_use_words(text: str, words: list[str]) -> None:
 def test_civil_texts_with_such_letters_find_nothing() -> None:
     words = load_end_use_words()
     for text in ("production plan for Q3", "PRODUCTION PLAN", "swarmy drones", "Armada sailing club membership cards",
-                 "for our plant in Avicenna street"):  # fmt: skip
+                 "for our plant in Avicenna street", "J20 header connector", "h-6 hex key", "model J-200 pump",
+                 "SU-35 pressure gauge"):  # fmt: skip
         assert [w.category for w in words.read(text) if w.category == "military"] == [], text
 
 
@@ -223,6 +226,9 @@ def test_only_diacritics_are_folded_not_the_kana_voicing_marks() -> None:
         ("CN", "військовий", "EAR99", "end-use-words"),
         ("CN", "for NORINCO", "EAR99", "end-use-words"),
         ("CN", "battlefield radar", "EAR99", "end-use-words"),
+        ("CN", "J-20 avionics", "EAR99", "end-use-words"),
+        ("RU", "spares for the Su-35", "EAR99", "end-use-words"),
+        ("CN", "DF-41 launcher parts", "EAR99", "end-use-words"),
     ],
 )
 def test_free_text_end_uses_the_red_team_passed_are_review(
