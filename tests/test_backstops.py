@@ -183,3 +183,22 @@ def test_a_party_named_by_a_placeholder_is_review(consignee: str, owner: str | N
     found = [r for r in decision.reasons if r.rule_id == "party-unnamed"]
     assert [r.evidence["unnamed"] for r in found] == ([unnamed] if unnamed else [])
     assert decision.category == ("review" if unnamed else "less_risky")
+
+
+@pytest.mark.parametrize(
+    ("shares", "flagged"),
+    [([0.6], True), ([0.3, 0.3], True), ([1.0], True), ([60], False), ([0.2], False), ([0.6, 30], False)],
+)
+def test_owner_shares_written_as_fractions_are_review(shares: list[float], flagged: bool) -> None:
+    """An owner in China given as 0.6 (for 60 %) of a Singapore buyer of 3A090.a chips read as 0.6 %: less
+    risky (red team 34, finding 7)."""
+    owners = [{"name": f"Shenzhen Holder {i} Co", "country": "CN", "percent": s} for i, s in enumerate(shares)]
+    party = {"role": "ultimate_consignee", "name": "Lion City Compute Pte Ltd", "country": "SG", "owners": owners}
+    item = {"description": "GPU", "eccn": "3A090.a", "kind": "ic", "tpp": 5000, "die_area_mm2": 800, "datacenter": True}
+    decision = Screener().screen(
+        {"id": "T", "destination": "SG", "parties": [party], "items": [item]}, as_of=dt.date(2026, 6, 1)
+    )
+    found = [r for r in decision.reasons if r.rule_id == "owner-share-as-fraction"]
+    assert [r.evidence["shares"] for r in found] == ([{"Lion City Compute Pte Ltd": shares}] if flagged else [])
+    if flagged:
+        assert decision.category == "review"

@@ -15,6 +15,8 @@
 * ``party-unnamed``: a party or owner is named by a placeholder ("TBD", "N/A",
   ``lists/names/placeholders.yaml``): it was never screened against the lists, nor where it is
   headquartered read.
+* ``owner-share-as-fraction``: every owner of a party holds 1 % or less, together at least half a
+  percent: shares written as fractions (0.6 for 60 %) read as under 1 %, below every ownership line.
 """
 
 from __future__ import annotations
@@ -48,9 +50,7 @@ def safety_net(
         out.append(licence)
     if facts.lapsed:
         out.append(_lapse_unconfirmed(facts.lapsed))
-    unnamed = _unnamed(facts.transaction)
-    if unnamed is not None:
-        out.append(unnamed)
+    out += [r for check in (_unnamed, _shares_as_fractions) if (r := check(facts.transaction)) is not None]
     unclassified = [i for i in facts.items if not i.classification.classified]
     if category is Category.LESS_RISKY and unclassified:
         out.append(
@@ -160,4 +160,30 @@ def _unnamed(tx: Transaction) -> Reason | None:
         "it is headquartered read: give its name.",
         citations=["15 CFR 736.2(a)", "15 CFR 748.5(c)-(d)"],
         evidence={"unnamed": found},
+    )
+
+
+#: A party whose owners each hold at most this many percent, together at least ``_FRACTION_SUM``, has
+#: shares that read as fractions of one (0.6 for 60 %): as written they pass every 50 % line.
+_FRACTION_MAX = 1.0
+_FRACTION_SUM = 0.5
+
+
+def _shares_as_fractions(tx: Transaction) -> Reason | None:
+    found: dict[str, list[float]] = {}
+    for p in tx.parties:
+        shares = [o.percent for o in p.owners]
+        if shares and max(shares) <= _FRACTION_MAX and sum(shares) >= _FRACTION_SUM:
+            found[p.name] = shares
+    if not found:
+        return None
+    held = "; ".join(f"{name}: {', '.join(f'{s:g} %' for s in shares)}" for name, shares in found.items())
+    return construct(
+        Reason,
+        rule_id="owner-share-as-fraction",
+        category=Category.REVIEW,
+        message=f"Owners' shares that read as fractions of one ({held}): percent is 0 to 100, so 0.6 is "
+        "0.6 %, under every ownership line. If 0.6 means 60 %, write 60; confirm the shares.",
+        citations=["88 FR 73458", "15 CFR 744.23(a)(3)", "90 FR 47201"],
+        evidence={"shares": {name: list(shares) for name, shares in found.items()}},
     )
