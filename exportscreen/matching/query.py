@@ -2,8 +2,9 @@
 the listed words near each, worked out once per query and read by scoring and pruning.
 
 ``QueryBuilder.prepare`` gives one query per reading of the name: as folded, with a pinyin pair
-replaced (Sugon ↔ Zhongke Shuguang), and with joined initials split again ("M.A. Khan" as "m a
-khan" besides "ma khan"); the search keeps each entry's best.
+replaced (Sugon ↔ Zhongke Shuguang), with joined initials split again ("M.A. Khan" as "m a
+khan" besides "ma khan") and with pinyin written syllable by syllable joined in twos ("Hua Wei Ji Shu"
+as "huawei jishu"); the search keeps each entry's best.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from exportscreen.matching.tuning import tuning
 from exportscreen.matching.vocab import Near, add_ids
 from exportscreen.matching.words import WordLists
 
-__all__ = ["PartyKind", "Query", "QueryBuilder", "Reading", "Readings", "name_keys"]
+__all__ = ["PartyKind", "Query", "QueryBuilder", "Reading", "Readings", "name_keys", "syllables_joined"]
 
 from typing import Literal
 
@@ -138,12 +139,50 @@ class Readings:
                 split = fold(place.group(1) + " " + name.strip()[place.end() :])
                 if split != folded:
                     variants.append((split, f"place split off: {place.group(0)}"))
+        joined = syllables_joined(folded, self.words.pinyin_syllables)
+        variants += [(v, "pinyin syllables joined in twos") for v in joined]
         padded = f" {folded} "
         if self._pinyin_any is not None and self._pinyin_any.search(padded):
             for src, dst, note in self._pinyin:
                 if src in padded:
                     variants.append((padded.replace(src, dst).strip(), f"pinyin_pair: {note}"))
         return Reading(variants, list(trace.steps), frozenset(qualifying), dotted)
+
+
+#: Fewest words of pinyin in a row read joined in twos (two are one listed word already: ``Query.joins``).
+_SYLLABLE_RUN = 3
+
+
+def syllables_joined(folded: str, syllables: frozenset[str]) -> list[str]:
+    """A name written syllable by syllable ("hua wei ji shu") read with each run of three or more pinyin
+    syllables joined in twos ("huawei jishu"), the way Chinese words are written; a run of odd length
+    also read with its first syllable alone. Nothing for a name without such a run."""
+    words = folded.split()
+    runs: list[tuple[int, int]] = []
+    start = 0
+    for i in range(len(words) + 1):
+        if i < len(words) and words[i] in syllables:
+            continue
+        if i - start >= _SYLLABLE_RUN:
+            runs.append((start, i))
+        start = i + 1
+    if not runs:
+        return []
+    out: list[str] = []
+    for offset in (0, 1):
+        joined: list[str] = []
+        at = 0
+        for lo, hi in runs:
+            joined += words[at:lo]
+            head = lo + offset if (hi - lo) % 2 else lo
+            joined += words[lo:head]
+            joined += [words[j] + words[j + 1] if j + 1 < hi else words[j] for j in range(head, hi, 2)]
+            at = hi
+        joined += words[at:]
+        text = " ".join(joined)
+        if text not in out:
+            out.append(text)
+    return out
 
 
 def name_keys(words: list[str], lists: WordLists) -> tuple[str, int, tuple[str, ...]]:

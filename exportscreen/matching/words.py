@@ -6,6 +6,7 @@
 * ``abbreviations.yaml``: abbreviations that are not a prefix of their word (Intl, Engrg, Mfg);
 * ``nicknames.yaml``: given names and their short forms and pet names (Larry / Lawrence);
 * ``placeholders.yaml``: party names that name nobody ("TBD", "N/A"), read by the screener's backstops;
+* ``pinyin_syllables.yaml``: the syllables of pinyin, to read a name written syllable by syllable;
 * ``loanwords.yaml``: English words of company names as Russian writes them (Текнолоджиз / Technologies);
 * ``address_words.yaml``: generic address words (road, district …) that do not make addresses alike;
 * ``street_words.yaml``: street-type words (road, lu, ulitsa …) whose neighbours name the street;
@@ -118,6 +119,8 @@ class WordLists:
     cjk_address_parts: tuple[tuple[str, str], ...] = ()
     #: Chinese places a company name may begin with (as written), longest first
     cjk_name_places: tuple[str, ...] = ()
+    #: the syllables of pinyin ("hua", "wei"), folded
+    pinyin_syllables: frozenset[str] = frozenset()
     weak: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
@@ -143,6 +146,7 @@ class WordLists:
             "addrabbr:" + ",".join(f"{a}={b}" for a, b in sorted((self.address_abbreviations or {}).items())),
             "cjkaddr:" + ",".join(f"{a}={b}" for a, b in self.cjk_address_parts),
             "cjkplaces:" + ",".join(self.cjk_name_places),
+            "syllables:" + ",".join(sorted(self.pinyin_syllables)),
             "nick:" + ",".join(f"{k}={'|'.join(sorted(v))}" for k, v in sorted(self.nicknames.items())),
             "loan:" + ",".join(f"{k}={'|'.join(sorted(v))}" for k, v in sorted(self.loanwords.items())),
         ]
@@ -168,6 +172,7 @@ def word_lists(directory: Path | None = None) -> WordLists:
         cjk_name_places=tuple(sorted(_load(base / "cjk_name_places.yaml", _Words).words, key=lambda w: (-len(w), w))),
         nicknames=_both_ways(_pairs(base / "nicknames.yaml")),
         loanwords=_both_ways(_pairs(base / "loanwords.yaml")),
+        pinyin_syllables=_word_set(base / "pinyin_syllables.yaml"),
     )
 
 

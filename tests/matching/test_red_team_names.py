@@ -68,6 +68,10 @@ def screener() -> Screener:
         ("宁德时代新能源科技股份有限公司", "CN", "Contemporary Amperex Technology Co., Ltd."),
         ("Хайквижн", "RU", "Hangzhou Hikvision Digital Technology Co., Ltd."),
         ("هواوي للتكنولوجيا", "CN", HUAWEI),
+        # pinyin written syllable by syllable (red team 35, finding 2b): read joined in twos
+        ("Hua Wei Ji Shu You Xian Gong Si", "CN", HUAWEI),
+        ("Hai Kang Wei Shi", "CN", "Hangzhou Hikvision Digital Technology Co., Ltd."),
+        ("Zhong Ke Shu Guang", "CN", "Sugon"),
     ],
 )
 def test_the_red_teams_spellings_reach_their_entry(screener: Screener, query: str, country: str, entry: str) -> None:
@@ -85,6 +89,11 @@ def test_smic_written_in_russian_reaches_an_smic_entry(screener: Screener) -> No
 @pytest.mark.parametrize("query", ["Текнолоджиз Корпорейшн", "Интернешнл Трейдинг Компани"])
 def test_generic_words_written_in_russian_find_nothing(screener: Screener, query: str) -> None:
     assert screener.match_name(query, country="RU") == []
+
+
+@pytest.mark.parametrize("query", ["Bei Jing Da Xue", "Wu Han Ke Ji You Xian Gong Si", "Sun Pan Long Trading"])
+def test_other_names_written_syllable_by_syllable_find_nothing(screener: Screener, query: str) -> None:
+    assert screener.match_name(query, country="CN") == []
 
 
 @pytest.mark.parametrize("query", ["天津财经大学", "北京大学", "武汉大学"])
