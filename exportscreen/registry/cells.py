@@ -41,6 +41,21 @@ _LEGAL_ABBREVIATIONS = frozenset(
 _NOT_AN_END = frozenset({"co", "no", "st", "mr", "dr", "jr", "sr", "nos", "bldg", "ave", "rd", "pr", "ul"})
 #: Where a name glued to an address may end: a comma or full stop (maybe after a quote) and a space.
 _NAME_END = re.compile(r"['\"”’]?[.,]['\"”’]?\s+")
+#: The label between the subordinate institutions an address cell names and the addresses they share:
+#: "The following addresses apply to the entity and to the seven subordinate institutions:".
+_SUBORDINATES_LABEL = re.compile(
+    r"\s*The following addresses apply to the entity and (?:to )?(?:the|its) [a-z-]+ subordinate institutions?:\s*",
+    re.IGNORECASE,
+)
+#: A subordinate institution named in the address cell: "Subordinate institution Brainware Terahertz".
+_SUBORDINATE_WORDS = re.compile(r"^Subordinate institution\s+", re.IGNORECASE)
+#: ... in front of the addresses: "Subordinate institution Beijing Laiyin Company Ltd, a.k.a., ..., No. 10".
+_SUBORDINATE_LEAD = re.compile(r"^Subordinate institution\s+(?P<own>[^,]+?),\s*(?=a\.k\.a|No\.|\d)", re.IGNORECASE)
+#: The name cell of a subordinate: "... (CETC 13) subordinate institution: Bowei Integrated Circuits".
+_SUBORDINATE_IN_NAME = re.compile(r"\bsubordinate institution:\s*(?P<own>.*)$", re.IGNORECASE)
+#: Where one subordinate's name ends and the next begins in a run of them ("Anhui Sun-Create Electronics.
+#: Anhui Bowei Chang An Electronics.").
+_NAME_STOP = re.compile(r"\.\s+(?=\S)")
 #: Footnote digits of the licence column: after a closing parenthesis, "),", or "EAR", before a space,
 #: a comma or the end ("734.9(g),3 746.8", "734.9(e) 1 and", "of the EAR 2", "of the EAR) 4").
 _FOOTNOTE = re.compile(r"(?:(?<=\))|(?<=\),)|(?<=EAR))\s?([1-9])(?=[\s,]|$)")
@@ -67,6 +82,42 @@ def _split_name_and_aka(name: str) -> tuple[str, list[str], bool]:
     if m is None or m.start() == 0:
         return name, [], False
     return clean_name(name[: m.start()]), _aka_names(m.group("inner")), m.group("close") is None
+
+
+def _subordinate_names(run: str) -> list[str]:
+    """The names of a run of subordinate institutions ("A Electronics. B Electric. Subordinate institution C.")."""
+    out: list[str] = []
+    start = 0
+    for m in _NAME_STOP.finditer(run + " "):
+        head = run[start : m.start()]
+        if head.split() and head.split()[-1].lower().strip(".") in _NOT_AN_END:
+            continue  # "Co. Ltd.": the name goes on
+        name = clean_name(_SUBORDINATE_WORDS.sub("", head.strip()))
+        if name:
+            out.append(name)
+        start = m.end()
+    tail = clean_name(_SUBORDINATE_WORDS.sub("", run[start:].strip(" .")))
+    return [*out, tail] if tail else out
+
+
+def _subordinates(cell: Cell, rest: str) -> str:
+    """Take the subordinate institutions a cell names as names of its entry (they are listed with it);
+    ``rest``: the address cell, returned without them."""
+    own = _SUBORDINATE_IN_NAME.search(cell.name)
+    if own is not None and clean_name(own.group("own")):
+        cell.aliases.append(clean_name(own.group("own")))
+        cell.repairs.append("subordinate-in-name")
+    label = _SUBORDINATES_LABEL.search(rest)
+    if label is not None:
+        cell.aliases.extend(_subordinate_names(rest[: label.start()]))
+        rest = rest[label.end() :]
+        cell.repairs.append("subordinates-in-address")
+    lead = _SUBORDINATE_LEAD.match(rest)
+    if lead is not None:
+        cell.aliases.append(clean_name(lead.group("own")))
+        rest = rest[lead.end() :]
+        cell.repairs.append("subordinates-in-address")
+    return rest
 
 
 def _glued_address(alias: str) -> tuple[str, str] | None:
@@ -139,10 +190,11 @@ def split_addresses(cell: str, countries: tuple[str, ...] = ()) -> tuple[list[st
 
 def read_cell(name: str, aliases: list[str], address: str | None, countries: tuple[str, ...] = ()) -> Cell:
     """Name, printed aliases and addresses of one Entity List or MEU row, with extraction slips repaired:
-    an a.k.a. left in the name or at the start of the address becomes aliases, and an address glued to
-    the last alias of a row without an address becomes its address."""
+    an a.k.a. left in the name or at the start of the address becomes aliases, the subordinate
+    institutions printed in the name or in front of the addresses become names of the entry, and an
+    address glued to the last alias of a row without an address becomes its address."""
     cell = Cell(name=clean_name(name), aliases=[clean_name(a) for a in aliases if clean_name(a)], addresses=[])
-    rest = clean_text(address)
+    rest = _subordinates(cell, clean_text(address))
     bare, akas, left_open = _split_name_and_aka(cell.name)
     if akas or left_open:
         cell.name = bare
