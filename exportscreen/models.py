@@ -1,4 +1,5 @@
-"""The data of exportscreen: what goes in (``Transaction``) and what comes out (``Decision``).
+"""The data of exportscreen: what goes in (``Transaction`` and its parties and items); what comes out
+(``Decision``) is defined in ``exportscreen.decision`` and importable from here too.
 
 All models are pydantic v2 with ``extra="forbid"``: an unknown or misspelt field is a validation
 error naming the field, never silently ignored. Numbers must be finite.
@@ -7,11 +8,10 @@ error naming the field, never silently ignored. Numbers must be finite.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from pydantic import (
     AfterValidator,
@@ -19,12 +19,23 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    JsonValue,
     field_validator,
     model_validator,
 )
 
 from exportscreen._text import bidi_override
+from exportscreen.category import Category
+from exportscreen.decision import (
+    Decision,
+    ItemTier,
+    LicenceRequirement,
+    MatchRef,
+    PackRef,
+    PartyMatch,
+    Reason,
+    RegistryInfo,
+    SourceInfo,
+)
 from exportscreen.eccn import normal_eccn
 from exportscreen.geo import resolve_country
 from exportscreen.limits import LIMITS
@@ -49,43 +60,6 @@ __all__ = [
     "SourceInfo",
     "Transaction",
 ]
-
-
-class Category(StrEnum):
-    """Outcome of a screening, ordered by severity: ``LESS_RISKY < REVIEW < SENSITIVE``."""
-
-    SENSITIVE = "sensitive"
-    REVIEW = "review"
-    LESS_RISKY = "less_risky"
-
-    @property
-    def severity(self) -> int:
-        return _SEVERITY[self]
-
-    def __lt__(self, other: object) -> bool:
-        if isinstance(other, Category):
-            return self.severity < other.severity
-        return NotImplemented
-
-    def __le__(self, other: object) -> bool:
-        if isinstance(other, Category):
-            return self.severity <= other.severity
-        return NotImplemented
-
-    def __gt__(self, other: object) -> bool:
-        if isinstance(other, Category):
-            return self.severity > other.severity
-        return NotImplemented
-
-    def __ge__(self, other: object) -> bool:
-        if isinstance(other, Category):
-            return self.severity >= other.severity
-        return NotImplemented
-
-    __hash__ = StrEnum.__hash__
-
-
-_SEVERITY = {Category.LESS_RISKY: 0, Category.REVIEW: 1, Category.SENSITIVE: 2}
 
 
 class Role(StrEnum):
@@ -323,159 +297,3 @@ class Transaction(BaseModel):
         if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
             raise ValueError(f"{value!r} is not an ISO date (YYYY-MM-DD)")
         return value
-
-
-# ---------------------------------------------------------------------------------------- output
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-class MatchRef(_Out):
-    """A list entry a Reason rests on: this party (or owner) of the order matched this entry.
-
-    The one typed reference from a finding to the list: ``Reason.matches`` holds one per party or
-    owner match the rule used (for ``unread-list-match``, the matches no rule acted on). Reporters,
-    ``exportscreen review``, the baseline (a clearance is keyed by order id, ``party``,
-    ``entry_source``, ``entry_id`` and rule id, and checked against ``entry_hash`` and ``strength``),
-    the ledger and the HTML report read this type, never the free-form ``Reason.evidence``.
-
-    * ``party``: the party's name as written in the order (for an owner, the owner's name);
-      ``role``: the party's role, or ``owner``.
-    * ``entry_source``, ``entry_id``: the entry's key, unique in a registry; ``entry_name`` its
-      listed name; ``entry_hash`` the sha256 of the entry's content (changes when the list entry
-      changes); ``list`` its list code (``EL``, ``SDN``, ``X-...``).
-    * ``matched_name``: the listed name, alias or address that matched; ``matched_field`` which.
-    * ``score`` (0-100) and ``strength`` (``hit`` or ``review``) as in ``PartyMatch``.
-    """
-
-    party: str
-    role: str
-    entry_source: str
-    entry_id: str
-    entry_name: str
-    entry_hash: str
-    list: str
-    matched_name: str
-    matched_field: Literal["name", "alias", "address"]
-    score: float = Field(ge=0, le=100)
-    strength: Literal["hit", "review"]
-
-    @property
-    def entry_key(self) -> tuple[str, str]:
-        """``(entry_source, entry_id)``."""
-        return (self.entry_source, self.entry_id)
-
-
-class Reason(_Out):
-    """One rule that fired: why, with structured evidence and citations, and ``matches``: the list
-    entries it rests on (typed ``MatchRef``; empty for item, destination or date rules)."""
-
-    rule_id: str
-    category: Category
-    message: str
-    citations: list[str] = Field(default_factory=list)
-    evidence: dict[str, JsonValue] = Field(default_factory=dict)
-    matches: list[MatchRef] = Field(default_factory=list)
-
-
-class PartyMatch(_Out):
-    """A party (or owner) of the transaction that matched a list entry."""
-
-    role: str
-    query_name: str
-    entry_id: str
-    entry_name: str
-    matched_name: str
-    matched_field: Literal["name", "alias", "address"] = "name"
-    list: str
-    source: str
-    score: float = Field(ge=0, le=100)
-    strength: Literal["hit", "review"]
-    explanation: dict[str, JsonValue] = Field(default_factory=dict)
-
-
-class ItemTier(_Out):
-    """How one item was classified: its tiers and the values compared."""
-
-    item_index: int
-    description: str
-    tiers: list[str]
-    classified: bool
-    declared_eccn: str | None = None
-    evidence: list[dict[str, JsonValue]] = Field(default_factory=list)
-
-
-class SourceInfo(_Out):
-    id: str
-    name: str
-    list: str
-    as_of: dt.date | None
-    entries: int
-    version: str
-    path: str | None = None
-
-
-class RegistryInfo(_Out):
-    """What a Decision was screened against: the registry's content version, its oldest source date,
-    each source (list code, entry count, as-of date, version) and the entries per list code."""
-
-    version: str
-    as_of: dt.date | None
-    sources: list[SourceInfo]
-    lists: dict[str, int] = Field(default_factory=dict, description="entries per list code")
-
-
-class PackRef(_Out):
-    id: str
-    version: str
-
-
-class LicenceRequirement(_Out):
-    """A licence requirement the determination found for an item (covered or not), or a section it
-    left to another pack; ``item_index`` -1 is the whole order (an end-use section)."""
-
-    item_index: int
-    eccn: str | None
-    reason: str
-    basis: Literal["country_chart", "section", "part_746", "end_use"]
-    control: str
-    status: Literal["required", "possible", "delegated", "unevaluated", "unmodelled"]
-    country: str
-    region: str | None = None
-    counted_as: str
-    party: str | None = None
-    detail: str
-    chart_row: str | None = None
-    citations: list[str] = Field(default_factory=list)
-    exceptions: list[str] = Field(default_factory=list)
-    handled_by: str | None = None
-    covered_by: str | None = None
-
-
-class Decision(_Out):
-    """The one output of ``screen()``; ``to_json()`` is its stable serialised form.
-
-    ``registry`` says what was screened against (sources, entry counts, dates, versions);
-    ``lists_missing`` the list codes that rules in force read but that no loaded source provides: a
-    party on such a list cannot have matched, whatever the category says.
-    """
-
-    transaction_id: str
-    category: Category
-    reasons: list[Reason]
-    matches: list[PartyMatch]
-    item_tiers: list[ItemTier]
-    as_of: dt.date
-    registry: RegistryInfo
-    lists_missing: list[str] = Field(default_factory=list)
-    packs: list[PackRef]
-    licence_requirements: list[LicenceRequirement] = Field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """Deterministic JSON: fixed field order, sorted keys inside evidence."""
-        return json.dumps(self.to_dict(), indent=indent, sort_keys=True, ensure_ascii=False)
