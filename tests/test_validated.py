@@ -12,7 +12,7 @@ from exportscreen._errors import PackError
 from exportscreen._io import load_model
 from exportscreen.geo import CountryGroups
 from exportscreen.named_dates import load_dated_model
-from exportscreen.tiers import _TierFile
+from exportscreen.tier_defs import TierFile as _TierFile
 
 LISTS = Path(__file__).parent.parent / "lists"
 
