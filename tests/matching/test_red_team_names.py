@@ -68,6 +68,10 @@ def screener() -> Screener:
         ("宁德时代新能源科技股份有限公司", "CN", "Contemporary Amperex Technology Co., Ltd."),
         ("Хайквижн", "RU", "Hangzhou Hikvision Digital Technology Co., Ltd."),
         ("هواوي للتكنولوجيا", "CN", HUAWEI),
+        # the Russian form of a listed alias and the pinyin of a listed English name (red team 38, finding 3)
+        ("Kontsern Kalashnikov", "RU", "Kalashnikov Concern"),
+        ("Концерн Калашников", "AE", "Kalashnikov Concern"),
+        ("Dahua Jishu", "CN", "Dahua Technology"),
         # pinyin written syllable by syllable (red team 35, finding 2b): read joined in twos
         ("Hua Wei Ji Shu You Xian Gong Si", "CN", HUAWEI),
         ("Hai Kang Wei Shi", "CN", "Hangzhou Hikvision Digital Technology Co., Ltd."),
