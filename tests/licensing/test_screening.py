@@ -159,11 +159,11 @@ def test_a_named_destination_region_requires_a_licence(screener: Screener, regio
         # the red team's misses (F5): weapons platforms, an accent, Spanish, a node, an embargoed country
         ("J-20 fighter aircraft", ["fighter aircraft", "J-20"]),
         ("warship radar and submarine sonar", ["warship", "submarine"]),
-        ("milítary drones", ["military"]),
+        ("milítary drones", ["military", "military drones"]),
         ("Fuerzas Armadas Nacionales Bolivarianas", ["fuerzas armadas"]),
         ("für die Bundeswehr", ["Bundeswehr"]),
         ("pour l'Armée de terre", ["armée"]),
-        ("для вооруженных сил", []),
+        ("для вооруженных сил", ["вооруженных сил"]),
         ("вооруженные силы", ["вооружённые силы"]),
         ("for our 7nm FinFET logic production line", ["FinFET", "7nm"]),
         ("a 16 nm node", ["16 nm"]),
@@ -227,6 +227,12 @@ def test_only_diacritics_are_folded_not_the_kana_voicing_marks() -> None:
         ("CN", "for NORINCO", "EAR99", "end-use-words"),
         ("CN", "battlefield radar", "EAR99", "end-use-words"),
         ("CN", "J-20 avionics", "EAR99", "end-use-words"),
+        # red team 38, finding 6
+        ("AE", "Office equipment for the Islamic Revolutionary Guard Corps", "EAR99", "end-use-words"),
+        ("CN", "для вооруженных сил", "3A991", "end-use-words"),
+        ("CN", "for electronic warfare systems", "3A991", "end-use-words"),
+        ("CN", "для БПЛА", "3A991", "end-use-words"),
+        ("CN", "Verteidigungsministerium", "3A991", "end-use-words"),
         ("RU", "spares for the Su-35", "EAR99", "end-use-words"),
         ("CN", "DF-41 launcher parts", "EAR99", "end-use-words"),
     ],
@@ -380,3 +386,22 @@ def test_a_place_of_the_partys_own_country_is_no_address_finding(
              **({"country": country} if country else {})}  # fmt: skip
     decision = screener.screen(_tx(destination, [party], [{"description": "chairs", "eccn": "EAR99"}]), as_of=ON)
     assert not {"china-place-address", "embargoed-country-address"} & {r.rule_id for r in decision.reasons}
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Office 5, Sosong District, Korea, North",
+        "Calle 23 No. 105, Vedado, Habana",
+        "Office 12, ul. Lenina 5, Novosibirsk 630099",
+        "Avenida Al-Thawra 12, Damasco, Siria",
+        "ул. Энгельса 3, Тегеран",
+        "Sovetskaya 14, Gomel",
+    ],
+)
+def test_an_embargoed_or_russian_place_in_another_language_is_review(screener: Screener, address: str) -> None:
+    """Each was less risky for a 3A991 item to a UAE consignee (red team 38, finding 5)."""
+    party = {"role": "ultimate_consignee", "name": "Gulf Star Office Trading FZE", "country": "AE", "address": address}
+    decision = screener.screen(_tx("AE", [party], [{"description": "part", "eccn": "3A991"}]), as_of=ON)
+    assert "embargoed-country-address" in {r.rule_id for r in decision.reasons}
+    assert decision.category is not Category.LESS_RISKY
