@@ -16,6 +16,8 @@ country_unknown: true         a party other than the ultimate consignee, or an o
 region_in_address: true       a party address names a sanctioned region the destination does not
 end_use_words: [military, ...]  the free-text end use holds words of these categories
 address_words: [embargoed_country]  a party address holds words of these categories (same word list)
+text_words: [military, ...]   the name of a party, of one of its aliases or owners, or an item description
+                              holds words of these categories (same word list)
 """
 
 from __future__ import annotations
@@ -27,9 +29,20 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from exportscreen.licensing.determine import Basis, Place, Requirement, Status
 from exportscreen.licensing.facts import LicensingFacts
 
-__all__ = ["Evidence", "LicenceCondition", "address_word_evidence", "countryless_evidence", "determinations",
-           "end_use_word_evidence", "licence_evidence", "mismatch_evidence", "party_country_evidence",
-           "region_evidence", "unknown_eccn_evidence"]  # fmt: skip
+__all__ = [
+    "Evidence",
+    "LicenceCondition",
+    "address_word_evidence",
+    "countryless_evidence",
+    "determinations",
+    "end_use_word_evidence",
+    "licence_evidence",
+    "mismatch_evidence",
+    "party_country_evidence",
+    "region_evidence",
+    "text_word_evidence",
+    "unknown_eccn_evidence",
+]
 
 
 class LicenceCondition(BaseModel):
@@ -223,6 +236,20 @@ def address_word_evidence(categories: list[str], facts: LicensingFacts) -> list[
         )
         for a in facts.address_words
         if a.hit.category in categories
+    ]
+
+
+def text_word_evidence(categories: list[str], facts: LicensingFacts) -> list[Evidence]:
+    return [
+        Evidence(
+            "text_words",
+            "text_words",
+            {"word": t.hit.word, "category": t.hit.category, "where": t.where, "text": t.text},
+            f"{t.hit.word!r} ({t.hit.label}) in {t.where}, {t.text!r}",
+            t.hit.citations,
+        )
+        for t in facts.text_words
+        if t.hit.category in categories
     ]
 
 

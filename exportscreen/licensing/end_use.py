@@ -17,8 +17,9 @@ from exportscreen._data import bundled_dir
 from exportscreen._errors import PackError
 from exportscreen._io import load_model
 from exportscreen.matching.confusables import unmask
+from exportscreen.models import ItemKind
 
-__all__ = ["AddressWord", "EndUseWords", "WordHit", "load_end_use_words"]
+__all__ = ["AddressWord", "EndUseWords", "TextWord", "WordHit", "load_end_use_words"]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 #: Scripts written without spaces between words (Chinese, Japanese), and Hangul, whose particles join
@@ -68,6 +69,29 @@ class Category(BaseModel):
     model_config = _FROZEN
     label: str
     citations: list[str] = Field(min_length=1)
+    #: a category of items (an H100 named in a description): read only in item descriptions, and only
+    #: for an item whose declared ECCN fully matches one of these patterns ("none": it declares none)
+    items_declared: list[str] | None = Field(default=None, min_length=1)
+    #: in the description of an item of these kinds, no finding: "7 nm logic die" states the item's own
+    #: node (its tiers read it), not the production it is for
+    not_for_kinds: list[ItemKind] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> Category:
+        for pattern in self.items_declared or ():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"items_declared pattern {pattern!r}: {exc}") from None
+        return self
+
+    def reads_item(self, declared: str | None, kind: ItemKind | None) -> bool:
+        """Whether a hit of this category in the description of an item so declared and of this kind counts."""
+        if kind is not None and kind in self.not_for_kinds:
+            return False
+        if self.items_declared is None:
+            return True
+        return any(re.fullmatch(p, declared or "none") for p in self.items_declared)
 
 
 class Word(BaseModel):
@@ -98,6 +122,16 @@ class AddressWord:
 
     party: str
     role: str
+    hit: WordHit
+
+
+@dataclass(frozen=True)
+class TextWord:
+    """A word of the list found in another text of the order: ``where`` says which ("the name of the
+    ultimate consignee", "the description of item 1"), ``text`` is that text."""
+
+    where: str
+    text: str
     hit: WordHit
 
 

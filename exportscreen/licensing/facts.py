@@ -6,7 +6,7 @@ sanctioned regions in addresses and the end-use words found."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from exportscreen._construct import construct
@@ -22,7 +22,7 @@ from exportscreen.licensing.destinations import (
 )
 from exportscreen.licensing.determine import Determiner, Place, Requirement
 from exportscreen.licensing.embargoes import load_part746
-from exportscreen.licensing.end_use import AddressWord, EndUseWords, WordHit, load_end_use_words
+from exportscreen.licensing.end_use import AddressWord, EndUseWords, TextWord, WordHit, load_end_use_words
 from exportscreen.licensing.register import LicenceRegister
 from exportscreen.licensing.sections import load_sections
 from exportscreen.licensing.tables import load_ccl, load_chart
@@ -52,6 +52,8 @@ class LicensingFacts:
     other_parties: tuple[Place, ...] = ()
     #: the words of the end-use word list found in party addresses
     address_words: tuple[AddressWord, ...] = ()
+    #: ... in the names of the parties and owners and in the item descriptions
+    text_words: tuple[TextWord, ...] = ()
     #: the parties (but the ultimate consignee) and owners whose country the order does not give
     countryless: tuple[Countryless, ...] = ()
 
@@ -117,6 +119,7 @@ _Order = tuple[
     tuple[Place, ...],
     tuple[WordHit, ...],
     tuple[AddressWord, ...],
+    tuple[TextWord, ...],
     tuple[RegionHit, ...],
     tuple[Requirement, ...],
     tuple[Countryless, ...],
@@ -182,10 +185,11 @@ class Licensing:
                 for hit in self.words.read(p.address)
                 if not _own_country(hit.country, p.country or tx.destination, groups, on)
             )
+            in_texts = tuple(self._text_words(tx, groups, on))
             regions = address_regions(tx, det.part746, on)
             end_use = tuple(self._end_use(tx, places, on, packs_in_force))
-            memo.order = (places, others, words, in_addresses, regions, end_use, countryless(tx))
-        places, others, words, in_addresses, regions, end_use, unlocated = memo.order
+            memo.order = (places, others, words, in_addresses, in_texts, regions, end_use, countryless(tx))
+        places, others, words, in_addresses, in_texts, regions, end_use, unlocated = memo.order
         requirements: list[Requirement] = []
         unknown: list[UnknownEccn] = []
         for index, (item, cls) in enumerate(zip(tx.items, classifications, strict=True)):
@@ -215,8 +219,31 @@ class Licensing:
             covers=covers,
             other_parties=others,
             address_words=in_addresses,
+            text_words=in_texts,
             countryless=unlocated,
         )
+
+    def _text_words(self, tx: Transaction, groups: CountryGroups, on: dt.date) -> Iterator[TextWord]:
+        """The words of the list in the names (and aliases) of the parties and owners and in the item
+        descriptions: "People's Liberation Army Unit 69010" names a military end user as plainly as an
+        end use does. A country named in a party's own name is its own country, as in an address. A
+        category of items (``items_declared``) is read in the descriptions of items declared so only."""
+        for p in tx.parties:
+            role = str(p.role).replace("_", " ")
+            named: list[tuple[str, str, str | None]] = [
+                (f"the name of the {role}", n, p.country or tx.destination) for n in (p.name, *p.aliases)
+            ]
+            named += [(f"the name of an owner of {p.name}", o.name, o.country) for o in p.owners]
+            for where, text, country in named:
+                for hit in self.words.read(text):
+                    if self.words.categories[hit.category].items_declared is None and not _own_country(
+                        hit.country, country, groups, on
+                    ):
+                        yield TextWord(where, text, hit)
+        for index, item in enumerate(tx.items):
+            for hit in self.words.read(item.description):
+                if self.words.categories[hit.category].reads_item(item.eccn, item.kind):
+                    yield TextWord(f"the description of item {index + 1}", item.description, hit)
 
     def _item(
         self,

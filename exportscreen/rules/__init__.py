@@ -64,7 +64,7 @@ def _cross_check(pack: RulePack, tiers: TierSet, groups: CountryGroups) -> None:
                     raise PackError(
                         f"unknown tier {tier!r} (known: {', '.join(sorted(tiers.ids))})", path=pack.path, location=loc
                     )
-            named = {*(node.end_use_words or ()), *(node.address_words or ())}
+            named = {*(node.end_use_words or ()), *(node.address_words or ()), *(node.text_words or ())}
             unknown_words = sorted(named - set(load_end_use_words().categories))
             if unknown_words:
                 raise PackError(

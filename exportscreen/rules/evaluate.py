@@ -171,6 +171,8 @@ def _eval_licensing(cond: Condition, facts: Facts) -> list[lic.Evidence]:
         return lic.end_use_word_evidence(cond.end_use_words, facts.licensing)
     if cond.address_words is not None:
         return lic.address_word_evidence(cond.address_words, facts.licensing)
+    if cond.text_words is not None:
+        return lic.text_word_evidence(cond.text_words, facts.licensing)
     raise AssertionError("unreachable: Condition validates exactly one key")
 
 

@@ -28,7 +28,7 @@ A condition is a mapping with exactly one key::
     switch: NAME                the pack's switch NAME is on (``switches:`` of the pack; a data choice
                                 such as which reading of a rule applies)
     licence, eccn_unknown, destination_mismatch, party_country, country_unknown, region_in_address,
-    end_use_words, address_words
+    end_use_words, address_words, text_words
                                 licence determination facts: see ``exportscreen.licensing.conditions``
 
 ``destination`` holds when any country that counts is in the place: the destination, or the country
@@ -94,6 +94,7 @@ TEMPLATE_FIELDS = frozenset(
         "regions",
         "requirements",
         "share",
+        "text_words",
         "tiers",
         "words",
         "window",
@@ -187,6 +188,7 @@ class Condition(BaseModel):
     country_unknown: Literal[True] | None = None
     end_use_words: list[str] | None = Field(default=None, min_length=1)
     address_words: list[str] | None = Field(default=None, min_length=1)
+    text_words: list[str] | None = Field(default=None, min_length=1)
     switch: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="after")
