@@ -26,6 +26,8 @@ NOT_ON_THE_CHECK_PATH = (
     "exportscreen.registry.ofac",
     "exportscreen.registry.yamlfmt",
     "exportscreen.registry.update",
+    "exportscreen.registry.update_config",
+    "exportscreen.registry.update_download",
     "exportscreen.report.json",
     "exportscreen.report.sarif",
     "pycountry",  # the order's alpha-2 codes are read from its table without importing it
