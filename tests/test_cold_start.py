@@ -23,6 +23,8 @@ NOT_ON_THE_CHECK_PATH = (
     "exportscreen.registry.csl_rows",
     "exportscreen.registry.listfile",
     "exportscreen.registry.custom",
+    "exportscreen.registry.custom_fields",
+    "exportscreen.registry.custom_records",
     "exportscreen.registry.ofac",
     "exportscreen.registry.yamlfmt",
     "exportscreen.registry.update",
