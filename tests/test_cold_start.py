@@ -26,6 +26,7 @@ NOT_ON_THE_CHECK_PATH = (
     "exportscreen.registry.custom_fields",
     "exportscreen.registry.custom_records",
     "exportscreen.registry.ofac",
+    "exportscreen.registry.ofac_records",
     "exportscreen.registry.yamlfmt",
     "exportscreen.registry.update",
     "exportscreen.registry.update_config",

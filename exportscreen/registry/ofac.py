@@ -25,6 +25,9 @@ then accepts them)::
 
     format: exportscreen-ofac-date/1
     as_of: 2026-11-30
+
+Reading the files of a set into one record per entity is in ``registry.ofac_records``; this module
+finds a set's files, turns each record into an entry and builds the source with its date.
 """
 
 from __future__ import annotations
@@ -33,8 +36,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,8 +45,17 @@ from pydantic import BaseModel, ConfigDict
 from exportscreen._errors import ListError
 from exportscreen._io import load_model
 from exportscreen.geo import resolve_country
-from exportscreen.registry.listfile import build_entry, clean_name, clean_text, dedupe, iter_csv, read_list_text
+from exportscreen.registry.listfile import build_entry, clean_name, clean_text, dedupe
 from exportscreen.registry.model import Entry, Source
+from exportscreen.registry.ofac_records import (
+    PRIMARY_WIDTH,
+    Record,
+    find_companion,
+    join_addresses,
+    join_aliases,
+    join_comments,
+    load_primary,
+)
 
 __all__ = ["detect", "load"]
 
@@ -76,9 +87,7 @@ _NON_SDN = _Kind(
 )  # fmt: skip
 _KINDS = (_SDN, _NON_SDN)
 
-_PRIMARY_WIDTH = 12
 _TYPES = {None: "entity", "individual": "individual", "vessel": "vessel", "aircraft": "aircraft"}
-_ALIAS_TYPES = {"aka": False, "fka": False, "nka": False, "weak": True, "weak aka": True}
 #: Weak AKAs in the remarks: ``a.k.a. 'NAME'`` (the name may itself hold apostrophes).
 _WEAK_AKA = re.compile(r"\b[afn]\.k\.a\.,?\s+'(.+?)'(?=\s*(?:[;,)]|\.(?:\s|$)|$))", re.IGNORECASE)
 _PARTICULARS = ("Title:", "Call Sign:", "Vessel Type:", "Tonnage:", "GRT:", "Vessel Flag:", "Vessel Owner:")
@@ -91,153 +100,6 @@ _NON_SDN_LISTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^UKRAINE-EO13662$"), "SSI"),
     (re.compile(r"^561-RELATED$", re.IGNORECASE), "CAP"),
 )
-
-
-@dataclass
-class _Record:
-    line: int
-    cells: list[str | None]
-    aliases: list[str] = field(default_factory=list)
-    weak: list[str] = field(default_factory=list)
-    addresses: list[str] = field(default_factory=list)
-    countries: set[str | None] = field(default_factory=set)
-    extension: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-def _cell(raw: str) -> str | None:
-    text = clean_text(raw)
-    return None if text in ("-0-", "") else text
-
-
-def _rows(path: Path, width: int) -> list[tuple[int, list[str | None]]]:
-    """Records of one headerless legacy file, nulls as None, without the Ctrl-Z end marker."""
-    text = read_list_text(path)
-    body = text.rstrip("\r\n")
-    if body.endswith("\x1a"):
-        body = body[:-1]
-    if not body.strip():
-        raise ListError("file is empty", path=path)
-    out: list[tuple[int, list[str | None]]] = []
-    for line, fields in iter_csv(body, path):
-        if line == 1 and fields[0].strip().lower() == "ent_num":
-            continue  # a header row added by a re-publisher
-        if len(fields) != width:
-            raise ListError(
-                f"record has {len(fields)} fields, expected {width} (a stray or unterminated quote?)",
-                path=path,
-                location=f"line {line}",
-            )
-        if "\x1a" in fields[0]:
-            raise ListError("data after the end-of-file marker (Ctrl-Z)", path=path, location=f"line {line}")
-        out.append((line, [_cell(c) for c in fields]))
-    return out
-
-
-def _ent_num(value: str | None, path: Path, line: int) -> str:
-    if value is None or not value.isdigit():
-        raise ListError(f"ent_num {value!r} is not a number", path=path, location=f"line {line}")
-    return str(int(value))
-
-
-def _companion(directory: Path, name: str) -> Path | None:
-    exact = directory / name
-    if exact.is_file():
-        return exact
-    for p in directory.iterdir():
-        if p.name.lower() == name and p.is_file():
-            return p
-    return None
-
-
-def _load_primary(path: Path) -> dict[str, _Record]:
-    records: dict[str, _Record] = {}
-    for line, cells in _rows(path, _PRIMARY_WIDTH):
-        ent = _ent_num(cells[0], path, line)
-        prior = records.get(ent)
-        if prior is not None:
-            if prior.cells == cells:
-                continue
-            raise ListError(
-                f"duplicate ent_num {ent} with different content (first at line {prior.line})",
-                path=path,
-                location=f"line {line}",
-            )
-        if not cells[1]:
-            raise ListError(f"entry {ent} has no name", path=path, location=f"line {line}")
-        records[ent] = _Record(line, cells)
-    if not records:
-        raise ListError("file holds no entries", path=path)
-    return records
-
-
-def _owner(records: dict[str, _Record], ent: str, path: Path, line: int, what: str) -> _Record:
-    rec = records.get(ent)
-    if rec is None:
-        raise ListError(
-            f"{what} for ent_num {ent}, which is not in the primary file (files from different dates?)",
-            path=path,
-            location=f"line {line}",
-        )
-    return rec
-
-
-def _keyed_rows(path: Path, width: int, key: str) -> Iterator[tuple[int, str, list[str | None]]]:
-    """Rows of an add/alt file with their entity number; an identical repeat is skipped, a conflicting one refused."""
-    seen: dict[str, tuple[int, list[str | None]]] = {}
-    for line, cells in _rows(path, width):
-        ent = _ent_num(cells[0], path, line)
-        num = _ent_num(cells[1], path, line)
-        prior = seen.get(num)
-        if prior is not None:
-            if prior[1] == cells:
-                continue
-            raise ListError(f"duplicate {key} {num} (first at line {prior[0]})", path=path, location=f"line {line}")
-        seen[num] = (line, cells)
-        yield line, ent, cells
-
-
-def _join_addresses(path: Path, records: dict[str, _Record]) -> None:
-    for line, ent, cells in _keyed_rows(path, 6, "Add_num"):
-        rec = _owner(records, ent, path, line, "address")
-        text = ", ".join(c for c in cells[2:5] if c)
-        if cells[5]:
-            text = f"{text} ({cells[5]})" if text else cells[5]
-        if text:
-            rec.addresses.append(text)
-            rec.countries.add(cells[4])
-
-
-def _join_aliases(path: Path, records: dict[str, _Record]) -> None:
-    for line, ent, cells in _keyed_rows(path, 5, "alt_num"):
-        rec = _owner(records, ent, path, line, "alias")
-        kind = (cells[2] or "").lower().replace(".", "")
-        if kind not in _ALIAS_TYPES:
-            raise ListError(
-                f"unknown alias type {cells[2]!r} (expected aka, fka, nka or weak)", path=path, location=f"line {line}"
-            )
-        name = clean_name(cells[3])
-        if not name:
-            raise ListError(f"alias {cells[1]} has no name", path=path, location=f"line {line}")
-        (rec.weak if _ALIAS_TYPES[kind] else rec.aliases).append(name)
-        if cells[4]:
-            rec.notes.append(f"{name}: {cells[4]}")
-
-
-def _join_comments(path: Path, records: dict[str, _Record]) -> None:
-    text = read_list_text(path)
-    body = text.rstrip("\r\n")
-    if body.endswith("\x1a"):
-        body = body[:-1]
-    if not body.strip():
-        return  # an empty comments file is normal: no remark overflowed
-    for line, fields in iter_csv(body, path):
-        if len(fields) != 2:
-            raise ListError(f"record has {len(fields)} fields, expected 2", path=path, location=f"line {line}")
-        ent = _ent_num(_cell(fields[0]), path, line)
-        # The extension continues the remark mid-word: keep its text exactly, no separator.
-        if fields[1].strip() not in ("", "-0-"):
-            _owner(records, ent, path, line, "remarks extension").extension.append(fields[1])
 
 
 def _programs(value: str | None) -> tuple[str, ...]:
@@ -266,7 +128,7 @@ def _country(names: set[str | None]) -> str | None:
         return None
 
 
-def _entry(kind: _Kind, ent: str, rec: _Record, path: Path) -> Entry:
+def _entry(kind: _Kind, ent: str, rec: Record, path: Path) -> Entry:
     cells = rec.cells
     name = clean_name(cells[1])
     raw_type = (cells[2] or "").lower() or None
@@ -325,21 +187,21 @@ def inputs(path: Path) -> list[Path]:
     """The files a set reads besides ``path`` itself: the companions of a primary file and the date file."""
     directory = path if path.is_dir() else path.parent
     names = [n for k in _KINDS for n in (k.primary, k.add, k.alt, k.comments)] + [DATE_FILE]
-    found = [c for c in (_companion(directory, n) for n in names) if c is not None]
+    found = [c for c in (find_companion(directory, n) for n in names) if c is not None]
     return [c for c in found if c.resolve() != path.resolve()] if not path.is_dir() else []
 
 
 def _load_set(kind: _Kind, primary: Path) -> tuple[Source, list[Entry]]:
-    records = _load_primary(primary)
+    records = load_primary(primary)
     directory = primary.parent
     used = [primary.name]
     missing: list[str] = []
     for name, joiner, loses in (
-        (kind.add, _join_addresses, "addresses"),
-        (kind.alt, _join_aliases, "aliases"),
-        (kind.comments, _join_comments, None),
+        (kind.add, join_addresses, "addresses"),
+        (kind.alt, join_aliases, "aliases"),
+        (kind.comments, join_comments, None),
     ):
-        companion = _companion(directory, name)
+        companion = find_companion(directory, name)
         if companion is not None and companion.resolve() != primary.resolve():
             joiner(companion, records)
             used.append(companion.name)
@@ -370,7 +232,7 @@ def _kind_of(path: Path) -> _Kind:
 def _primaries(directory: Path) -> list[tuple[_Kind, Path]]:
     found: list[tuple[_Kind, Path]] = []
     for kind in _KINDS:
-        p = _companion(directory, kind.primary)
+        p = find_companion(directory, kind.primary)
         if p is not None:
             found.append((kind, p))
     return found
@@ -389,7 +251,7 @@ def _looks_primary(path: Path) -> bool:
     except (csv.Error, StopIteration):
         return False
     return (
-        len(row) == _PRIMARY_WIDTH
+        len(row) == PRIMARY_WIDTH
         and row[0].strip().isdigit()
         and (row[2].strip().lower() in ("-0-", "individual", "vessel", "aircraft"))
     )
