@@ -35,11 +35,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING
 
 from exportscreen._errors import InputError
+from exportscreen.ledger.qbound import QueryBound
 from exportscreen.matching.base import Matcher
 from exportscreen.matching.engine import NameMatcher
 from exportscreen.matching.prune import coverage_floor
@@ -106,6 +107,8 @@ class Probe:
     words: dict[int, list[tuple[int, int, float]]]
     #: per fresh name id, the weight of its distinctive words the party must cover
     cover: dict[int, float]
+    #: per word of a word term, every listed word id of a fresh name near it, with the best similarity
+    reach: dict[str, dict[int, float]] = field(default_factory=dict)
 
     def admits(self, terms: frozenset[str]) -> bool:
         """A party with these terms may be a candidate of a fresh name (what the ledger's query decides)."""
@@ -165,6 +168,8 @@ class DeltaIndex:
         #: the index serves every threshold from its floor up; below it the matcher scores every name
         self.exhaustive = self.engine is None or self.engine.exhaustive or min_score < self.engine.floor
         self.matcher = matcher
+        #: set by ``probe``: the test ``name_may_match`` runs before preparing a query
+        self.bound: QueryBound | None = None
 
     def __len__(self) -> int:
         return len(self.entry_indices)
@@ -175,6 +180,8 @@ class DeltaIndex:
             return False
         if self.exhaustive or self.engine is None:
             return True
+        if self.bound is not None and not self.bound.may_reach(name):
+            return False
         try:
             queries = self.engine.queries.prepare(name, country, None)
         except InputError:
@@ -242,6 +249,7 @@ class DeltaIndex:
         stubs: set[str] = set()
         near: set[str] = set()
         sims: dict[str, dict[int, float]] = {}
+        reach: dict[str, dict[int, float]] = {}
         words_of, cover = self._distinctive_words()
         distinctive = {vid for positions in words_of.values() for _j, vid, _w in positions}
         for term in terms:
@@ -253,13 +261,20 @@ class DeltaIndex:
             if kind != "w":
                 raise ValueError(f"search term {term!r} is not of a vocabulary kind")
             close = _nearness(held_vocab, text, lists)
+            reach[text] = every = {ids[listed]: sim for listed, sim in close.items()}
             if not close:
                 continue
             near.add(term)
-            mine = {ids[listed]: sim for listed, sim in close.items() if ids[listed] in distinctive}
+            mine = {vid: sim for vid, sim in every.items() if vid in distinctive}
             if mine:
                 sims[term] = mine
-        return Probe(frozenset(direct), frozenset(stubs), frozenset(near), sims, words_of, cover)
+        probe = Probe(frozenset(direct), frozenset(stubs), frozenset(near), sims, words_of, cover, reach)
+
+        def nearness(word: str) -> dict[int, float]:
+            return {ids[listed]: sim for listed, sim in _nearness(held_vocab, word, lists).items()}
+
+        self.bound = QueryBound(self.engine, probe, names, self.holders, self.min_score, nearness)
+        return probe
 
     def _distinctive_words(self) -> tuple[dict[int, list[tuple[int, int, float]]], dict[int, float]]:
         """Per fresh name its distinctive words (position, id, weight) and the weight of them a query

@@ -10,6 +10,7 @@ as "huawei jishu"); the search keeps each entry's best.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 
 from exportscreen._errors import InputError
@@ -21,7 +22,7 @@ from exportscreen.matching.tuning import tuning
 from exportscreen.matching.vocab import Near, add_ids
 from exportscreen.matching.words import WordLists
 
-__all__ = ["PartyKind", "Query", "QueryBuilder", "Reading", "Readings", "name_keys", "syllables_joined"]
+__all__ = ["PartyKind", "Query", "QueryBuilder", "Reading", "Readings", "name_keys", "stubs_of", "syllables_joined"]
 
 from typing import Literal
 
@@ -193,6 +194,18 @@ def name_keys(words: list[str], lists: WordLists) -> tuple[str, int, tuple[str, 
     return "".join(core), len(core), tuple(sorted(s for s in inits if len(s) >= 4))
 
 
+def stubs_of(words: list[str], dotted: frozenset[str], listed: Container[str]) -> list[bool]:
+    """Which query words are stubs (``Query.stub``): a lone letter, or a short dotted or last word
+    no listed word equals; none when every word would be."""
+    last = len(words) - 1
+    stub = [
+        (len(x) == 1 and (x.isalpha() or x in dotted))
+        or (len(x) <= STUB_MAX_LEN and (x in dotted or i == last) and x not in listed)
+        for i, x in enumerate(words)
+    ]
+    return [False] * len(words) if all(stub) else stub
+
+
 class QueryBuilder:
     """Prepares queries against one compiled registry; remembers the listed words near each word."""
 
@@ -219,6 +232,19 @@ class QueryBuilder:
         self._near_cache[key] = found
         return found
 
+    def raw_weight(self, word: str, near: Near, is_stub: bool) -> float:
+        """The weight of a query word before the qualifier factor (``near``: the listed words near it)."""
+        c = self.c
+        w = tuning().weights
+        if word in self.words.weak:
+            return w.weak
+        if is_stub:
+            return w.stub
+        if word in c.vocab.ids or not near:
+            return c.token_weight(word)
+        # an unseen word (a typo) weighs what the listed word it resembles most weighs
+        return c.weight[max(near.items(), key=lambda item: (item[1][0], -c.weight[item[0]]))[0]]
+
     def prepare(self, name: str, country: str | None, kind: PartyKind | None) -> list[Query]:
         r = self.readings.of(name)
         return [
@@ -238,29 +264,14 @@ class QueryBuilder:
     ) -> Query:
         c = self.c
         w = tuning().weights
-        weak = self.words.weak
         words = folded.split()
         near = [self.near(x, x in dotted) for x in words]
-        stub = [
-            (len(x) == 1 and (x.isalpha() or x in dotted))
-            or (len(x) <= STUB_MAX_LEN and (x in dotted or i == len(words) - 1) and x not in c.vocab.ids)
-            for i, x in enumerate(words)
-        ]
-        if all(stub):
-            stub = [False] * len(words)
+        stub = stubs_of(words, dotted, c.vocab.ids)
         qweights: list[float] = []
         qualifier: list[bool] = []
         rawweights: list[float] = []
         for x, nm, is_stub in zip(words, near, stub, strict=True):
-            if x in weak:
-                wt = w.weak
-            elif is_stub:
-                wt = w.stub
-            elif x in c.vocab.ids or not nm:
-                wt = c.token_weight(x)
-            else:
-                # an unseen word (a typo) weighs what the listed word it resembles most weighs
-                wt = c.weight[max(nm.items(), key=lambda item: (item[1][0], -c.weight[item[0]]))[0]]
+            wt = self.raw_weight(x, nm, is_stub)
             rawweights.append(wt)
             is_qual = x in qualifying or c.is_qualifier(x)
             qualifier.append(is_qual)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 
 from exportscreen._errors import InputError
-from exportscreen.matching.query import STUB_MAX_LEN, Readings, name_keys
+from exportscreen.matching.query import STUB_MAX_LEN, Reading, Readings, name_keys
 from exportscreen.matching.tuning import tuning
 from exportscreen.matching.words import WordLists, word_lists
 
@@ -64,6 +64,10 @@ class PartyTerms:
             reading = self.readings.of(name)
         except InputError:
             return frozenset({REFUSED})
+        return self.of_reading(name, reading)
+
+    def of_reading(self, name: str, reading: Reading) -> frozenset[str]:
+        """The terms of ``name`` read as ``reading`` (``Readings.of(name)``)."""
         out: set[str] = set()
         dotted = reading.dotted
         long_enough = len(name) >= self.truncation_min_chars

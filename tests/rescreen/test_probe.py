@@ -27,6 +27,8 @@ def _check(index: DeltaIndex, engine: NameMatcher, names: list[tuple[str, str | 
     of = {name: terms.of(name) for name, _c in names}
     probe = index.probe({t for terms_ in of.values() for t in terms_ if t.startswith(VOCABULARY_KINDS)})
     assert probe is not None
+    bound = index.bound
+    assert bound is not None
     reached = passed = 0
     for name, country in names:
         hit = probe.admits(of[name])
@@ -40,8 +42,12 @@ def _check(index: DeltaIndex, engine: NameMatcher, names: list[tuple[str, str | 
             if kept:
                 reached += 1
                 assert hit, (name, q.folded, sorted(of[name]))
+                assert bound.may_reach(name), (name, q.folded)  # the bound before preparing (test_qbound)
+        index.bound = None
         if index.name_may_match(name, country):
             assert hit, name
+            assert bound.may_reach(name), name
+        index.bound = bound
     return reached, passed
 
 
