@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sys
+from array import array
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ __all__ = [
     "iso_now",
     "match_row",
     "order_party_rows",
+    "pack_seqs",
     "read_decision",
     "read_entry",
     "read_match",
@@ -31,6 +34,7 @@ __all__ = [
     "read_run",
     "read_sources",
     "sha256",
+    "unpack_seqs",
 ]
 
 #: Joins a party's name and aliases in the ``parties`` table (names never hold control characters).
@@ -45,6 +49,29 @@ _PACKS: TypeAdapter[list[PackRef]] = TypeAdapter(list[PackRef])
 _META: TypeAdapter[dict[str, JsonValue]] = TypeAdapter(dict[str, JsonValue])
 _MATCHES: TypeAdapter[list[PartyMatch]] = TypeAdapter(list[PartyMatch])
 _SOURCES: TypeAdapter[list[Source]] = TypeAdapter(list[Source])
+
+
+#: an array type code of 4-byte unsigned integers (row seqs in a term's postings)
+_SEQ_CODE = "I" if array("I").itemsize == 4 else "L"
+
+
+def pack_seqs(seqs: Sequence[int]) -> bytes:
+    """Row seqs as the ``term_postings`` blob: 4-byte little-endian unsigned integers."""
+    packed = array(_SEQ_CODE, seqs)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def unpack_seqs(blob: object, where: str, path: Path) -> array[int]:
+    """The row seqs of a ``term_postings`` blob."""
+    if not isinstance(blob, bytes) or len(blob) % 4:
+        raise LedgerError(f"{where} does not validate (corrupted or edited ledger): not packed row seqs", path=path)
+    seqs = array(_SEQ_CODE)
+    seqs.frombytes(blob)
+    if sys.byteorder == "big":
+        seqs.byteswap()
+    return seqs
 
 
 def canonical_json(value: Any) -> str:

@@ -178,15 +178,20 @@ class Ledger(TermQueries):
         out: list[list[Any]] = []
         parties: list[list[Any]] = []
         terms = self._party_terms()
-        #: per row its search terms joined by ``_rows.NAME_SEP``, and the distinct terms
-        packed: list[str] = []
-        vocab: set[str] = set()
+        #: per search term the rows holding it, in order
+        postings: dict[str, list[int]] = {}
         for i, (ref, name, country, matches) in enumerate(rows):
             out.append(list(_rows.match_row(0, i, ref, name, country, matches, at)))
             parties.append(["party", ref, 0, i, 0, name, country, "query"])
             found = terms.of(name) | {HAD_MATCH} if matches else terms.of(name)
-            vocab.update(t for t in found if t.startswith(VOCABULARY_KINDS))
-            packed.append(_rows.NAME_SEP.join(found))
+            for t in found:
+                held = postings.get(t)
+                if held is None:
+                    postings[t] = [i]
+                else:
+                    held.append(i)
+        blobs = [(t, _rows.pack_seqs(seqs)) for t, seqs in sorted(postings.items())]
+        vocab = [t for t, _blob in blobs if t.startswith(VOCABULARY_KINDS)]
 
         def write(run_seq: int) -> None:
             conn = self._conn
@@ -196,10 +201,10 @@ class Ledger(TermQueries):
             self._insert_parties(_with_seq(parties, 2, run_seq))
             conn.execute("INSERT INTO term_runs (run_seq, scheme) VALUES (?, ?)", (run_seq, terms.scheme))
             conn.executemany(
-                "INSERT INTO party_terms (term, run_seq, seq) VALUES (?, ?, ?)",
-                ((t, run_seq, i) for i, row in enumerate(packed) for t in row.split(_rows.NAME_SEP)),
+                "INSERT INTO term_postings (term, run_seq, seqs) VALUES (?, ?, ?)",
+                ((t, run_seq, blob) for t, blob in blobs),
             )
-            conn.executemany("INSERT OR IGNORE INTO term_vocab (term) VALUES (?)", ((t,) for t in sorted(vocab)))
+            conn.executemany("INSERT OR IGNORE INTO term_vocab (term) VALUES (?)", ((t,) for t in vocab))
 
         return self._write_run(
             "matches", command, registry, as_of, (), user, run_id or uuid.uuid4().hex, meta, started, len(out), write

@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 __all__ = ["MATCH_COLS", "TermQueries"]
 
 MATCH_COLS = "run_seq, seq, ref, name, country, matches_json, recorded_at"
-#: terms per ``IN (...)`` list
-_BATCH = 500
 #: a row's shares summed in another order than their bound may exceed it in the last bits
 _REST_SLACK = 1e-9
 
@@ -70,15 +68,22 @@ class TermQueries:
         for (term,) in self._query("SELECT term FROM term_vocab"):
             yield str(term)
 
+    def postings(self, term: str) -> list[int]:
+        """The party-file rows holding ``term``, each as ``run_seq << 32 | seq``: the packed postings of
+        the runs recorded since schema 3 (``term_postings``), the rows of ``party_terms`` of those before."""
+        found = [int(r[0]) for r in self._query("SELECT run_seq << 32 | seq FROM party_terms WHERE term = ?", (term,))]
+        for run_seq, blob in self._query("SELECT run_seq, seqs FROM term_postings WHERE term = ?", (term,)):
+            base = int(run_seq) << 32
+            seqs = _rows.unpack_seqs(blob, f"the postings of term {term!r} in run seq {run_seq}", self.path)
+            found += [base | seq for seq in seqs]
+        return found
+
     def rows_with_terms(self, terms: Iterable[str]) -> set[tuple[int, int]]:
         """The (run seq, row seq) of the party-file rows holding any of ``terms``."""
-        out: set[tuple[int, int]] = set()
-        batch = sorted(terms)
-        for lo in range(0, len(batch), _BATCH):
-            part = batch[lo : lo + _BATCH]
-            sql = f"SELECT run_seq, seq FROM party_terms WHERE term IN ({', '.join('?' * len(part))})"
-            out.update((int(a), int(b)) for a, b in self._query(sql, part))
-        return out
+        out: set[int] = set()
+        for term in sorted(set(terms)):
+            out.update(self.postings(term))
+        return {(row >> 32, row & 0xFFFFFFFF) for row in out}
 
     def rows_admitted(self, probe: Probe) -> set[tuple[int, int]]:
         """The (run seq, row seq) of the party-file rows whose terms ``probe`` admits: what
@@ -98,7 +103,7 @@ class TermQueries:
         ``words`` (position, word id, weight): per position the weight times the best similarity
         ``sims[term][word id]`` of the row's terms, summed.
 
-        Summed here over each term's rows (one index range of ``party_terms`` per term, read once),
+        Summed here over each term's rows (``postings``, read once per term),
         positions with the fewest rows first: a row first met where the remaining positions' best
         shares cannot reach the need is never added (it cannot pass). SQLite grouping the join of every
         row holding a common word took 6x as long for the same rows (1,000,000 parties)."""
@@ -111,8 +116,7 @@ class TermQueries:
         def rows_of(term: str) -> list[int]:
             found = postings.get(term)
             if found is None:
-                sql = "SELECT run_seq << 32 | seq FROM party_terms WHERE term = ?"
-                found = postings[term] = [int(r[0]) for r in self._query(sql, (term,))]
+                found = postings[term] = self.postings(term)
             return found
 
         out: set[int] = set()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from exportscreen.ledger import Ledger
+from exportscreen.ledger._rows import unpack_seqs
 from exportscreen.ledger.delta import DeltaIndex, fresh_entries
 from exportscreen.matching.engine import NameMatcher
 from exportscreen.matching.terms import REFUSED, VOCABULARY_KINDS, PartyTerms
@@ -92,6 +93,9 @@ def _terms_by_row(path: Path) -> dict[tuple[int, int], frozenset[str]]:
         rows: dict[tuple[int, int], set[str]] = {}
         for run_seq, seq, term in con.execute("SELECT run_seq, seq, term FROM party_terms"):
             rows.setdefault((run_seq, seq), set()).add(term)
+        for term, run_seq, blob in con.execute("SELECT term, run_seq, seqs FROM term_postings"):
+            for seq in unpack_seqs(blob, term, path):
+                rows.setdefault((run_seq, seq), set()).add(term)
     finally:
         con.close()
     return {k: frozenset(v) for k, v in rows.items()}

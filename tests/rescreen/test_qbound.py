@@ -28,9 +28,9 @@ def _perturbed(names: list[str], rng: random.Random) -> list[tuple[str, str | No
         for i, w in enumerate(words):
             j = rng.randrange(len(w))
             typo = w[:j] + rng.choice("aeioulnrst") + w[j + 1 :]
-            out.append((" ".join(words[:i] + [typo] + words[i + 1 :]), None))
+            out.append((" ".join([*words[:i], typo, *words[i + 1 :]]), None))
             out.append((" ".join(words[:i] + words[i + 1 :]) or name, rng.choice([None, "CN", "HK"])))
-            out.append((" ".join(words[:i] + [w[: max(3, len(w) // 2)] + "."] + words[i + 1 :]), None))
+            out.append((" ".join([*words[:i], w[: max(3, len(w) // 2)] + ".", *words[i + 1 :]]), None))
         extra = _word(rng)
         out += [
             (f"{extra} {name}", None),

@@ -1,5 +1,6 @@
 """Party rows found through their recorded search terms give the same re-screen as rows read one by
-one (a run with terms of another scheme), and a schema-1 ledger is migrated to hold terms."""
+one (a run with terms of another scheme), and a schema-1 ledger is migrated to hold terms, a schema-2
+one to hold new runs' terms as packed postings."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import pytest
 
 from exportscreen.ledger import Ledger
 from exportscreen.ledger import rescreen as rescreen_module
+from exportscreen.ledger._rows import unpack_seqs
+from exportscreen.ledger.delta import DeltaIndex, fresh_entries
 from exportscreen.ledger.rescreen import rescreen
-from exportscreen.ledger.schema import APPLICATION_ID, MIGRATIONS
+from exportscreen.ledger.schema import APPLICATION_ID, LEDGER_SCHEMA_VERSION, MIGRATIONS, TABLES_V1
 from exportscreen.matching.terms import PartyTerms
 from exportscreen.screener import Screener
-from tests.rescreen.conftest import LATER
+from tests.rescreen.conftest import LATER, ON
 
 
 def _dump(report: rescreen_module.RescreenReport) -> list[dict[str, object]]:
@@ -69,7 +72,63 @@ def test_schema_1_ledger_is_migrated_to_hold_terms(tmp_path: Path, screener_v1: 
         ledger.record_matches([("C-1", "Acme Widgets GmbH", "DE", [])], registry=screener_v1.registry)
         assert list(ledger.term_schemes().values()) == [PartyTerms().scheme]
     con = sqlite3.connect(path)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert con.execute("PRAGMA user_version").fetchone()[0] == LEDGER_SCHEMA_VERSION
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        con.execute("DELETE FROM party_terms")
+        con.execute("DELETE FROM term_postings")
+    con.close()
+
+
+def _as_schema_2(source: Path, path: Path) -> None:
+    """A copy of ``source`` as a schema-2 ledger holds it: the terms one row per (term, row) in
+    ``party_terms``, no ``term_postings``."""
+    con = sqlite3.connect(path, isolation_level=None)
+    for version in (1, 2):
+        for statement in MIGRATIONS[version]:
+            con.execute(statement)
+    con.execute(f"ATTACH DATABASE '{source}' AS src")
+    for table in (*TABLES_V1, "term_runs", "term_vocab"):
+        con.execute(f"INSERT INTO main.{table} SELECT * FROM src.{table}")
+    rows = [
+        (term, run_seq, seq)
+        for term, run_seq, blob in con.execute("SELECT term, run_seq, seqs FROM src.term_postings").fetchall()
+        for seq in unpack_seqs(blob, term, source)
+    ]
+    con.executemany("INSERT INTO party_terms (term, run_seq, seq) VALUES (?, ?, ?)", rows)
+    con.execute("DETACH DATABASE src")
+    con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    con.execute("PRAGMA user_version = 2")
+    con.close()
+
+
+def test_schema_2_ledger_reads_its_terms_rows_and_new_runs_postings(
+    ledger_v1: Ledger, screener_v1: Screener, screener_v2: Screener, tmp_path: Path
+) -> None:
+    """A schema-2 ledger (terms in ``party_terms``) is migrated; its rows are found as before, a run
+    recorded after the migration through ``term_postings``, and the delta re-screen equals the full one."""
+    old = tmp_path / "v2.db"
+    _as_schema_2(ledger_v1.path, old)
+    fresh = fresh_entries(screener_v1.registry, screener_v2.registry, on=LATER, old_dates=[ON])
+    index = DeltaIndex(screener_v2.matcher, screener_v2.registry, fresh, min_score=screener_v2.settings.review)
+    probe = index.probe(list(ledger_v1.term_vocabulary()))
+    assert probe is not None
+    with Ledger(old) as migrated:
+        assert migrated.rows_admitted(probe) == ledger_v1.rows_admitted(probe)
+        assert _dump(rescreen(screener_v2, migrated, as_of=LATER, record=False)) == _dump(
+            rescreen(screener_v2, ledger_v1, as_of=LATER, record=False)
+        )
+        rows = [("N-1", "Marlow Vacuum Systems Limited", "GB"), ("N-2", "Acme Widgets GmbH", "DE")]
+        migrated.record_matches(
+            ((ref, name, country, []) for ref, name, country in rows), registry=screener_v1.registry, as_of=ON
+        )
+        delta = rescreen(screener_v2, migrated, as_of=LATER, record=False)
+        full = rescreen(screener_v2, migrated, as_of=LATER, full=True, record=False)
+        assert _dump(delta) == _dump(full)
+        assert any(t.key == "N-1" for t in delta.transitions)
+        assert not any(t.key == "N-2" for t in delta.transitions)
+    con = sqlite3.connect(old)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == LEDGER_SCHEMA_VERSION
+    assert con.execute("SELECT count(*) FROM party_terms").fetchone()[0] > 0
+    assert con.execute("SELECT count(DISTINCT run_seq) FROM term_postings").fetchone()[0] == 1
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        con.execute("DELETE FROM term_postings")
     con.close()
