@@ -42,11 +42,23 @@ class TermQueries:
     def _temp_table(self, name: str, columns: str, rows: Iterable[Sequence[Any]], key: str = "") -> None:
         """(Re)fill the connection's temporary table ``name`` (never the ledger file); ``key``: its
         primary key clause."""
+        conn = self._conn
         try:
-            self._conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns}{', ' + key if key else ''})")
-            self._conn.execute(f"DELETE FROM temp.{name}")
-            width = columns.count(",") + 1
-            self._conn.executemany(f"INSERT INTO temp.{name} VALUES ({', '.join('?' * width)})", rows)
+            conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns}{', ' + key if key else ''})")
+            # one transaction: in autocommit each row would be one (0.6 s for 43,000 rows)
+            own = not conn.in_transaction
+            if own:
+                conn.execute("BEGIN")
+            try:
+                conn.execute(f"DELETE FROM temp.{name}")
+                width = columns.count(",") + 1
+                conn.executemany(f"INSERT INTO temp.{name} VALUES ({', '.join('?' * width)})", rows)
+            except BaseException:
+                if own and conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            if own:
+                conn.execute("COMMIT")
         except sqlite3.Error as exc:
             raise LedgerError(f"cannot read the ledger: {exc}", path=self.path) from exc
 
