@@ -25,6 +25,7 @@ _METHODS = {
     "acronym": "an acronym of the other",
     "truncated": "the listed name cut short",
     "extended": "the listed name followed by words of the query's own",
+    "contained": "the listed name's one word among words of the query's own",
 }
 
 

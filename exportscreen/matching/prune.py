@@ -6,8 +6,8 @@ The bound is derived from the scoring formula and ``lists/matching.yaml``, never
 ``Tuning.max_bonus``. ``coverage_floor`` is the ``C`` below which no name reaches a threshold (the
 compiled postings are cut there); ``Pruner.select`` bounds ``C`` by each listed word's best
 similarity to any query word and ``Q`` by the query words the name could cover at all. Identical,
-compact, acronym, split-word, cut-off (``truncated``) and extended (``extended``, ``extended_core``)
-matches are never dropped. A stub credits
+compact, acronym, split-word, cut-off (``truncated``), extended (``extended``, ``extended_core``)
+and contained (``contained``) matches are never dropped. A stub credits
 an unmatched listed word only once another word matched, so a query with stubs reaches every name
 holding a word near one of its other words, and its bounds count the stubs as covering. A person's
 listed initial credits query words it begins: the names holding one count as near those words.
@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import math
 
+from exportscreen.matching.contained import lone_names, may_contain
 from exportscreen.matching.index import CompiledNames
 from exportscreen.matching.query import Query
 from exportscreen.matching.tuning import tuning
@@ -54,6 +55,8 @@ class Pruner:
         self.words = words
         self._least_cache: dict[float, list[float]] = {}
         self._needs_cache: dict[float, tuple[list[float], list[float]]] = {}
+        #: per listed word, the names of that one specific word (``contained.lone_names``)
+        self._lone = lone_names(compiled, words.generic)
 
     def needs(self, min_score: float) -> tuple[list[float], list[float]]:
         """Per kind of name: ``need``, what ``C ** A * Q ** B`` must reach for ``min_score``, and the
@@ -112,6 +115,12 @@ class Pruner:
             forced.update(c.sorted_names[lo:hi])
             at = folded.find(" ", at + 1)
         self._extended_cores(q, forced)
+        if self._lone and may_contain(q, self.words.weak):
+            # the names of one specific word a query word (or two joined) is near enough (``contained``)
+            least = _T.score.contained_min_similarity
+            for vid, (sim, _bits) in q.bounds.items():
+                if sim >= least:
+                    add_ids(forced, self._lone.get(vid))
         return forced
 
     def _extended_cores(self, q: Query, forced: set[int]) -> None:

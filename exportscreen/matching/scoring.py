@@ -20,12 +20,13 @@ compact forms: "Quantum CTek" / "QuantumCTek"; name particles count as distincti
 the reverse) scores at least ``acronym``; a query that is the first ``truncation_min_chars`` or
 more characters of the listed name scores at least ``truncated``, more the more of it it keeps
 (a name field cut short); a query that is an organisation's listed name followed by words of its
-own (``extended``: a department, a fab), or whose distinctive words begin with all of the listed
-name's (``extended_core``: "Cambricon Technologies Polska"), scores at least ``extended``, a review;
-neither floor gives way to the features (a party in another country than the entry's). The
-features (``features``: small functions) then add or take points, and a name that leaves a
-distinctive query word unexplained is capped at ``unexplained_cap``: below a hit, whatever else
-matched. Constants: ``lists/matching.yaml``.
+own (``extended``: a department, a fab), whose distinctive words begin with all of the listed
+name's (``extended_core``: "Cambricon Technologies Polska"), or that holds an organisation's listed
+name of one specific word among one or two of its own (``contained``: "Megvii Trading Co., Ltd."),
+scores at least ``extended``, a review; no floor gives way to the features (a party in another
+country than the entry's). The features (``features``: small functions) then add or take points,
+and a name that leaves a distinctive query word unexplained is capped at ``unexplained_cap``: below
+a hit, whatever else matched. Constants: ``lists/matching.yaml``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import NamedTuple
 
 from pydantic import JsonValue
 
+from exportscreen.matching.contained import contained
 from exportscreen.matching.features import FEATURES, unconfirmed
 from exportscreen.matching.index import CompiledNames
 from exportscreen.matching.query import Query
@@ -47,7 +49,7 @@ _T = tuning()
 _SIM = _T.similarity
 _SC = _T.score
 #: the least a cut-off (``truncated``) or extended (``extended``) listed name scores after the features
-_FLOORS = {"truncated": _SC.truncated, "extended": _SC.extended}
+_FLOORS = {"truncated": _SC.truncated, "extended": _SC.extended, "contained": _SC.extended}
 BAND = _SC.band.by_code()
 EXACT = _SC.exact.by_code()
 A_COVER = _SC.cover_exponent
@@ -139,6 +141,9 @@ class Scorer:
                     if base < longer:
                         base = longer
                         method = "extended"
+                elif method == "fuzzy" and contained(c, q, k, c_sim, link, self.words):
+                    base = max(base, _SC.extended)
+                    method = "contained"
         if base <= 0:
             return 0.0, None
         features: dict[str, JsonValue] = {}

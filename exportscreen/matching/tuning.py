@@ -90,6 +90,10 @@ class Score(_Strict):
     extended_full: float = _Score
     extension_min_chars: int = Field(ge=1)
     extension_skipped_words: int = Field(ge=0, le=3)
+    contained_min_chars: int = Field(ge=2)
+    contained_min_weight: float = Field(ge=0.0)
+    contained_min_similarity: float = _Share
+    contained_max_own_words: int = Field(ge=1, le=3)
     unexplained_cap: float = _Score
 
 

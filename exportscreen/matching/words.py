@@ -3,6 +3,8 @@
 * ``legal_forms.yaml``: company forms (Co, Ltd, JSC, GmbH, 有限公司 …), weighed down, never deleted;
 * ``noise_words.yaml``: connectors and list boilerplate ("the", "of", "and any subsidiary");
 * ``qualifiers.yaml``: branch and office words a query may add to a listed name;
+* ``generic_words.yaml``: common words that name no party by themselves (global, alpha, star), which a
+  listed one-word name must not be to be found inside a longer query (``contained``);
 * ``abbreviations.yaml``: abbreviations that are not a prefix of their word (Intl, Engrg, Mfg);
 * ``nicknames.yaml``: given names and their short forms and pet names (Larry / Lawrence);
 * ``placeholders.yaml``: party names that name nobody ("TBD", "N/A"), read by the screener's backstops;
@@ -122,6 +124,8 @@ class WordLists:
     #: the syllables of pinyin ("hua", "wei"), folded
     pinyin_syllables: frozenset[str] = frozenset()
     weak: frozenset[str] = frozenset()
+    #: common words that name no party by themselves (``generic_words.yaml``)
+    generic: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # words weighed down in every name: legal forms, noise words, titles and particles
@@ -147,6 +151,7 @@ class WordLists:
             "cjkaddr:" + ",".join(f"{a}={b}" for a, b in self.cjk_address_parts),
             "cjkplaces:" + ",".join(self.cjk_name_places),
             "syllables:" + ",".join(sorted(self.pinyin_syllables)),
+            "generic:" + ",".join(sorted(self.generic)),
             "nick:" + ",".join(f"{k}={'|'.join(sorted(v))}" for k, v in sorted(self.nicknames.items())),
             "loan:" + ",".join(f"{k}={'|'.join(sorted(v))}" for k, v in sorted(self.loanwords.items())),
         ]
@@ -173,6 +178,7 @@ def word_lists(directory: Path | None = None) -> WordLists:
         nicknames=_both_ways(_pairs(base / "nicknames.yaml")),
         loanwords=_both_ways(_pairs(base / "loanwords.yaml")),
         pinyin_syllables=_word_set(base / "pinyin_syllables.yaml"),
+        generic=_word_set(base / "generic_words.yaml"),
     )
 
 

@@ -1,5 +1,5 @@
 """Names of listed parties the red team wrote so that the bundled lists found nothing (F1, F2, F3,
-F8, an ordinal, a nickname, English words written in Russian): each now reaches its entry at review
+F7, F8, an ordinal, a nickname, English words written in Russian): each now reaches its entry at review
 or above with the defaults; look-alikes of other parties still find nothing."""
 
 from __future__ import annotations
@@ -82,6 +82,45 @@ def test_the_red_teams_spellings_reach_their_entry(screener: Screener, query: st
     found = screener.match_name(query, country=country, limit=3)
     assert found and found[0].entry_name == entry, [(m.entry_name, m.score) for m in found]
     assert found[0].score >= S.review
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "entry"),
+    [
+        # a listed name of one word (an alias: "Megvii", "华为" read "huawei", "Inspur") and a word or
+        # two of the query's own, before or after it (red team 41, finding F7): no match before
+        ("Megvii Trading Co., Ltd.", "CN", "Megvii Technology"),
+        ("Huawei Enterprise Business", "CN", HUAWEI),
+        ("Trading Huawei", "CN", HUAWEI),
+        ("Cambricon Global", "CN", "Cambricon Technologies Corporation Limited"),
+        ("Inspur Solutions", "CN", "Inspur Group Co., Ltd."),
+        ("Keji Inspur", "CN", "Inspur Group Co., Ltd."),
+        ("Phytium Gruppa", "CN", "Tianjin Phytium Information Technology"),
+        ("Rostec Gruppa", "RU", "Rostec (Russian Technologies State Corporation)"),
+        ("Zavod Rostec", "RU", "Rostec (Russian Technologies State Corporation)"),
+    ],
+)
+def test_a_listed_one_word_name_and_a_word_of_its_own_is_a_review(
+    screener: Screener, query: str, country: str, entry: str
+) -> None:
+    found = screener.match_name(query, country=country, limit=5)
+    assert entry in {m.entry_name for m in found}, [(m.entry_name, m.score) for m in found]
+    assert all(S.review <= m.score < S.hit for m in found if m.entry_name == entry)
+
+
+@pytest.mark.parametrize(
+    ("query", "country"),
+    [
+        ("Global Trading Co", "CN"),  # the listed "Global Corporation (HK) Limited": a common word
+        ("Alpha Trading", "BY"),  # the listed "Alpha Group"
+        ("Apex Technology Co., Limited", "RU"),  # the listed "APEKS", a spelling of a common word
+        ("Megvii Trading Co., Ltd.", "US"),  # a party of another country than the entry's
+        ("Megvii Big Data Cloud Trading", "CN"),  # three words of its own
+    ],
+)
+def test_a_common_word_or_another_country_is_not_contained(screener: Screener, query: str, country: str) -> None:
+    found = screener.matcher.search(query, country=country, limit=None, min_score=S.review)
+    assert all(c.explanation["method"] != "contained" for c in found), [(c.matched_name, c.score) for c in found]
 
 
 def test_smic_written_in_russian_reaches_an_smic_entry(screener: Screener) -> None:
