@@ -7,14 +7,20 @@ then ``normalize.fold``, then abbreviations expanded and number markers dropped)
 
 * ``hit``: the same house number on the same street (street names compared without spaces:
   "Zhang Jiang Road" = "Zhangjiang Rd.") and every place word of the query in the listed address;
-* ``street``: the same house number on the same street, places missing or different;
+* ``street``: the same house number on the same street, places missing or different (a street one
+  letter apart needs a place of the query in the listed address, when the query names one);
 * up to ``shared_words_cap``: no street on one side, a shared house number (not a postal code; a
   post-office box number counts however many digits it has) and at least two shared distinctive
   words, by token-set similarity;
 * ``words_only``: no house number on either side to compare, and the query's distinctive words
   (at least ``words_only_min_words``) all in the listed address, which the query covers for the
   most part: a campus or base named without a number ("Bantian Huawei Base, Longgang District,
-  Shenzhen"), never a hit.
+  Shenzhen"), never a hit; also a listed address given verbatim with fewer distinctive words
+  (``words_only_verbatim_min_tokens`` or more, a shared postal code counting as one): the same
+  distinctive words, no number of the query's own, and at least one of them names something below
+  a city (a street, a word before a ``site_markers`` word such as building or district, or the
+  postal code): "Gaokede Building, Huaqiang North, Shenzhen, China", never "Shenzhen, Guangdong,
+  China".
 
 The same street with another house number, or the same number on another street, is no match.
 """
@@ -78,6 +84,10 @@ class ParsedAddress:
     #: distinctive words that are neither numbers, street names nor generic address words
     places: frozenset[str]
     distinctive: frozenset[str]
+    #: numbers that are postal codes (``postcode_min_digits`` digits or more, no house number)
+    postcodes: frozenset[str] = frozenset()
+    #: distinctive words that name something below a city: street names, words before a site marker
+    specific: frozenset[str] = frozenset()
 
 
 def parse_address(folded: str, words: WordLists) -> ParsedAddress:
@@ -122,6 +132,13 @@ def parse_address(folded: str, words: WordLists) -> ParsedAddress:
     short = _A.postcode_min_digits
     numbers = {t for t in toks if has_digit(t) and (t in house or sum(ch.isdigit() for ch in t) < short)}
     distinctive = {t for t in toks if not has_digit(t) and len(t) >= 3 and t not in generic}
+    marked = set(street_words)
+    sites = set(_A.site_markers)
+    for i, t in enumerate(toks):
+        j = i
+        while t in sites and j > 0 and i - j < most and toks[j - 1] in distinctive:
+            j -= 1
+            marked.add(toks[j])
     return ParsedAddress(
         words=frozenset(toks),
         compact="".join(toks),
@@ -129,6 +146,8 @@ def parse_address(folded: str, words: WordLists) -> ParsedAddress:
         streets=tuple(streets),
         places=frozenset(distinctive - street_words),
         distinctive=frozenset(distinctive),
+        postcodes=frozenset(t for t in toks if has_digit(t) and t not in numbers),
+        specific=frozenset(marked & distinctive),
     )
 
 
@@ -138,15 +157,19 @@ def _street_alike(a: str, b: str) -> bool:
     return min(len(a), len(b)) >= 6 and OSA.distance(a, b, score_cutoff=1) <= 1
 
 
-def _same_street(q: ParsedAddress, listed: ParsedAddress) -> str | None:
-    """The street (name) both addresses give with the same house number, if any."""
+def _same_street(q: ParsedAddress, listed: ParsedAddress) -> tuple[str, bool] | None:
+    """The street (name) both addresses give with the same house number, if any, and whether it is
+    spelt alike (not only one letter apart)."""
+    alike: tuple[str, bool] | None = None
     for qn, qs in q.streets:
         if not qn:
             continue
         for ln, ls in listed.streets:
             if qn == ln and _street_alike(qs, ls):
-                return qs
-    return None
+                if qs == ls or skeleton(qs) == skeleton(ls):
+                    return qs, True
+                alike = alike or (qs, False)
+    return alike
 
 
 def _streets_conflict(q: ParsedAddress, listed: ParsedAddress) -> bool:
@@ -195,10 +218,26 @@ class AddressIndex:
         return out
 
 
+def _verbatim(qa: ParsedAddress, la: ParsedAddress) -> bool:
+    """The listed address given as listed, short as it is: the same distinctive words, no number of
+    the query's own, no other postal code, enough tokens and one of them below a city."""
+    if qa.numbers or qa.distinctive != la.distinctive:
+        return False
+    if qa.postcodes and la.postcodes and not qa.postcodes & la.postcodes:
+        return False
+    postcode = bool(qa.postcodes & la.postcodes)
+    return len(qa.distinctive) + postcode >= _A.words_only_verbatim_min_tokens and (postcode or bool(la.specific))
+
+
 def _words_only(qa: ParsedAddress, la: ParsedAddress) -> tuple[float, dict[str, JsonValue]] | None:
     """The ``words_only`` score, when neither side gives a house number to compare."""
-    if qa.numbers & la.numbers or len(qa.distinctive) < _A.words_only_min_words:
+    if qa.numbers & la.numbers:
         return None
+    if len(qa.distinctive) < _A.words_only_min_words:
+        if not _verbatim(qa, la):
+            return None
+        shared_words: list[JsonValue] = list(sorted(qa.distinctive | (qa.postcodes & la.postcodes)))
+        return _A.words_only, {"how": "listed_address_verbatim", "shared_words": shared_words}
     if not qa.distinctive <= la.distinctive:
         return None
     if len(qa.distinctive) < _A.words_only_listed_share * len(la.distinctive):
@@ -211,9 +250,14 @@ def _score(qa: ParsedAddress, la: ParsedAddress, q: str, listed: str) -> tuple[f
     shared_numbers = qa.numbers & la.numbers
     if not shared_numbers:
         return _words_only(qa, la)
-    street = _same_street(qa, la)
-    if street is not None:
+    same = _same_street(qa, la)
+    if same is not None:
+        street, spelt_alike = same
         found = {w for w in qa.places if w in la.words or w in la.compact}
+        if not spelt_alike and qa.places and not found:
+            # a street one letter apart in another place ("Calle Bagdad 12, Madrid" / "No:460/12 Bagdat
+            # Caddesi …, Istanbul"): another street
+            return None
         score = _A.hit if qa.places and found == qa.places else _A.street
         found_list: list[JsonValue] = list(sorted(found))
         missing: list[JsonValue] = list(sorted(qa.places - found))
@@ -246,7 +290,7 @@ def search_address(
     """Entries with a listed address like ``address``, best first (see the module docstring)."""
     q = _split_joined(fold_address(address, parse.words), index.words)
     qa = parse(q)
-    if not qa.numbers and len(qa.distinctive) < _A.words_only_min_words:
+    if not qa.numbers and len(qa.distinctive) + bool(qa.postcodes) < _A.words_only_verbatim_min_tokens:
         return []
     cands: set[int] = set()
     if exhaustive:

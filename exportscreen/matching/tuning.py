@@ -116,6 +116,8 @@ class Addresses(_Strict):
     words_only: float = _Score
     words_only_min_words: int = Field(ge=2)
     words_only_listed_share: float = _Share
+    words_only_verbatim_min_tokens: int = Field(ge=2)
+    site_markers: list[str] = Field(min_length=1)
     postcode_min_digits: int = Field(ge=2)
     box_markers: list[str] = Field(min_length=1)
     max_street_words: int = Field(ge=1)

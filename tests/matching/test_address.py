@@ -133,3 +133,54 @@ def test_a_listed_post_office_box_is_found(bundled: NameMatcher) -> None:
     words = word_lists()
     assert "42340" in parse_address(fold_address("PO Box 42340, Dubai", words), words).numbers
     assert "201203" not in parse_address(fold_address("Shanghai 201203", words), words).numbers
+
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        # whole listed addresses without a house number, of 2-3 distinctive words (red team 41, F4):
+        # no match before (words_only_min_words is 4)
+        "Bantian Longgang District, Shenzhen, 518129, China",
+        "Science and Technology Building of the National University of Defense Technology",
+        "Guangming Rd., Atushi City, XUAR 845350, China",
+        "Gaokede Building, Huaqiang North, Shenzhen, China",
+        "Tuanjie Rd. Tacheng City, XUAR 834700, China",
+    ],
+)
+def test_a_short_listed_address_given_verbatim_is_a_review(bundled: NameMatcher, address: str) -> None:
+    found = bundled.search_address(address, limit=None, min_score=S.review)
+    verbatim = [c for c in found if c.matched_name == address]
+    assert verbatim and all(S.strength(c.score) == "review" for c in verbatim), found
+    assert verbatim[0].explanation["rule"] == "listed_address_verbatim"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "Shenzhen, Guangdong, China",  # places only
+        "Mexico City, Mexico",
+        "Madrid, Spain",
+        "Dubai, UAE",
+        "Longgang District, Shenzhen",  # not the whole of any listed address
+        "Gaokede Building, Huaqiang North, Shenzhen, Guangdong, China",  # a word the listed one lacks
+        "5 Gaokede Building, Huaqiang North, Shenzhen, China",  # a number of its own
+        "Bantian Longgang District, Shenzhen, 518000, China",  # another postal code
+    ],
+)
+def test_places_alone_or_another_short_address_match_nothing(bundled: NameMatcher, address: str) -> None:
+    assert strengths(bundled, address) == {}
+
+
+def test_a_street_one_letter_apart_in_another_city_is_no_match(bundled: NameMatcher) -> None:
+    """"Calle Bagdad 12, Madrid" was a review of "No:460/12 Bagdat Caddesi …, Istanbul …" (the number and
+    a street one letter apart); the street in the listed place still matches."""
+    assert strengths(bundled, "Calle Bagdad 12, Madrid") == {}
+    assert strengths(bundled, "Bagdad Caddesi 12, Istanbul")
+
+
+def test_postal_codes_and_specific_words_are_parsed() -> None:
+    words = word_lists()
+    parsed = parse_address(fold_address("Gaokede Building, Huaqiang North, Shenzhen 518000, China", words), words)
+    assert parsed.postcodes == {"518000"} and parsed.specific == {"gaokede"}
+    assert parse_address(fold_address("Guangming Rd., Atushi City", words), words).specific == {"guangming"}
