@@ -154,6 +154,15 @@ class EndUseWords(BaseModel):
         return [_plain(w.text) if w.case_sensitive else _plain(w.text).casefold() for w in self.words]
 
     @cached_property
+    def _by_case(self) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+        """``(case-sensitive, folded)``: the index and literal text of each word, split by how it is read."""
+        cased = [(i, n) for i, (w, n) in enumerate(zip(self.words, self._needles, strict=True)) if w.case_sensitive]
+        folded = [
+            (i, n) for i, (w, n) in enumerate(zip(self.words, self._needles, strict=True)) if not w.case_sensitive
+        ]
+        return cased, folded
+
+    @cached_property
     def _patterns(self) -> dict[int, re.Pattern[str]]:
         """Word index -> its whole-word pattern, compiled when the word's text is first seen."""
         return {}
@@ -177,9 +186,17 @@ class EndUseWords(BaseModel):
         plain = _plain(text)
         # and with the other letters of a Latin word read as Latin ones ("Мilitary", "мilitary")
         readings = [(r, r.casefold()) for r in dict.fromkeys((plain, _latin_words(plain)))]
+        # the words whose literal text is in some reading at all (removing not_in phrases or asking for
+        # whole words only ever finds fewer): the few the patterns then test, in list order
+        by_cased, by_folded = self._by_case
+        present = sorted(
+            {i for cased, _ in readings for i, n in by_cased if n in cased}
+            | {i for _, folded in readings for i, n in by_folded if n in folded}
+        )
         hits: list[WordHit] = []
         found: set[str] = set()
-        for i, (word, needle) in enumerate(zip(self.words, self._needles, strict=True)):
+        for i in present:
+            word, needle = self.words[i], self._needles[i]
             if needle in found:
                 continue  # the same word once folded (Militär, militar): reported once
             if any(
