@@ -18,12 +18,12 @@ from pydantic import ValidationError
 
 from exportscreen._construct import construct
 from exportscreen._errors import ConfigError, ExportscreenError, InputError, format_validation_errors
+from exportscreen.decision_assembly import decision_of, registry_info_of
 from exportscreen.geo import CountryGroups, load_country_groups
 from exportscreen.licensing.facts import Licensing, LicensingFacts, LicensingMemo
 from exportscreen.licensing.register import LicenceRegister
 from exportscreen.list_coverage import (
     check_required_lists,
-    entries_per_list,
     freshness,
     incomplete_sources,
     required_missing,
@@ -32,17 +32,15 @@ from exportscreen.matching import Matcher, MatchSettings, build_matcher
 from exportscreen.models import (
     Category,
     Decision,
-    ItemTier,
     PackRef,
     PartyMatch,
     RegistryInfo,
     Role,
-    SourceInfo,
     Transaction,
 )
 from exportscreen.party_matching import PartyMatching
 from exportscreen.registry import Registry, load_registry
-from exportscreen.rules import RulePack, bundled_pack_paths, fired_rules, load_pack, most_severe
+from exportscreen.rules import RulePack, bundled_pack_paths, fired_rules, load_pack
 from exportscreen.rules.backstops import safety_net
 from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact
 from exportscreen.rules.materiality import settle
@@ -132,28 +130,8 @@ class Screener:
         self._tier_citations = {t.id: list(t.citations) for t in self.tiers.tiers}
         self._tier_exceptions = {t.id: list(t.license_exceptions) for t in self.tiers.tiers}
         self.licensing = Licensing(register=licences, tier_exceptions=self._tier_exceptions)
-        counts = self.registry.counts()
-        #: what every Decision says it was screened against; built from the loaded registry's own typed
-        #: fields: constructed (no validator to build at start-up)
-        self._registry_info: RegistryInfo = construct(
-            RegistryInfo,
-            version=self.registry.version,
-            as_of=self.registry.as_of,
-            sources=[
-                construct(
-                    SourceInfo,
-                    id=s.id,
-                    name=s.name,
-                    list=s.list,
-                    as_of=s.as_of,
-                    entries=sum(counts.get(s.id, {}).values()),
-                    version=self.registry.source_versions.get(s.id, ""),
-                    path=Path(s.path).name if s.path else None,
-                )
-                for s in sorted(self.registry.sources, key=lambda s: s.id)
-            ],
-            lists=dict(sorted(entries_per_list(self.registry).items())),
-        )
+        #: what every Decision says it was screened against
+        self._registry_info: RegistryInfo = registry_info_of(self.registry)
 
     @property
     def registry_info(self) -> RegistryInfo:
@@ -317,48 +295,14 @@ class Screener:
         licensing_read = {id(x) for f in fired if f.acted for x in f.licensing_read}
         backstops = safety_net(facts, read, licensing_read, packs_category, sorted(ids))
         backstops += [r for r in (required_missing(self.registry, active), self._incomplete) if r is not None]
-        category = max(packs_category, most_severe(backstops))
-        if category is not Category.LESS_RISKY:
-            # less risky reasons are dropped when another category wins: not even built
-            fired = [f for f in fired if f.rule.category is not Category.LESS_RISKY]
-        elif not fired and not backstops:
-            raise ConfigError(
-                "the rule packs fired no rule at all; a pack needs a closing rule (always: true): "
-                + ", ".join(p.path or p.id for p in active)
-            )
-        reasons = [f.reason() for f in fired] + backstops
-        reasons.sort(key=lambda r: -r.category.severity)
-        if warning is not None:
-            reasons.append(warning)
-        all_matches = sorted(
-            [m.match for m in facts.matches] + [o.match for o in facts.owners] + [m.match for m in facts.lapsed],
-            key=lambda m: (-m.score, m.role, m.list, m.source, m.entry_id, m.matched_field),
-        )
-        # every part below is built by this module or the rule evaluator from validated input and
-        # loaded data: constructed, not re-validated (tests validate the Decision of every example and pack case)
-        return construct(
-            Decision,
-            transaction_id=tx.id,
-            category=category,
-            reasons=reasons,
-            matches=all_matches,
-            item_tiers=[
-                construct(
-                    ItemTier,
-                    item_index=i.index,
-                    description=i.description,
-                    tiers=list(i.classification.tiers),
-                    classified=i.classification.classified,
-                    declared_eccn=tx.items[i.index].eccn,
-                    evidence=list(i.classification.evidence),
-                )
-                for i in facts.items
-            ],
-            as_of=on,
+        return decision_of(
+            facts,
+            fired,
+            backstops,
+            warning,
+            active=active,
             registry=self._registry_info,
-            lists_missing=list(self.lists_missing(on)),
-            packs=[construct(PackRef, id=p.id, version=p.version) for p in active],
-            licence_requirements=facts.licensing.decision_rows(),
+            lists_missing=self.lists_missing(on),
         )
 
     def screen_many(
