@@ -108,7 +108,7 @@ class Pruner:
         folded = q.folded
         at = folded.find(" ", _T.score.extension_min_chars)
         while at > 0:
-            # the names the query extends (``scoring.extended``): each beginning of it at a word boundary
+            # the names the query extends (``floors.extended``): each beginning of it at a word boundary
             head = folded[:at]
             lo = bisect.bisect_left(c.sorted_folded, head)
             hi = bisect.bisect_right(c.sorted_folded, head, lo)
@@ -124,7 +124,7 @@ class Pruner:
         return forced
 
     def _extended_cores(self, q: Query, forced: set[int]) -> None:
-        """Add the names whose distinctive words the query extends (``scoring.extended_core``): each
+        """Add the names whose distinctive words the query extends (``floors.extended_core``): each
         run of the query's distinctive words from its first, up to ``extension_skipped_words`` of
         them left out, looked up as a compact form (a superset: word boundaries are not compared)."""
         left_out = self.words.weak - self.words.particles

@@ -10,11 +10,30 @@ ZWSP = "\u200b"
 RLI = "\u2067"
 PDI = "\u2069"
 #: Latin letter -> Cyrillic or Greek look-alike
-HOMOGLYPHS = {"a": "а", "e": "е", "o": "о", "c": "с", "p": "р", "x": "х", "A": "А", "E": "Е", "O": "О",
-              "T": "Т", "H": "Н", "K": "К", "M": "М", "B": "В", "P": "Р", "C": "С", "X": "Χ", "N": "Ν"}
+HOMOGLYPHS = {
+    "a": "а",
+    "e": "е",
+    "o": "о",
+    "c": "с",
+    "p": "р",
+    "x": "х",
+    "A": "А",
+    "E": "Е",
+    "O": "О",
+    "T": "Т",
+    "H": "Н",
+    "K": "К",
+    "M": "М",
+    "B": "В",
+    "P": "Р",
+    "C": "С",
+    "X": "Χ",
+    "N": "Ν",
+}
 LEET = {"o": "0", "O": "0", "i": "1", "I": "1", "e": "3", "E": "3", "s": "5", "S": "5"}
-LEGAL = re.compile(r"\b(Co\.,? Ltd\.?|Company Limited|Corporation|Corp\.?|Limited|Ltd\.?|Inc\.?|LLC|JSC|OOO)$",
-                   re.IGNORECASE)
+LEGAL = re.compile(
+    r"\b(Co\.,? Ltd\.?|Company Limited|Corporation|Corp\.?|Limited|Ltd\.?|Inc\.?|LLC|JSC|OOO)$", re.IGNORECASE
+)
 
 
 def _words(name: str, fn: Callable[[str], str]) -> str:

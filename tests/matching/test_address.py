@@ -135,7 +135,6 @@ def test_a_listed_post_office_box_is_found(bundled: NameMatcher) -> None:
     assert "201203" not in parse_address(fold_address("Shanghai 201203", words), words).numbers
 
 
-
 @pytest.mark.parametrize(
     "address",
     [
@@ -173,7 +172,7 @@ def test_places_alone_or_another_short_address_match_nothing(bundled: NameMatche
 
 
 def test_a_street_one_letter_apart_in_another_city_is_no_match(bundled: NameMatcher) -> None:
-    """"Calle Bagdad 12, Madrid" was a review of "No:460/12 Bagdat Caddesi …, Istanbul …" (the number and
+    """ "Calle Bagdad 12, Madrid" was a review of "No:460/12 Bagdat Caddesi …, Istanbul …" (the number and
     a street one letter apart); the street in the listed place still matches."""
     assert strengths(bundled, "Calle Bagdad 12, Madrid") == {}
     assert strengths(bundled, "Bagdad Caddesi 12, Istanbul")

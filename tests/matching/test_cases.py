@@ -42,8 +42,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("query", "country", "expect", "strength"), CASES, ids=[c[0] for c in CASES])
-def test_case_table(small_matcher: NameMatcher, query: str, country: str | None, expect: str | None,
-                    strength: str | None) -> None:
+def test_case_table(
+    small_matcher: NameMatcher, query: str, country: str | None, expect: str | None, strength: str | None
+) -> None:
     got = top(small_matcher, query, country)
     if expect is None:
         assert got is None, got

@@ -47,8 +47,22 @@ def test_the_table_is_what_the_generator_writes() -> None:
 
 @pytest.mark.parametrize(
     ("ch", "latin"),
-    [("Ѕ", "S"), ("І", "I"), ("Ј", "J"), ("А", "A"), ("Е", "E"), ("Һ" if "Һ" in confusable_table() else "һ", "h"),
-     ("Ԝ", "W"), ("Ι", "I"), ("Ο", "O"), ("Ρ", "P"), ("а", "a"), ("о", "o"), ("ѕ", "s"), ("ο", "o")],
+    [
+        ("Ѕ", "S"),
+        ("І", "I"),
+        ("Ј", "J"),
+        ("А", "A"),
+        ("Е", "E"),
+        ("Һ" if "Һ" in confusable_table() else "һ", "h"),
+        ("Ԝ", "W"),
+        ("Ι", "I"),
+        ("Ο", "O"),
+        ("Ρ", "P"),
+        ("а", "a"),
+        ("о", "o"),
+        ("ѕ", "s"),
+        ("ο", "o"),
+    ],
 )
 def test_known_lookalikes(ch: str, latin: str) -> None:
     assert confusable_table()[ch].lower() == latin.lower()

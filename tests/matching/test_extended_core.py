@@ -2,7 +2,7 @@
 own reaches review, never a hit. "Cambricon Technologies" is a hit of "Cambricon Technologies
 Corporation Limited", but "Cambricon Technologies Polska" found nothing: the unmatched word weighs
 much, so the share of the query covered fell to about 0.6 (304 of 1,064 Entity List China names
-that are hits bare found nothing with " Polska" appended). ``scoring.extended_core`` applies the
+that are hits bare found nothing with " Polska" appended). ``floors.extended_core`` applies the
 ``extended`` floor when the query's distinctive words begin with all the listed name's distinctive
 words, in order. A generic name with a word still finds nothing, and the index finds exactly what
 the exhaustive search does."""
@@ -14,7 +14,7 @@ import random
 import pytest
 
 from exportscreen import Screener
-from exportscreen.matching import MatchSettings, prune, scoring
+from exportscreen.matching import MatchSettings, floors, prune
 from exportscreen.matching.engine import NameMatcher
 from exportscreen.registry.model import Entry, Registry, Source
 
@@ -95,12 +95,12 @@ def _queries(rng: random.Random) -> list[str]:
 @pytest.mark.parametrize("skipped", [0, 2])
 def test_the_index_finds_what_the_exhaustive_search_does(monkeypatch: pytest.MonkeyPatch, skipped: int) -> None:
     """Also with query words of its own allowed among the listed ones (``extension_skipped_words``)."""
-    for module in (prune, scoring):
+    for module in (prune, floors):
         tuned = module._T.model_copy(
             update={"score": module._T.score.model_copy(update={"extension_skipped_words": skipped})}
         )
         monkeypatch.setattr(module, "_T", tuned)
-    monkeypatch.setattr(scoring, "_SC", scoring._T.score)
+    monkeypatch.setattr(floors, "_SC", floors._T.score)
     index, exhaustive = _matcher(False), _matcher(True)
     for query in _queries(random.Random(skipped)):
         a = {(c.entry_index, c.score) for c in index.search(query, limit=None, min_score=S.review)}

@@ -104,7 +104,7 @@ def test_held_out_sdn_entities_are_not_scored_as_people(tmp_path: Path) -> None:
     (csl / "consolidated_2022-05.csv").write_text(
         "_id,source,type,name,alt_names\n"
         "1,Specially Designated Nationals (SDN) - Treasury Department,Entity,GOMEZ MARIN LTDA.,\n"
-        "2,Specially Designated Nationals (SDN) - Treasury Department,Individual,\"KOZLOV, Dmitry\",\n",
+        '2,Specially Designated Nationals (SDN) - Treasury Department,Individual,"KOZLOV, Dmitry",\n',
         encoding="utf-8",
     )
     sources = SimpleNamespace(Entity=lambda **kw: SimpleNamespace(**kw))
