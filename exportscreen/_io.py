@@ -8,8 +8,8 @@
   is 90 in YAML 1.1) and ``1_000`` stay strings, so a field that wants a number refuses them. A
   float needs a dot (``1E001`` is an ECCN, not a number). ``.inf``, ``.nan`` and floats that
   overflow (``1.0e400``) are errors, and so is an impossible date (``2024-02-30``).
-* JSON rejects duplicate keys, the non-standard constants ``NaN``/``Infinity`` and numbers that
-  overflow to infinity (``1e400``).
+* JSON (``_json_io``) rejects duplicate keys, the non-standard constants ``NaN``/``Infinity`` and
+  numbers that overflow to infinity (``1e400``).
 * Nesting deeper than ``LIMITS.max_nesting_depth`` is refused with the line where it goes too deep.
 * Files over a size limit, binary files and files that are not UTF-8 are refused.
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
 import math
 import re
 from collections.abc import Hashable
@@ -34,8 +33,10 @@ from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node
 
+from exportscreen import _json_io
 from exportscreen._cache import cached
 from exportscreen._errors import ExportscreenError, InputError, format_validation_errors
+from exportscreen._json_io import nesting_depth, parse_json
 from exportscreen._validated import bundled_model
 from exportscreen.limits import LIMITS
 
@@ -238,7 +239,7 @@ def _parse_yaml_with_lines(
         except Exception:  # the strict loader below reports the error exactly
             pass
         else:
-            if _depth(data) <= LIMITS.max_nesting_depth:
+            if nesting_depth(data) <= LIMITS.max_nesting_depth:
                 if isinstance(node, yaml.SequenceNode):
                     return data, [child.start_mark.line + 1 for child in node.value]
                 return data, [node.start_mark.line + 1] if node is not None else []
@@ -263,104 +264,6 @@ def _parse_yaml_with_lines(
         raise error(
             f"YAML nesting is deeper than Python can follow (limit {LIMITS.max_nesting_depth})", path=path
         ) from exc
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a valid JSON number")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text} is not a finite number (it overflows)")
-    return value
-
-
-def _depth(data: Any) -> int:
-    """Nesting depth of lists and dicts, computed without recursion."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(data, 0)]
-    while stack:
-        node, level = stack.pop()
-        if isinstance(node, dict):
-            children: Any = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        level += 1
-        deepest = max(deepest, level)
-        if level > LIMITS.max_nesting_depth:
-            break
-        stack.extend((child, level) for child in children)
-    return deepest
-
-
-_JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[\[\]{}:\n]|-?Infinity|NaN|-?[0-9][0-9.eE+-]*')
-
-
-def _json_problem_line(text: str, limit: int) -> int | None:
-    """Line of the first duplicate key, non-finite number or over-deep bracket (the error path only)."""
-    line = 1
-    keys: list[set[str] | None] = []
-    previous = ""
-    for match in _JSON_TOKEN.finditer(text):
-        token = match.group()
-        if token == "\n":
-            line += 1
-            continue
-        if token in "[{":
-            keys.append(set() if token == "{" else None)
-            if len(keys) > limit:
-                return line
-        elif token in "]}":
-            if keys:
-                keys.pop()
-        elif token == ":" and previous.startswith('"') and keys and keys[-1] is not None:
-            key = previous
-            if key in keys[-1]:
-                return line
-            keys[-1].add(key)
-        elif token[0] in "-0123456789NI" and not token.startswith('"'):
-            try:
-                if not math.isfinite(float(token)):
-                    return line
-            except ValueError:
-                pass
-        previous = token
-    return None
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}; a repeated key must not override")
-        out[key] = value
-    return out
-
-
-def parse_json(text: str, *, path: Path | str | None = None, error: type[ExportscreenError] = InputError) -> Any:
-    """Parse JSON, rejecting duplicate keys, NaN/Infinity, overflowing numbers and deep nesting."""
-    limit = LIMITS.max_nesting_depth
-    too_deep = f"nesting deeper than the limit of {limit} levels (max_nesting_depth)"
-    try:
-        data = json.loads(
-            text, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant, parse_float=_finite_float
-        )
-    except json.JSONDecodeError as exc:
-        raise error(f"JSON error: {exc.msg}", path=path, location=f"line {exc.lineno}, column {exc.colno}") from exc
-    except ValueError as exc:
-        line = _json_problem_line(text, limit)
-        raise error(f"JSON error: {exc}", path=path, location=f"line {line}" if line else None) from exc
-    except RecursionError:
-        too_deep_data = True
-    else:
-        too_deep_data = _depth(data) > limit
-    if too_deep_data:
-        line = _json_problem_line(text, limit)
-        raise error(f"JSON error: {too_deep}", path=path, location=f"line {line}" if line else None)
-    return data
 
 
 def load_data_file(path: Path, *, error: type[ExportscreenError] = InputError, max_bytes: int | None = None) -> Any:
@@ -393,7 +296,10 @@ def _parse_bundled(text: str, path: Path, error: type[ExportscreenError]) -> Any
 
 @functools.cache
 def _parser_digest() -> bytes:
-    return hashlib.sha256(Path(__file__).read_bytes()).digest()
+    """The code that parses bundled YAML: this module and the nesting limit it shares with JSON."""
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(Path(_json_io.__file__).read_bytes())
+    return h.digest()
 
 
 def load_model(

@@ -32,12 +32,12 @@ def _list_file_digest(path: Path) -> str:
 @functools.cache
 def _loader_version() -> str:
     """The code that turns list files into a registry (the loaders, strict reading, country names)."""
-    from exportscreen import _io, geo
+    from exportscreen import _io, _json_io, geo
     from exportscreen._data import bundled_dir
     from exportscreen.registry import model as registry_model
 
     sources = sorted(Path(registry_model.__file__).parent.glob("*.py"))
-    sources += [Path(_io.__file__), Path(geo.__file__), bundled_dir() / "countries.yaml"]
+    sources += [Path(_io.__file__), Path(_json_io.__file__), Path(geo.__file__), bundled_dir() / "countries.yaml"]
     return hashlib.sha256("\n".join(f"{p.name}={file_digest(p)}" for p in sources).encode()).hexdigest()
 
 
