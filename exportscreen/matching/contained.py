@@ -12,7 +12,8 @@ query it covers, and ``lone_word`` takes points more. ``Scorer.score`` floors it
   word of ``lists/names/generic_words.yaml`` ("Global", "Alpha": ``lone_word``);
 * a query word (or two joined) pairs with it at ``score.contained_min_similarity`` or more;
 * the query has one to ``score.contained_max_own_words`` distinctive words besides (legal forms do
-  not count), and is no person's name.
+  not count), and is no person's name;
+* the party is in one of the entry's countries (``CompiledNames.entry_countries``).
 
 **Index.** The names the rule may floor are never pruned (``lone_names``, read by
 ``Pruner.never_pruned``): each is reached through the query words near its one word at the least
@@ -31,7 +32,8 @@ from exportscreen.matching.words import WordLists
 
 __all__ = ["contained", "lone_names", "lone_word", "may_contain"]
 
-_SC = tuning().score
+_T = tuning()
+_SC = _T.score
 _ACRONYM = KINDS.index("acronym")
 #: entry types of organisations (an Entity List entry has none; vessels and aircraft are no party)
 _ORGANISATION = frozenset({"entity", None})
@@ -90,7 +92,7 @@ def contained(
     lists: WordLists,
 ) -> bool:
     """The rule holds for name ``k`` and query ``q`` once aligned (``c_sim``, ``link``)."""
-    if q.kind == "individual" or q.country is None or q.country != c.entry_country[k]:
+    if q.kind == "individual" or q.country is None or _T.country_key(q.country) not in c.entry_countries[c.entry[k]]:
         return False
     j = lone_word(c, k, lists.generic)
     if j is None or c_sim[j] < _SC.contained_min_similarity:

@@ -20,7 +20,8 @@ from exportscreen.matching.words import WordLists
 
 __all__ = ["FEATURES", "unconfirmed", "unexplained"]
 
-_F = tuning().features
+_T = tuning()
+_F = _T.features
 
 
 def unexplained(q: Query, q_sim: list[float], weak: frozenset[str]) -> list[str]:
@@ -53,13 +54,19 @@ _Feature = Callable[
 def country(
     c: CompiledNames, lists: WordLists, q: Query, k: int, q_sim: list[float], c_sim: list[float], method: str
 ) -> dict[str, JsonValue] | None:
-    """The query's country and the entry's: the same adds ``country_match``, another takes
-    ``country_conflict``; none on either side changes nothing."""
-    ec = c.entry_country[k]
-    if not (q.country and ec):
+    """The query's country and the entry's (``CompiledNames.entry_countries``: its list section and
+    the countries its addresses end with, read through ``features.same_country_as``): one of them adds
+    ``country_match``, another takes ``country_conflict``; none on either side changes nothing."""
+    held = c.entry_countries[c.entry[k]]
+    if not (q.country and held):
         return None
-    points = _F.country_match if q.country == ec else _F.country_conflict
-    return {"query": q.country, "entry": ec, "points": points}
+    ec = c.entry_country[k]
+    same = _T.country_key(q.country) in held
+    out: dict[str, JsonValue] = {"query": q.country, "entry": ec or held[0]}
+    if ec is None or held != (_T.country_key(ec),):
+        out["entry_countries"] = list(held)
+    out["points"] = _F.country_match if same else _F.country_conflict
+    return out
 
 
 def family_name_differs(

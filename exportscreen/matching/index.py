@@ -31,7 +31,14 @@ from array import array
 from dataclasses import dataclass, field
 
 from exportscreen.matching.address import AddressIndex
-from exportscreen.matching.names import country_codes, country_words, initials, listed_forms, listed_readings
+from exportscreen.matching.names import (
+    address_countries,
+    country_codes,
+    country_words,
+    initials,
+    listed_forms,
+    listed_readings,
+)
 from exportscreen.matching.normalize import fold
 from exportscreen.matching.tuning import tuning
 from exportscreen.matching.vocab import Ids, Vocabulary, packed
@@ -90,6 +97,9 @@ class CompiledNames:
     #: the words of its listed addresses (sorted tuples: a few words each, and a tuple takes a
     #: fraction of a frozenset's memory)
     address_words: list[tuple[str, ...]] = field(default_factory=list)
+    #: the countries it is in, as ``Tuning.country_key`` reads them: its own (the list's section) and
+    #: those its addresses end with (``names.address_countries``)
+    entry_countries: list[tuple[str, ...]] = field(default_factory=list)
     #: the distinctive words of all its names
     entry_words: list[tuple[str, ...]] = field(default_factory=list)
     # index
@@ -287,9 +297,12 @@ def _names(c: CompiledNames, registry: Registry, words: WordLists, raw: _Raw) ->
 def _entries(c: CompiledNames, registry: Registry) -> None:
     """Per entry: address words, distinctive words; and the names per word, entry and address word."""
     canonical: dict[str, str] = {w: w for w in c.vocab.words}  # one string object per word in the cache
+    key = tuning().country_key
     for e in registry.entries:
         held = {canonical.setdefault(w, w) for a in e.addresses for w in fold(a).split()}
         c.address_words.append(tuple(sorted(held)))
+        own = {e.country} if e.country else set()
+        c.entry_countries.append(tuple(sorted({key(x) for x in own | address_countries(e.addresses)})))
     by_entry: list[set[str]] = [set() for _ in registry.entries]
     for e_index, toks_ids in zip(c.entry, c.tokens, strict=True):
         by_entry[e_index].update(c.vocab.words[v] for v in toks_ids if not c.weak[v])

@@ -9,6 +9,11 @@ acronym forms of a name; ``country_words`` and ``country_codes`` the words that 
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Iterable
+
+from exportscreen.geo import resolve_country
 from exportscreen.matching.normalize import NormalisationTrace, fold, fold_traced
 from exportscreen.matching.tuning import tuning
 from exportscreen.matching.words import WordLists
@@ -128,6 +133,30 @@ def country_words() -> frozenset[str]:
     most = tuning().weights.country_word_max_names
     out.update(w for w, codes in used_by.items() if len(codes) < most and len(w) >= 4)
     return frozenset(out)
+
+
+def address_countries(addresses: Iterable[str]) -> frozenset[str]:
+    """The countries the addresses end with: the last comma-separated part, without numbers, read as
+    a country code or name ("..., Hong Kong" HK, "..., U.A.E." AE); a part that names no country
+    (a city, "P.O. Box") adds nothing; dots are dropped when the part names no country as written."""
+    out: set[str] = set()
+    for a in addresses:
+        last = _NUMBERS.sub("", a.rsplit(",", 1)[-1]).strip(" .;:-")
+        code = (_country_of(last) or _country_of(last.replace(".", ""))) if last else None
+        if code is not None:
+            out.add(code)
+    return frozenset(out)
+
+
+_NUMBERS = re.compile(r"[0-9]+")
+
+
+@functools.cache
+def _country_of(text: str) -> str | None:
+    try:
+        return resolve_country(text)
+    except ValueError:
+        return None
 
 
 def country_codes() -> frozenset[str]:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from exportscreen._data import bundled_dir
 from exportscreen._errors import ConfigError
 from exportscreen._io import load_model, read_text
+from exportscreen.geo import CountryCode
 
 __all__ = ["KINDS", "Tuning", "tuning"]
 
@@ -100,6 +101,8 @@ class Score(_Strict):
 class Features(_Strict):
     country_match: float = _Points
     country_conflict: float = _Points
+    #: party country -> the country it counts as against an entry's (not points: excluded from max_bonus)
+    same_country_as: dict[CountryCode, CountryCode] = Field(default_factory=dict, exclude=True)
     type_conflict: float = _Points
     family_name_differs: float = _Points
     name_word_replaced: float = _Points
@@ -140,6 +143,10 @@ class Tuning(_Strict):
             if band > exact:
                 raise ValueError(f"score.band.{kind} ({band}) is above score.exact.{kind} ({exact})")
         return self
+
+    def country_key(self, code: str) -> str:
+        """The country ``code`` counts as when a party's and an entry's are compared."""
+        return self.features.same_country_as.get(code, code)
 
     @property
     def max_bonus(self) -> float:
