@@ -25,7 +25,7 @@ from exportscreen.registry.model import Registry
 __all__ = ["FORMAT_VERSION", "compile_key", "load_or_compile", "registry_fingerprint", "serves"]
 
 #: Bumped whenever the compiled layout or the scoring-relevant preprocessing changes.
-FORMAT_VERSION = "exportscreen-compiled/28"
+FORMAT_VERSION = "exportscreen-compiled/29"
 
 
 def registry_fingerprint(registry: Registry) -> str:

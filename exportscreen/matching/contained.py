@@ -15,12 +15,13 @@ query it covers, and ``lone_word`` takes points more. ``Scorer.score`` floors it
   not count), and is no person's name;
 * the party is in one of the entry's countries (``CompiledNames.entry_countries``).
 
-**Index.** The names the rule may floor are never pruned (``lone_names``, read by
-``Pruner.never_pruned``): each is reached through the query words near its one word at the least
-similarity or more (``Query.bounds``: the query's ``near``, which the index and the exhaustive scan
-give alike, and two query words joined), and split-word names are forced already. A re-screen's
-word terms (``terms``, ``w:``) reach them the same way: the listed word is near a word of the party,
-and it is all the weight the name has besides its weak words.
+**Index.** The names the rule may floor are never pruned (``lone_names``, kept in the compiled
+index as ``CompiledNames.lone_names`` and read by ``Pruner.never_pruned``): each is reached through
+the query words near its one word at the least similarity or more (``Query.bounds``: the query's
+``near``, which the index and the exhaustive scan give alike, and two query words joined), and
+split-word names are forced already. A re-screen's word terms (``terms``, ``w:``) reach them the same
+way: the listed word is near a word of the party, and it is all the weight the name has besides its
+weak words.
 """
 
 from __future__ import annotations

@@ -123,6 +123,9 @@ class CompiledNames:
     #: the folded names sorted, and their name ids in that order (cut-off queries)
     sorted_folded: list[str] = field(default_factory=list)
     sorted_names: array[int] = field(default_factory=lambda: array("I"))
+    #: per listed word, the names of that one specific word the ``contained`` rule may floor
+    #: (``contained.lone_names``)
+    lone_names: dict[int, tuple[int, ...]] = field(default_factory=dict)
     #: qualifiers not in the vocabulary (country names, branch words)
     extra_qualifiers: frozenset[str] = frozenset()
     addresses: AddressIndex = field(default_factory=AddressIndex)
@@ -332,5 +335,8 @@ def compile_registry(registry: Registry, words: WordLists, *, floor: float, thet
     _vocabulary(c, registry, words, raw)
     _names(c, registry, words, raw)
     _entries(c, registry)
+    from exportscreen.matching.contained import lone_names  # here: contained reads this module's index
+
+    c.lone_names = lone_names(c, words.generic)
     c.addresses = AddressIndex.build(registry, words)
     return c

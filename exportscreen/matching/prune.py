@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import math
 
-from exportscreen.matching.contained import lone_names, may_contain
+from exportscreen.matching.contained import may_contain
 from exportscreen.matching.index import CompiledNames
 from exportscreen.matching.query import Query
 from exportscreen.matching.tuning import tuning
@@ -56,7 +56,7 @@ class Pruner:
         self._least_cache: dict[float, list[float]] = {}
         self._needs_cache: dict[float, tuple[list[float], list[float]]] = {}
         #: per listed word, the names of that one specific word (``contained.lone_names``)
-        self._lone = lone_names(compiled, words.generic)
+        self._lone = compiled.lone_names
 
     def needs(self, min_score: float) -> tuple[list[float], list[float]]:
         """Per kind of name: ``need``, what ``C ** A * Q ** B`` must reach for ``min_score``, and the
