@@ -13,7 +13,9 @@ query it covers, and ``lone_word`` takes points more. ``Scorer.score`` floors it
 * a query word (or two joined) pairs with it at ``score.contained_min_similarity`` or more;
 * the query has one to ``score.contained_max_own_words`` distinctive words besides (legal forms do
   not count), and is no person's name;
-* the party is in one of the entry's countries (``CompiledNames.entry_countries``).
+* the party is in one of the entry's countries (``CompiledNames.entry_countries``), or has no
+  country and names an organisation by a legal form ("Megvii Trading Co., Ltd." on an order without
+  a party country; without the legal form, "Sergei Kuznetsov" would be a review of "ODK-Kuznetsov").
 
 **Index.** The names the rule may floor are never pruned (``lone_names``, kept in the compiled
 index as ``CompiledNames.lone_names`` and read by ``Pruner.never_pruned``): each is reached through
@@ -81,7 +83,11 @@ def may_contain(q: Query, weak: frozenset[str]) -> bool:
     """The query has few enough distinctive words for the rule (a superset: one listed word may pair
     with two query words joined)."""
     free = sum(1 for w in q.words if w not in weak)
-    return q.kind != "individual" and q.country is not None and 2 <= free <= _SC.contained_max_own_words + 2
+    return (
+        q.kind != "individual"
+        and (q.country is not None or q.kind == "entity")
+        and 2 <= free <= _SC.contained_max_own_words + 2
+    )
 
 
 def contained(
@@ -93,7 +99,12 @@ def contained(
     lists: WordLists,
 ) -> bool:
     """The rule holds for name ``k`` and query ``q`` once aligned (``c_sim``, ``link``)."""
-    if q.kind == "individual" or q.country is None or _T.country_key(q.country) not in c.entry_countries[c.entry[k]]:
+    if q.kind == "individual":
+        return False
+    if q.country is None:
+        if q.kind != "entity":
+            return False
+    elif _T.country_key(q.country) not in c.entry_countries[c.entry[k]]:
         return False
     j = lone_word(c, k, lists.generic)
     if j is None or c_sim[j] < _SC.contained_min_similarity:

@@ -57,6 +57,7 @@ def _top(matcher: NameMatcher, query: str, country: str | None) -> tuple[str, fl
     ("query", "country", "expected"),
     [
         ("Megvii Trading Co., Ltd.", "CN", "megvii"),
+        ("Megvii Trading Co., Ltd.", None, "megvii"),  # no country, an organisation by its legal form
         ("Trading Megvii", "CN", "megvii"),
         ("Megvii Enterprise Business", "CN", "megvii"),
         ("Rostec Gruppa", "RU", "rostec"),
@@ -64,7 +65,7 @@ def _top(matcher: NameMatcher, query: str, country: str | None) -> tuple[str, fl
     ],
 )
 def test_a_listed_word_and_one_or_two_of_its_own_is_a_review(
-    matcher: NameMatcher, query: str, country: str, expected: str
+    matcher: NameMatcher, query: str, country: str | None, expected: str
 ) -> None:
     top = _top(matcher, query, country)
     assert top is not None and top[0] == expected and top[2] == "contained", top
@@ -78,7 +79,7 @@ def test_a_listed_word_and_one_or_two_of_its_own_is_a_review(
         ("Alpha Trading", "BY"),
         ("Group A Trading", "CN"),  # no listed word long enough
         ("Megvii Trading Co., Ltd.", "US"),  # another country than the entry's
-        ("Megvii Trading Co., Ltd.", None),  # no country to compare
+        ("Trading Megvii", None),  # no country to compare and no legal form
         ("Megvii Big Data Cloud", "CN"),  # three words of its own
         ("Sergei Zhandarov", "RU"),  # a listed person
         ("Sunrise Technology Limited", "CN"),  # a vessel

@@ -4,9 +4,9 @@ The Entity List files Hong Kong parties in its China section (285 bundled China-
 a Hong Kong address; SMIC Hong Kong International Company Limited among them). A party in Hong Kong
 was in "another country" than every one of them: ``country_conflict`` (-10) turned a hit into a
 review and a review into nothing ("Megvii Technolgy" HK: 81.4 against 93.4 with CN), and the
-``contained`` rule never applied ("Megvii Trading Co., Ltd." HK found nothing). Now an entry is in
-its section's country and in each country its addresses end with, and ``features.same_country_as``
-(lists/matching.yaml) counts a Hong Kong party as in China."""
+``contained`` rule never applied ("Megvii Trading Co., Ltd." HK found nothing, nor without a
+country). Now an entry is in its section's country and in each country its addresses end with, and
+``features.same_country_as`` (lists/matching.yaml) counts a Hong Kong party as in China."""
 
 from __future__ import annotations
 
@@ -96,3 +96,13 @@ def test_an_entry_is_in_the_countries_its_addresses_end_with(matcher: NameMatche
 )
 def test_address_countries(addresses: tuple[str, ...], expected: set[str]) -> None:
     assert address_countries(addresses) == expected
+
+
+def test_the_contained_rule_applies_to_an_organisation_without_a_country(bundled: NameMatcher) -> None:
+    """A party without a country (orders often leave it out) that names itself an organisation by a
+    legal form; a name with no legal form is not read so ("Sergei Kuznetsov" is no review of the
+    listed "ODK-Kuznetsov")."""
+    found = _top(bundled, "Megvii Trading Co., Ltd.", None)
+    assert found is not None and found[0] == "EL-CN-MEGVII-TECHNOLOGY" and S.review <= found[1] < S.hit
+    person = _top(bundled, "Sergei Kuznetsov", None)
+    assert person is None or "KUZNETSOV" not in person[0]
