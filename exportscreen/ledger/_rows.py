@@ -243,11 +243,18 @@ def read_sources(text: object, version: str, path: Path) -> list[Source]:
         raise _bad(path, f"the sources of registry {version}", exc) from exc
 
 
-def read_entry(hash_: object, text: object, version: str, pos: int, path: Path) -> Entry:
+def read_entry(
+    hash_: object, text: object, version: str, pos: int, path: Path, known: Mapping[str, Entry] | None = None
+) -> Entry:
+    """The stored entry; ``known``: entries by content hash, one of which the stored text is when it
+    hashes to that content hash (the canonical JSON the hash is taken of: ``entry_row``)."""
     where = f"entry {pos} of registry {version}"
     try:
         if not isinstance(text, str):
             raise ValueError("the entry is not JSON text")
+        same = known.get(hash_) if known is not None and isinstance(hash_, str) else None
+        if same is not None and sha256(text) == hash_:
+            return same
         raw = json.loads(text)
         if not isinstance(raw, Mapping):
             raise ValueError("the entry is not a JSON object")

@@ -54,8 +54,11 @@ from exportscreen.registry.model import Entry, Registry
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-__all__ = ["DeltaIndex", "Probe", "fresh_entries", "may_match_many"]
+__all__ = ["COVERED", "DIRECT", "UNKNOWN", "DeltaIndex", "Probe", "fresh_entries", "may_match_many"]
 
+#: how the probe admitted a stored party's terms (``DeltaIndex.name_may_match``): not known; directly
+#: or through a stub (``Probe.direct``, ``stubs`` with ``near``); through their coverage only
+UNKNOWN, DIRECT, COVERED = 0, 1, 2
 #: names sent to a worker process at a time
 CHUNK = 2048
 _WORKER: DeltaIndex | None = None
@@ -174,13 +177,16 @@ class DeltaIndex:
     def __len__(self) -> int:
         return len(self.entry_indices)
 
-    def name_may_match(self, name: str, country: str | None) -> bool:
-        """Some fresh listed name is a candidate of ``name`` (a name the matcher refuses cannot match)."""
+    def name_may_match(self, name: str, country: str | None, admitted: int = UNKNOWN) -> bool:
+        """Some fresh listed name is a candidate of ``name`` (a name the matcher refuses cannot match).
+        ``admitted``: how the probe admitted the name's stored terms, when known (``DIRECT``: the
+        bound, which lets such a name through, is not run; ``COVERED``: it is run without the terms)."""
         if not self.entry_indices:
             return False
         if self.exhaustive or self.engine is None:
             return True
-        if self.bound is not None and not self.bound.may_reach(name):
+        bound = self.bound
+        if bound is not None and admitted != DIRECT and not bound.may_reach(name, terms_checked=admitted == COVERED):
             return False
         try:
             queries = self.engine.queries.prepare(name, country, None)
@@ -331,18 +337,20 @@ def _init_worker(index: DeltaIndex) -> None:
     _WORKER = index
 
 
-def _run_chunk(pairs: list[tuple[str, str | None]]) -> list[bool]:
+def _run_chunk(names: list[tuple[str, str | None, int]]) -> list[bool]:
     assert _WORKER is not None
-    return [_WORKER.name_may_match(n, c) for n, c in pairs]
+    return [_WORKER.name_may_match(n, c, how) for n, c, how in names]
 
 
-def may_match_many(index: DeltaIndex, pairs: Iterable[tuple[str, str | None]], *, workers: int = 1) -> Iterator[bool]:
-    """``index.name_may_match`` of each (name, country), in input order; ``workers > 1`` tests them in
-    forked processes that share the index (``matching.batch``'s pattern: at most two chunks in flight
-    per worker, so memory stays flat)."""
+def may_match_many(
+    index: DeltaIndex, names: Iterable[tuple[str, str | None, int]], *, workers: int = 1
+) -> Iterator[bool]:
+    """``index.name_may_match`` of each (name, country, how admitted), in input order; ``workers > 1``
+    tests them in forked processes that share the index (``matching.batch``'s pattern: at most two
+    chunks in flight per worker, so memory stays flat)."""
     if workers <= 1 or not index.entry_indices:
-        for name, country in pairs:
-            yield index.name_may_match(name, country)
+        for name, country, how in names:
+            yield index.name_may_match(name, country, how)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -351,7 +359,7 @@ def may_match_many(index: DeltaIndex, pairs: Iterable[tuple[str, str | None]], *
 
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    it = iter(pairs)
+    it = iter(names)
     with (
         gc_frozen(),
         ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(index,)) as pool,

@@ -125,16 +125,19 @@ class QueryBound:
             hit = self._word_shares[word] = (shares, frozenset(touched))
         return hit
 
-    def may_reach(self, name: str) -> bool:
-        """Some fresh name may score the threshold for ``name`` (False: ``name_may_match`` is False)."""
+    def may_reach(self, name: str, *, terms_checked: bool = False) -> bool:
+        """Some fresh name may score the threshold for ``name`` (False: ``name_may_match`` is False).
+        ``terms_checked``: the probe is known to admit the name's terms through their coverage only
+        (not directly, nor through a stub: ``Ledger.rows_admitted_by``), so they are not computed again."""
         try:
             reading = self.builder.readings.of(name)
         except InputError:
             return True
-        terms = self.terms.of_reading(name, reading)
-        p = self.probe
-        if not terms.isdisjoint(p.direct) or (not terms.isdisjoint(p.stubs) and not terms.isdisjoint(p.near)):
-            return True
+        if not terms_checked:
+            terms = self.terms.of_reading(name, reading)
+            p = self.probe
+            if not terms.isdisjoint(p.direct) or (not terms.isdisjoint(p.stubs) and not terms.isdisjoint(p.near)):
+                return True
         return any(self._reading_may_reach(text.split(), reading) for text, _note in reading.variants)
 
     def _reading_may_reach(self, words: list[str], reading: Reading) -> bool:

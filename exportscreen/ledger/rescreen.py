@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from exportscreen import __version__
 from exportscreen.baseline import Baseline, assess
 from exportscreen.ledger.basis import Basis, Confirmations, data_dates
-from exportscreen.ledger.delta import DeltaIndex, fresh_entries, may_match_many
+from exportscreen.ledger.delta import COVERED, DIRECT, UNKNOWN, DeltaIndex, fresh_entries, may_match_many
 from exportscreen.ledger.transitions import (
     EntryRef,
     RescreenStats,
@@ -78,7 +78,11 @@ class _Deltas:
 
     def old(self, version: str) -> Registry | None:
         if version not in self._old:
-            self._old[version] = self.ledger.registry(version) if self.ledger.has_registry(version) else None
+            self._old[version] = (
+                self.ledger.registry(version, known=self.screener.registry)
+                if self.ledger.has_registry(version)
+                else None
+            )
         return self._old[version]
 
     def fresh_count(self) -> int:
@@ -239,18 +243,30 @@ class _Planner:
             by_index.setdefault(id(index), (index, set()))[1].add(seq)
         vocabulary = list(ledger.term_vocabulary()) if by_index else []
         for index, seqs in by_index.values():
-            probe = index.probe(vocabulary)
-            assert probe is not None  # the runs were chosen so
-            rows = ledger.rows_admitted(probe)
-            for m in ledger.latest_matches_at(r for r in rows if r[0] in seqs):
-                if m.matches:
-                    found.append(m)
-                elif index.entry_indices:
-                    waiting.setdefault(id(index), (index, []))[1].append(m)
+            found += _probed(ledger, index, seqs, vocabulary, workers)
         for index, group in waiting.values():
-            hits = may_match_many(index, ((m.name, m.country) for m in group), workers=workers)
+            hits = may_match_many(index, ((m.name, m.country, UNKNOWN) for m in group), workers=workers)
             found.extend(m for m, hit in zip(group, hits, strict=True) if hit)
         return sorted(found, key=lambda m: m.ref)
+
+
+def _probed(
+    ledger: Ledger, index: DeltaIndex, seqs: set[int], vocabulary: list[str], workers: int
+) -> list[StoredMatch]:
+    """The rows of runs ``seqs`` to re-screen, found through their search terms: each row the probe admits
+    is tested on its name and country alone (with what the probe knows of how it was admitted), and
+    only those it keeps, and those that had a match, are read in full as the newest of their ref."""
+    probe = index.probe(vocabulary)
+    assert probe is not None  # the runs were chosen so
+    direct, covered = ledger.rows_admitted_by(probe)
+    admitted = {pos: DIRECT for pos in direct if pos[0] in seqs}
+    admitted.update((pos, COVERED) for pos in covered if pos[0] in seqs)
+    names = ledger.names_at(admitted)
+    keep = [pos for pos, (_name, _country, had) in names.items() if had]
+    tested = [(pos, name, country) for pos, (name, country, had) in names.items() if not had]
+    hits = may_match_many(index, ((name, country, admitted[pos]) for pos, name, country in tested), workers=workers)
+    keep += [pos for (pos, _name, _country), hit in zip(tested, hits, strict=True) if hit]
+    return list(ledger.latest_matches_at(keep))
 
 
 def rescreen(

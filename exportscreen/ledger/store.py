@@ -20,10 +20,10 @@ from typing import Any
 from pydantic import JsonValue
 
 from exportscreen import __version__
-from exportscreen._errors import ExportscreenError
 from exportscreen.ledger import _rows
 from exportscreen.ledger.models import LedgerError, RunRecord, StoredDecision, StoredMatch, StoredParty
 from exportscreen.ledger.schema import APPLICATION_ID, LEDGER_SCHEMA_VERSION, migrate
+from exportscreen.ledger.snapshots import Snapshots
 from exportscreen.ledger.term_queries import MATCH_COLS, TermQueries
 from exportscreen.matching.terms import HAD_MATCH, VOCABULARY_KINDS, PartyTerms
 from exportscreen.models import Decision, PackRef, PartyMatch, Transaction
@@ -33,12 +33,11 @@ __all__ = ["BUSY_TIMEOUT_S", "Ledger"]
 
 #: How long a writer waits for another's transaction before giving up (seconds).
 BUSY_TIMEOUT_S = 60.0
-_MIN_PREFIX = 8
 _DECISION_COLS = "run_seq, seq, transaction_id, input_hash, transaction_json, decision_json, recorded_at"
 _MATCH_COLS = MATCH_COLS
 
 
-class Ledger(TermQueries):
+class Ledger(Snapshots, TermQueries):
     """A decision ledger file; ``create=False`` refuses a path that does not exist."""
 
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
@@ -276,31 +275,6 @@ class Ledger(TermQueries):
             raise LedgerError(f"cannot record the run: {exc}", path=self.path) from exc
         return self.run(run_id)
 
-    def _store_registry(self, registry: Registry, snapshot: list[tuple[str, str]]) -> None:
-        conn = self._conn
-        version = registry.version
-        if conn.execute("SELECT 1 FROM registries WHERE version = ?", (version,)).fetchone():
-            return  # another writer stored it meanwhile
-        stored = int(conn.execute("SELECT coalesce(max(stored_seq), 0) + 1 FROM registries").fetchone()[0])
-        sources = _rows.canonical_json([s.model_dump(mode="json") for s in registry.sources])
-        conn.execute(
-            "INSERT INTO registries (version, stored_seq, sources_json, source_versions, entries, stored_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                version,
-                stored,
-                sources,
-                _rows.canonical_json(registry.source_versions),
-                len(snapshot),
-                _rows.iso_now().isoformat(),
-            ),
-        )
-        conn.executemany("INSERT OR IGNORE INTO entries (hash, entry_json) VALUES (?, ?)", snapshot)
-        conn.executemany(
-            "INSERT INTO registry_entries (version, pos, hash) VALUES (?, ?, ?)",
-            ((version, pos, h) for pos, (h, _) in enumerate(snapshot)),
-        )
-
     # ---------------------------------------------------------------------------------- reading
 
     def runs(self) -> list[RunRecord]:
@@ -346,49 +320,6 @@ class Ledger(TermQueries):
         )
         for row in self._query(sql):
             yield _rows.read_party(row, self.path)
-
-    def registry_versions(self) -> list[str]:
-        return [str(r[0]) for r in self._query("SELECT version FROM registries ORDER BY stored_seq")]
-
-    def has_registry(self, version: str) -> bool:
-        return bool(list(self._query("SELECT 1 FROM registries WHERE version = ?", (version,))))
-
-    def _resolve(self, version: str) -> str:
-        if self.has_registry(version):
-            return version
-        low = version.lower()
-        if len(low) < _MIN_PREFIX or any(c not in "0123456789abcdef" for c in low):
-            raise LedgerError(
-                f"no registry version {version!r} in the ledger (a prefix needs >= 8 hex digits)", path=self.path
-            )
-        found = [v for v in self.registry_versions() if v.startswith(low)]
-        if len(found) != 1:
-            what = "no" if not found else f"{len(found)} registry versions match"
-            raise LedgerError(f"{what} registry version {version!r} in the ledger", path=self.path)
-        return found[0]
-
-    def registry(self, version: str) -> Registry:
-        """The registry of ``version`` (or a unique prefix of >= 8 hex digits), rebuilt from its snapshot."""
-        version = self._resolve(version)
-        head = list(self._query("SELECT sources_json, entries FROM registries WHERE version = ?", (version,)))
-        sources = _rows.read_sources(head[0][0], version, self.path)
-        sql = (
-            "SELECT r.pos, r.hash, e.entry_json FROM registry_entries r LEFT JOIN entries e ON e.hash = r.hash "
-            "WHERE r.version = ? ORDER BY r.pos"
-        )
-        entries = [_rows.read_entry(h, text, version, pos, self.path) for pos, h, text in self._query(sql, (version,))]
-        if len(entries) != head[0][1]:
-            raise LedgerError(f"registry {version} holds {len(entries)} entries, not {head[0][1]}", path=self.path)
-        try:
-            registry = Registry(sources, entries)
-        except ExportscreenError as exc:
-            raise LedgerError(f"registry {version} does not rebuild: {exc.message}", path=self.path) from exc
-        if registry.version != version:
-            raise LedgerError(
-                f"registry {version} rebuilds as version {registry.version} (corrupted or edited ledger)",
-                path=self.path,
-            )
-        return registry
 
 
 def _with_seq(rows: list[list[Any]], column: int, run_seq: int) -> Iterator[list[Any]]:

@@ -100,10 +100,16 @@ class TermQueries:
     def rows_admitted(self, probe: Probe) -> set[tuple[int, int]]:
         """The (run seq, row seq) of the party-file rows whose terms ``probe`` admits: what
         ``Probe.admits`` decides for one row, asked of every row at once (a test holds the two equal)."""
+        direct, covered = self.rows_admitted_by(probe)
+        return direct | covered
+
+    def rows_admitted_by(self, probe: Probe) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+        """``rows_admitted`` in two: the rows admitted directly or through a stub, and the others (admitted
+        through their terms' coverage only)."""
         rows = self.rows_with_terms(probe.direct)
         if probe.stubs and probe.near:
             rows |= self.rows_with_terms(probe.stubs) & self.rows_with_terms(probe.near)
-        return rows | self.rows_covering(probe.sims, probe.words, probe.cover)
+        return rows, self.rows_covering(probe.sims, probe.words, probe.cover) - rows
 
     def rows_covering(
         self,
@@ -167,15 +173,39 @@ class TermQueries:
             out.update(row for row, x in covered.items() if x >= need)
         return {(row >> 32, row & 0xFFFFFFFF) for row in out}
 
+    def names_at(self, positions: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[str, str | None, bool]]:
+        """Per (run seq, row seq) of ``positions``: the row's name, country, and whether it had a match;
+        every row, the newest of its ref or not (``latest_matches_at`` reads, and validates, the rest)."""
+        self._temp_table(
+            "probe_rows", "run_seq INTEGER, seq INTEGER", sorted(set(positions)), key="PRIMARY KEY (run_seq, seq)"
+        )
+        sql = (
+            "SELECT m.run_seq, m.seq, m.name, m.country, m.matches_json <> '[]' FROM temp.probe_rows p "
+            "CROSS JOIN matches m ON m.run_seq = p.run_seq AND m.seq = p.seq"
+        )
+        out: dict[tuple[int, int], tuple[str, str | None, bool]] = {}
+        for run_seq, seq, name, country, had in self._query(sql):
+            if not isinstance(name, str) or (country is not None and not isinstance(country, str)):
+                raise LedgerError(
+                    f"match row {seq} of run seq {run_seq} does not validate (corrupted or edited ledger): "
+                    "its name or country is not a text",
+                    path=self.path,
+                )
+            out[int(run_seq), int(seq)] = (name, country, bool(had))
+        return out
+
     def latest_matches_at(self, positions: Iterable[tuple[int, int]]) -> Iterator[StoredMatch]:
-        """The rows at ``positions`` that are the newest of their ref (as ``latest_matches`` has them), by position."""
+        """The rows at ``positions`` that are the newest of their ref (as ``latest_matches`` has them), by position.
+        (``CROSS JOIN``: the few positions first, each looked up by primary key; with a plain join SQLite,
+        without statistics on the temporary table, scanned every row of ``matches``: 0.7 s for 43,000 rows
+        of 1,000,000 instead of 0.15 s.)"""
         ids = self._run_ids()
         self._temp_table(
             "probe_rows", "run_seq INTEGER, seq INTEGER", sorted(set(positions)), key="PRIMARY KEY (run_seq, seq)"
         )
         cols = ", ".join("m." + c.strip() for c in MATCH_COLS.split(","))
         sql = (
-            f"SELECT {cols} FROM temp.probe_rows p JOIN matches m ON m.run_seq = p.run_seq AND m.seq = p.seq "
+            f"SELECT {cols} FROM temp.probe_rows p CROSS JOIN matches m ON m.run_seq = p.run_seq AND m.seq = p.seq "
             "WHERE NOT EXISTS (SELECT 1 FROM matches n WHERE n.ref = m.ref AND (n.run_seq > m.run_seq "
             "OR (n.run_seq = m.run_seq AND n.seq > m.seq))) ORDER BY m.run_seq, m.seq"
         )

@@ -167,6 +167,23 @@ def test_edited_registry_entry_is_refused(tmp_path: Path, screener: Screener, pa
     _tamper(path, "UPDATE entries SET entry_json = replace(entry_json, 'Huawei', 'Hua wei')", "entries_no_update")
     with Ledger(path) as ledger, pytest.raises(LedgerError, match="content hash"):
         ledger.registry(screener.registry.version)
+    # nor taken for the known entry of its hash (the text is hashed, not trusted)
+    with Ledger(path) as ledger, pytest.raises(LedgerError, match="content hash"):
+        ledger.registry(screener.registry.version, known=screener.registry)
+
+
+def test_registry_rebuilds_the_same_with_known_entries(tmp_path: Path, screener: Screener, pairs: Pairs) -> None:
+    """``registry(version, known=...)`` takes a stored entry whose text hashes to a known entry's content
+    hash as that entry: the same registry as parsing every entry."""
+    reg = screener.registry
+    half = type(reg)(reg.sources, reg.entries[::2])
+    with Ledger(tmp_path / "l.db") as ledger:
+        ledger.record(pairs[:1], command="check", registry=reg, as_of=None)
+        parsed = ledger.registry(reg.version)
+        known = ledger.registry(reg.version, known=half)
+    assert known.version == parsed.version == reg.version
+    assert [e.model_dump() for e in known.entries] == [e.model_dump() for e in parsed.entries]
+    assert known.entries[0] is half.entries[0] and known.entries[1] is not reg.entries[1]
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from exportscreen.ledger import Ledger
 from exportscreen.ledger._rows import unpack_seqs
-from exportscreen.ledger.delta import DeltaIndex, fresh_entries
+from exportscreen.ledger.delta import COVERED, DIRECT, DeltaIndex, fresh_entries
 from exportscreen.matching.engine import NameMatcher
 from exportscreen.matching.terms import REFUSED, VOCABULARY_KINDS, PartyTerms
 from exportscreen.screener import Screener
@@ -119,6 +119,19 @@ def test_the_ledger_admits_exactly_the_rows_probe_admits(
     expected = {row for row, terms in by_row.items() if probe.admits(terms)}
     assert ledger_v1.rows_admitted(probe) == expected
     assert expected, "some stored party is admitted"
+    # split by how: directly or through a stub, else through the coverage alone (the bound then skips the
+    # terms, and must decide as it does computing them)
+    direct, covered = ledger_v1.rows_admitted_by(probe)
+    assert direct | covered == expected and not direct & covered
+    names = ledger_v1.names_at(expected)
+    for row in covered:
+        terms = by_row[row]
+        assert terms.isdisjoint(probe.direct) and (terms.isdisjoint(probe.stubs) or terms.isdisjoint(probe.near))
+        name, country, _had = names[row]
+        assert index.name_may_match(name, country, COVERED) == index.name_may_match(name, country), name
+    for row in direct:
+        name, country, _had = names[row]
+        assert index.name_may_match(name, country, DIRECT) == index.name_may_match(name, country), name
     if seed is None:
         assert len(expected) < len(by_row), "and the probe is a filter"
 
