@@ -83,6 +83,8 @@ class QueryBound:
         #: per word, the fresh words near it with the best similarity (the probe's, then computed)
         self._reach: dict[str, dict[int, float]] = dict(probe.reach)
         self._word_shares: dict[str, tuple[dict[int, dict[int, float]], frozenset[int]]] = {}
+        #: per (word, dotted): its raw weight as a query word, and whether it is a qualifier
+        self._weights: dict[tuple[str, bool], tuple[float, bool]] = {}
         need, _least = engine.pruner.needs(min_score)
         self.fresh: dict[int, _Fresh] = {}
         for k in names:
@@ -188,10 +190,16 @@ class QueryBound:
         return False
 
     def _qweights(self, words: list[str], reading: Reading) -> list[float]:
-        """The query's word weights, as ``QueryBuilder`` weighs them (no word is a stub here)."""
-        c, builder = self.c, self.builder
+        """The query's word weights, as ``QueryBuilder`` weighs them (no word is a stub here): per word
+        and dottedness its weight and whether it is a qualifier are the same in every name (kept)."""
+        known, factor, qualifying, dotted = self._weights, self.factor, reading.qualifying, reading.dotted
         out: list[float] = []
         for x in words:
-            wt = builder.raw_weight(x, builder.near(x, x in reading.dotted), False)
-            out.append(wt * self.factor if x in reading.qualifying or c.is_qualifier(x) else wt)
+            key = (x, x in dotted)
+            hit = known.get(key)
+            if hit is None:
+                builder = self.builder
+                hit = known[key] = (builder.raw_weight(x, builder.near(x, key[1]), False), self.c.is_qualifier(x))
+            wt, qualifier = hit
+            out.append(wt * factor if qualifier or x in qualifying else wt)
         return out
