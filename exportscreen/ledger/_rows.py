@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import sys
 from array import array
 from collections.abc import Mapping, Sequence
@@ -14,6 +15,7 @@ from typing import Any
 from pydantic import JsonValue, TypeAdapter, ValidationError
 
 from exportscreen.ledger.models import LedgerError, RunRecord, StoredDecision, StoredMatch, StoredParty
+from exportscreen.matching.query import Reading
 from exportscreen.models import Decision, PackRef, PartyMatch, Transaction
 from exportscreen.registry import Entry, Source
 
@@ -21,7 +23,9 @@ __all__ = [
     "NAME_SEP",
     "RUN_COLUMNS",
     "canonical_json",
+    "check_reading",
     "decision_row",
+    "decode_reading",
     "entry_row",
     "iso_now",
     "match_row",
@@ -33,6 +37,7 @@ __all__ = [
     "read_party",
     "read_run",
     "read_sources",
+    "reading_text",
     "sha256",
     "unpack_seqs",
 ]
@@ -72,6 +77,39 @@ def unpack_seqs(blob: object, where: str, path: Path) -> array[int]:
     if sys.byteorder == "big":
         seqs.byteswap()
     return seqs
+
+
+#: separate the parts of a stored reading, and its variants (folded names hold no control characters)
+_PARTS, _VARIANTS = "\x1d", "\x1e"
+
+
+def reading_text(reading: Reading) -> str:
+    """A name's reading as ``term_readings`` stores it: the variants' folded texts, the dotted words,
+    the qualifying words (the notes and normalisation steps are not needed to bound a query)."""
+    texts = _VARIANTS.join(text for text, _note in reading.variants)
+    return _PARTS.join((texts, " ".join(sorted(reading.dotted)), " ".join(sorted(reading.qualifying))))
+
+
+#: a stored reading: variants of words separated by single spaces, then the dotted and qualifying words
+_READING = re.compile(
+    r"[^\x1d\x1e ]+(?: [^\x1d\x1e ]+)*(?:\x1e[^\x1d\x1e ]+(?: [^\x1d\x1e ]+)*)*(?:\x1d[^\x1d\x1e]*){2}"
+)
+
+
+def check_reading(text: object, where: str, path: Path) -> str:
+    """A stored reading (``reading_text``) that is well formed (``decode_reading`` reads it)."""
+    if not isinstance(text, str) or _READING.fullmatch(text) is None:
+        raise LedgerError(f"{where} does not validate (corrupted or edited ledger): not a stored reading", path=path)
+    return text
+
+
+def decode_reading(text: str) -> Reading:
+    """The reading ``reading_text`` stored, checked by ``check_reading`` (its variants without their
+    notes, no steps)."""
+    texts, dotted, qualifying = text.split(_PARTS)
+    return Reading(
+        [(v, None) for v in texts.split(_VARIANTS)], [], frozenset(qualifying.split()), frozenset(dotted.split())
+    )
 
 
 def canonical_json(value: Any) -> str:

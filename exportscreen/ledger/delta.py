@@ -40,6 +40,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from exportscreen._errors import InputError
+from exportscreen.ledger._rows import decode_reading
 from exportscreen.ledger.qbound import QueryBound
 from exportscreen.matching.base import Matcher
 from exportscreen.matching.engine import NameMatcher
@@ -177,17 +178,23 @@ class DeltaIndex:
     def __len__(self) -> int:
         return len(self.entry_indices)
 
-    def name_may_match(self, name: str, country: str | None, admitted: int = UNKNOWN) -> bool:
+    def name_may_match(
+        self, name: str, country: str | None, admitted: int = UNKNOWN, reading: str | None = None
+    ) -> bool:
         """Some fresh listed name is a candidate of ``name`` (a name the matcher refuses cannot match).
         ``admitted``: how the probe admitted the name's stored terms, when known (``DIRECT``: the
-        bound, which lets such a name through, is not run; ``COVERED``: it is run without the terms)."""
+        bound, which lets such a name through, is not run; ``COVERED``: it is run without the terms);
+        ``reading``: the name's reading as the ledger stored it with them (``_rows.reading_text``,
+        well formed: ``_rows.check_reading``)."""
         if not self.entry_indices:
             return False
         if self.exhaustive or self.engine is None:
             return True
         bound = self.bound
-        if bound is not None and admitted != DIRECT and not bound.may_reach(name, terms_checked=admitted == COVERED):
-            return False
+        if bound is not None and admitted != DIRECT:
+            read = decode_reading(reading) if reading is not None else None
+            if not bound.may_reach(name, terms_checked=admitted == COVERED, reading=read):
+                return False
         try:
             queries = self.engine.queries.prepare(name, country, None)
         except InputError:
@@ -337,20 +344,22 @@ def _init_worker(index: DeltaIndex) -> None:
     _WORKER = index
 
 
-def _run_chunk(names: list[tuple[str, str | None, int]]) -> list[bool]:
+#: what ``may_match_many`` tests: name, country, how the probe admitted it, its stored reading
+Tested = tuple[str, str | None, int, str | None]
+
+
+def _run_chunk(names: list[Tested]) -> list[bool]:
     assert _WORKER is not None
-    return [_WORKER.name_may_match(n, c, how) for n, c, how in names]
+    return [_WORKER.name_may_match(*item) for item in names]
 
 
-def may_match_many(
-    index: DeltaIndex, names: Iterable[tuple[str, str | None, int]], *, workers: int = 1
-) -> Iterator[bool]:
-    """``index.name_may_match`` of each (name, country, how admitted), in input order; ``workers > 1``
+def may_match_many(index: DeltaIndex, names: Iterable[Tested], *, workers: int = 1) -> Iterator[bool]:
+    """``index.name_may_match`` of each (name, country, how admitted, reading), in input order; ``workers > 1``
     tests them in forked processes that share the index (``matching.batch``'s pattern: at most two
     chunks in flight per worker, so memory stays flat)."""
     if workers <= 1 or not index.entry_indices:
-        for name, country, how in names:
-            yield index.name_may_match(name, country, how)
+        for item in names:
+            yield index.name_may_match(*item)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor

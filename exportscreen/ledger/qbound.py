@@ -127,14 +127,16 @@ class QueryBound:
             hit = self._word_shares[word] = (shares, frozenset(touched))
         return hit
 
-    def may_reach(self, name: str, *, terms_checked: bool = False) -> bool:
+    def may_reach(self, name: str, *, terms_checked: bool = False, reading: Reading | None = None) -> bool:
         """Some fresh name may score the threshold for ``name`` (False: ``name_may_match`` is False).
         ``terms_checked``: the probe is known to admit the name's terms through their coverage only
-        (not directly, nor through a stub: ``Ledger.rows_admitted_by``), so they are not computed again."""
-        try:
-            reading = self.builder.readings.of(name)
-        except InputError:
-            return True
+        (not directly, nor through a stub: ``Ledger.rows_admitted_by``), so they are not computed again;
+        ``reading``: the name's reading (``Readings.of``), as the ledger stored it (not read again)."""
+        if reading is None:
+            try:
+                reading = self.builder.readings.of(name)
+            except InputError:
+                return True
         if not terms_checked:
             terms = self.terms.of_reading(name, reading)
             p = self.probe

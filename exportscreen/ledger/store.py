@@ -20,12 +20,13 @@ from typing import Any
 from pydantic import JsonValue
 
 from exportscreen import __version__
+from exportscreen._errors import InputError
 from exportscreen.ledger import _rows
 from exportscreen.ledger.models import LedgerError, RunRecord, StoredDecision, StoredMatch, StoredParty
 from exportscreen.ledger.schema import APPLICATION_ID, LEDGER_SCHEMA_VERSION, migrate
 from exportscreen.ledger.snapshots import Snapshots
 from exportscreen.ledger.term_queries import MATCH_COLS, TermQueries
-from exportscreen.matching.terms import HAD_MATCH, VOCABULARY_KINDS, PartyTerms
+from exportscreen.matching.terms import HAD_MATCH, REFUSED, VOCABULARY_KINDS, PartyTerms
 from exportscreen.models import Decision, PackRef, PartyMatch, Transaction
 from exportscreen.registry import Registry
 
@@ -179,10 +180,19 @@ class Ledger(Snapshots, TermQueries):
         terms = self._party_terms()
         #: per search term the rows holding it, in order
         postings: dict[str, list[int]] = {}
+        readings: list[list[Any]] = []
         for i, (ref, name, country, matches) in enumerate(rows):
             out.append(list(_rows.match_row(0, i, ref, name, country, matches, at)))
             parties.append(["party", ref, 0, i, 0, name, country, "query"])
-            found = terms.of(name) | {HAD_MATCH} if matches else terms.of(name)
+            try:
+                reading = terms.readings.of(name)
+            except InputError:
+                found = frozenset({REFUSED})
+            else:
+                found = terms.of_reading(name, reading)
+                readings.append([0, i, _rows.reading_text(reading)])
+            if matches:
+                found |= {HAD_MATCH}
             for t in found:
                 held = postings.get(t)
                 if held is None:
@@ -204,6 +214,9 @@ class Ledger(Snapshots, TermQueries):
                 ((t, run_seq, blob) for t, blob in blobs),
             )
             conn.executemany("INSERT OR IGNORE INTO term_vocab (term) VALUES (?)", ((t,) for t in vocab))
+            conn.executemany(
+                "INSERT INTO term_readings (run_seq, seq, reading) VALUES (?, ?, ?)", _with_seq(readings, 0, run_seq)
+            )
 
         return self._write_run(
             "matches", command, registry, as_of, (), user, run_id or uuid.uuid4().hex, meta, started, len(out), write

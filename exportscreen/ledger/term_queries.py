@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from exportscreen.ledger import _rows
 from exportscreen.ledger.models import LedgerError, StoredMatch
@@ -15,9 +15,21 @@ from exportscreen.ledger.models import LedgerError, StoredMatch
 if TYPE_CHECKING:
     from exportscreen.ledger.delta import Probe
 
-__all__ = ["MATCH_COLS", "TermQueries"]
+__all__ = ["MATCH_COLS", "StoredName", "TermQueries"]
 
 MATCH_COLS = "run_seq, seq, ref, name, country, matches_json, recorded_at"
+
+
+class StoredName(NamedTuple):
+    """What a delta re-screen tests a party-file row by (``TermQueries.names_at``)."""
+
+    name: str
+    country: str | None
+    had_match: bool
+    #: the stored reading of the name (``_rows.reading_text``), well formed (``_rows.check_reading``)
+    reading: str | None
+
+
 #: a row's shares summed in another order than their bound may exceed it in the last bits
 _REST_SLACK = 1e-9
 
@@ -185,25 +197,29 @@ class TermQueries:
             out.update(row for row, x in covered.items() if x >= need)
         return {(row >> 32, row & 0xFFFFFFFF) for row in out}
 
-    def names_at(self, positions: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[str, str | None, bool]]:
-        """Per (run seq, row seq) of ``positions``: the row's name, country, and whether it had a match;
-        every row, the newest of its ref or not (``latest_matches_at`` reads, and validates, the rest)."""
+    def names_at(self, positions: Iterable[tuple[int, int]]) -> dict[tuple[int, int], StoredName]:
+        """Per (run seq, row seq) of ``positions``: the row's name, country, whether it had a match, and
+        its stored reading (``term_readings``: None in a run recorded before schema 4, or for a name the
+        matcher refuses); every row, the newest of its ref or not (``latest_matches_at`` reads the rest)."""
         self._temp_table(
             "probe_rows", "run_seq INTEGER, seq INTEGER", sorted(set(positions)), key="PRIMARY KEY (run_seq, seq)"
         )
         sql = (
-            "SELECT m.run_seq, m.seq, m.name, m.country, m.matches_json <> '[]' FROM temp.probe_rows p "
-            "CROSS JOIN matches m ON m.run_seq = p.run_seq AND m.seq = p.seq"
+            "SELECT m.run_seq, m.seq, m.name, m.country, m.matches_json <> '[]', r.reading FROM temp.probe_rows p "
+            "CROSS JOIN matches m ON m.run_seq = p.run_seq AND m.seq = p.seq "
+            "LEFT JOIN term_readings r ON r.run_seq = p.run_seq AND r.seq = p.seq"
         )
-        out: dict[tuple[int, int], tuple[str, str | None, bool]] = {}
-        for run_seq, seq, name, country, had in self._query(sql):
+        out: dict[tuple[int, int], StoredName] = {}
+        for run_seq, seq, name, country, had, reading in self._query(sql):
+            where = f"match row {seq} of run seq {run_seq}"
             if not isinstance(name, str) or (country is not None and not isinstance(country, str)):
                 raise LedgerError(
-                    f"match row {seq} of run seq {run_seq} does not validate (corrupted or edited ledger): "
-                    "its name or country is not a text",
+                    f"{where} does not validate (corrupted or edited ledger): its name or country is not a text",
                     path=self.path,
                 )
-            out[int(run_seq), int(seq)] = (name, country, bool(had))
+            if reading is not None:
+                reading = _rows.check_reading(reading, f"the stored reading of {where}", self.path)
+            out[int(run_seq), int(seq)] = StoredName(name, country, bool(had), reading)
         return out
 
     def latest_matches_at(self, positions: Iterable[tuple[int, int]]) -> Iterator[StoredMatch]:

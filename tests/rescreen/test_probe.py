@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from exportscreen.ledger import Ledger
-from exportscreen.ledger._rows import unpack_seqs
-from exportscreen.ledger.delta import COVERED, DIRECT, DeltaIndex, fresh_entries
+from exportscreen.ledger._rows import decode_reading, unpack_seqs
+from exportscreen.ledger.delta import COVERED, DIRECT, UNKNOWN, DeltaIndex, fresh_entries
 from exportscreen.matching.engine import NameMatcher
 from exportscreen.matching.terms import REFUSED, VOCABULARY_KINDS, PartyTerms
 from exportscreen.screener import Screener
@@ -124,13 +124,22 @@ def test_the_ledger_admits_exactly_the_rows_probe_admits(
     direct, covered = ledger_v1.rows_admitted_by(probe)
     assert direct | covered == expected and not direct & covered
     names = ledger_v1.names_at(expected)
+    readings = screener_v2.matcher.queries.readings
     for row in covered:
         terms = by_row[row]
         assert terms.isdisjoint(probe.direct) and (terms.isdisjoint(probe.stubs) or terms.isdisjoint(probe.near))
-        name, country, _had = names[row]
-        assert index.name_may_match(name, country, COVERED) == index.name_may_match(name, country), name
+        name, country, _had, reading = names[row]
+        plain = index.name_may_match(name, country)
+        assert index.name_may_match(name, country, COVERED) == plain, name
+        # the stored reading is the name's reading (schema 4), and bounds the same
+        assert reading is not None
+        stored, read = decode_reading(reading), readings.of(name)
+        assert [v for v, _ in stored.variants] == [v for v, _ in read.variants], name
+        assert (stored.dotted, stored.qualifying) == (read.dotted, read.qualifying), name
+        assert index.name_may_match(name, country, COVERED, reading) == plain, name
+        assert index.name_may_match(name, country, UNKNOWN, reading) == plain, name
     for row in direct:
-        name, country, _had = names[row]
+        name, country, _had, reading = names[row]
         assert index.name_may_match(name, country, DIRECT) == index.name_may_match(name, country), name
     if seed is None:
         assert len(expected) < len(by_row), "and the probe is a filter"

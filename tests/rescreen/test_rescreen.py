@@ -110,7 +110,7 @@ def test_a_cleared_entry_that_changes_is_reviewed_again(ledger_v1: Ledger, scree
 def test_tool_version_change_rescreens_everything(
     ledger_v1: Ledger, screener_v2: Screener, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import exportscreen.ledger.rescreen as module
+    import exportscreen.ledger.plan as module
 
     monkeypatch.setattr(module, "__version__", "99.0.0")
     report = rescreen(screener_v2, ledger_v1, as_of=LATER, record=False)

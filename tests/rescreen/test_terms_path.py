@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from exportscreen.ledger import Ledger
+from exportscreen.ledger import Ledger, LedgerError
+from exportscreen.ledger import plan as plan_module
 from exportscreen.ledger import rescreen as rescreen_module
 from exportscreen.ledger._rows import unpack_seqs
 from exportscreen.ledger.delta import DeltaIndex, fresh_entries
@@ -35,7 +36,7 @@ def test_probed_rows_equal_rows_read_one_by_one(
 ) -> None:
     probed = rescreen(screener_v2, ledger_v1, as_of=LATER, record=False)
     assert ledger_v1.term_schemes(), "the party run was recorded with its terms"
-    monkeypatch.setattr(rescreen_module, "PartyTerms", _OtherScheme)
+    monkeypatch.setattr(plan_module, "PartyTerms", _OtherScheme)
     one_by_one = rescreen(screener_v2, ledger_v1, as_of=LATER, record=False)
     assert _dump(probed) == _dump(one_by_one)
     assert probed.stats.parties_rescreened == one_by_one.stats.parties_rescreened
@@ -132,3 +133,26 @@ def test_schema_2_ledger_reads_its_terms_rows_and_new_runs_postings(
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         con.execute("DELETE FROM term_postings")
     con.close()
+
+
+def test_runs_hold_their_names_readings_and_an_edited_one_is_refused(
+    ledger_v1: Ledger, screener_v2: Screener, tmp_path: Path
+) -> None:
+    """Schema 4: each party-file row's reading is stored with its terms (a delta re-screen bounds its
+    query from it); one that is not a stored reading fails the re-screen naming its row."""
+    con = sqlite3.connect(ledger_v1.path)
+    stored = con.execute("SELECT count(*) FROM term_readings").fetchone()[0]
+    rows = con.execute("SELECT count(*) FROM matches").fetchone()[0]
+    con.close()
+    assert stored == rows
+    edited = tmp_path / "edited.db"
+    con = sqlite3.connect(ledger_v1.path)
+    con.execute(f"VACUUM INTO '{edited}'")
+    con.close()
+    con = sqlite3.connect(edited)
+    con.execute("DROP TRIGGER term_readings_no_update")
+    con.execute("UPDATE term_readings SET reading = replace(reading, ' ', '  ')")
+    con.commit()
+    con.close()
+    with Ledger(edited) as ledger, pytest.raises(LedgerError, match="stored reading of match row"):
+        rescreen(screener_v2, ledger, as_of=LATER, record=False)
