@@ -23,7 +23,6 @@ __all__ = [
     "NAME_SEP",
     "RUN_COLUMNS",
     "canonical_json",
-    "check_reading",
     "decision_row",
     "decode_reading",
     "entry_row",
@@ -96,20 +95,14 @@ _READING = re.compile(
 )
 
 
-def check_reading(text: object, where: str, path: Path) -> str:
-    """A stored reading (``reading_text``) that is well formed (``decode_reading`` reads it)."""
-    if not isinstance(text, str) or _READING.fullmatch(text) is None:
-        raise LedgerError(f"{where} does not validate (corrupted or edited ledger): not a stored reading", path=path)
-    return text
-
-
-def decode_reading(text: str) -> Reading:
-    """The reading ``reading_text`` stored, checked by ``check_reading`` (its variants without their
-    notes, no steps)."""
+def decode_reading(text: str, *, check: bool = False) -> Reading:
+    """The reading ``reading_text`` stored (its variants without their notes, no steps); ``check``:
+    raise ``ValueError`` for a text that is not one."""
+    if check and _READING.fullmatch(text) is None:
+        raise ValueError("not a stored reading")
     texts, dotted, qualifying = text.split(_PARTS)
-    return Reading(
-        [(v, None) for v in texts.split(_VARIANTS)], [], frozenset(qualifying.split()), frozenset(dotted.split())
-    )
+    variants: list[tuple[str, str | None]] = [(v, None) for v in texts.split(_VARIANTS)]
+    return Reading(variants, [], frozenset(qualifying.split()), frozenset(dotted.split()))
 
 
 def canonical_json(value: Any) -> str:

@@ -33,19 +33,16 @@ rising from just under the review threshold; ``rescreen --full`` re-screens ever
 from __future__ import annotations
 
 import datetime as dt
-from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import TYPE_CHECKING
 
 from exportscreen._errors import InputError
-from exportscreen.ledger._rows import decode_reading
 from exportscreen.ledger.qbound import QueryBound
 from exportscreen.matching.base import Matcher
 from exportscreen.matching.engine import NameMatcher
 from exportscreen.matching.prune import coverage_floor
-from exportscreen.matching.query import Query
+from exportscreen.matching.query import Query, Reading
 from exportscreen.matching.similarity import RULES
 from exportscreen.matching.terms import CUT_OFF, HAD_MATCH, REFUSED
 from exportscreen.matching.vocab import Vocabulary
@@ -53,16 +50,13 @@ from exportscreen.matching.words import WordLists
 from exportscreen.registry.model import Entry, Registry
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    pass
 
-__all__ = ["COVERED", "DIRECT", "UNKNOWN", "DeltaIndex", "Probe", "fresh_entries", "may_match_many"]
+__all__ = ["COVERED", "DIRECT", "UNKNOWN", "DeltaIndex", "Probe", "fresh_entries"]
 
 #: how the probe admitted a stored party's terms (``DeltaIndex.name_may_match``): not known; directly
 #: or through a stub (``Probe.direct``, ``stubs`` with ``near``); through their coverage only
 UNKNOWN, DIRECT, COVERED = 0, 1, 2
-#: names sent to a worker process at a time
-CHUNK = 2048
-_WORKER: DeltaIndex | None = None
 
 
 def fresh_entries(
@@ -179,22 +173,20 @@ class DeltaIndex:
         return len(self.entry_indices)
 
     def name_may_match(
-        self, name: str, country: str | None, admitted: int = UNKNOWN, reading: str | None = None
+        self, name: str, country: str | None, admitted: int = UNKNOWN, reading: Reading | None = None
     ) -> bool:
         """Some fresh listed name is a candidate of ``name`` (a name the matcher refuses cannot match).
         ``admitted``: how the probe admitted the name's stored terms, when known (``DIRECT``: the
         bound, which lets such a name through, is not run; ``COVERED``: it is run without the terms);
-        ``reading``: the name's reading as the ledger stored it with them (``_rows.reading_text``,
-        well formed: ``_rows.check_reading``)."""
+        ``reading``: the name's reading (``Readings.of``) as the ledger stored it with them
+        (``_rows.reading_text``), not read again."""
         if not self.entry_indices:
             return False
         if self.exhaustive or self.engine is None:
             return True
-        bound = self.bound
-        if bound is not None and admitted != DIRECT:
-            read = decode_reading(reading) if reading is not None else None
-            if not bound.may_reach(name, terms_checked=admitted == COVERED, reading=read):
-                return False
+        bound = None if admitted == DIRECT else self.bound
+        if bound is not None and not bound.may_reach(name, terms_checked=admitted == COVERED, reading=reading):
+            return False
         try:
             queries = self.engine.queries.prepare(name, country, None)
         except InputError:
@@ -337,46 +329,3 @@ def _nearness(vocab: Vocabulary, word: str, lists: WordLists) -> dict[str, float
             if sim > out.get(listed, 0.0):
                 out[listed] = sim
     return out
-
-
-def _init_worker(index: DeltaIndex) -> None:
-    global _WORKER
-    _WORKER = index
-
-
-#: what ``may_match_many`` tests: name, country, how the probe admitted it, its stored reading
-Tested = tuple[str, str | None, int, str | None]
-
-
-def _run_chunk(names: list[Tested]) -> list[bool]:
-    assert _WORKER is not None
-    return [_WORKER.name_may_match(*item) for item in names]
-
-
-def may_match_many(index: DeltaIndex, names: Iterable[Tested], *, workers: int = 1) -> Iterator[bool]:
-    """``index.name_may_match`` of each (name, country, how admitted, reading), in input order; ``workers > 1``
-    tests them in forked processes that share the index (``matching.batch``'s pattern: at most two
-    chunks in flight per worker, so memory stays flat)."""
-    if workers <= 1 or not index.entry_indices:
-        for item in names:
-            yield index.name_may_match(*item)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from exportscreen.matching.batch import gc_frozen
-
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    it = iter(names)
-    with (
-        gc_frozen(),
-        ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(index,)) as pool,
-    ):
-        pending: deque[Future[list[bool]]] = deque()
-        while chunk := list(islice(it, CHUNK)):
-            pending.append(pool.submit(_run_chunk, chunk))
-            if len(pending) >= 2 * workers:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 
 from exportscreen import __version__
 from exportscreen.ledger.basis import Basis, Confirmations, data_dates
-from exportscreen.ledger.delta import COVERED, DIRECT, UNKNOWN, DeltaIndex, fresh_entries, may_match_many
+from exportscreen.ledger.delta import COVERED, DIRECT, UNKNOWN, DeltaIndex, fresh_entries
+from exportscreen.ledger.models import LedgerError
+from exportscreen.ledger.pool import WeightWarmup, may_match_many
 from exportscreen.matching.engine import NameMatcher
 from exportscreen.matching.terms import PartyTerms
 from exportscreen.models import Transaction
@@ -208,6 +210,9 @@ def _probed(
     """The rows of runs ``seqs`` to re-screen, found through their search terms: each row the probe admits
     is tested on its name and country alone (with what the probe knows of how it was admitted), and
     only those it keeps, and those that had a match, are read in full as the newest of their ref."""
+    engine = index.engine
+    warm = workers > 1 and engine is not None and bool(index.entry_indices)
+    warmup = WeightWarmup(engine, [t[2:] for t in vocabulary if t.startswith("w:")]) if warm and engine else None
     probe = index.probe(vocabulary)
     assert probe is not None  # the runs were chosen so
     direct, covered = ledger.rows_admitted_by(probe)
@@ -216,6 +221,18 @@ def _probed(
     names = ledger.names_at(admitted)
     keep = [pos for pos, row in names.items() if row.had_match]
     tested = [(pos, row) for pos, row in names.items() if not row.had_match]
+    if warmup is not None:
+        weights = warmup.result()
+        if index.bound is not None:
+            index.bound.adopt(weights)
     hits = may_match_many(index, ((r.name, r.country, admitted[pos], r.reading) for pos, r in tested), workers=workers)
-    keep += [pos for (pos, _row), hit in zip(tested, hits, strict=True) if hit]
+    for (pos, _row), hit in zip(tested, hits, strict=True):
+        if hit is None:
+            raise LedgerError(
+                f"the stored reading of match row {pos[1]} of run seq {pos[0]} does not validate "
+                "(corrupted or edited ledger)",
+                path=ledger.path,
+            )
+        if hit:
+            keep.append(pos)
     return list(ledger.latest_matches_at(keep))

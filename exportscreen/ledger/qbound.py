@@ -30,12 +30,14 @@ from exportscreen.matching.terms import PartyTerms
 from exportscreen.matching.tuning import tuning
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from exportscreen.ledger.delta import Probe
     from exportscreen.matching.engine import NameMatcher
+    from exportscreen.matching.index import CompiledNames
+    from exportscreen.matching.query import QueryBuilder
 
-__all__ = ["QueryBound"]
+__all__ = ["QueryBound", "word_weight"]
 
 #: the bounds are summed in another order than the engine's: a little room in their last bits
 _SLACK = 1e-9
@@ -191,6 +193,10 @@ class QueryBound:
                 return True
         return False
 
+    def adopt(self, weights: Mapping[tuple[str, bool], tuple[float, bool]]) -> None:
+        """Take words' ``word_weight`` computed elsewhere (``ledger.pool.WeightWarmup``)."""
+        self._weights.update(weights)
+
     def _qweights(self, words: list[str], reading: Reading) -> list[float]:
         """The query's word weights, as ``QueryBuilder`` weighs them (no word is a stub here): per word
         and dottedness its weight and whether it is a qualifier are the same in every name (kept)."""
@@ -200,8 +206,12 @@ class QueryBound:
             key = (x, x in dotted)
             hit = known.get(key)
             if hit is None:
-                builder = self.builder
-                hit = known[key] = (builder.raw_weight(x, builder.near(x, key[1]), False), self.c.is_qualifier(x))
+                hit = known[key] = word_weight(self.builder, self.c, x, key[1])
             wt, qualifier = hit
             out.append(wt * factor if qualifier or x in qualifying else wt)
         return out
+
+
+def word_weight(builder: QueryBuilder, c: CompiledNames, word: str, dotted: bool) -> tuple[float, bool]:
+    """A word's weight as a query word (``QueryBuilder.raw_weight``, not a stub) and whether it is a qualifier."""
+    return builder.raw_weight(word, builder.near(word, dotted), False), c.is_qualifier(word)

@@ -26,7 +26,7 @@ class StoredName(NamedTuple):
     name: str
     country: str | None
     had_match: bool
-    #: the stored reading of the name (``_rows.reading_text``), well formed (``_rows.check_reading``)
+    #: the stored reading of the name (``_rows.reading_text``; checked well formed where it is decoded)
     reading: str | None
 
 
@@ -211,14 +211,16 @@ class TermQueries:
         )
         out: dict[tuple[int, int], StoredName] = {}
         for run_seq, seq, name, country, had, reading in self._query(sql):
-            where = f"match row {seq} of run seq {run_seq}"
-            if not isinstance(name, str) or (country is not None and not isinstance(country, str)):
+            if (
+                not isinstance(name, str)
+                or (country is not None and not isinstance(country, str))
+                or (reading is not None and not isinstance(reading, str))
+            ):
                 raise LedgerError(
-                    f"{where} does not validate (corrupted or edited ledger): its name or country is not a text",
+                    f"match row {seq} of run seq {run_seq} does not validate (corrupted or edited ledger): "
+                    "its name, country or reading is not a text",
                     path=self.path,
                 )
-            if reading is not None:
-                reading = _rows.check_reading(reading, f"the stored reading of {where}", self.path)
             out[int(run_seq), int(seq)] = StoredName(name, country, bool(had), reading)
         return out
 

@@ -1,0 +1,113 @@
+"""Testing stored parties against a ``DeltaIndex`` in worker processes (``may_match_many``), and warming
+the query bound's word weights in one more while the parent reads the ledger (``WeightWarmup``).
+
+Workers are forked, so they share the loaded lists and index with the parent (``matching.batch``'s
+pattern: the cyclic collector frozen, at most two chunks in flight per worker, memory flat)."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
+from typing import TYPE_CHECKING
+
+from exportscreen.ledger._rows import decode_reading
+from exportscreen.ledger.qbound import word_weight
+from exportscreen.matching.batch import gc_frozen
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
+    from exportscreen.ledger.delta import DeltaIndex
+    from exportscreen.matching.engine import NameMatcher
+
+__all__ = ["CHUNK", "Tested", "WeightWarmup", "may_match_many"]
+
+#: names sent to a worker process at a time
+CHUNK = 2048
+#: what ``may_match_many`` tests: name, country, how the probe admitted it, its stored reading
+Tested = tuple[str, str | None, int, str | None]
+Weights = dict[tuple[str, bool], tuple[float, bool]]
+_WORKER: DeltaIndex | None = None
+_ENGINE: NameMatcher | None = None
+
+
+def _context() -> BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+def _init_worker(index: DeltaIndex) -> None:
+    global _WORKER
+    _WORKER = index
+
+
+def _test(index: DeltaIndex, item: Tested) -> bool | None:
+    name, country, admitted, text = item
+    reading = None
+    if text is not None:
+        try:
+            reading = decode_reading(text, check=True)
+        except ValueError:
+            return None  # not a stored reading: the parent names the row
+    return index.name_may_match(name, country, admitted, reading)
+
+
+def _run_chunk(names: list[Tested]) -> list[bool | None]:
+    assert _WORKER is not None
+    return [_test(_WORKER, item) for item in names]
+
+
+def may_match_many(index: DeltaIndex, names: Iterable[Tested], *, workers: int = 1) -> Iterator[bool | None]:
+    """``index.name_may_match`` of each (name, country, how admitted, reading), in input order (None:
+    the stored reading is not well formed); ``workers > 1`` tests them in forked processes."""
+    if workers <= 1 or not index.entry_indices:
+        for item in names:
+            yield _test(index, item)
+        return
+    it = iter(names)
+    with (
+        gc_frozen(),
+        ProcessPoolExecutor(
+            max_workers=workers, mp_context=_context(), initializer=_init_worker, initargs=(index,)
+        ) as pool,
+    ):
+        pending: deque[Future[list[bool | None]]] = deque()
+        while chunk := list(islice(it, CHUNK)):
+            pending.append(pool.submit(_run_chunk, chunk))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _init_engine(engine: NameMatcher) -> None:
+    global _ENGINE
+    _ENGINE = engine
+
+
+def _weights(words: list[str]) -> Weights:
+    assert _ENGINE is not None
+    builder, c = _ENGINE.queries, _ENGINE.compiled
+    return {(x, False): word_weight(builder, c, x, False) for x in words}
+
+
+class WeightWarmup:
+    """The query weights (``qbound.word_weight``, undotted) of ``words`` computed in one forked process
+    while the parent goes on (~33 us a word the lists do not hold: its nearest listed words); the test
+    workers are forked after ``result()`` is adopted, so none computes them again on its own."""
+
+    def __init__(self, engine: NameMatcher, words: list[str]) -> None:
+        with gc_frozen():
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=_context(), initializer=_init_engine, initargs=(engine,)
+            )
+            self._future = self._pool.submit(_weights, words)
+
+    def result(self) -> Weights:
+        try:
+            return self._future.result()
+        finally:
+            self._pool.shutdown()
