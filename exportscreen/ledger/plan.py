@@ -213,18 +213,20 @@ def _probed(
     engine = index.engine
     warm = workers > 1 and engine is not None and bool(index.entry_indices)
     warmup = WeightWarmup(engine, [t[2:] for t in vocabulary if t.startswith("w:")]) if warm and engine else None
-    probe = index.probe(vocabulary)
-    assert probe is not None  # the runs were chosen so
-    direct, covered = ledger.rows_admitted_by(probe)
-    admitted = {pos: DIRECT for pos in direct if pos[0] in seqs}
-    admitted.update((pos, COVERED) for pos in covered if pos[0] in seqs)
-    names = ledger.names_at(admitted)
+    try:
+        probe = index.probe(vocabulary)
+        assert probe is not None  # the runs were chosen so
+        direct, covered = ledger.rows_admitted_by(probe)
+        admitted = {pos: DIRECT for pos in direct if pos[0] in seqs}
+        admitted.update((pos, COVERED) for pos in covered if pos[0] in seqs)
+        names = ledger.names_at(admitted)
+        if warmup is not None and index.bound is not None:
+            index.bound.adopt(warmup.result())
+    finally:
+        if warmup is not None:
+            warmup.close()
     keep = [pos for pos, row in names.items() if row.had_match]
     tested = [(pos, row) for pos, row in names.items() if not row.had_match]
-    if warmup is not None:
-        weights = warmup.result()
-        if index.bound is not None:
-            index.bound.adopt(weights)
     hits = may_match_many(index, ((r.name, r.country, admitted[pos], r.reading) for pos, r in tested), workers=workers)
     for (pos, _row), hit in zip(tested, hits, strict=True):
         if hit is None:

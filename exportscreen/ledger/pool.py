@@ -107,7 +107,8 @@ class WeightWarmup:
             self._future = self._pool.submit(_weights, words)
 
     def result(self) -> Weights:
-        try:
-            return self._future.result()
-        finally:
-            self._pool.shutdown()
+        return self._future.result()
+
+    def close(self) -> None:
+        """Stop the process (waiting for it to finish what it was doing)."""
+        self._pool.shutdown(cancel_futures=True)

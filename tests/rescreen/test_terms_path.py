@@ -157,3 +157,13 @@ def test_runs_hold_their_names_readings_and_an_edited_one_is_refused(
     refused = r"stored reading of match row .* does not validate"
     with Ledger(edited) as ledger, pytest.raises(LedgerError, match=refused):
         rescreen(screener_v2, ledger, as_of=LATER, record=False)
+
+
+def test_two_workers_find_what_one_finds(ledger_v1: Ledger, screener_v2: Screener) -> None:
+    """With worker processes (the weights warmed in one while the parent reads, the rows tested in two)
+    the delta re-screen is the one-process one, and the full one."""
+    one = rescreen(screener_v2, ledger_v1, as_of=LATER, record=False)
+    two = rescreen(screener_v2, ledger_v1, as_of=LATER, record=False, workers=2)
+    full = rescreen(screener_v2, ledger_v1, as_of=LATER, full=True, record=False)
+    assert _dump(two) == _dump(one) == _dump(full)
+    assert two.stats.parties_rescreened == one.stats.parties_rescreened
