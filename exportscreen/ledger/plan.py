@@ -14,6 +14,7 @@ from exportscreen.ledger.basis import Basis, Confirmations, data_dates
 from exportscreen.ledger.delta import COVERED, DIRECT, UNKNOWN, DeltaIndex, fresh_entries
 from exportscreen.ledger.models import LedgerError
 from exportscreen.ledger.pool import WeightWarmup, may_match_many
+from exportscreen.matching.batch import gc_frozen
 from exportscreen.matching.engine import NameMatcher
 from exportscreen.matching.terms import PartyTerms
 from exportscreen.models import Transaction
@@ -197,7 +198,10 @@ class Planner:
             by_index.setdefault(id(index), (index, set()))[1].add(seq)
         vocabulary = list(ledger.term_vocabulary()) if by_index else []
         for index, seqs in by_index.values():
-            found += _probed(ledger, index, seqs, vocabulary, workers)
+            # the loaded lists and index frozen: the ~100,000 rows, tuples and dicts made here would
+            # otherwise start full collections walking them (~65 ms each; 0.2-0.3 s at 1,000,000 parties)
+            with gc_frozen():
+                found += _probed(ledger, index, seqs, vocabulary, workers)
         for index, group in waiting.values():
             hits = may_match_many(index, ((m.name, m.country, UNKNOWN, None) for m in group), workers=workers)
             found.extend(m for m, hit in zip(group, hits, strict=True) if hit)
