@@ -33,7 +33,7 @@ rising from just under the review threshold; ``rescreen --full`` re-screens ever
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -166,6 +166,7 @@ class DeltaIndex:
         #: the index serves every threshold from its floor up; below it the matcher scores every name
         self.exhaustive = self.engine is None or self.engine.exhaustive or min_score < self.engine.floor
         self.matcher = matcher
+        self._held_vocab: Vocabulary | None = None
         #: set by ``probe``: the test ``name_may_match`` runs before preparing a query
         self.bound: QueryBound | None = None
 
@@ -227,20 +228,35 @@ class DeltaIndex:
         found.update(k for k, a in acc.items() if a >= least[k])
         return found
 
-    def probe(self, terms: Iterable[str]) -> Probe | None:
+    def _fresh_vocabulary(self) -> Vocabulary:
+        """The words of the fresh names, as a vocabulary the similarity rules' finders search."""
+        assert self.engine is not None
+        if self._held_vocab is None:
+            c = self.engine.compiled
+            self._held_vocab = Vocabulary.build(sorted({c.vocab.words[vid] for vid in self.holders}), self.engine.words)
+        return self._held_vocab
+
+    def nearness(self, words: Iterable[str]) -> dict[str, dict[int, float]]:
+        """Per word, the fresh names' words near it (ids of the compiled vocabulary) with the best
+        similarity (``_nearness``); what ``probe`` computes for each word term it is not given."""
+        assert self.engine is not None
+        held, lists, ids = self._fresh_vocabulary(), self.engine.words, self.engine.compiled.vocab.ids
+        return {x: {ids[listed]: sim for listed, sim in _nearness(held, x, lists).items()} for x in words}
+
+    def probe(self, terms: Iterable[str], known: Mapping[str, dict[int, float]] | None = None) -> Probe | None:
         """What lets a party be a candidate of a fresh name (``matching.terms``). The word, repeat and
         stub terms are looked at among ``terms`` (the ledger's vocabulary, ``VOCABULARY_KINDS``); the
         others are equalities, so the fresh names' own joins, compact forms, acronyms and beginnings
         are the terms. None when every party may match (another engine, or a threshold the index does
-        not serve)."""
+        not serve). ``known``: ``nearness`` of some of the words, computed elsewhere (another process)."""
         if self.exhaustive or self.engine is None:
             return None
-        c, lists = self.engine.compiled, self.engine.words
+        c = self.engine.compiled
         if not self.entry_indices:
             return Probe(frozenset({REFUSED, HAD_MATCH}), frozenset(), frozenset(), {}, {}, {})
         words, ids, names = c.vocab.words, c.vocab.ids, self.names
         held = {words[vid] for vid in self.holders}
-        held_vocab = Vocabulary.build(sorted(held), lists)
+        known = known or {}
         compacts = {key for key, found in c.compact_map.items() if _any_in(found, names)}
         acronyms = compacts | {key for key, found in c.initials_map.items() if _any_in(found, names)}
         direct: set[str] = {REFUSED, HAD_MATCH}
@@ -265,9 +281,11 @@ class DeltaIndex:
                 continue
             if kind != "w":
                 raise ValueError(f"search term {term!r} is not of a vocabulary kind")
-            close = _nearness(held_vocab, text, lists)
-            reach[text] = every = {ids[listed]: sim for listed, sim in close.items()}
-            if not close:
+            every = known.get(text)
+            if every is None:
+                every = self.nearness((text,))[text]
+            reach[text] = every
+            if not every:
                 continue
             near.add(term)
             mine = {vid: sim for vid, sim in every.items() if vid in distinctive}
@@ -276,7 +294,7 @@ class DeltaIndex:
         probe = Probe(frozenset(direct), frozenset(stubs), frozenset(near), sims, words_of, cover, reach)
 
         def nearness(word: str) -> dict[int, float]:
-            return {ids[listed]: sim for listed, sim in _nearness(held_vocab, word, lists).items()}
+            return self.nearness((word,))[word]
 
         self.bound = QueryBound(self.engine, probe, names, self.holders, self.min_score, nearness)
         return probe

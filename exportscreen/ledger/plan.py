@@ -13,7 +13,7 @@ from exportscreen import __version__
 from exportscreen.ledger.basis import Basis, Confirmations, data_dates
 from exportscreen.ledger.delta import COVERED, DIRECT, UNKNOWN, DeltaIndex, fresh_entries
 from exportscreen.ledger.models import LedgerError
-from exportscreen.ledger.pool import WeightWarmup, may_match_many
+from exportscreen.ledger.pool import Helper, may_match_many
 from exportscreen.matching.batch import gc_frozen
 from exportscreen.matching.engine import NameMatcher
 from exportscreen.matching.terms import PartyTerms
@@ -214,21 +214,24 @@ def _probed(
     """The rows of runs ``seqs`` to re-screen, found through their search terms: each row the probe admits
     is tested on its name and country alone (with what the probe knows of how it was admitted), and
     only those it keeps, and those that had a match, are read in full as the newest of their ref."""
-    engine = index.engine
-    warm = workers > 1 and engine is not None and bool(index.entry_indices)
-    warmup = WeightWarmup(engine, [t[2:] for t in vocabulary if t.startswith("w:")]) if warm and engine else None
+    words = [t[2:] for t in vocabulary if t.startswith("w:")]
+    helper = Helper(index, words[1::2], words) if workers > 1 and index.engine and index.entry_indices else None
     try:
-        probe = index.probe(vocabulary)
+        known = None
+        if helper is not None:  # half the words related here, half in the helper
+            known = index.nearness(words[::2])
+            known.update(helper.nearness())
+        probe = index.probe(vocabulary, known)
         assert probe is not None  # the runs were chosen so
         direct, covered = ledger.rows_admitted_by(probe)
         admitted = {pos: DIRECT for pos in direct if pos[0] in seqs}
         admitted.update((pos, COVERED) for pos in covered if pos[0] in seqs)
         names = ledger.names_at(admitted)
-        if warmup is not None and index.bound is not None:
-            index.bound.adopt(warmup.result())
+        if helper is not None and index.bound is not None:
+            index.bound.adopt(helper.weights())
     finally:
-        if warmup is not None:
-            warmup.close()
+        if helper is not None:
+            helper.close()
     keep = [pos for pos, row in names.items() if row.had_match]
     tested = [(pos, row) for pos, row in names.items() if not row.had_match]
     hits = may_match_many(index, ((r.name, r.country, admitted[pos], r.reading) for pos, r in tested), workers=workers)

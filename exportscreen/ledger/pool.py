@@ -1,5 +1,5 @@
-"""Testing stored parties against a ``DeltaIndex`` in worker processes (``may_match_many``), and warming
-the query bound's word weights in one more while the parent reads the ledger (``WeightWarmup``).
+"""Testing stored parties against a ``DeltaIndex`` in worker processes (``may_match_many``), and one more
+relating words and warming the query bound's word weights while the parent reads the ledger (``Helper``).
 
 Workers are forked, so they share the loaded lists and index with the parent (``matching.batch``'s
 pattern: the cyclic collector frozen, at most two chunks in flight per worker, memory flat)."""
@@ -21,9 +21,8 @@ if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
     from exportscreen.ledger.delta import DeltaIndex
-    from exportscreen.matching.engine import NameMatcher
 
-__all__ = ["CHUNK", "Tested", "WeightWarmup", "may_match_many"]
+__all__ = ["CHUNK", "Helper", "Tested", "may_match_many"]
 
 #: names sent to a worker process at a time
 CHUNK = 2048
@@ -31,7 +30,7 @@ CHUNK = 2048
 Tested = tuple[str, str | None, int, str | None]
 Weights = dict[tuple[str, bool], tuple[float, bool]]
 _WORKER: DeltaIndex | None = None
-_ENGINE: NameMatcher | None = None
+_HELPED: DeltaIndex | None = None
 
 
 def _context() -> BaseContext:
@@ -83,31 +82,41 @@ def may_match_many(index: DeltaIndex, names: Iterable[Tested], *, workers: int =
             yield from pending.popleft().result()
 
 
-def _init_engine(engine: NameMatcher) -> None:
-    global _ENGINE
-    _ENGINE = engine
+def _init_helper(index: DeltaIndex) -> None:
+    global _HELPED
+    _HELPED = index
+
+
+def _nearness(words: list[str]) -> dict[str, dict[int, float]]:
+    assert _HELPED is not None
+    return _HELPED.nearness(words)
 
 
 def _weights(words: list[str]) -> Weights:
-    assert _ENGINE is not None
-    builder, c = _ENGINE.queries, _ENGINE.compiled
+    assert _HELPED is not None and _HELPED.engine is not None
+    builder, c = _HELPED.engine.queries, _HELPED.engine.compiled
     return {(x, False): word_weight(builder, c, x, False) for x in words}
 
 
-class WeightWarmup:
-    """The query weights (``qbound.word_weight``, undotted) of ``words`` computed in one forked process
-    while the parent goes on (~33 us a word the lists do not hold: its nearest listed words); the test
-    workers are forked after ``result()`` is adopted, so none computes them again on its own."""
+class Helper:
+    """One forked process working for the parent while it reads the ledger: the nearness to the fresh
+    words of some of the ledger's words (``DeltaIndex.nearness``, the parent relates the others), then
+    the query weights of all of them (``qbound.word_weight``, undotted; ~33 us a word the lists do not
+    hold: its nearest listed words), adopted before the test workers fork, so none computes them again."""
 
-    def __init__(self, engine: NameMatcher, words: list[str]) -> None:
+    def __init__(self, index: DeltaIndex, near: list[str], words: list[str]) -> None:
         with gc_frozen():
             self._pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=_context(), initializer=_init_engine, initargs=(engine,)
+                max_workers=1, mp_context=_context(), initializer=_init_helper, initargs=(index,)
             )
-            self._future = self._pool.submit(_weights, words)
+            self._near = self._pool.submit(_nearness, near)
+            self._weights = self._pool.submit(_weights, words)
 
-    def result(self) -> Weights:
-        return self._future.result()
+    def nearness(self) -> dict[str, dict[int, float]]:
+        return self._near.result()
+
+    def weights(self) -> Weights:
+        return self._weights.result()
 
     def close(self) -> None:
         """Stop the process (waiting for it to finish what it was doing)."""

@@ -194,7 +194,7 @@ class QueryBound:
         return False
 
     def adopt(self, weights: Mapping[tuple[str, bool], tuple[float, bool]]) -> None:
-        """Take words' ``word_weight`` computed elsewhere (``ledger.pool.WeightWarmup``)."""
+        """Take words' ``word_weight`` computed elsewhere (``ledger.pool.Helper``)."""
         self._weights.update(weights)
 
     def _qweights(self, words: list[str], reading: Reading) -> list[float]:
