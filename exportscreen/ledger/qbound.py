@@ -15,7 +15,8 @@ begun by one of its initials, counted as covered at full weight; its weak words 
 covered in full), with the query words weighed as ``QueryBuilder`` weighs them. Whatever the bound
 does not model is let through: a name the matcher refuses, any term the probe admits directly (a
 join, compact form, acronym, beginning of a fresh name, split word) or through a stub, a reading
-with a stub, and a fresh name whose distinctive words all match exactly (identical, extended).
+with a stub, a fresh name whose distinctive words all match exactly (identical, extended), and a
+fresh name of one distinctive word that a query word is near (the ``contained`` floor).
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ class QueryBound:
         #: per (word, dotted): its raw weight as a query word, and whether it is a qualifier
         self._weights: dict[tuple[str, bool], tuple[float, bool]] = {}
         need, _least = engine.pruner.needs(min_score)
+        #: fresh names of one distinctive word: the ``contained`` rule may floor them whatever C and Q
+        self.one_word = frozenset(k for k in names if sum(1 for vid in c.tokens[k] if not c.weak[vid]) == 1)
         self.fresh: dict[int, _Fresh] = {}
         for k in names:
             own = c.nweights[k]
@@ -162,6 +165,8 @@ class QueryBound:
                 for j, x in mine.items():
                     if x > got.get(j, 0.0):
                         got[j] = x
+        if not self.one_word.isdisjoint(best):
+            return True
         qweights: list[float] | None = None
         qtotal = 0.0
         for k, got in best.items():
