@@ -181,6 +181,15 @@ def test_a_named_destination_region_requires_a_licence(screener: Screener, regio
         ("Bandar Abbas port", ["Bandar Abbas"]),
         ("avionics for the J-20 fleet", ["J-20"]),
         ("J 20 radar", ["J-20"]),
+        # the adjectives of Russia, Belarus, North Korea and the regions (red team 44, F2)
+        ("for the Russian market", ["Russian"]),
+        ("Belarusian distributor", ["Belarusian"]),
+        ("North Korean buyer", ["North Korean"]),
+        ("для российского рынка", ["российского"]),
+        ("for a Crimean customer", ["Crimean"]),
+        ("a plant in the Donbas", ["Donbas"]),
+        ("Russian River Brewing Company", []),
+        ("South Korean buyer", []),
     ],
 )
 def test_end_use_words(text: str, words: list[str]) -> None:
