@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -63,6 +64,25 @@ def test_hooks_file_declares_exportscreen_check() -> None:
     assert example["repos"][0]["hooks"][0]["id"] == "exportscreen-check"
     readme = (REPO / "README.md").read_text()
     assert "id: exportscreen-check" in readme
+
+
+@pytest.mark.parametrize(
+    ("path", "screened"),
+    [
+        ("orders/po-1.yaml", True),
+        ("orders/PO-1.YAML", True),
+        ("exports/orders/ERP_EXPORT.CSV", True),
+        ("Orders/po.Json", True),
+        ("orders/po.yml", True),
+        ("notes.json", False),
+        ("orders/readme.md", False),
+    ],
+)
+def test_hook_files_pattern_takes_the_extensions_check_reads_in_any_case(path: str, screened: bool) -> None:
+    """pre-commit runs the hook on the files its ``files`` pattern finds (``re.search``); ``check``
+    reads .YAML and .CSV in a directory, so an upper-case extension must not skip the gate (red team 44, F3)."""
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert (re.search(hook["files"], path) is not None) is screened
 
 
 @pytest.mark.slow
