@@ -8,9 +8,10 @@ eccn_unknown: true            a declared ECCN is not in the CCL data on the scre
 destination_mismatch: {groups: [D:5M, E:1, E:2]}
     an ultimate consignee or end user is in another country than the destination, and that
     country is in these groups or countries
-party_country: {groups: [E:1, E:2]}
+party_country: {groups: [E:1, E:2], roles: [intermediate_consignee]}
     a party in a role the requirement does not follow (purchaser, intermediate consignee, freight
-    forwarder, other) is in a country that does not count already, in these groups or countries
+    forwarder, other; roles: only these) is in a country that does not count already, in these groups
+    or countries
 country_unknown: true         a party other than the ultimate consignee, or an owner of a party, has no
                               country in the order
 region_in_address: true       a party address names a sanctioned region the destination does not

@@ -161,7 +161,12 @@ def _eval_licensing(cond: Condition, facts: Facts) -> list[lic.Evidence]:
         return lic.mismatch_evidence(hits, facts.destinations[0])
     if cond.party_country is not None:
         place = cond.party_country
-        hits = [p for p in facts.licensing.other_parties if _in_place(place, p.effective, p.groups)]
+        roles = {str(r) for r in place.roles}
+        hits = [
+            p
+            for p in facts.licensing.other_parties
+            if _in_place(place, p.effective, p.groups) and (not roles or p.basis in roles)
+        ]
         return lic.party_country_evidence(hits)
     if cond.country_unknown:
         return lic.countryless_evidence(facts.licensing)

@@ -148,6 +148,12 @@ class OwnersIn(Place):
     min_share: float = Field(default=50, gt=0, le=100)
 
 
+class PartyPlace(Place):
+    """``party_country``: a place, and optionally the roles of the parties that count (default all)."""
+
+    roles: list[Role] = Field(default_factory=list)
+
+
 class DateWindow(BaseModel):
     model_config = _STRICT
     from_: dt.date | None = Field(default=None, alias="from")
@@ -183,7 +189,7 @@ class Condition(BaseModel):
     licence: LicenceCondition | None = None
     eccn_unknown: Literal[True] | None = None
     destination_mismatch: Place | None = None
-    party_country: Place | None = None
+    party_country: PartyPlace | None = None
     region_in_address: Literal[True] | None = None
     country_unknown: Literal[True] | None = None
     end_use_words: list[str] | None = Field(default=None, min_length=1)
