@@ -35,8 +35,9 @@ does not map, and can translate ERP codes::
     ignore: [Description]                # optional: headers named like an order column, left unread
 
 A mapped header missing from the file is an error naming it, and so is an unmapped header that is one
-of the order column names above (``end_user`` left out of the mapping would drop the end user unread)
-unless ``ignore`` lists it.
+of the order column names above (``end_user`` left out of the mapping would drop the end user unread),
+also with spaces or hyphens for the underscores, or that holds the words of a role, the destination, the
+ECCN or the end use ("End User Name", "Final Destination"), unless ``ignore`` lists it.
 
 Cells that a spreadsheet would run as a formula (leading ``=``, ``+``, ``-``, ``@``) are kept as
 plain text: nothing here evaluates them, and reporters pass every string through
@@ -47,6 +48,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -181,7 +183,7 @@ def _header_index(header: list[str], mapping: CsvMapping | None, path: Path) -> 
         ours_unmapped = [
             header[i].strip()
             for i, name in enumerate(folded)
-            if i not in mapped and name in COLUMNS and name not in ignored
+            if i not in mapped and _names_an_order_column(name) and name not in ignored
         ]
         if ours_unmapped:
             raise InputError(
@@ -193,6 +195,30 @@ def _header_index(header: list[str], mapping: CsvMapping | None, path: Path) -> 
     if "order_id" not in index:
         raise InputError("the header has no order_id column", path=path, location="line 1")
     return index
+
+
+#: Words that, in an unmapped header, name what a screening reads: a party role, the destination, the
+#: classification or the end use ("End User Name", "Final Destination", "Export ECCN").
+_SCREENED_WORDS: tuple[tuple[str, ...], ...] = (
+    ("purchaser",),
+    ("intermediate", "consignee"),
+    ("ultimate", "consignee"),
+    ("end", "user"),
+    ("freight", "forwarder"),
+    ("destination",),
+    ("eccn",),
+    ("end", "use"),
+)
+
+
+def _names_an_order_column(folded: str) -> bool:
+    """Whether a (case-folded) header is one of the order columns, written with spaces or hyphens for
+    the underscores ("End User Country"), or holds the words of a role, the destination, the ECCN or the
+    end use: dropped unread, it would leave a party or a destination unscreened (red team 44, F6)."""
+    words = tuple(w for w in re.split(r"[^0-9a-z]+", folded) if w)
+    if folded in COLUMNS or "_".join(words) in COLUMNS:
+        return True
+    return any(words[i : i + len(run)] == run for run in _SCREENED_WORDS for i in range(len(words)))
 
 
 def _split(value: str, seps: str) -> list[str]:

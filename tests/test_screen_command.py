@@ -61,6 +61,37 @@ def test_a_mapping_refuses_an_unmapped_column_named_like_an_order_column(
     assert "SENSITIVE" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    "unread",
+    ["End User Name", "End User Country", "Final Destination", "Intermediate Consignee", "Export ECCN",
+     "End-Use Statement", "Purchaser"],
+)  # fmt: skip
+def test_a_mapping_refuses_an_unmapped_column_that_names_a_role_or_the_destination(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, unread: str
+) -> None:
+    """An ERP's 'End User Name' / 'End User Country' / 'Final Destination' columns left out of the mapping
+    were dropped unread: an end user in Russia behind a UAE ship-to, less risky, exit 0 (red team 44, F6).
+    Now refused like a column of our own name (exit 2); ``ignore:`` says it is left unread on purpose."""
+    export = tmp_path / "so.csv"
+    export.write_text(
+        f"Order,Dest,ShipTo,ShipToCountry,Material,Export Class,Plant,{unread}\n"
+        "SO-1,AE,Dubai Trade FZE,AE,Microcontroller,3A991.a,DE01,Moscow Radio Plant JSC\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "erp.mapping.yaml"
+    mapping.write_text(
+        "format: exportscreen-order-csv-mapping/1\n"
+        "columns: {order_id: Order, destination: Dest, ultimate_consignee: ShipTo,"
+        " ultimate_consignee_country: ShipToCountry, description: Material, eccn: Export Class}\n",
+        encoding="utf-8",
+    )
+    assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 2
+    assert repr(unread) in capsys.readouterr().err
+    mapping.write_text(mapping.read_text(encoding="utf-8") + f"ignore: [{unread}]\n", encoding="utf-8")
+    assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 0  # 'Plant' stays ignored
+    capsys.readouterr()
+
+
 def test_screen_help_names_every_order_format() -> None:
     help_text = build_parser("screen")._subparsers._group_actions[0].choices["screen"].format_help()  # type: ignore[union-attr]
     assert "CSV" in help_text and "--csv-mapping" in help_text
