@@ -79,6 +79,21 @@ def test_a_licence_that_does_not_fit_says_why() -> None:
     assert isinstance(cover, dict) and cover["covered"] == []
 
 
+def test_an_alias_on_the_order_does_not_make_a_party_licensed() -> None:
+    """Red team (lead 2026-12-07): another party that gave the licensed name as its alias was covered
+    by the licence (less risky); so was the licensed name in another country than the licence's."""
+    register = _register({"number": "D7", "eccns": ["3A090.a"], "parties": [{"name": LOTUS, "country": "CN"}]})
+    screener = Screener(licences=register)
+    other = {"role": "end_user", "name": "Shenzhen Other Compute Ltd.", "aliases": [LOTUS], "country": "CN"}
+    decision = screener.screen(_h100(parties=[other]))
+    assert decision.category is Category.SENSITIVE
+    assert "an alias the order gives it is a licensed name" in decision.reasons[0].message
+    elsewhere = screener.screen(_h100(parties=[{"role": "end_user", "name": LOTUS, "country": "HK"}]))
+    assert elsewhere.category is Category.SENSITIVE
+    assert f"does not name {LOTUS} in HK (it names CN)" in elsewhere.reasons[0].message
+    assert screener.screen(_h100()).category is Category.LESS_RISKY  # the licensed party itself
+
+
 def test_a_covered_entity_list_match_counts_as_read() -> None:
     """The backstop (unread-list-match) must not turn a licensed Entity List shipment back into review."""
     listed = "4Paradigm Technology Co., Ltd."

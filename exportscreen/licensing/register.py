@@ -16,8 +16,9 @@
 
 A licence covers a licence requirement of an item when, on the screening date, it is valid, names the
 item's ECCN (a licence for ``3B001`` covers ``3B001.c``; one for ``3B001.c`` does not cover a bare
-``3B001``), the country that counts, and every ultimate consignee and end user of the order (names
-compared without case, punctuation or extra spaces), and the order's items under it stay within its
+``3B001``), the country that counts, and every ultimate consignee and end user of the order (by its
+own name, not an alias the order gives it, compared without case, punctuation or extra spaces, and
+its country where both give one), and the order's items under it stay within its
 quantity and value (an item without a quantity or value does not fit a licence that limits it).
 Shipments already made against a licence are not counted: keep the remaining balance in the register.
 """
@@ -96,15 +97,27 @@ class Licence(BaseModel):
             out.append(f"does not name {eccn or 'an item without an ECCN'}")
         if country not in self.destinations and effective not in self.destinations:
             out.append(f"does not name {country}")
-        missing = [p.name for p in parties if not self.names(p)]
-        if missing:
-            out.append(f"does not name {', '.join(missing)}")
+        out += [f"does not name {why}" for why in (self.not_named(p) for p in parties) if why is not None]
         return out
 
     def names(self, party: Party) -> bool:
-        """Whether the licence names ``party`` (its name or an alias; case, punctuation and spacing ignored)."""
+        """Whether the licence names ``party``: its own name is a licensed party's (case, punctuation
+        and spacing ignored) and, where both give one, so is its country. An alias the order gives a
+        party does not count: an order cannot make another party licensed by calling it so."""
+        return self.not_named(party) is None
+
+    def not_named(self, party: Party) -> str | None:
+        """None when the licence names ``party`` (``names``), else what it does not name."""
+        own = _normal(party.name)
+        same = [p for p in self.parties if _normal(p.name) == own]
+        if any(p.country is None or party.country is None or p.country == party.country for p in same):
+            return None
+        if same:
+            return f"{party.name} in {party.country} (it names {', '.join(sorted({str(p.country) for p in same}))})"
         named = {_normal(p.name) for p in self.parties}
-        return bool({_normal(n) for n in (party.name, *party.aliases)} & named)
+        if any(_normal(a) in named for a in party.aliases):
+            return f"{party.name} (an alias the order gives it is a licensed name; a licence names a party by its own)"
+        return party.name
 
 
 class LicenceRegister(BaseModel):

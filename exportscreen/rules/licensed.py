@@ -110,7 +110,7 @@ def coverage(
             why: list[str] = []
             usable: list[Licence] = []
             for lic in cover.licences if cover else ():
-                unnamed = [p.name for p in parties if not lic.names(p)]
+                unnamed = [why for why in (lic.not_named(p) for p in parties) if why is not None]
                 if lic.type not in types:
                     why.append(f"{lic.number} is a {lic.type.replace('_', ' ')}; this requirement needs a {wanted}")
                 elif unnamed:
