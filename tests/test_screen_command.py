@@ -27,6 +27,14 @@ def test_screen_reads_an_erp_export_with_a_column_mapping(capsys: pytest.Capture
     assert "--csv-mapping" in capsys.readouterr().err
 
 
+#: an ERP export's column mapping that maps no end user, purchaser or intermediate consignee
+_ERP_MAPPING = (
+    "format: exportscreen-order-csv-mapping/1\n"
+    "columns: {order_id: Order, destination: Dest, ultimate_consignee: ShipTo,"
+    " ultimate_consignee_country: ShipToCountry, description: Material, eccn: Export Class}\n"
+)
+
+
 def test_a_mapping_refuses_an_unmapped_column_named_like_an_order_column(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -39,12 +47,7 @@ def test_a_mapping_refuses_an_unmapped_column_named_like_an_order_column(
         encoding="utf-8",
     )
     mapping = tmp_path / "erp.mapping.yaml"
-    mapping.write_text(
-        "format: exportscreen-order-csv-mapping/1\n"
-        "columns: {order_id: Order, destination: Dest, ultimate_consignee: ShipTo,"
-        " ultimate_consignee_country: ShipToCountry, description: Material, eccn: Export Class}\n",
-        encoding="utf-8",
-    )
+    mapping.write_text(_ERP_MAPPING, encoding="utf-8")
     assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 2
     assert "'end_user', 'end_user_country'" in capsys.readouterr().err
     unread = tmp_path / "unread.mapping.yaml"
@@ -79,12 +82,7 @@ def test_a_mapping_refuses_an_unmapped_column_that_names_a_role_or_the_destinati
         encoding="utf-8",
     )
     mapping = tmp_path / "erp.mapping.yaml"
-    mapping.write_text(
-        "format: exportscreen-order-csv-mapping/1\n"
-        "columns: {order_id: Order, destination: Dest, ultimate_consignee: ShipTo,"
-        " ultimate_consignee_country: ShipToCountry, description: Material, eccn: Export Class}\n",
-        encoding="utf-8",
-    )
+    mapping.write_text(_ERP_MAPPING, encoding="utf-8")
     assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 2
     assert repr(unread) in capsys.readouterr().err
     mapping.write_text(mapping.read_text(encoding="utf-8") + f"ignore: [{unread}]\n", encoding="utf-8")
