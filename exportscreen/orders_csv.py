@@ -47,6 +47,7 @@ plain text: nothing here evaluates them, and reporters pass every string through
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -55,8 +56,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from exportscreen._errors import InputError, format_validation_errors
-from exportscreen._io import load_data_file
+from exportscreen._data import bundled_dir
+from exportscreen._errors import ConfigError, InputError, format_validation_errors
+from exportscreen._io import load_data_file, load_model
 from exportscreen.models import Item
 
 __all__ = [
@@ -197,18 +199,17 @@ def _header_index(header: list[str], mapping: CsvMapping | None, path: Path) -> 
     return index
 
 
-#: Words that, in an unmapped header, name what a screening reads: a party role, the destination, the
-#: classification or the end use ("End User Name", "Final Destination", "Export ECCN").
-_SCREENED_WORDS: tuple[tuple[str, ...], ...] = (
-    ("purchaser",),
-    ("intermediate", "consignee"),
-    ("ultimate", "consignee"),
-    ("end", "user"),
-    ("freight", "forwarder"),
-    ("destination",),
-    ("eccn",),
-    ("end", "use"),
-)
+class _HeaderWords(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    format: Literal["exportscreen-order-header-words/1"]
+    runs: list[tuple[str, ...]] = Field(min_length=1)
+
+
+@functools.cache
+def _screened_words() -> tuple[tuple[str, ...], ...]:
+    """Runs of words that, in an unmapped header, name what a screening reads (``lists/order_header_words.yaml``)."""
+    found = load_model(bundled_dir() / "order_header_words.yaml", _HeaderWords, error=ConfigError)
+    return tuple(tuple(w.casefold() for w in run) for run in found.runs)
 
 
 def _names_an_order_column(folded: str) -> bool:
@@ -218,7 +219,7 @@ def _names_an_order_column(folded: str) -> bool:
     words = tuple(w for w in re.split(r"[^0-9a-z]+", folded) if w)
     if folded in COLUMNS or "_".join(words) in COLUMNS:
         return True
-    return any(words[i : i + len(run)] == run for run in _SCREENED_WORDS for i in range(len(words)))
+    return any(words[i : i + len(run)] == run for run in _screened_words() for i in range(len(words)))
 
 
 def _split(value: str, seps: str) -> list[str]:
