@@ -6,7 +6,9 @@ Directories are searched recursively, through links to directories, for ``*.yaml
 ``*.json`` and ``*.csv``, leaving out hidden files and directories (``.exportscreen-baseline.yaml``,
 ``.pre-commit-config.yaml``, ``.git``, ``.venv``) and the files a run reads as its own configuration
 (``exclude``: baseline, column mapping, lists, packs); a link to a missing order file is an error. A
-file named on its own is always read.
+file named on its own is always read. A spreadsheet or other order-like file this module cannot read
+(``UNREADABLE_ORDER_SUFFIXES``: ``.xlsx``, ``.tsv``, ``.xml`` ...) is an error wherever it is found, so
+orders kept in it are never skipped unread.
 """
 
 from __future__ import annotations
@@ -23,9 +25,12 @@ from exportscreen._io import parse_json, parse_yaml_with_lines, read_text
 from exportscreen.limits import LIMITS
 from exportscreen.orders_csv import CsvMapping, parse_csv_orders
 
-__all__ = ["ORDER_SUFFIXES", "LoadedOrder", "collect_paths", "expand_paths", "load_orders"]
+__all__ = ["ORDER_SUFFIXES", "UNREADABLE_ORDER_SUFFIXES", "LoadedOrder", "collect_paths", "expand_paths", "load_orders"]
 
 ORDER_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
+# Files that hold orders in a format this module does not read (spreadsheets, other delimited or
+# structured exports). Skipped in a directory, their orders would pass unscreened.
+UNREADABLE_ORDER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".tsv", ".tab", ".jsonl", ".ndjson", ".xml")
 
 
 @dataclass(frozen=True)
@@ -40,8 +45,19 @@ def _excluded(path: Path, exclude: tuple[Path, ...]) -> bool:
     return any(resolved == x or resolved.is_relative_to(x) for x in exclude)
 
 
+def _unreadable(path: Path) -> InputError | None:
+    if path.suffix.lower() not in UNREADABLE_ORDER_SUFFIXES:
+        return None
+    return InputError(
+        f"cannot read {path.suffix.lower()} order files: export them as CSV (with --csv-mapping), YAML or JSON,"
+        " or move the file out of the screened paths",
+        path=path,
+    )
+
+
 def _walk(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
-    """The files under ``root`` with one of ``suffixes``, hidden files and directories left out,
+    """The files under ``root`` with one of ``suffixes`` or ``UNREADABLE_ORDER_SUFFIXES`` (the caller
+    reports those), hidden files and directories left out,
     following links to directories (each real directory once, so a link loop ends). A link with an
     order suffix whose target is missing is an error: skipped, its orders would pass unread."""
     seen: set[str] = set()
@@ -54,7 +70,8 @@ def _walk(root: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in files:
             f = Path(top, name)
-            if name.startswith(".") or f.suffix.lower() not in suffixes:
+            suffix = f.suffix.lower()
+            if name.startswith(".") or (suffix not in suffixes and suffix not in UNREADABLE_ORDER_SUFFIXES):
                 continue
             if not f.exists():
                 raise InputError("symbolic link to a file that does not exist", path=f)
@@ -99,7 +116,14 @@ def collect_paths(
     unique: dict[Path, Path] = {}
     for f in out:
         unique.setdefault(f.resolve(), f)
-    return list(unique.values()), errors
+    readable: list[Path] = []
+    for f in unique.values():
+        refused = _unreadable(f)
+        if refused is None:
+            readable.append(f)
+        else:
+            errors.append(refused)
+    return readable, errors
 
 
 def expand_paths(paths: list[str], suffixes: tuple[str, ...] = ORDER_SUFFIXES) -> list[Path]:

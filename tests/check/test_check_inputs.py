@@ -91,6 +91,25 @@ def test_directory_recursion_and_globs(run_cli: Run, tmp_path: Path) -> None:
     assert "1 order(s) in 1 file(s)" in out
 
 
+def test_a_spreadsheet_beside_readable_orders_is_an_error_not_a_skip(run_cli: Run, tmp_path: Path) -> None:
+    """A directory holding orders.yaml and an ERP's orders.xlsx / orders.tsv screened the YAML and
+    skipped the others without a word (exit 1 or 0 on the YAML alone): their orders passed unread."""
+    shutil.copy(DATA / "ok_less_risky.yaml", tmp_path / "ok.yaml")
+    (tmp_path / "week-10.XLSX").write_bytes(b"PK\x03\x04")
+    (tmp_path / "week-11.tsv").write_text("id\tname\nSO-1\tSMIC\n")
+    (tmp_path / "notes.txt").write_text("not an order")
+    code, out, _ = run_cli("check", tmp_path)
+    assert code == 2
+    assert f"{tmp_path / 'week-10.XLSX'}: error: cannot read .xlsx order files" in out
+    assert f"{tmp_path / 'week-11.tsv'}: error: cannot read .tsv order files" in out
+    assert "notes.txt" not in out
+    assert "1 order(s) in 1 file(s)" in out and "2 input(s) could not be screened" in out
+    code, out, _ = run_cli("check", tmp_path / "week-10.XLSX")
+    assert code == 2 and "cannot read .xlsx order files" in out
+    code, out, err = run_cli("screen", str(tmp_path / "*"))
+    assert code == 2 and "cannot read .tsv order files" in out + err
+
+
 def test_links_to_directories_are_followed_and_a_dangling_link_is_an_error(run_cli: Run, tmp_path: Path) -> None:
     """A linked directory was skipped without a word: its Entity List order passed unread, exit 0 (red
     team 35, finding 3). A link loop ends; a link to a missing order file is an error, not a skip."""
@@ -211,7 +230,11 @@ def test_formula_cells_are_text_and_never_reemitted_unescaped(run_cli: Run, tmp_
     # JSON is data: every value exactly as read, never rewritten (issue 12.10)
     code, out, _ = run_cli("check", path, "--format", "json")
     (order,) = json.loads(out)["orders"]
-    assert order["transaction_id"] == order["decision"]["transaction_id"] == '=HYPERLINK("http://example.invalid/x","open")'
+    assert (
+        order["transaction_id"]
+        == order["decision"]["transaction_id"]
+        == '=HYPERLINK("http://example.invalid/x","open")'
+    )
     assert order["decision"]["item_tiers"][0]["description"] == "+cmd|' /C calc'!A0 accelerator"
     code, out, _ = run_cli("check", path, "--format", "sarif")
     assert not [v for v in _strings(json.loads(out)["runs"][0]["results"]) if v.startswith(FORMULA_LEADS)]

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from exportscreen.orders import ORDER_SUFFIXES, UNREADABLE_ORDER_SUFFIXES
+
 from .conftest import DATA, REPO
 
 
@@ -74,6 +76,8 @@ def test_hooks_file_declares_exportscreen_check() -> None:
         ("exports/orders/ERP_EXPORT.CSV", True),
         ("Orders/po.Json", True),
         ("orders/po.yml", True),
+        ("orders/week-10.XLSX", True),
+        ("orders/edi/po.xml", True),
         ("notes.json", False),
         ("orders/readme.md", False),
     ],
@@ -83,6 +87,13 @@ def test_hook_files_pattern_takes_the_extensions_check_reads_in_any_case(path: s
     reads .YAML and .CSV in a directory, so an upper-case extension must not skip the gate (red team 44, F3)."""
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert (re.search(hook["files"], path) is not None) is screened
+
+
+def test_hook_files_pattern_names_every_suffix_check_reads_or_refuses() -> None:
+    """A spreadsheet committed under orders/ must reach ``check`` (which refuses it, exit 2), not skip the gate."""
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    for suffix in ORDER_SUFFIXES + UNREADABLE_ORDER_SUFFIXES:
+        assert re.search(hook["files"], f"orders/po{suffix.upper()}"), suffix
 
 
 @pytest.mark.slow
