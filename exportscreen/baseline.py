@@ -262,8 +262,8 @@ def assess(decision: Decision, baseline: Baseline | None, *, today: dt.date | No
     """The findings of ``decision`` (rules above less risky), each cleared or not by ``baseline``.
 
     A clearance's expiry is checked against the screening date (``decision.as_of``: ``--as-of``,
-    else the order's date, else today), never the clock: the same screening gives the same result
-    on any day. ``today`` overrides it.
+    else the order's date when later than today, else today), the date every other check used.
+    ``today`` overrides it.
     """
     on = today or decision.as_of
     out: list[Finding] = []

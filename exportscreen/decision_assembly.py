@@ -48,13 +48,14 @@ def decision_of(
     facts: Facts,
     fired: Sequence[Fired],
     backstops: Sequence[Reason],
-    warning: Reason | None,
+    notes: Sequence[Reason],
     *,
     active: Sequence[RulePack],
     registry: RegistryInfo,
     lists_missing: Sequence[str],
 ) -> Decision:
-    """The Decision: the most severe of the fired rules and the backstops, with their reasons.
+    """The Decision: the most severe of the fired rules and the backstops, with their reasons, then
+    ``notes`` (less risky reasons that stay whatever the category: the screening date, stale lists).
 
     Raises ``ConfigError`` when nothing fired at all (a pack without a closing rule), never a verdict.
     """
@@ -70,8 +71,7 @@ def decision_of(
         )
     reasons = [f.reason() for f in fired] + list(backstops)
     reasons.sort(key=lambda r: -r.category.severity)
-    if warning is not None:
-        reasons.append(warning)
+    reasons += notes
     all_matches = sorted(
         [m.match for m in facts.matches] + [o.match for o in facts.owners] + [m.match for m in facts.lapsed],
         key=lambda m: (-m.score, m.role, m.list, m.source, m.entry_id, m.matched_field),

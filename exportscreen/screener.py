@@ -45,6 +45,7 @@ from exportscreen.rules.backstops import safety_net
 from exportscreen.rules.facts import Facts, HeadquartersFact, ItemFact
 from exportscreen.rules.materiality import settle
 from exportscreen.screen_batch import screen_stream, screen_stream_recorded
+from exportscreen.screening_date import screening_date
 from exportscreen.tiers import ItemClassification, TierSet, load_tiers
 
 if TYPE_CHECKING:
@@ -256,7 +257,9 @@ class Screener:
         *,
         ledger: Ledger | None = None,
     ) -> Decision:
-        """Screen one transaction. ``as_of`` defaults to the transaction's ``date``, then today.
+        """Screen one transaction as of ``as_of``, else the transaction's ``date`` when it is later than
+        today, else today (``exportscreen.screening_date``: an order dated earlier is screened as of
+        today, with an ``order-dated-earlier`` note).
 
         Raises ``InputError`` for a malformed transaction; never returns a verdict for one. With
         ``ledger``, the decision is recorded there as a run of one (command "library").
@@ -275,13 +278,11 @@ class Screener:
         return [construct(PackRef, id=p.id, version=p.version) for p in self.packs]
 
     def _screen(self, tx: Transaction, as_of: dt.date | None) -> Decision:
-        on = as_of or tx.date or dt.date.today()
-        if not isinstance(on, dt.date) or isinstance(on, dt.datetime):
-            raise InputError(f"as_of must be a date, got {type(on).__name__}")
+        on, date_note = screening_date(tx.date, as_of, dt.date.today())
         active = [p for p in self.packs if p.active(on)]
         if not active:
             raise ConfigError(f"no rule pack is in force on {on.isoformat()}")
-        warning = freshness(self.registry.sources, on, max_list_age=self.max_list_age, stale_after=self.stale_after)
+        stale = freshness(self.registry.sources, on, max_list_age=self.max_list_age, stale_after=self.stale_after)
         ids = frozenset(p.id for p in active)
         memo = LicensingMemo()
 
@@ -299,7 +300,7 @@ class Screener:
             facts,
             fired,
             backstops,
-            warning,
+            [n for n in (date_note, stale) if n is not None],
             active=active,
             registry=self._registry_info,
             lists_missing=self.lists_missing(on),

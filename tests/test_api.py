@@ -75,15 +75,30 @@ def test_screen_accepts_transaction_model() -> None:
 
 
 def test_as_of_precedence() -> None:
+    """``as_of``, else the order's date when later than today, else today. An order dated before
+    Huawei's listing (2019-05-16) was screened as of its own date and was not an Entity List hit:
+    an export not yet made is controlled by the lists in force when it leaves."""
     tx = {**PRINTER_TO_HUAWEI, "date": "2019-01-02"}
-    assert screen(tx).as_of == dt.date(2019, 1, 2)
-    # Huawei listed 2019-05-16: not an Entity List hit before. (Other Huawei rows print no start date
+    today = dt.date.today()
+    late = screen(tx)
+    assert late.as_of == today
+    assert late.category is Category.SENSITIVE
+    (note,) = [r for r in late.reasons if r.rule_id == "order-dated-earlier"]
+    assert note.category is Category.LESS_RISKY
+    assert note.evidence == {"order_date": "2019-01-02", "screened_as_of": today.isoformat()}
+    assert "--as-of 2019-01-02 replays" in note.message
+    # a replay of the order's own date is asked for by name. (Other Huawei rows print no start date
     # and count as listed on any date, the cautious reading: they may still be potential matches.)
-    early = screen(tx)
+    early = screen(tx, as_of=dt.date(2019, 1, 2))
     assert early.category is not Category.SENSITIVE
     assert "EL-CN-HUAWEI-TECHNOLOGIES-CO-LTD" not in {m.entry_id for m in early.matches}
+    assert "order-dated-earlier" not in {r.rule_id for r in early.reasons}
     assert screen(tx, as_of=dt.date(2020, 1, 1)).category is Category.SENSITIVE
-    assert screen(PRINTER_TO_HUAWEI).as_of == dt.date.today()
+    assert screen(PRINTER_TO_HUAWEI).as_of == today
+    planned = today + dt.timedelta(days=30)
+    ahead = screen({**PRINTER_TO_HUAWEI, "date": planned.isoformat()})
+    assert ahead.as_of == planned
+    assert "order-dated-earlier" not in {r.rule_id for r in ahead.reasons}
 
 
 def test_decision_json_is_deterministic_and_round_trips() -> None:

@@ -75,7 +75,10 @@ def add_screening_options(parser: argparse.ArgumentParser) -> None:
         help="fail (exit 2) when a list source is older than DAYS on the screening date",
     )
     parser.add_argument(
-        "--as-of", type=parse_date, metavar="DATE", help="screening date (default: each order's date, else today)"
+        "--as-of",
+        type=parse_date,
+        metavar="DATE",
+        help="screening date (default: each order's date when later than today, else today)",
     )
 
 

@@ -67,8 +67,8 @@ def input_file(path: Path) -> InputFile:
 class RunInfo:
     """Who ran what, when, against which lists, packs and thresholds.
 
-    ``as_of``: the screening date given on the command line, or None when each order's own date (else
-    the day of the run) was used. ``period``: the first and last day a ledger report covers.
+    ``as_of``: the screening date given on the command line, or None when each order's date (when later
+    than the day of the run, else that day) was used. ``period``: the first and last day a ledger report covers.
     """
 
     command: Command

@@ -154,7 +154,8 @@ def test_other_order_is_not_cleared(ws: Workspace) -> None:
 
 
 def test_expiry_is_checked_on_the_screening_date(ws: Workspace) -> None:
-    """--as-of, else the order's date, decides whether a clearance has expired, never the clock (issue 12.7)."""
+    """--as-of, else the order's date when later than today, else today, decides whether a clearance
+    has expired (issue 12.7)."""
     tomorrow = dt.date.today() + dt.timedelta(days=1)
     assert ws.review("--expires", tomorrow.isoformat())[0] == 0
     code, out, _ = ws.check()
@@ -165,10 +166,14 @@ def test_expiry_is_checked_on_the_screening_date(ws: Workspace) -> None:
     code, out, _ = ws.check("--as-of", after)
     assert code == 1
     assert f"no longer applies: it expired on {tomorrow.isoformat()}]" in out
-    # the order's own date is the screening date without --as-of: an old order stays cleared
+    # an order dated before the expiry is screened today all the same: it has not shipped yet, and a
+    # clearance that lapsed yesterday no longer covers it (it stayed cleared on its own date, exit 0)
     yesterday = dt.date.today() - dt.timedelta(days=1)
     ws.baseline.write_text(ws.baseline.read_text().replace(tomorrow.isoformat(), yesterday.isoformat()))
-    assert ws.check()[0] == 0, "the order is dated 2026-03-02, before the clearance expired"
+    code, out, _ = ws.check()
+    assert code == 1, "the order is dated 2026-03-02, before the clearance expired"
+    assert f"no longer applies: it expired on {yesterday.isoformat()}]" in out
+    assert ws.check("--as-of", "2026-03-02")[0] == 0  # the replay of the order's own date
 
 
 def test_expires_in_the_past_is_refused(ws: Workspace) -> None:
@@ -293,7 +298,8 @@ def test_assess_expiry_is_inclusive_and_a_new_hit_is_not_covered(ws: Workspace) 
     (finding,) = assess(decision, baseline, today=expires + dt.timedelta(days=1))
     assert not finding.cleared
     assert finding.note is not None and f"expired on {expires.isoformat()}" in finding.note
-    (reason,) = decision.reasons
+    reason, *notes = decision.reasons  # the order is dated 2026-03-02: screened today, with a note saying so
+    assert "order-dated-earlier" in {n.rule_id for n in notes}
     as_hit = reason.model_copy(update={"matches": [reason.matches[0].model_copy(update={"strength": "hit"})]})
     (finding,) = assess(decision.model_copy(update={"reasons": [as_hit]}), baseline)
     assert not finding.cleared

@@ -110,6 +110,23 @@ def test_a_spreadsheet_beside_readable_orders_is_an_error_not_a_skip(run_cli: Ru
     assert code == 2 and "cannot read .tsv order files" in out + err
 
 
+def test_an_order_dated_before_the_listing_is_screened_as_of_today(run_cli: Run, tmp_path: Path) -> None:
+    """An order to SMIC dated 2019 (SMIC listed 12/22/20) was screened as of its own date: exit 0,
+    "passed" by the gate, though it has not shipped and SMIC is listed now."""
+    order = tmp_path / "old.yaml"
+    order.write_text(
+        "id: OLD-1\ndate: 2019-06-01\ndestination: CN\n"
+        "parties: [{role: ultimate_consignee, country: CN,\n"
+        "           name: Semiconductor Manufacturing International Corporation}]\n"
+        "items: [{description: lab oscilloscopes, eccn: EAR99}]\n"
+    )
+    code, out, _ = run_cli("check", order)
+    assert code == 1
+    assert "OLD-1 sensitive entity-list-hit" in out
+    code, out, _ = run_cli("check", order, "--as-of", "2019-06-01")  # the replay, asked for by name
+    assert "OLD-1 sensitive entity-list-hit" not in out
+
+
 def test_links_to_directories_are_followed_and_a_dangling_link_is_an_error(run_cli: Run, tmp_path: Path) -> None:
     """A linked directory was skipped without a word: its Entity List order passed unread, exit 0 (red
     team 35, finding 3). A link loop ends; a link to a missing order file is an error, not a skip."""

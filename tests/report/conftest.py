@@ -15,6 +15,9 @@ REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples" / "orders"
 #: 2026-03-02T10:00:00Z: the injected time of every rendered report.
 EPOCH = "1772445600"
+#: The examples' order date: ``check`` and ``screen`` renders and the baseline screen as of it unless a
+#: test names another, so the report does not move with the clock (an earlier order date is otherwise today).
+AS_OF = "2026-03-02"
 
 Render = Callable[..., tuple[int, str]]
 
@@ -29,7 +32,10 @@ def render(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.Captu
         count += 1
         out = tmp_path / f"report-{count}.html"
         monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
-        code = main([*(str(a) for a in argv), "--format", "html", "--output", str(out), "--run-by", "CI Tester"])
+        args = [str(a) for a in argv]
+        if args[0] in ("check", "screen") and "--as-of" not in args:
+            args += ["--as-of", AS_OF]
+        code = main([*args, "--format", "html", "--output", str(out), "--run-by", "CI Tester"])
         capsys.readouterr()
         return code, out.read_text(encoding="utf-8")
 
@@ -54,6 +60,8 @@ def baseline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
             "2099-12-31",
             "--baseline",
             str(path),
+            "--as-of",
+            AS_OF,
         ]
     )
     capsys.readouterr()

@@ -15,7 +15,7 @@ import yaml
 
 from exportscreen.cli import main
 
-from .conftest import EXAMPLES, Render, order_sections, parse, table, text_of
+from .conftest import AS_OF, EXAMPLES, Render, order_sections, parse, table, text_of
 
 ORDER_IDS = [
     "SO-5001", "SO-5002", "SO-5003", "SO-5004", "SO-5005", "SO-5006", "SO-5007",
@@ -25,7 +25,7 @@ ORDER_IDS = [
 
 def _categories(capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
     """Order id -> category, from ``check --format json`` (the same screening, another reporter)."""
-    main(["check", str(EXAMPLES), "--format", "json", "--quiet"])
+    main(["check", str(EXAMPLES), "--format", "json", "--quiet", "--as-of", AS_OF])
     return {o["transaction_id"]: o["category"] for o in json.loads(capsys.readouterr().out)["orders"]}
 
 

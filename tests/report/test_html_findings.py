@@ -12,7 +12,7 @@ import pytest
 
 from exportscreen.cli import main
 
-from .conftest import EXAMPLES, REPO, Render, order_sections, parse, text_of
+from .conftest import AS_OF, EXAMPLES, REPO, Render, order_sections, parse, text_of
 
 TRANSACTIONS = REPO / "examples" / "transactions"
 BLOCKED = REPO / "examples" / "lists" / "blocked_customers.csv"
@@ -21,7 +21,7 @@ REGISTER = REPO / "examples" / "licences" / "register.yaml"
 
 def _decisions(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> dict[str, dict[str, Any]]:
     """Order id -> Decision (``screen --format json``: the same screening the report renders)."""
-    main(["screen", *map(str, argv), "--format", "json"])
+    main(["screen", *map(str, argv), "--format", "json", "--as-of", AS_OF])
     return {d["transaction_id"]: d for d in json.loads(capsys.readouterr().out)}
 
 

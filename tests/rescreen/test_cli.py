@@ -24,7 +24,7 @@ def walk(tmp_path: Path) -> Path:
     shutil.copy(NIGHTLY / "blocked-v1.yaml", blocked)
     db = str(tmp_path / "ledger.db")
     lists = ["--lists", str(blocked)]
-    assert main(["check", str(NIGHTLY / "orders.yaml"), "--ledger", db, *lists, "-q"]) == 1
+    assert main(["check", str(NIGHTLY / "orders.yaml"), "--ledger", db, *lists, "--as-of", "2026-11-02", "-q"]) == 1
     customers = ["match", "--file", str(NIGHTLY / "customers.csv"), "--ledger", db, "--as-of", "2026-11-02", "-q"]
     assert main([*customers, *lists, "--format", "json"]) == 1
     shutil.copy(NIGHTLY / "blocked-v2.yaml", blocked)
