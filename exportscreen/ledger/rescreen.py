@@ -40,6 +40,7 @@ from exportscreen.ledger.transitions import (
     worse,
 )
 from exportscreen.models import Decision, PackRef, PartyMatch
+from exportscreen.screening_date import screening_date
 
 if TYPE_CHECKING:
     from exportscreen.ledger import Ledger, StoredDecision, StoredMatch
@@ -78,13 +79,17 @@ def rescreen(
     workers: int = 1,
     user: str | None = None,
 ) -> RescreenReport:
-    """Re-screen what the lists in force on ``as_of`` (default today) can change; see the module doc."""
+    """Re-screen what the lists in force on ``as_of`` (default today) can change; see the module doc.
+
+    Without ``as_of`` an order dated later than today (a planned shipment) is re-screened as of its
+    own date, as ``check`` screens it; every other order and every party as of today."""
     on = as_of or dt.date.today()
     orders = list(ledger.latest_decisions())
+    day = {s.transaction_id: screening_date(s.transaction.date, as_of, on)[0] for s in orders}
     plan = Planner(screener, ledger, on, full, orders)
-    touched_orders = [s for s in orders if plan.order(s)]
+    touched_orders = [s for s in orders if day[s.transaction_id] != on or plan.order(s)]
     new_decisions: dict[str, Decision] = {}
-    results = screener.screen_many((s.transaction for s in touched_orders), as_of=on, workers=workers)
+    results = screener.screen_many((s.transaction for s in touched_orders), as_of=as_of, workers=workers)
     for s, dec in zip(touched_orders, results, strict=True):
         assert isinstance(dec, Decision)
         new_decisions[s.transaction_id] = dec
@@ -93,9 +98,12 @@ def rescreen(
     for s in orders:
         dec = new_decisions.get(s.transaction_id, s.decision)
         before = order_outcome(s.decision, baseline, s.decision.as_of)
-        after = order_outcome(dec, baseline, on)
+        after = order_outcome(dec, baseline, day[s.transaction_id])
         change, got_worse = (
-            match_change(open_matches(s.decision, baseline, s.decision.as_of), open_matches(dec, baseline, on))
+            match_change(
+                open_matches(s.decision, baseline, s.decision.as_of),
+                open_matches(dec, baseline, day[s.transaction_id]),
+            )
             if before == after
             else (None, False)
         )

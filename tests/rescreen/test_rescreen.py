@@ -190,3 +190,30 @@ def test_a_new_hit_on_an_order_already_under_review_is_a_worse_transition(
             # the order was re-screened for its stored match, so no delta index was built: the count of
             # fresh entries said 0 all the same
             assert full or report.stats.fresh_entries >= 3
+
+
+def test_an_order_dated_later_than_today_is_rescreened_as_of_its_own_date(tmp_path: Path, bundled: Registry) -> None:
+    """``check`` screens a planned shipment as of its date; ``rescreen`` without --as-of screened every
+    order as of today. An entry that takes effect between today and the shipment date made the order
+    sensitive in ``check`` and "better: less risky" in the re-screen, recorded as the new basis."""
+    from exportscreen.registry import load_registry
+    from exportscreen.screener import validate_transaction
+    from tests.rescreen.conftest import write_list
+
+    today = dt.date.today()
+    starts, ships = today + dt.timedelta(days=20), today + dt.timedelta(days=40)
+    entry = [f"  - {{id: F-1, name: Nordwind Cargo Airlines, country: DE, start_date: {starts.isoformat()}}}"]
+    screener = Screener(bundled + load_registry(write_list(tmp_path / "f.yaml", entry, today)))
+    tx = validate_transaction(
+        {"id": "PO-F", "date": ships.isoformat(), "destination": "DE",
+         "parties": [{"role": "purchaser", "name": "Nordwind Cargo Airlines", "country": "DE"}],
+         "items": [{"description": "seat covers", "eccn": "EAR99"}]}
+    )  # fmt: skip
+    with Ledger(tmp_path / "ledger.db") as ledger:
+        first = screener.screen(tx)
+        assert first.as_of == ships and first.category.value != "less_risky"
+        ledger.record([(tx, first)], command="check", registry=screener.registry, as_of=None, packs=first.packs)
+        for full in (False, True):
+            report = rescreen(screener, ledger, full=full, record=False)
+            assert report.transitions == [], _dump(report.transitions)
+            assert report.decisions["PO-F"].as_of == ships
