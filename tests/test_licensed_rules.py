@@ -3,6 +3,7 @@ the Decision keeps the requirement and names the licence; a licence covers only 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -14,6 +15,8 @@ from exportscreen.models import Category
 from exportscreen.rules.model import Rule
 
 LOTUS = "Lotus Cloud Computing Co., Ltd."
+#: The orders' date, inside the licences' validity (2026): screened on it, not today, so the tests do not expire.
+ON = dt.date(2026, 3, 2)
 
 
 def _register(*licences: dict[str, Any]) -> LicenceRegister:
@@ -38,7 +41,7 @@ def test_a_covered_china_requirement_is_kept_and_names_the_licence() -> None:
     register = _register(
         {"number": "D7", "eccns": ["3A090.a"], "parties": [{"name": LOTUS}], "conditions": "No reexport"}
     )
-    decision = Screener(licences=register).screen(_h100())
+    decision = Screener(licences=register).screen(_h100(), as_of=ON)
     assert decision.category is Category.LESS_RISKY
     row = next(r for r in decision.licence_requirements if r.handled_by == "china-advanced-computing")
     assert (row.status, row.covered_by) == ("delegated", "D7")
@@ -64,14 +67,14 @@ def test_a_covered_china_requirement_is_kept_and_names_the_licence() -> None:
 
 
 def test_without_a_register_the_rule_fires_as_written() -> None:
-    reason = Screener().screen(_h100()).reasons[0]
+    reason = Screener().screen(_h100(), as_of=ON).reasons[0]
     assert reason.rule_id == "advanced-computing-macau-d5" and reason.category is Category.SENSITIVE
     assert "licences_on_file" not in reason.evidence and "Licences on file" not in reason.message
 
 
 def test_a_licence_that_does_not_fit_says_why() -> None:
     register = _register({"number": "D7", "eccns": ["3A090.a"], "parties": [{"name": LOTUS}], "max_quantity": 4})
-    decision = Screener(licences=register).screen(_h100())
+    decision = Screener(licences=register).screen(_h100(), as_of=ON)
     reason = decision.reasons[0]
     assert (reason.rule_id, reason.category) == ("advanced-computing-macau-d5", Category.SENSITIVE)
     assert "D7 quantity 10 is over its limit of 4" in reason.message
@@ -85,13 +88,13 @@ def test_an_alias_on_the_order_does_not_make_a_party_licensed() -> None:
     register = _register({"number": "D7", "eccns": ["3A090.a"], "parties": [{"name": LOTUS, "country": "CN"}]})
     screener = Screener(licences=register)
     other = {"role": "end_user", "name": "Shenzhen Other Compute Ltd.", "aliases": [LOTUS], "country": "CN"}
-    decision = screener.screen(_h100(parties=[other]))
+    decision = screener.screen(_h100(parties=[other]), as_of=ON)
     assert decision.category is Category.SENSITIVE
     assert "an alias the order gives it is a licensed name" in decision.reasons[0].message
-    elsewhere = screener.screen(_h100(parties=[{"role": "end_user", "name": LOTUS, "country": "HK"}]))
+    elsewhere = screener.screen(_h100(parties=[{"role": "end_user", "name": LOTUS, "country": "HK"}]), as_of=ON)
     assert elsewhere.category is Category.SENSITIVE
     assert f"does not name {LOTUS} in HK (it names CN)" in elsewhere.reasons[0].message
-    assert screener.screen(_h100()).category is Category.LESS_RISKY  # the licensed party itself
+    assert screener.screen(_h100(), as_of=ON).category is Category.LESS_RISKY  # the licensed party itself
 
 
 def test_a_covered_entity_list_match_counts_as_read() -> None:
@@ -102,7 +105,7 @@ def test_a_covered_entity_list_match_counts_as_read() -> None:
         parties=[{"role": "ultimate_consignee", "name": listed, "country": "CN"}],
         items=[{"description": "Printer", "eccn": "EAR99"}],
     )
-    decision = Screener(licences=register).screen(tx)
+    decision = Screener(licences=register).screen(tx, as_of=ON)
     assert decision.category is Category.LESS_RISKY, [r.rule_id for r in decision.reasons]
     assert "unread-list-match" not in {r.rule_id for r in decision.reasons}
     assert decision.matches, "the match is still reported"
@@ -116,10 +119,10 @@ def test_an_end_use_section_is_covered_only_when_every_item_is() -> None:
         parties=[{"role": "end_user", "name": fab, "country": "CN"}], items=[tool], end_use_tags=["advanced_node_fab"]
     )
     screener = Screener(licences=register)
-    rows = [r for r in screener.screen(tx).licence_requirements if r.item_index < 0]
+    rows = [r for r in screener.screen(tx, as_of=ON).licence_requirements if r.item_index < 0]
     assert rows and all(r.covered_by == "D9" for r in rows)
     tx["items"] = [tool, {"description": "O-rings", "eccn": "EAR99"}]
-    decision = screener.screen(tx)
+    decision = screener.screen(tx, as_of=ON)
     assert all(r.covered_by is None for r in decision.licence_requirements if r.item_index < 0)
     assert decision.category is Category.SENSITIVE
 
@@ -131,7 +134,7 @@ def test_a_nac_notification_answers_742_6_a_6_only() -> None:
         {"number": "N1", "type": "nac_notification", "eccns": ["3A001.z"], "parties": [{"name": LOTUS}]}
     )
     chip = {"description": "FPGA card", "eccn": "3A001.z", "kind": "ic", "tpp": 5285, "datacenter": False}
-    decision = Screener(licences=register).screen(_h100(items=[chip]))
+    decision = Screener(licences=register).screen(_h100(items=[chip]), as_of=ON)
     assert decision.category is Category.SENSITIVE
     chart = [r for r in decision.licence_requirements if r.basis == "country_chart"]
     assert chart and all(r.covered_by is None for r in chart)
@@ -139,7 +142,7 @@ def test_a_nac_notification_answers_742_6_a_6_only() -> None:
     assert "N1 is a nac notification, which answers 742.6(a)(6) only" in reason.message
     etch = {"description": "Etch", "eccn": "3B001.c"}
     register = _register({"number": "N2", "type": "nac_notification", "eccns": ["3B001"], "parties": [{"name": LOTUS}]})
-    decision = Screener(licences=register).screen(_h100(items=[etch]))
+    decision = Screener(licences=register).screen(_h100(items=[etch]), as_of=ON)
     assert all(r.covered_by is None for r in decision.licence_requirements)
     assert "License Exception NAC is not open to the item's tiers (mature)" in decision.reasons[0].message
 
