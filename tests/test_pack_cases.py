@@ -69,11 +69,11 @@ def _screen(rules: Path, case: PackCase, screeners: dict[ScreenerKey, Screener])
         registry = registry + extra.registry()
     if case.licences is not None:
         screener = Screener(registry=registry, packs=packs, licences=LicenceRegister.model_validate(case.licences))
-        return screener.screen(case.transaction, as_of=case.as_of)
+        return screener.screen(case.transaction, as_of=case.screening_date)
     key = (paths, frozenset(case.switches.items()), "".join(c.model_dump_json() for c in case.lists))
     if key not in screeners:
         screeners[key] = Screener(registry=registry, packs=packs)
-    return screeners[key].screen(case.transaction, as_of=case.as_of)
+    return screeners[key].screen(case.transaction, as_of=case.screening_date)
 
 
 @pytest.mark.parametrize(("rules", "case"), CASES, ids=[f"{load_pack(r).id}::{c.name}" for r, c in CASES])
@@ -119,3 +119,16 @@ def test_every_rule_has_help(rules: Path) -> None:
     assert not missing, f"{pack.id}: rules without a help text (a sentence of what to do next): {missing}"
     templated = [r.id for r in pack.rules if r.help and "{" in r.help]
     assert not templated, f"{pack.id}: help is plain text, not a message template: {templated}"
+
+
+def test_a_case_without_a_date_is_refused_and_a_dated_one_replays_its_date() -> None:
+    """Cases without as_of were screened as of their transaction's date until f090bc5 moved such orders
+    to today: an undated case, or one screened on the day the suite runs, changes its verdict with the
+    clock (licensed-etch-tool turned sensitive once the example licence expired)."""
+    tx = {"id": "C-1", "destination": "JP", "parties": [], "items": []}
+    with pytest.raises(ValueError, match="give as_of or a transaction date"):
+        PackCase.model_validate({"name": "undated", "transaction": tx, "expect": "less_risky"})
+    dated = PackCase.model_validate({"name": "dated", "transaction": {**tx, "date": "2026-03-02"}, "expect": "review"})
+    assert dated.screening_date.isoformat() == "2026-03-02"
+    pinned = {"name": "pinned", "as_of": "2025-01-01", "transaction": {**tx, "date": "2026-03-02"}, "expect": "review"}
+    assert PackCase.model_validate(pinned).screening_date.isoformat() == "2025-01-01"

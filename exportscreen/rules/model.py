@@ -342,6 +342,28 @@ class PackCase(BaseModel):
     must_fire: list[str] = Field(default_factory=list)
     must_not_fire: list[str] = Field(default_factory=list)
 
+    @model_validator(mode="after")
+    def _dated(self) -> PackCase:
+        date = self.transaction.get("date")
+        if self.as_of is None and date is None:
+            raise ValueError(
+                f"case {self.name}: give as_of or a transaction date (undated, its verdict moves with the clock)"
+            )
+        if self.as_of is None and not isinstance(date, dt.date):
+            try:
+                dt.date.fromisoformat(str(date))
+            except ValueError:
+                raise ValueError(f"case {self.name}: transaction date {date!r} is not an ISO date") from None
+        return self
+
+    @property
+    def screening_date(self) -> dt.date:
+        """``as_of``, else the transaction's date: a case replays its own date, whatever day it runs."""
+        if self.as_of is not None:
+            return self.as_of
+        date = self.transaction["date"]
+        return date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date))
+
 
 class PackCases(BaseModel):
     model_config = _STRICT

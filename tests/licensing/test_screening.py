@@ -341,13 +341,14 @@ def test_licence_register_on_the_command_line(tmp_path: Path, capsys: pytest.Cap
         "utf-8",
     )
     register = EXAMPLES / "licences" / "register.yaml"
-    assert main(["check", str(order), "-q"]) == 1
-    assert main(["check", str(order), "-q", "--licences", str(register)]) == 0
-    assert main(["screen", str(order), "--licences", str(register)]) == 0
+    on = ["--as-of", "2026-03-02"]  # inside the example licence's validity (to 2027-12-31), whatever the day
+    assert main(["check", str(order), "-q", *on]) == 1
+    assert main(["check", str(order), "-q", "--licences", str(register), *on]) == 0
+    assert main(["screen", str(order), "--licences", str(register), *on]) == 0
     assert "licence-on-file" in capsys.readouterr().out
     bad = tmp_path / "bad.yaml"
     bad.write_text(register.read_text("utf-8").replace("max_quantity", "max_qty"), "utf-8")
-    assert main(["check", str(order), "-q", "--licences", str(bad)]) == 2
+    assert main(["check", str(order), "-q", "--licences", str(bad), *on]) == 2
     assert "max_qty" in capsys.readouterr().err
 
 
