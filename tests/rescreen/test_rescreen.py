@@ -11,9 +11,19 @@ import pytest
 from exportscreen.baseline import Baseline, Clearance, clearance_refs
 from exportscreen.ledger import Ledger
 from exportscreen.ledger.rescreen import rescreen
+from exportscreen.models import Transaction
 from exportscreen.registry import Registry
-from exportscreen.screener import Screener
+from exportscreen.screener import Screener, validate_transaction
 from tests.rescreen.conftest import LATER, ON, fill, generated_orders
+
+
+def _nordwind_order(order_id: str, date: dt.date) -> Transaction:
+    """Seat covers for Nordwind Cargo Airlines (DE), the purchaser the tests list with dates of their own."""
+    return validate_transaction(
+        {"id": order_id, "date": date.isoformat(), "destination": "DE",
+         "parties": [{"role": "purchaser", "name": "Nordwind Cargo Airlines", "country": "DE"}],
+         "items": [{"description": "seat covers", "eccn": "EAR99"}]}
+    )  # fmt: skip
 
 
 def _dump(report_transitions: list) -> list[dict[str, object]]:  # type: ignore[type-arg]
@@ -135,17 +145,12 @@ def test_a_lapsed_listing_is_review_until_a_list_confirms_it(tmp_path: Path, bun
     end, whether it was renewed is unknown (review, listing-lapse-unconfirmed); a list published
     after the end confirms the delisting (less risky). Delta and full re-screen agree on both."""
     from exportscreen.registry import load_registry
-    from exportscreen.screener import validate_transaction
     from tests.rescreen.conftest import write_list
 
     entry = ["  - {id: T-1, name: Nordwind Cargo Airlines, country: DE, end_date: 2026-11-04}"]
     before = Screener(bundled + load_registry(write_list(tmp_path / "t1.yaml", entry, ON)))
     after = Screener(bundled + load_registry(write_list(tmp_path / "t2.yaml", entry, LATER)))
-    tx = validate_transaction(
-        {"id": "PO-T", "date": ON.isoformat(), "destination": "DE",
-         "parties": [{"role": "purchaser", "name": "Nordwind Cargo Airlines", "country": "DE"}],
-         "items": [{"description": "seat covers", "eccn": "EAR99"}]}
-    )  # fmt: skip
+    tx = _nordwind_order("PO-T", ON)
     with Ledger(tmp_path / "ledger.db") as ledger:
         first = before.screen(tx, as_of=ON)
         assert "unread-list-match" in {r.rule_id for r in first.reasons}
@@ -195,20 +200,15 @@ def test_a_new_hit_on_an_order_already_under_review_is_a_worse_transition(
 def test_an_order_dated_later_than_today_is_rescreened_as_of_its_own_date(tmp_path: Path, bundled: Registry) -> None:
     """``check`` screens a planned shipment as of its date; ``rescreen`` without --as-of screened every
     order as of today. An entry that takes effect between today and the shipment date made the order
-    sensitive in ``check`` and "better: less risky" in the re-screen, recorded as the new basis."""
+    review in ``check`` and "better: less risky" in the re-screen, recorded as the new basis."""
     from exportscreen.registry import load_registry
-    from exportscreen.screener import validate_transaction
     from tests.rescreen.conftest import write_list
 
     today = dt.date.today()
     starts, ships = today + dt.timedelta(days=20), today + dt.timedelta(days=40)
     entry = [f"  - {{id: F-1, name: Nordwind Cargo Airlines, country: DE, start_date: {starts.isoformat()}}}"]
     screener = Screener(bundled + load_registry(write_list(tmp_path / "f.yaml", entry, today)))
-    tx = validate_transaction(
-        {"id": "PO-F", "date": ships.isoformat(), "destination": "DE",
-         "parties": [{"role": "purchaser", "name": "Nordwind Cargo Airlines", "country": "DE"}],
-         "items": [{"description": "seat covers", "eccn": "EAR99"}]}
-    )  # fmt: skip
+    tx = _nordwind_order("PO-F", ships)
     with Ledger(tmp_path / "ledger.db") as ledger:
         first = screener.screen(tx)
         assert first.as_of == ships and first.category.value != "less_risky"
