@@ -103,8 +103,15 @@ class EndUseTag(StrEnum):
     CONSUMER = "consumer"
 
 
+# revalidate_instances: a Transaction (or Party, Item, Owner) handed in as an instance is validated
+# again, so one changed after validation or made by model_construct is never screened unchecked.
 _STRICT = ConfigDict(
-    extra="forbid", allow_inf_nan=False, str_strip_whitespace=True, validate_default=True, defer_build=True
+    extra="forbid",
+    allow_inf_nan=False,
+    str_strip_whitespace=True,
+    validate_default=True,
+    defer_build=True,
+    revalidate_instances="always",
 )
 
 

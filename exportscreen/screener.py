@@ -62,16 +62,16 @@ _MEMO_MAX = 4096
 
 
 def validate_transaction(transaction: Transaction | Mapping[str, Any]) -> Transaction:
-    """``transaction`` as a validated ``Transaction``; raises ``InputError`` naming the field."""
-    if isinstance(transaction, Transaction):
-        return transaction
-    if not isinstance(transaction, Mapping):
+    """``transaction`` as a validated ``Transaction``; raises ``InputError`` naming the field. An
+    instance is validated again (changed after validation, or made by ``model_construct``, it would
+    be screened unchecked)."""
+    if not isinstance(transaction, Transaction | Mapping):
         raise InputError(f"a transaction is a mapping of fields, got {type(transaction).__name__}")
     try:
-        return Transaction.model_validate(dict(transaction))
+        return Transaction.model_validate(transaction if isinstance(transaction, Transaction) else dict(transaction))
     except ValidationError as exc:
         loc, msg = format_validation_errors(exc.errors())
-        tx_id = transaction.get("id")
+        tx_id = transaction.get("id") if isinstance(transaction, Mapping) else getattr(transaction, "id", None)
         prefix = f"transaction {tx_id!r}: " if isinstance(tx_id, str) and tx_id else ""
         raise InputError(prefix + msg, location=loc) from exc
 

@@ -212,3 +212,13 @@ def test_example_decisions_validate_and_round_trip(path: Path) -> None:
         decision = default_screener().screen(order.data)
         assert Decision.model_validate_json(decision.to_json()) == decision
         assert Decision.model_validate(decision.model_dump()) == decision
+
+
+def test_a_transaction_instance_is_validated_again() -> None:
+    """A Transaction changed after validation ('north korea' for JP) or made by model_construct (no
+    parties, no items) was screened as it was: review and less risky. It is validated again."""
+    tx = Transaction.model_validate(PRINTER_TO_HUAWEI)
+    tx.destination = "north korea"
+    assert screen(tx, as_of=dt.date(2026, 3, 1)).category is Category.SENSITIVE
+    with pytest.raises(InputError, match="field 'parties': List should have at least 1 item"):
+        screen(Transaction.model_construct(id="M-2", destination="KP", parties=[], items=[]))
