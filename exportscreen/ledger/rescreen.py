@@ -97,18 +97,16 @@ def rescreen(
     stored_rules: dict[str, list[str]] = {}
     for s in orders:
         dec = new_decisions.get(s.transaction_id, s.decision)
+        at = day[s.transaction_id]
         before = order_outcome(s.decision, baseline, s.decision.as_of)
-        after = order_outcome(dec, baseline, day[s.transaction_id])
+        after = order_outcome(dec, baseline, at)
         change, got_worse = (
-            match_change(
-                open_matches(s.decision, baseline, s.decision.as_of),
-                open_matches(dec, baseline, day[s.transaction_id]),
-            )
+            match_change(open_matches(s.decision, baseline, s.decision.as_of), open_matches(dec, baseline, at))
             if before == after
             else (None, False)
         )
         if before != after or change:
-            transitions.append(_order_transition(s, dec, before, after, baseline, on, plan, change, got_worse))
+            transitions.append(_order_transition(s, dec, before, after, baseline, at, plan, change, got_worse))
             stored_rules[s.transaction_id] = _fired(s.decision)
     touched_parties = plan.parties(ledger, workers)
     parties_stored = ledger.party_count()
