@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exportscreen._errors import ConfigError, ExportscreenError, InputError, ListError
+from exportscreen._json_io import parse_json
 
 try:
     import dask.bag as db
@@ -214,10 +215,11 @@ def match_parties(
 
 
 def order_row(screener: Screener, text: str, as_of: dt.date | None) -> dict[str, Any]:
-    """The output row of one order given as JSON text (``screen``; an error is a row, never dropped)."""
+    """The output row of one order given as JSON text (``screen``; an error is a row, never dropped). The
+    text is read as strictly as an order file: a repeated key or a NaN is an error, never the last value."""
     tx_id: object = None
     try:
-        tx = json.loads(text)
+        tx = parse_json(text)
         tx_id = tx.get("id") if isinstance(tx, dict) else None
         decision = screener.screen(tx, as_of=as_of)
     except (ExportscreenError, ValueError) as exc:
