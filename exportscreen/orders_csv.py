@@ -215,11 +215,13 @@ def _screened_words() -> tuple[tuple[str, ...], ...]:
 def _names_an_order_column(folded: str) -> bool:
     """Whether a (case-folded) header is one of the order columns, written with spaces or hyphens for
     the underscores ("End User Country"), or holds the words of a role, the destination, the ECCN or the
-    end use: dropped unread, it would leave a party or a destination unscreened (red team 44, F6)."""
+    end use, also run together ("EndUser", as ERPs write "ShipTo"): dropped unread, it would leave a party
+    or a destination unscreened (red team 44, F6)."""
     words = tuple(w for w in re.split(r"[^0-9a-z]+", folded) if w)
     if folded in COLUMNS or "_".join(words) in COLUMNS:
         return True
-    return any(words[i : i + len(run)] == run for run in _screened_words() for i in range(len(words)))
+    joined = "".join(words)
+    return any("".join(run) in joined for run in _screened_words())
 
 
 def _split(value: str, seps: str) -> list[str]:

@@ -90,6 +90,25 @@ def test_a_mapping_refuses_an_unmapped_column_that_names_a_role_or_the_destinati
     capsys.readouterr()
 
 
+@pytest.mark.parametrize("unread", ["EndUser", "EndUserName", "ENDUSER_CTRY", "Consignee", "Forwarder Name"])
+def test_a_mapping_refuses_an_unmapped_run_together_role_header_or_a_consignee(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, unread: str
+) -> None:
+    """Headers written as one word ('EndUser', as ERPs write 'ShipTo') or naming a consignee or forwarder
+    without the role's other word were dropped unread: Huawei in an 'EndUser' column behind a German
+    ship-to, less risky, exit 0. Now refused like 'End User Name' (exit 2)."""
+    export = tmp_path / "so.csv"
+    export.write_text(
+        f"Order,Dest,ShipTo,ShipToCountry,Material,Export Class,{unread}\n"
+        "SO-1,DE,Rhein Handel GmbH,DE,Office chairs,EAR99,Huawei Technologies Co. Ltd.\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "erp.mapping.yaml"
+    mapping.write_text(_ERP_MAPPING, encoding="utf-8")
+    assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 2
+    assert repr(unread) in capsys.readouterr().err
+
+
 def test_screen_help_names_every_order_format() -> None:
     help_text = build_parser("screen")._subparsers._group_actions[0].choices["screen"].format_help()  # type: ignore[union-attr]
     assert "CSV" in help_text and "--csv-mapping" in help_text
