@@ -174,13 +174,15 @@ class PartyMatching:
                     if pm is not None:
                         matches.append(MatchFact(p_index, role, "address", entry, pm))
                 lapsed += self._lapsed_facts(unconfirmed, p_index, role, "address", party.name)
-            for owner in party.owners:
+            for o_index, owner in enumerate(party.owners):
                 unconfirmed = []
                 for cand in self.name_candidates([owner.name], owner.country, on, unconfirmed):
                     pm = self.party_match(cand, role="owner", query=owner.name)
                     if pm is not None:
                         owners.append(
-                            OwnerFact(p_index, owner.name, owner.percent, self.registry.entries[cand.entry_index], pm)
+                            OwnerFact(
+                                p_index, owner.name, owner.percent, self.registry.entries[cand.entry_index], pm, o_index
+                            )
                         )
                 lapsed += self._lapsed_facts(unconfirmed, p_index, "owner", "name", owner.name)
         return PartyFacts(tuple(matches), tuple(owners), tuple(lapsed))

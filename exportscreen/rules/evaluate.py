@@ -105,8 +105,9 @@ def _eval(cond: Condition, facts: Facts, switches: Mapping[str, bool]) -> tuple[
         owners: list[OwnerFact] = []
         best = 0.0
         for party_owners in by_party.values():
-            # One owner counts once even when it matches several entries.
-            share = sum({o.owner_name: o.percent for o in party_owners}.values())
+            # One owner line counts once even when it matches several entries; two lines naming the
+            # same owner (a direct and an indirect holding) are both counted.
+            share = sum({o.owner_index: o.percent for o in party_owners}.values())
             if share >= spec_o.min_share:
                 owners += party_owners
                 best = max(best, share)

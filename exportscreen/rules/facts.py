@@ -36,6 +36,8 @@ class OwnerFact:
     percent: float
     entry: Entry
     match: PartyMatch
+    #: the owner's place in the party's ``owners``: two lines naming one owner are two holdings
+    owner_index: int
 
 
 @dataclass(frozen=True)
