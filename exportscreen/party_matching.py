@@ -1,8 +1,8 @@
 """Parties against list entries: the matcher's candidates as the ``PartyMatch`` evidence a Decision shows.
 
 A ``PartyMatching`` holds one registry, its compiled matcher and the thresholds. It decides which
-candidates count on a date (entries in force; entries whose lapse the lists cannot confirm are kept
-apart, see ``Registry.lapse_unconfirmed``) and ranks them by score, then by entry ``(source, id)``,
+candidates count on a date (entries in force; entries whose lapse or start the lists cannot confirm
+are kept apart, see ``Registry.unconfirmed``) and ranks them by score, then by entry ``(source, id)``,
 never by position, so the order in which the lists were loaded cannot change a Decision.
 """
 
@@ -82,7 +82,7 @@ class PartyMatching:
                 entry = self.registry.entries[cand.entry_index]
                 if entry.active(on):
                     into = best
-                elif lapsed is not None and self.registry.lapse_unconfirmed(entry, on):
+                elif lapsed is not None and self.registry.unconfirmed(entry, on):
                     into = unconfirmed
                 else:
                     continue
@@ -167,7 +167,7 @@ class PartyMatching:
                 for cand in self.ranked(found):
                     entry = self.registry.entries[cand.entry_index]
                     if not entry.active(on):
-                        if self.registry.lapse_unconfirmed(entry, on):
+                        if self.registry.unconfirmed(entry, on):
                             unconfirmed.append(cand)
                         continue
                     pm = self.party_match(cand, role=role, query=party.name)

@@ -209,10 +209,26 @@ class Registry:
         published = self._source_dates.get(entry.source)
         return published is None or published < end
 
+    def start_pending(self, entry: Entry, on: dt.date) -> bool:
+        """The entry starts after ``on`` and after its list was published (or its list is undated): the
+        list announces a listing to come (a rule effective after the download) or its start date is
+        mistyped (2062 for 2026), so the entry is neither out of force on ``on`` nor in it. A list dated
+        on or after the start is a replay of a date before the listing: not listed yet."""
+        start = entry.start_date
+        if start is None or on >= start:
+            return False
+        published = self._source_dates.get(entry.source)
+        return published is None or published < start
+
+    def unconfirmed(self, entry: Entry, on: dt.date) -> bool:
+        """Out of force on ``on`` only by a date its list cannot confirm: ``lapse_unconfirmed`` or
+        ``start_pending``. A match of such an entry is review."""
+        return self.lapse_unconfirmed(entry, on) or self.start_pending(entry, on)
+
     def counts_on(self, entry: Entry, on: dt.date) -> bool:
-        """In force on ``on``, or lapsed after its list was published (``lapse_unconfirmed``): an entry
-        the screening of that date must look at."""
-        return entry.active(on) or self.lapse_unconfirmed(entry, on)
+        """In force on ``on``, or out of force by a date its list cannot confirm (``unconfirmed``): an
+        entry the screening of that date must look at."""
+        return entry.active(on) or self.unconfirmed(entry, on)
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Entries per source id and list code."""

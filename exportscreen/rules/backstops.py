@@ -11,6 +11,8 @@
   licence determination (``--pack`` replaced the bundled packs), or a pack forgot a status.
 * ``listing-lapse-unconfirmed``: a party matched an entry whose end date (a temporary denial order's
   expiry) passed after its list was published: the lists loaded cannot say whether it was renewed.
+* ``listing-not-yet-in-force``: a party matched an entry whose start date is after the screening date
+  and after its list was published: a listing announced to come, or a mistyped date.
 * ``item-unclassified-backstop``: the packs found nothing, yet an item could not be classified.
 * ``party-unnamed``: a party or owner is named by a placeholder ("TBD", "N/A",
   ``lists/names/placeholders.yaml``): it was never screened against the lists, nor where it is
@@ -48,8 +50,12 @@ def safety_net(
     licence = _unread_licensing(facts, licensing_read, packs)
     if licence is not None:
         out.append(licence)
-    if facts.lapsed:
-        out.append(_lapse_unconfirmed(facts.lapsed))
+    pending = [f for f in facts.lapsed if f.entry.start_date is not None and facts.as_of < f.entry.start_date]
+    ended = [f for f in facts.lapsed if f not in pending]
+    if ended:
+        out.append(_lapse_unconfirmed(ended))
+    if pending:
+        out.append(_not_yet_in_force(pending))
     out += [r for check in (_unnamed, _shares_as_fractions) if (r := check(facts.transaction)) is not None]
     unclassified = [i for i in facts.items if not i.classification.classified]
     if category is Category.LESS_RISKY and unclassified:
@@ -107,6 +113,29 @@ def _lapse_unconfirmed(lapsed: Sequence[MatchFact]) -> Reason:
             "ended": sorted({str(f.entry.end_date) for f in lapsed}),
         },
         matches=match_refs(list(lapsed)),
+    )
+
+
+def _not_yet_in_force(pending: Sequence[MatchFact]) -> Reason:
+    listing = "; ".join(
+        f"{f.match.query_name} ({f.role}) ~ {f.entry.name} [{f.entry.list}, {f.entry.id}] {f.match.strength} "
+        f"{f.match.score:g}, listed from {f.entry.start_date}"
+        for f in pending
+    )
+    return construct(
+        Reason,
+        rule_id="listing-not-yet-in-force",
+        category=Category.REVIEW,
+        message=f"Matched entries whose listing starts after the screening date and after their list was "
+        f"published: {listing}. The list announces a listing to come (a rule effective after the list was "
+        "downloaded) or its start date is mistyped: check the Federal Register and the shipment date "
+        "before shipping.",
+        citations=["15 CFR Part 732 Supp. No. 3 (red flags)", "15 CFR 744.11"],
+        evidence={
+            "lists": sorted({f.entry.list for f in pending}),
+            "starts": sorted({str(f.entry.start_date) for f in pending}),
+        },
+        matches=match_refs(list(pending)),
     )
 
 
