@@ -4,7 +4,8 @@
 
 1. NFKC (full-width ``Ｉ`` → ``I``, ligatures, compatibility forms);
 2. invisible characters dropped: format characters (zero-width space/joiners, soft hyphen, bidi
-   controls), control characters and combining marks (so ``é`` → ``e`` once decomposed);
+   controls), control characters and combining marks (so ``é`` → ``e`` once decomposed); a line
+   break, tab or other whitespace control (``\n``, ``\t``, U+2028) separates words like a space;
 3. Chinese, Japanese and Korean characters transliterated one run at a time into one word
    (``中芯国际`` → ``zhongxinguoji``); Chinese company forms (``有限公司``) split off first so they
    stay separate, weighable words;
@@ -37,6 +38,7 @@ __all__ = ["NormalisationTrace", "consonant_key", "fold", "fold_traced", "skelet
 
 _DROP_CATEGORIES = frozenset({"Cf", "Cc", "Mn", "Me", "Co", "Cs", "Zl", "Zp"})
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_WHITESPACE_CONTROLS = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]")
 _APOSTROPHES = re.compile(r"(?<=[0-9A-Za-z])['’‘`´](?=[0-9A-Za-z])")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 #: Chinese company forms, longest first, split off a CJK run before it is transliterated.
@@ -94,7 +96,9 @@ def fold_traced(text: str, trace: NormalisationTrace | None = None, *, join_init
     if nfkc != text:
         t.add("unicode_compatibility_forms")
     decomposed = unicodedata.normalize("NFD", nfkc)
-    kept_chars = [ch for ch in decomposed if unicodedata.category(ch) not in _DROP_CATEGORIES]
+    # whitespace controls (a name wrapped over two lines) are word breaks, not invisible joiners
+    spaced = _WHITESPACE_CONTROLS.sub(" ", decomposed)
+    kept_chars = [ch for ch in spaced if unicodedata.category(ch) not in _DROP_CATEGORIES]
     if len(kept_chars) != len(decomposed):
         dropped = {unicodedata.category(ch) for ch in decomposed} & _DROP_CATEGORIES
         if dropped & {"Mn", "Me"}:

@@ -47,6 +47,13 @@ def test_fold_cases() -> None:
     assert fold("\x00\x07") == ""
 
 
+def test_a_line_break_or_tab_between_words_separates_them() -> None:
+    """A name wrapped over two lines in an ERP cell ("Huawei Technologies\\nCo., Ltd.") folded to
+    "huawei technologiesco ltd": the Entity List hit became a potential match (review, not sensitive)."""
+    for gap in ("\n", "\r\n", "\t", "\v", "\f", "\x85", "\u2028", "\u2029"):
+        assert fold(f"Huawei Technologies{gap}Co., Ltd.") == "huawei technologies co ltd", repr(gap)
+
+
 def test_spelling_keys() -> None:
     assert skeleton("aleksey") == skeleton("alexei")
     assert skeleton("mohammed") == skeleton("mohamed")

@@ -148,3 +148,8 @@ def test_a_name_with_a_bidirectional_override_is_refused(screener: Screener) -> 
     """Shown as "Huawei Technologies", matched as stored (backwards): it found nothing (red team 35, finding 6)."""
     with pytest.raises(InputError, match="bidirectional override"):
         screener.match_name("\u202eseigolonhceT iewauH", country="CN")
+
+
+def test_a_name_wrapped_over_two_lines_is_still_a_hit(screener: Screener) -> None:
+    (best, *_) = screener.match_name("Huawei Technologies\nCo., Ltd.", country="CN")
+    assert best.entry_name == HUAWEI and best.strength == "hit", best
