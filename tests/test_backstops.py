@@ -202,3 +202,32 @@ def test_owner_shares_written_as_fractions_are_review(shares: list[float], flagg
     assert [r.evidence["shares"] for r in found] == ([{"Lion City Compute Pte Ltd": shares}] if flagged else [])
     if flagged:
         assert decision.category == "review"
+
+
+@pytest.mark.parametrize(
+    ("parties", "flagged"),
+    [
+        ([{"role": "purchaser", "name": "Acme Procurement Inc.", "country": "US"}], True),
+        ([{"role": "freight_forwarder", "name": "Pearl River Logistics Co.", "country": "CN"}], True),
+        (
+            [
+                {"role": "purchaser", "name": "Acme Procurement Inc.", "country": "US"},
+                {"role": "intermediate_consignee", "name": "Pearl River Logistics Co.", "country": "CN"},
+            ],
+            True,
+        ),
+        ([{"role": "purchaser", "name": "Guangzhou Office Retail Co.", "country": "CN"}], False),
+        ([{"role": "end_user", "name": "Guangzhou Office Retail Co.", "country": "CN"}], False),
+    ],
+)
+def test_an_order_naming_no_one_who_receives_the_goods_is_review(parties: list[dict[str, str]], flagged: bool) -> None:
+    """A US purchaser, or only a forwarder, on an order to China: nobody who receives the goods there was
+    screened, yet microcontrollers passed as less risky. A purchaser in the destination stands for the
+    consignee (the brief's retailer cases)."""
+    decision = Screener().screen(
+        {"id": "T", "destination": "CN", "parties": parties, "items": [{"description": "MCU", "eccn": "3A991.a"}]},
+        as_of=dt.date(2026, 6, 1),
+    )
+    found = [r for r in decision.reasons if r.rule_id == "consignee-unnamed"]
+    assert len(found) == (1 if flagged else 0), [r.rule_id for r in decision.reasons]
+    assert decision.category == ("review" if flagged else "less_risky")

@@ -17,6 +17,9 @@
 * ``party-unnamed``: a party or owner is named by a placeholder ("TBD", "N/A",
   ``lists/names/placeholders.yaml``): it was never screened against the lists, nor where it is
   headquartered read.
+* ``consignee-unnamed``: no party receives the goods: no ultimate consignee, no end user and no
+  purchaser in the destination or without a country (a US buyer, or only a forwarder, on an order to
+  China): nobody there was screened.
 * ``owner-share-as-fraction``: every owner of a party holds 1 % or less, together at least half a
   percent: shares written as fractions (0.6 for 60 %) read as under 1 %, below every ownership line.
 """
@@ -56,7 +59,8 @@ def safety_net(
         out.append(_lapse_unconfirmed(ended))
     if pending:
         out.append(_not_yet_in_force(pending))
-    out += [r for check in (_unnamed, _shares_as_fractions) if (r := check(facts.transaction)) is not None]
+    checks = (_unnamed, _no_recipient, _shares_as_fractions)
+    out += [r for check in checks if (r := check(facts.transaction)) is not None]
     unclassified = [i for i in facts.items if not i.classification.classified]
     if category is Category.LESS_RISKY and unclassified:
         out.append(
@@ -189,6 +193,30 @@ def _unnamed(tx: Transaction) -> Reason | None:
         "it is headquartered read: give its name.",
         citations=["15 CFR 736.2(a)", "15 CFR 748.5(c)-(d)"],
         evidence={"unnamed": found},
+    )
+
+
+#: roles that receive the goods; a purchaser in the destination stands for the consignee too (one
+#: without a country may be there: the licence pack's party-country-unknown asks for it)
+_RECIPIENT_ROLES = frozenset({"ultimate_consignee", "end_user"})
+
+
+def _no_recipient(tx: Transaction) -> Reason | None:
+    if any(
+        p.role in _RECIPIENT_ROLES or (p.role == "purchaser" and p.country in (None, tx.destination))
+        for p in tx.parties
+    ):
+        return None
+    named = "; ".join(f"{p.role} {p.name} ({p.country or 'no country'})" for p in tx.parties)
+    return construct(
+        Reason,
+        rule_id="consignee-unnamed",
+        category=Category.REVIEW,
+        message=f"The order names no ultimate consignee, no end user and no purchaser in {tx.destination}, "
+        f"only {named}: whoever receives the goods there was not screened against the lists, nor where "
+        "it is headquartered read. Name the ultimate consignee (the ship-to) and screen again.",
+        citations=["15 CFR 748.5(d)", "15 CFR 758.1", "15 CFR Part 732 Supp. No. 3 (red flags)"],
+        evidence={"destination": tx.destination, "roles": sorted({str(p.role) for p in tx.parties})},
     )
 
 
