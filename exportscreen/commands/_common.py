@@ -7,6 +7,7 @@ import datetime as dt
 import gc
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -117,8 +118,10 @@ def record_run(
     screener: Screener,
     as_of: dt.date | None,
     started_at: dt.datetime,
+    places: Sequence[str] | None = None,
 ) -> None:
-    """Record what one invocation screened as one ledger run (nothing without ``--ledger``)."""
+    """Record what one invocation screened as one ledger run (nothing without ``--ledger``); ``places``
+    (``file:line`` per pair) name two orders of one id, which the ledger refuses."""
     if ledger is None:
         return
     ledger.record(
@@ -128,6 +131,7 @@ def record_run(
         as_of=as_of,
         packs=screener.pack_refs,
         started_at=started_at,
+        places=places,
     )
 
 

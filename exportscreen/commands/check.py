@@ -263,8 +263,10 @@ def run(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         exclude=own_files(args),
     )
-    pairs = [(r.transaction, r.decision) for r in result.results if r.transaction is not None]
-    record_run(ledger, pairs, command="check", screener=screener, as_of=args.as_of, started_at=started)
+    kept = [r for r in result.results if r.transaction is not None]
+    pairs = [(r.transaction, r.decision) for r in kept if r.transaction is not None]
+    places = [f"{r.path}:{r.line}" for r in kept]
+    record_run(ledger, pairs, command="check", screener=screener, as_of=args.as_of, started_at=started, places=places)
     _report(args, screener, result)
     if not args.quiet:
         missing = {code for r in result.results for code in r.decision.lists_missing}

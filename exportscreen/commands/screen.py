@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
     lines: list[str] = []
     results: list[OrderResult] = []
     screened = []
+    places: list[str] = []
     for path in files:
         try:
             orders = load_orders(path, csv_mapping=mapping)
@@ -102,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
                 continue
             counts[decision.category] += 1
             screened.append((tx, decision))
+            places.append(f"{path}:{order.line}")
             missing.update(decision.lists_missing)
             if args.format == "json":
                 decisions.append(decision.to_dict())
@@ -133,7 +135,9 @@ def run(args: argparse.Namespace) -> int:
             baseline_path=None,
             run_by=args.run_by,
         )
-    record_run(ledger, screened, command="screen", screener=screener, as_of=args.as_of, started_at=started)
+    record_run(
+        ledger, screened, command="screen", screener=screener, as_of=args.as_of, started_at=started, places=places
+    )
     if args.output:
         write_atomic(Path(args.output), report)
     else:

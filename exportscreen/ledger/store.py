@@ -128,8 +128,12 @@ class Ledger(Snapshots, TermQueries):
         run_id: str | None = None,
         meta: Mapping[str, JsonValue] | None = None,
         started_at: dt.datetime | None = None,
+        places: Sequence[str] | None = None,
     ) -> RunRecord:
-        """Append one run of (transaction, decision) pairs; returns its record."""
+        """Append one run of (transaction, decision) pairs; returns its record. Two orders of one id
+        with different content are a ``LedgerError`` (nothing is written): the ledger keeps the newest
+        decision per id, so the other would drop out of every re-screen. ``places`` (one per pair, such
+        as ``file:line``) name them in the message."""
         started = started_at or _rows.iso_now()
         at = _rows.iso_now().isoformat()
         # serialised before the write lock is taken; the run's seq is filled in under the lock
@@ -138,6 +142,7 @@ class Ledger(Snapshots, TermQueries):
         for i, (tx, decision) in enumerate(results):
             decisions.append(list(_rows.decision_row(0, i, tx, decision, at)))
             parties += [list(r) for r in _rows.order_party_rows(0, i, tx)]
+        _one_order_per_id(decisions, places)
 
         def write(run_seq: int) -> None:
             self._conn.executemany(
@@ -333,6 +338,24 @@ class Ledger(Snapshots, TermQueries):
         )
         for row in self._query(sql):
             yield _rows.read_party(row, self.path)
+
+
+def _one_order_per_id(decisions: list[list[Any]], places: Sequence[str] | None) -> None:
+    """Refuse a run holding two orders of one id (column 2) with different content (input hash, 3)."""
+    first: dict[str, tuple[int, str]] = {}
+    for i, row in enumerate(decisions):
+        tx_id, digest = row[2], row[3]
+        seen = first.setdefault(tx_id, (i, digest))
+        if seen[1] != digest:
+
+            def where(k: int) -> str:
+                return places[k] if places is not None else f"order {k + 1} of the run"
+
+            raise LedgerError(
+                f"order id {tx_id!r} is given to two different orders ({where(seen[0])} and {where(i)}): the "
+                "ledger keeps the newest decision per order id, so one would drop out of every re-screen; "
+                "give each order its own id (nothing was recorded)"
+            )
 
 
 def _with_seq(rows: list[list[Any]], column: int, run_seq: int) -> Iterator[list[Any]]:

@@ -92,3 +92,28 @@ def test_tampered_ledger_keeps_its_rows(tmp_path: Path) -> None:
         assert len(runs) == 2 and len(list(ledger.decisions(runs[1].run_id))) == 11
         with pytest.raises(LedgerError, match=r"decision 0 does not validate"):
             list(ledger.decisions(runs[0].run_id))
+
+
+def test_two_orders_with_one_id_in_a_run_are_exit_2_not_one_dropped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The ledger keeps the newest decision per order id: SO-1 to Zeta (week 10) and another SO-1 to Lyon
+    (week 11) recorded in one run left only Lyon's, so when Zeta was listed on Friday rescreen said
+    '0 worse', exit 0. Now the run is refused (exit 2) naming both places, and nothing is recorded."""
+    orders = tmp_path / "orders"
+    orders.mkdir()
+    for name, party, country in (("a-week10", "Zeta Messtechnik GmbH", "DE"), ("b-week11", "Lyon Capteurs SARL", "FR")):
+        (orders / f"{name}.yaml").write_text(
+            f"id: SO-1\ndestination: {country}\n"
+            f"parties: [{{role: ultimate_consignee, name: {party}, country: {country}}}]\n"
+            "items: [{description: pressure sensor, eccn: EAR99}]\n",
+            encoding="utf-8",
+        )
+    path = tmp_path / "l.db"
+    assert main(["check", str(orders), "-q", "--ledger", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "SO-1" in err and "a-week10.yaml" in err and "b-week11.yaml" in err, err
+    with Ledger(path, create=False) as ledger:
+        assert ledger.runs() == []
+    (orders / "b-week11.yaml").write_text((orders / "a-week10.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["check", str(orders), "-q", "--ledger", str(path)]) == 0  # the same order twice: one order
