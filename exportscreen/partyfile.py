@@ -73,9 +73,14 @@ class PartyResult:
             return "error"
         return "match" if self.matches else "no match"
 
-    def ledger_row(self) -> tuple[str, str, str | None, list[PartyMatch]]:
-        """The row ``Ledger.record_matches`` takes: (ref, name, country, matches)."""
-        return (self.party.ref, self.party.name, self.party.country, list(self.matches))
+    def ledger_row(self, source: str | None = None) -> tuple[str, str, str | None, list[PartyMatch]]:
+        """The row ``Ledger.record_matches`` takes: (ref, name, country, matches). A ref that is only the
+        row's line is qualified by ``source`` (the file) when given: the ledger keeps the newest row per
+        ref, and line 2 of customers.csv is not line 2 of vendors.csv."""
+        ref = self.party.ref
+        if source is not None and ref == str(self.party.line):
+            ref = f"{source}:{ref}"
+        return (ref, self.party.name, self.party.country, list(self.matches))
 
 
 class _PartyList(BaseModel):

@@ -120,13 +120,14 @@ def _run_file(args: argparse.Namespace) -> int:
     counts = {"match": 0, "no match": 0, "error": 0}
     started = dt.datetime.now(dt.UTC)
     recorded: list[tuple[str, str, str | None, list[PartyMatch]]] = []
+    source = str(Path(args.file).resolve())  # a row known by its line only is known by file and line
     with _output(args.output) as stream, _progress(total, args.quiet) as bar:
         writer = open_writer(args.format or "text", stream)
         results = screen_parties(screener, parties(), limit=args.limit, as_of=args.as_of, workers=workers)
         for result in _counted(results, counts):
             writer.write(result)
             if ledger is not None and result.status != "error":
-                recorded.append(result.ledger_row())
+                recorded.append(result.ledger_row(source))
             bar.update()
         writer.close()
     if ledger is not None:

@@ -117,3 +117,23 @@ def test_two_orders_with_one_id_in_a_run_are_exit_2_not_one_dropped(
         assert ledger.runs() == []
     (orders / "b-week11.yaml").write_text((orders / "a-week10.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     assert main(["check", str(orders), "-q", "--ledger", str(path)]) == 0  # the same order twice: one order
+
+
+def test_party_files_without_ids_keep_their_rows_apart_in_the_ledger(tmp_path: Path) -> None:
+    """A party's ref is its line when the file has no id column: customers.csv line 2 (Zeta) and
+    vendors.csv line 2 (Lyon) were one ledger party, the later one, so a re-screen after Zeta was
+    listed looked at vendors only (0 worse, exit 0). Each file's rows now stay its own."""
+    blocked = tmp_path / "blocked.yaml"
+    head = "format: exportscreen-registry/1\nsource: {id: b, name: Blocked, list: X-BLOCKED, as_of: %s}\nentries:\n"
+    blocked.write_text(head % "2026-11-02" + "  - {id: B-1, name: Northwind Precision Trading Ltd, country: HK}\n")
+    files = {"customers": "Zeta Messtechnik GmbH,DE", "vendors": "Lyon Capteurs SARL,FR"}
+    path = tmp_path / "p.db"
+    for name, row in files.items():
+        (tmp_path / f"{name}.csv").write_text(f"name,country\n{row}\n", encoding="utf-8")
+        argv = ["match", "--file", str(tmp_path / f"{name}.csv"), "--lists", str(blocked), "-q"]
+        assert main([*argv, "--ledger", str(path), "--as-of", "2026-11-02"]) == 0
+    with Ledger(path, create=False) as ledger:
+        assert sorted(m.name for m in ledger.latest_matches()) == ["Lyon Capteurs SARL", "Zeta Messtechnik GmbH"]
+    blocked.write_text(head % "2026-11-06" + "  - {id: B-3, name: Zeta Messtechnik GmbH, country: DE}\n")
+    argv = ["rescreen", "--ledger", str(path), "--lists", str(blocked), "--as-of", "2026-11-06"]
+    assert main(argv) == 1
