@@ -354,8 +354,9 @@ class Screener:
         workers: int = 1,
     ) -> Iterator[Transition]:
         """Re-screen a ledger's stored orders and parties against this Screener's lists on ``as_of``
-        (default today) and yield the transitions, orders then parties, each by key; the re-screen is
-        recorded in the ledger unless ``record=False`` (see ``exportscreen.ledger.rescreen``)."""
+        (default: each order on its own screening date, today or its later date; parties today) and
+        yield the transitions, orders then parties, each by key; the re-screen is recorded in the
+        ledger unless ``record=False`` (see ``exportscreen.ledger.rescreen``)."""
         from exportscreen.ledger.rescreen import rescreen
 
         report = rescreen(self, ledger, as_of=as_of, baseline=baseline, full=full, record=record, workers=workers)

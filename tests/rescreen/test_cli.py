@@ -102,3 +102,32 @@ def test_a_corrupted_or_missing_ledger_is_exit_2(walk: Path, capsys: pytest.Capt
     assert str(db) in capsys.readouterr().err
     assert db.read_bytes() == before
     assert main(["rescreen", "--ledger", str(walk / "none.db")]) == 2
+
+
+def test_a_planned_shipment_is_rescreened_on_its_own_date(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An order dated after today is screened on its date (a planned shipment): a licence that expires
+    before it does not cover it (sensitive). rescreen without --as-of screened it as of today, when
+    the licence was still valid: 'better order SO-77: sensitive -> less_risky', exit 0, recorded."""
+    import datetime as dt
+
+    today = dt.date.today()
+    licences = tmp_path / "licences.yaml"
+    licences.write_text(
+        "format: exportscreen-licences/1\nlicences:\n  - {number: D1111111, type: license, eccns: [3B001.c],"
+        " destinations: [KR], parties: [{name: 'Gyeonggi Memory Fab Co., Ltd.', country: KR}],"
+        f" valid_from: {today - dt.timedelta(days=30)}, valid_to: {today + dt.timedelta(days=30)}}}\n",
+        encoding="utf-8",
+    )
+    order = tmp_path / "so-77.yaml"
+    order.write_text(
+        f"id: SO-77\ndate: {today + dt.timedelta(days=90)}\ndestination: KR\n"
+        "parties: [{role: ultimate_consignee, name: 'Gyeonggi Memory Fab Co., Ltd.', country: KR}]\n"
+        "items: [{description: etch tool, eccn: 3B001.c, quantity: 1, value_usd: 1000000}]\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "ledger.db")
+    assert main(["check", str(order), "--licences", str(licences), "--ledger", db, "-q"]) == 1
+    capsys.readouterr()
+    assert main(["rescreen", "--ledger", db, "--licences", str(licences)]) == 0
+    out = capsys.readouterr().out
+    assert "less_risky" not in out, out
