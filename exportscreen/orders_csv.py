@@ -212,16 +212,27 @@ def _screened_words() -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(w.casefold() for w in run) for run in found.runs)
 
 
+#: a run of at least this many letters is found inside a longer word too ("EndUserName"); a shorter
+#: one only as a word of its own ("HTS Code", not "Weights")
+_RUN_TOGETHER_MIN = 6
+
+
 def _names_an_order_column(folded: str) -> bool:
     """Whether a (case-folded) header is one of the order columns, written with spaces or hyphens for
-    the underscores ("End User Country"), or holds the words of a role, the destination, the ECCN or the
-    end use, also run together ("EndUser", as ERPs write "ShipTo"): dropped unread, it would leave a party
-    or a destination unscreened (red team 44, F6)."""
+    the underscores ("End User Country"), or holds the words of a role, the destination, the
+    classification, a specification a tier reads or the end use, also run together ("EndUser", as ERPs
+    write "ShipTo"): dropped unread, it would leave a party, a destination or an item unscreened."""
     words = tuple(w for w in re.split(r"[^0-9a-z]+", folded) if w)
     if folded in COLUMNS or "_".join(words) in COLUMNS:
         return True
     joined = "".join(words)
-    return any("".join(run) in joined for run in _screened_words())
+    for run in _screened_words():
+        letters = "".join(run)
+        if len(letters) >= _RUN_TOGETHER_MIN and letters in joined:
+            return True
+        if any(words[i : i + len(run)] == run for i in range(len(words))):
+            return True
+    return False
 
 
 def _split(value: str, seps: str) -> list[str]:

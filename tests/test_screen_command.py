@@ -109,6 +109,49 @@ def test_a_mapping_refuses_an_unmapped_run_together_role_header_or_a_consignee(
     assert repr(unread) in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("header", "cell"),
+    [("Export Control Classification Number", "3A090.a"), ("Total Processing Performance", "15832"),
+     ("TPP", "15832"), ("Data Center", "Y"), ("Die Area (mm2)", "814"), ("HTS Code", "8542.31.0000"),
+     ("Harmonized Tariff Code", "8542.31.0000")],
+)  # fmt: skip
+def test_a_mapping_refuses_an_unmapped_column_that_holds_a_classification_or_a_specification(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, header: str, cell: str
+) -> None:
+    """An ERP's 'Export Control Classification Number' or 'Total Processing Performance' column left out
+    of the mapping was dropped unread: an accelerator card declared EAR99 (or kind other) with TPP 15832
+    to a Chinese buyer was less risky, exit 0. Now refused like an unmapped role column (exit 2)."""
+    export = tmp_path / "so.csv"
+    export.write_text(
+        f"Order,Dest,ShipTo,ShipToCountry,Material,Export Class,Plant,{header}\n"
+        f"SO-1,CN,Lotus Office Supply Co,CN,Accelerator card,EAR99,DE01,{cell}\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "erp.mapping.yaml"
+    mapping.write_text(_ERP_MAPPING, encoding="utf-8")
+    assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 2
+    assert repr(header) in capsys.readouterr().err
+    mapping.write_text(mapping.read_text(encoding="utf-8") + f"ignore: ['{header}']\n", encoding="utf-8")
+    assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 0  # said so: left unread
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("header", ["Gross Weights", "Net Weight", "Plant", "Shipping Point", "Nights", "Barcode"])
+def test_a_mapping_still_ignores_headers_that_only_contain_a_short_word(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, header: str
+) -> None:
+    export = tmp_path / "so.csv"
+    export.write_text(
+        f"Order,Dest,ShipTo,ShipToCountry,Material,Export Class,{header}\n"
+        "SO-1,DE,Rhein Handel GmbH,DE,Office chairs,EAR99,x\n",
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "erp.mapping.yaml"
+    mapping.write_text(_ERP_MAPPING, encoding="utf-8")
+    assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+
+
 def test_screen_help_names_every_order_format() -> None:
     help_text = build_parser("screen")._subparsers._group_actions[0].choices["screen"].format_help()  # type: ignore[union-attr]
     assert "CSV" in help_text and "--csv-mapping" in help_text
