@@ -169,6 +169,17 @@ def test_check_with_a_pack_that_drops_the_licence_determination_does_not_pass(
         ("T.B.D.", None, ["the ultimate_consignee is named 'T.B.D.'"]),
         ("Acme Widgets GmbH", "unknown", ["an owner of Acme Widgets GmbH is named 'unknown'"]),
         ("TBD Logistics GmbH", None, []),
+        # ERP accounts that stand for a customer not named (SAP's one-time customer), role words, "ditto"
+        ("One-time customer", None, ["the ultimate_consignee is named 'One-time customer'"]),
+        ("Cash customer", None, ["the ultimate_consignee is named 'Cash customer'"]),
+        ("Walk-in customer", None, ["the ultimate_consignee is named 'Walk-in customer'"]),
+        ("Misc. customer", None, ["the ultimate_consignee is named 'Misc. customer'"]),
+        ("Buyer", None, ["the ultimate_consignee is named 'Buyer'"]),
+        ("Ultimate consignee", None, ["the ultimate_consignee is named 'Ultimate consignee'"]),
+        ("Same as consignee", None, ["the ultimate_consignee is named 'Same as consignee'"]),
+        ("Not known", None, ["the ultimate_consignee is named 'Not known'"]),
+        ("ditto", None, ["the ultimate_consignee is named 'ditto'"]),
+        ("Customer Service Europe GmbH", None, []),
     ],
 )
 def test_a_party_named_by_a_placeholder_is_review(consignee: str, owner: str | None, unnamed: list[str]) -> None:
