@@ -17,6 +17,8 @@ from exportscreen.rules.model import Rule
 LOTUS = "Lotus Cloud Computing Co., Ltd."
 #: The orders' date, inside the licences' validity (2026): screened on it, not today, so the tests do not expire.
 ON = dt.date(2026, 3, 2)
+#: received by BIS more than 25 days before ON: a NAC notification's waiting period is over
+NOTIFIED = {"notified_on": "2026-01-05"}
 
 
 def _register(*licences: dict[str, Any]) -> LicenceRegister:
@@ -131,7 +133,7 @@ def test_a_nac_notification_answers_742_6_a_6_only() -> None:
     """A NAC notification is License Exception NAC (740.8): it covers the 742.6(a)(6) rows of an item in
     a tier open to NAC, never the Country Chart rows (NS2 of a 3A001.z chip) or a tier without NAC."""
     register = _register(
-        {"number": "N1", "type": "nac_notification", "eccns": ["3A001.z"], "parties": [{"name": LOTUS}]}
+        {"number": "N1", "type": "nac_notification", "eccns": ["3A001.z"], "parties": [{"name": LOTUS}], **NOTIFIED}
     )
     chip = {"description": "FPGA card", "eccn": "3A001.z", "kind": "ic", "tpp": 5285, "datacenter": False}
     decision = Screener(licences=register).screen(_h100(items=[chip]), as_of=ON)
@@ -141,7 +143,9 @@ def test_a_nac_notification_answers_742_6_a_6_only() -> None:
     reason = next(r for r in decision.reasons if r.rule_id == "ccl-licence-required")
     assert "N1 is a nac notification, which answers 742.6(a)(6) only" in reason.message
     etch = {"description": "Etch", "eccn": "3B001.c"}
-    register = _register({"number": "N2", "type": "nac_notification", "eccns": ["3B001"], "parties": [{"name": LOTUS}]})
+    register = _register(
+        {"number": "N2", "type": "nac_notification", "eccns": ["3B001"], "parties": [{"name": LOTUS}], **NOTIFIED}
+    )
     decision = Screener(licences=register).screen(_h100(items=[etch]), as_of=ON)
     assert all(r.covered_by is None for r in decision.licence_requirements)
     assert "License Exception NAC is not open to the item's tiers (mature)" in decision.reasons[0].message

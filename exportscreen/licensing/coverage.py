@@ -17,10 +17,11 @@ from dataclasses import dataclass, replace
 
 from exportscreen.licensing.determine import Place, Requirement
 from exportscreen.licensing.register import Licence, LicenceRegister, licensed_parties
+from exportscreen.licensing.sections import NotificationWait, Sections
 from exportscreen.models import Transaction
 from exportscreen.tiers import ItemClassification
 
-__all__ = ["ItemCover", "covered"]
+__all__ = ["ItemCover", "covered", "notification_waits"]
 
 #: Statuses a licence on file can cover.
 _COVERABLE = frozenset({"required", "possible", "delegated", "unevaluated"})
@@ -52,6 +53,7 @@ def covered(
     on: dt.date,
     register: LicenceRegister,
     tier_exceptions: Mapping[str, Sequence[str]],
+    waits: Mapping[str, NotificationWait],
 ) -> tuple[list[Requirement], tuple[ItemCover, ...]]:
     """Mark the requirements a licence on file covers (keeping why the others are not covered), and
     say which licences cover each item to each place that counts (what the rule packs read)."""
@@ -67,7 +69,7 @@ def covered(
             gaps: list[str] = []
             for lic in licences:
                 missing = lic.gaps(eccn=eccn, country=place.country, effective=place.effective, parties=parties, on=on)
-                missing += _notification_gaps(lic, classifications[index], tier_exceptions)
+                missing += _notification_gaps(lic, classifications[index], tier_exceptions, waits, on)
                 if missing:
                     gaps.append(f"{lic.number} {'; '.join(missing)}")
                 else:
@@ -113,19 +115,46 @@ def covered(
     return out, covers
 
 
+def notification_waits(sections: Sections) -> Mapping[str, NotificationWait]:
+    """Licence exception id -> its waiting period, from the section a notification answers."""
+    delegated = sections.delegated.get(_NOTIFIED_SECTION)
+    return delegated.notification_waits if delegated is not None else {}
+
+
 def _notification_gaps(
-    lic: Licence, cls: ItemClassification, tier_exceptions: Mapping[str, Sequence[str]]
+    lic: Licence,
+    cls: ItemClassification,
+    tier_exceptions: Mapping[str, Sequence[str]],
+    waits: Mapping[str, NotificationWait],
+    on: dt.date,
 ) -> list[str]:
     """A NAC or ACA notification covers an item only in a tier that names that licence exception
-    (``license_exceptions`` of lists/tiers.yaml)."""
+    (``license_exceptions`` of lists/tiers.yaml), and, where the exception has a waiting period
+    (``notification_waits`` of lists/ear/sections.yaml), only from that many days after BIS received
+    it (``notified_on``; without it, never)."""
     wanted = _NOTIFIED.get(lic.type)
     if wanted is None:
         return []
+    kind = lic.type.replace("_", " ")
+    out: list[str] = []
     named = {x.split()[0] for t in cls.tiers for x in tier_exceptions.get(t, ())}
-    if wanted in named:
-        return []
-    kind, tiers = lic.type.replace("_", " "), ", ".join(cls.tiers) or "none"
-    return [f"is a {kind}; License Exception {wanted} is not open to the item's tiers ({tiers})"]
+    if wanted not in named:
+        tiers = ", ".join(cls.tiers) or "none"
+        out.append(f"is a {kind}; License Exception {wanted} is not open to the item's tiers ({tiers})")
+    wait = waits.get(wanted)
+    if wait is not None and lic.notified_on is None:
+        out.append(
+            f"is a {kind} without notified_on: {wanted} covers an export only {wait.days} days after BIS "
+            f"received the notification ({wait.citation})"
+        )
+    elif wait is not None and lic.notified_on is not None:
+        usable = lic.notified_on + dt.timedelta(days=wait.days)
+        if on < usable:
+            out.append(
+                f"was notified on {lic.notified_on.isoformat()}: {wanted} covers an export only from "
+                f"{usable.isoformat()}, {wait.days} days after BIS received it ({wait.citation})"
+            )
+    return out
 
 
 @dataclass(frozen=True)

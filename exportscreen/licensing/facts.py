@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from exportscreen._construct import construct
 from exportscreen.geo import CountryGroups
-from exportscreen.licensing.coverage import ItemCover, covered
+from exportscreen.licensing.coverage import ItemCover, covered, notification_waits
 from exportscreen.licensing.destinations import (
     Countryless,
     RegionHit,
@@ -208,7 +208,15 @@ class Licensing:
                 [e for e, _ in item_eccns(item, cls)] for item, cls in zip(tx.items, classifications, strict=True)
             ]
             requirements, covers = covered(
-                requirements, tx, classifications, eccns_of, places, on, self.register, self.tier_exceptions
+                requirements,
+                tx,
+                classifications,
+                eccns_of,
+                places,
+                on,
+                self.register,
+                self.tier_exceptions,
+                notification_waits(self.determiner.sections),
             )
         return LicensingFacts(
             places=places,

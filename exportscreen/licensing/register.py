@@ -65,6 +65,8 @@ class Licence(BaseModel):
     parties: list[LicensedParty] = Field(min_length=1)
     valid_from: dt.date
     valid_to: dt.date
+    #: a notification: the day BIS received it (a NAC notification covers only after its waiting period)
+    notified_on: dt.date | None = None
     max_quantity: int | None = Field(default=None, gt=0)
     max_value_usd: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     conditions: str | None = Field(default=None, max_length=5000)

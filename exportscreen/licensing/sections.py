@@ -17,7 +17,7 @@ from exportscreen._io import load_model
 from exportscreen.licensing.tables import Scope
 from exportscreen.models import EndUseTag
 
-__all__ = ["Delegated", "EndUseSection", "LicenceException", "Sections", "load_sections"]
+__all__ = ["Delegated", "EndUseSection", "LicenceException", "NotificationWait", "Sections", "load_sections"]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
@@ -31,6 +31,16 @@ class _Dated(BaseModel):
         return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on < self.valid_to)
 
 
+class NotificationWait(BaseModel):
+    """A licence exception used by notifying BIS: the days from BIS's receipt of the notification to
+    the first export it may cover."""
+
+    model_config = _FROZEN
+    days: int = Field(ge=0)
+    citation: str
+    confidence: Literal["V", "S", "U"]
+
+
 class Delegated(BaseModel):
     model_config = _FROZEN
     name: str
@@ -38,6 +48,8 @@ class Delegated(BaseModel):
     tiers: list[str] = Field(default_factory=list)
     citations: list[str] = Field(min_length=1)
     note: str | None = None
+    #: licence exception id (NAC) -> its waiting period, for a notification on file
+    notification_waits: dict[str, NotificationWait] = Field(default_factory=dict)
 
 
 class EndUseSection(_Dated):
