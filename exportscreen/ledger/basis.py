@@ -11,15 +11,24 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from exportscreen import __version__
 from exportscreen._data import bundled_dir
+from exportscreen._validated import environment_digest
 
 if TYPE_CHECKING:
     from exportscreen.ledger import RunRecord
     from exportscreen.screener import Screener
 
-__all__ = ["Basis", "Confirmations", "data_dates"]
+__all__ = ["Basis", "Confirmations", "data_dates", "tool_build"]
 
 _DATE = re.compile(rb"\b(19|20)\d\d-[01]\d-[0-3]\d\b")
+
+
+def tool_build() -> str:
+    """What a ledger run records as its tool version: the package version and a digest of the code and
+    bundled data a verdict rests on (``environment_digest``). A run recorded by other screening code
+    under the same version number (a fix before a release) is re-screened in full, never trusted."""
+    return f"{__version__}+{environment_digest()[:16]}"
 
 
 @cache

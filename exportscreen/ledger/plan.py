@@ -9,8 +9,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from exportscreen import __version__
-from exportscreen.ledger.basis import Basis, Confirmations, data_dates
+from exportscreen.ledger.basis import Basis, Confirmations, data_dates, tool_build
 from exportscreen.ledger.delta import COVERED, DIRECT, UNKNOWN, DeltaIndex, fresh_entries
 from exportscreen.ledger.models import LedgerError
 from exportscreen.ledger.pool import Helper, may_match_many
@@ -108,8 +107,8 @@ class Planner:
     def _global(self, basis: Basis) -> str | None:
         if self.full:
             return "requested"
-        if basis.tool_version != __version__:
-            return f"tool version {basis.tool_version} -> {__version__}"
+        if basis.tool_version != tool_build():
+            return f"tool version {basis.tool_version} -> {tool_build()}"
         old = self.deltas.old(basis.registry_version)
         if old is None:
             return f"registry {basis.registry_version[:12]} not in the ledger"

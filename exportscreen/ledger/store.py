@@ -19,9 +19,9 @@ from typing import Any
 
 from pydantic import JsonValue
 
-from exportscreen import __version__
 from exportscreen._errors import InputError
 from exportscreen.ledger import _rows
+from exportscreen.ledger.basis import tool_build
 from exportscreen.ledger.models import LedgerError, RunRecord, StoredDecision, StoredMatch, StoredParty
 from exportscreen.ledger.schema import APPLICATION_ID, LEDGER_SCHEMA_VERSION, migrate
 from exportscreen.ledger.snapshots import Snapshots
@@ -273,7 +273,7 @@ class Ledger(Snapshots, TermQueries):
                         started.isoformat(),
                         _rows.iso_now().isoformat(),
                         user or getpass.getuser(),
-                        __version__,
+                        tool_build(),
                         version,
                         _rows.canonical_json(registry.source_versions),
                         packs_json,

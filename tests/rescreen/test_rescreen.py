@@ -122,10 +122,29 @@ def test_tool_version_change_rescreens_everything(
 ) -> None:
     import exportscreen.ledger.plan as module
 
-    monkeypatch.setattr(module, "__version__", "99.0.0")
+    monkeypatch.setattr(module, "tool_build", lambda: "99.0.0+0000000000000000")
     report = rescreen(screener_v2, ledger_v1, as_of=LATER, record=False)
     assert report.stats.orders_rescreened == report.stats.orders_stored
     assert any("tool version" in r for r in report.stats.full_reasons)
+
+
+def test_a_run_recorded_by_other_code_of_the_same_version_rescreens_everything(
+    tmp_path: Path, screener_v1: Screener, screener_v2: Screener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs recorded only the version number (0.1.0), so a ledger filled before a fix to the screening
+    code (a new backstop, a rule read differently) was trusted by the delta re-screen under the same
+    number, and the fix never reached its stored decisions. A run now records the code's digest too."""
+    import exportscreen.ledger.store as store
+
+    with Ledger(tmp_path / "l.db") as ledger:
+        fill(ledger, screener_v1, generated_orders(12))
+        assert all(r.tool_version.startswith("0.1.0+") for r in ledger.runs())
+        with monkeypatch.context() as m:
+            m.setattr(store, "tool_build", lambda: "0.1.0")  # what a run recorded before
+            fill(ledger, screener_v1, generated_orders(12))
+        report = rescreen(screener_v2, ledger, as_of=LATER, record=False)
+    assert report.stats.orders_rescreened == report.stats.orders_stored == 12
+    assert any(r.startswith("tool version 0.1.0 -> 0.1.0+") for r in report.stats.full_reasons)
 
 
 def test_a_date_in_the_rules_between_screenings_rescreens(tmp_path: Path, screener_v1: Screener) -> None:
