@@ -233,7 +233,7 @@ def mutated_transactions(draw: st.DrawFn) -> dict[str, Any]:
     """A transaction, most often from the benign corner, with one field changed: most often to another
     valid value (so the decision can still be less risky and the property is exercised), else as in
     ``malformed_transactions``. The first choices come first: hypothesis draws them more often."""
-    tx = draw(benign_transactions if draw(st.integers(0, 5)) else transactions)
+    tx = draw(benign_transactions.map(_received) if draw(st.integers(0, 5)) else transactions)
     return _mutate(draw, tx, ["valid"] * 5 + ["replace", "delete", "misspell", "add"])
 
 
