@@ -29,8 +29,11 @@ __all__ = ["ORDER_SUFFIXES", "UNREADABLE_ORDER_SUFFIXES", "LoadedOrder", "collec
 
 ORDER_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 # Files that hold orders in a format this module does not read (spreadsheets, other delimited or
-# structured exports). Skipped in a directory, their orders would pass unscreened.
-UNREADABLE_ORDER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".tsv", ".tab", ".jsonl", ".ndjson", ".xml")
+# structured exports, archives of them). Skipped in a directory, their orders would pass unscreened.
+UNREADABLE_ORDER_SUFFIXES = (
+    ".xlsx", ".xlsm", ".xls", ".ods", ".tsv", ".tab", ".jsonl", ".ndjson", ".xml",
+    ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".tar",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,8 @@ def _unreadable(path: Path) -> InputError | None:
     if path.suffix.lower() not in UNREADABLE_ORDER_SUFFIXES:
         return None
     return InputError(
-        f"cannot read {path.suffix.lower()} order files: export them as CSV (with --csv-mapping), YAML or JSON,"
-        " or move the file out of the screened paths",
+        f"cannot read {path.suffix.lower()} order files: export or unpack them as CSV (with --csv-mapping),"
+        " YAML or JSON, or move the file out of the screened paths",
         path=path,
     )
 

@@ -98,12 +98,14 @@ def test_a_spreadsheet_beside_readable_orders_is_an_error_not_a_skip(run_cli: Ru
     (tmp_path / "week-10.XLSX").write_bytes(b"PK\x03\x04")
     (tmp_path / "week-11.tsv").write_text("id\tname\nSO-1\tSMIC\n")
     (tmp_path / "notes.txt").write_text("not an order")
+    (tmp_path / "week-12.csv.gz").write_bytes(b"\x1f\x8b")
     code, out, _ = run_cli("check", tmp_path)
     assert code == 2
     assert f"{tmp_path / 'week-10.XLSX'}: error: cannot read .xlsx order files" in out
+    assert f"{tmp_path / 'week-12.csv.gz'}: error: cannot read .gz order files" in out
     assert f"{tmp_path / 'week-11.tsv'}: error: cannot read .tsv order files" in out
     assert "notes.txt" not in out
-    assert "1 order(s) in 1 file(s)" in out and "2 input(s) could not be screened" in out
+    assert "1 order(s) in 1 file(s)" in out and "3 input(s) could not be screened" in out
     code, out, _ = run_cli("check", tmp_path / "week-10.XLSX")
     assert code == 2 and "cannot read .xlsx order files" in out
     code, out, err = run_cli("screen", str(tmp_path / "*"))
