@@ -60,12 +60,11 @@ def test_concurrent_writers_all_land(tmp_path: Path, screener: Screener, pairs: 
 def test_two_check_commands_at_once(tmp_path: Path) -> None:
     ledger_path = tmp_path / "same.db"
     argv = [sys.executable, "-m", "exportscreen", "check", str(EXAMPLES / "orders"), "-q", "--ledger", str(ledger_path)]
-    procs = [subprocess.Popen(argv, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
-    codes = [p.wait(timeout=300) for p in procs]
-    for p in procs:
-        assert p.stderr is not None
-        p.stderr.close()
-    assert codes == [1, 1]
+    procs = [
+        subprocess.Popen(argv, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(2)
+    ]
+    errors = [p.communicate(timeout=300)[1] for p in procs]
+    assert [p.returncode for p in procs] == [1, 1], errors
     with Ledger(ledger_path, create=False) as ledger:
         runs = ledger.runs()
         assert sorted(r.seq for r in runs) == [1, 2] and len({r.run_id for r in runs}) == 2
