@@ -64,6 +64,24 @@ def test_a_mapping_refuses_an_unmapped_column_named_like_an_order_column(
     assert "SENSITIVE" in capsys.readouterr().out
 
 
+def _erp_export(tmp_path: Path, header: str, row: str) -> tuple[Path, Path]:
+    """An ERP export: the columns ``_ERP_MAPPING`` maps, then ``header``, and one ``row``; and the mapping."""
+    export = tmp_path / "so.csv"
+    export.write_text(f"Order,Dest,ShipTo,ShipToCountry,Material,Export Class,{header}\n{row}\n", encoding="utf-8")
+    mapping = tmp_path / "erp.mapping.yaml"
+    mapping.write_text(_ERP_MAPPING, encoding="utf-8")
+    return export, mapping
+
+
+def _refused_then_ignored(capsys: pytest.CaptureFixture[str], export: Path, mapping: Path, header: str) -> None:
+    """Screening refuses the unmapped ``header`` (exit 2, naming it) until ``ignore:`` lists it (exit 0)."""
+    assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 2
+    assert repr(header) in capsys.readouterr().err
+    mapping.write_text(mapping.read_text(encoding="utf-8") + f"ignore: ['{header}']\n", encoding="utf-8")
+    assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+
+
 @pytest.mark.parametrize(
     "unread",
     ["End User Name", "End User Country", "Final Destination", "Intermediate Consignee", "Export ECCN",
@@ -75,19 +93,8 @@ def test_a_mapping_refuses_an_unmapped_column_that_names_a_role_or_the_destinati
     """An ERP's 'End User Name' / 'End User Country' / 'Final Destination' columns left out of the mapping
     were dropped unread: an end user in Russia behind a UAE ship-to, less risky, exit 0 (red team 44, F6).
     Now refused like a column of our own name (exit 2); ``ignore:`` says it is left unread on purpose."""
-    export = tmp_path / "so.csv"
-    export.write_text(
-        f"Order,Dest,ShipTo,ShipToCountry,Material,Export Class,Plant,{unread}\n"
-        "SO-1,AE,Dubai Trade FZE,AE,Microcontroller,3A991.a,DE01,Moscow Radio Plant JSC\n",
-        encoding="utf-8",
-    )
-    mapping = tmp_path / "erp.mapping.yaml"
-    mapping.write_text(_ERP_MAPPING, encoding="utf-8")
-    assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 2
-    assert repr(unread) in capsys.readouterr().err
-    mapping.write_text(mapping.read_text(encoding="utf-8") + f"ignore: [{unread}]\n", encoding="utf-8")
-    assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 0  # 'Plant' stays ignored
-    capsys.readouterr()
+    row = "SO-1,AE,Dubai Trade FZE,AE,Microcontroller,3A991.a,DE01,Moscow Radio Plant JSC"
+    _refused_then_ignored(capsys, *_erp_export(tmp_path, f"Plant,{unread}", row), unread)  # 'Plant' stays ignored
 
 
 @pytest.mark.parametrize("unread", ["EndUser", "EndUserName", "ENDUSER_CTRY", "Consignee", "Forwarder Name"])
@@ -97,16 +104,8 @@ def test_a_mapping_refuses_an_unmapped_run_together_role_header_or_a_consignee(
     """Headers written as one word ('EndUser', as ERPs write 'ShipTo') or naming a consignee or forwarder
     without the role's other word were dropped unread: Huawei in an 'EndUser' column behind a German
     ship-to, less risky, exit 0. Now refused like 'End User Name' (exit 2)."""
-    export = tmp_path / "so.csv"
-    export.write_text(
-        f"Order,Dest,ShipTo,ShipToCountry,Material,Export Class,{unread}\n"
-        "SO-1,DE,Rhein Handel GmbH,DE,Office chairs,EAR99,Huawei Technologies Co. Ltd.\n",
-        encoding="utf-8",
-    )
-    mapping = tmp_path / "erp.mapping.yaml"
-    mapping.write_text(_ERP_MAPPING, encoding="utf-8")
-    assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 2
-    assert repr(unread) in capsys.readouterr().err
+    row = "SO-1,DE,Rhein Handel GmbH,DE,Office chairs,EAR99,Huawei Technologies Co. Ltd."
+    _refused_then_ignored(capsys, *_erp_export(tmp_path, unread, row), unread)
 
 
 @pytest.mark.parametrize(
@@ -121,33 +120,15 @@ def test_a_mapping_refuses_an_unmapped_column_that_holds_a_classification_or_a_s
     """An ERP's 'Export Control Classification Number' or 'Total Processing Performance' column left out
     of the mapping was dropped unread: an accelerator card declared EAR99 (or kind other) with TPP 15832
     to a Chinese buyer was less risky, exit 0. Now refused like an unmapped role column (exit 2)."""
-    export = tmp_path / "so.csv"
-    export.write_text(
-        f"Order,Dest,ShipTo,ShipToCountry,Material,Export Class,Plant,{header}\n"
-        f"SO-1,CN,Lotus Office Supply Co,CN,Accelerator card,EAR99,DE01,{cell}\n",
-        encoding="utf-8",
-    )
-    mapping = tmp_path / "erp.mapping.yaml"
-    mapping.write_text(_ERP_MAPPING, encoding="utf-8")
-    assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 2
-    assert repr(header) in capsys.readouterr().err
-    mapping.write_text(mapping.read_text(encoding="utf-8") + f"ignore: ['{header}']\n", encoding="utf-8")
-    assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 0  # said so: left unread
-    capsys.readouterr()
+    row = f"SO-1,CN,Lotus Office Supply Co,CN,Accelerator card,EAR99,DE01,{cell}"
+    _refused_then_ignored(capsys, *_erp_export(tmp_path, f"Plant,{header}", row), header)
 
 
 @pytest.mark.parametrize("header", ["Gross Weights", "Net Weight", "Plant", "Shipping Point", "Nights", "Barcode"])
 def test_a_mapping_still_ignores_headers_that_only_contain_a_short_word(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, header: str
 ) -> None:
-    export = tmp_path / "so.csv"
-    export.write_text(
-        f"Order,Dest,ShipTo,ShipToCountry,Material,Export Class,{header}\n"
-        "SO-1,DE,Rhein Handel GmbH,DE,Office chairs,EAR99,x\n",
-        encoding="utf-8",
-    )
-    mapping = tmp_path / "erp.mapping.yaml"
-    mapping.write_text(_ERP_MAPPING, encoding="utf-8")
+    export, mapping = _erp_export(tmp_path, header, "SO-1,DE,Rhein Handel GmbH,DE,Office chairs,EAR99,x")
     assert main(["screen", str(export), "--csv-mapping", str(mapping)]) == 0, capsys.readouterr().err
     capsys.readouterr()
 

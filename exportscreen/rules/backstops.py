@@ -54,11 +54,11 @@ def safety_net(
     if licence is not None:
         out.append(licence)
     pending = [f for f in facts.lapsed if f.entry.start_date is not None and facts.as_of < f.entry.start_date]
-    ended = [f for f in facts.lapsed if f not in pending]
-    if ended:
-        out.append(_lapse_unconfirmed(ended))
+    lapsed = [f for f in facts.lapsed if f not in pending]
+    if lapsed:
+        out.append(_out_of_force_by_date(lapsed, ended=True))
     if pending:
-        out.append(_not_yet_in_force(pending))
+        out.append(_out_of_force_by_date(pending, ended=False))
     checks = (_unnamed, _no_recipient, _shares_as_fractions)
     out += [r for check in checks if (r := check(facts.transaction)) is not None]
     unclassified = [i for i in facts.items if not i.classification.classified]
@@ -97,49 +97,47 @@ def _unread_matches(facts: Facts, read: set[int]) -> Reason | None:
     )
 
 
-def _lapse_unconfirmed(lapsed: Sequence[MatchFact]) -> Reason:
-    listing = "; ".join(
-        f"{f.match.query_name} ({f.role}) ~ {f.entry.name} [{f.entry.list}, {f.entry.id}] {f.match.strength} "
-        f"{f.match.score:g}, listed until {f.entry.end_date}"
-        for f in lapsed
-    )
-    return construct(
-        Reason,
-        rule_id="listing-lapse-unconfirmed",
-        category=Category.REVIEW,
-        message=f"Matched entries whose listing ended after their list was published: {listing}. "
+#: rule id, what the entries' dates say, what to do, citations and evidence key of an entry out of force
+#: only by a date its list cannot confirm: its end passed after the list was published (``ended``) or
+#: its start is after the screening date and after the list's date
+_OUT_OF_FORCE = {
+    True: (
+        "listing-lapse-unconfirmed",
+        "Matched entries whose listing ended after their list was published",
         "The lists loaded cannot say whether the listing was renewed or extended (a temporary denial "
         "order usually is, for 180 days or a year at a time): refresh the lists (exportscreen lists "
         "update) or check the Federal Register before shipping.",
-        citations=["15 CFR 766.24"],
-        evidence={
-            "lists": sorted({f.entry.list for f in lapsed}),
-            "ended": sorted({str(f.entry.end_date) for f in lapsed}),
-        },
-        matches=match_refs(list(lapsed)),
-    )
+        ["15 CFR 766.24"],
+        "ended",
+    ),
+    False: (
+        "listing-not-yet-in-force",
+        "Matched entries whose listing starts after the screening date and after their list was published",
+        "The list announces a listing to come (a rule effective after the list was downloaded) or its "
+        "start date is mistyped: check the Federal Register and the shipment date before shipping.",
+        ["15 CFR Part 732 Supp. No. 3 (red flags)", "15 CFR 744.11"],
+        "starts",
+    ),
+}
 
 
-def _not_yet_in_force(pending: Sequence[MatchFact]) -> Reason:
+def _out_of_force_by_date(found: Sequence[MatchFact], *, ended: bool) -> Reason:
+    """The review of matches whose entries are out of force only by a date their list cannot confirm."""
+    rule_id, intro, advice, citations, key = _OUT_OF_FORCE[ended]
+    dates = [f.entry.end_date if ended else f.entry.start_date for f in found]
     listing = "; ".join(
         f"{f.match.query_name} ({f.role}) ~ {f.entry.name} [{f.entry.list}, {f.entry.id}] {f.match.strength} "
-        f"{f.match.score:g}, listed from {f.entry.start_date}"
-        for f in pending
+        f"{f.match.score:g}, listed {'until' if ended else 'from'} {date}"
+        for f, date in zip(found, dates, strict=True)
     )
     return construct(
         Reason,
-        rule_id="listing-not-yet-in-force",
+        rule_id=rule_id,
         category=Category.REVIEW,
-        message=f"Matched entries whose listing starts after the screening date and after their list was "
-        f"published: {listing}. The list announces a listing to come (a rule effective after the list was "
-        "downloaded) or its start date is mistyped: check the Federal Register and the shipment date "
-        "before shipping.",
-        citations=["15 CFR Part 732 Supp. No. 3 (red flags)", "15 CFR 744.11"],
-        evidence={
-            "lists": sorted({f.entry.list for f in pending}),
-            "starts": sorted({str(f.entry.start_date) for f in pending}),
-        },
-        matches=match_refs(list(pending)),
+        message=f"{intro}: {listing}. {advice}",
+        citations=list(citations),
+        evidence={"lists": sorted({f.entry.list for f in found}), key: sorted({str(d) for d in dates})},
+        matches=match_refs(list(found)),
     )
 
 
