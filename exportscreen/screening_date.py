@@ -16,7 +16,14 @@ from exportscreen._construct import construct
 from exportscreen._errors import InputError
 from exportscreen.models import Category, Reason
 
-__all__ = ["screening_date"]
+__all__ = ["screening_date", "screening_day"]
+
+
+def screening_day(order_date: dt.date | None, as_of: dt.date | None, today: dt.date) -> dt.date:
+    """The screening date alone (no note): ``as_of``, else the later of ``order_date`` and ``today``."""
+    if as_of is not None:
+        return as_of
+    return order_date if order_date is not None and order_date > today else today
 
 
 def screening_date(order_date: dt.date | None, as_of: object, today: dt.date) -> tuple[dt.date, Reason | None]:

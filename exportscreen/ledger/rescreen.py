@@ -40,7 +40,7 @@ from exportscreen.ledger.transitions import (
     worse,
 )
 from exportscreen.models import Decision, PackRef, PartyMatch
-from exportscreen.screening_date import screening_date
+from exportscreen.screening_date import screening_day
 
 if TYPE_CHECKING:
     from exportscreen.ledger import Ledger, StoredDecision, StoredMatch
@@ -85,7 +85,7 @@ def rescreen(
     own date, as ``check`` screens it; every other order and every party as of today."""
     on = as_of or dt.date.today()
     orders = list(ledger.latest_decisions())
-    day = {s.transaction_id: screening_date(s.transaction.date, as_of, on)[0] for s in orders}
+    day = {s.transaction_id: screening_day(s.transaction.date, as_of, on) for s in orders}
     plan = Planner(screener, ledger, on, full, orders)
     touched_orders = [s for s in orders if day[s.transaction_id] != on or plan.order(s)]
     new_decisions: dict[str, Decision] = {}
