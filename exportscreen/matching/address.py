@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 from pydantic import JsonValue
 from rapidfuzz import fuzz
@@ -46,13 +47,19 @@ from exportscreen.registry.model import Registry
 __all__ = ["AddressIndex", "ParsedAddress", "fold_address", "parse_address", "search_address"]
 
 _A = tuning().addresses
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN_RUN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+
+
+@cache
+def _han_runs() -> re.Pattern[str]:
+    """Runs of Chinese characters; compiled on first use (only a text that is not ASCII needs it)."""
+    return re.compile(_HAN_RUN)
 
 
 def _cjk_parts(text: str, words: WordLists) -> str:
     """Chinese runs split after each listed address part, the part written as its English word."""
     parts = words.cjk_address_parts
-    if not parts or not _CJK.search(text):
+    if not parts or text.isascii() or not _han_runs().search(text):
         return text
     pattern = re.compile("|".join(re.escape(p) for p, _e in parts))
     english = dict(parts)
@@ -60,7 +67,7 @@ def _cjk_parts(text: str, words: WordLists) -> str:
     def one(run: re.Match[str]) -> str:
         return " " + pattern.sub(lambda m: f" {english[m.group(0)]} ", run.group(0)) + " "
 
-    return _CJK.sub(one, text)
+    return _han_runs().sub(one, text)
 
 
 def fold_address(text: str, words: WordLists) -> str:

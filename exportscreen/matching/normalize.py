@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from anyascii import anyascii
 
@@ -40,7 +40,7 @@ _DROP_CATEGORIES = frozenset({"Cf", "Cc", "Mn", "Me", "Co", "Cs", "Zl", "Zp"})
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _WHITESPACE_CONTROLS = re.compile(r"[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]")
 _APOSTROPHES = re.compile(r"(?<=[0-9A-Za-z])['’‘`´](?=[0-9A-Za-z])")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+_CJK_RUN = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+"
 #: Chinese company forms, longest first, split off a CJK run before it is transliterated.
 _CJK_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
 _CJK_FORM_SPLIT = re.compile("(" + "|".join(_CJK_FORMS) + ")")
@@ -63,6 +63,13 @@ class NormalisationTrace:
     def add(self, step: str) -> None:
         if step not in self.steps:
             self.steps.append(step)
+
+
+@cache
+def _cjk_runs() -> re.Pattern[str]:
+    """Runs of Chinese, Japanese and Korean characters; compiled on first use (its character class takes
+    ~3 ms to compile, and only a text that is not ASCII needs it)."""
+    return re.compile(_CJK_RUN)
 
 
 def _cjk_run(match: re.Match[str]) -> str:
@@ -106,9 +113,10 @@ def fold_traced(text: str, trace: NormalisationTrace | None = None, *, join_init
         if dropped - {"Mn", "Me"}:
             t.add("invisible_or_control_characters_removed")
     cleaned = unicodedata.normalize("NFC", "".join(kept_chars))
-    if _CJK.search(cleaned):
+    cjk = _cjk_runs()
+    if cjk.search(cleaned):
         t.add("cjk_transliterated")
-        cleaned = _CJK.sub(_cjk_run, cleaned)
+        cleaned = cjk.sub(_cjk_run, cleaned)
     if not cleaned.isascii():
         unmasked = unmask(cleaned)
         if unmasked != cleaned:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Container
 from dataclasses import dataclass
+from functools import cached_property
 
 from exportscreen._errors import InputError
 from exportscreen._text import bidi_override
@@ -96,14 +97,15 @@ class Readings:
         self._pinyin_any = (
             re.compile("|".join(re.escape(src) for src, _dst, _note in self._pinyin)) if self._pinyin else None
         )
-        #: a Chinese place a company name begins with (and its 市/省/自治区), before two more characters
-        self._cjk_place = (
-            re.compile(
-                "^(" + "|".join(map(re.escape, words.cjk_name_places)) + ")(?:市|省|自治区)?(?=[\u4e00-\u9fff]{2})"
-            )
-            if words.cjk_name_places
-            else None
-        )
+
+    @cached_property
+    def _cjk_place(self) -> re.Pattern[str] | None:
+        """A Chinese place a company name begins with (and its 市/省/自治区), before two more characters;
+        compiled on first use (only names written in Chinese need it)."""
+        places = self.words.cjk_name_places
+        if not places:
+            return None
+        return re.compile("^(" + "|".join(map(re.escape, places)) + ")(?:市|省|自治区)?(?=[\u4e00-\u9fff]{2})")
 
     def of(self, name: str) -> Reading:
         if not isinstance(name, str):
@@ -134,8 +136,9 @@ class Readings:
             runs = set(folded.split()) - set(split.split())
             if any(run not in self.words.legal_forms for run in runs):  # "S.A.", "C.V." are legal forms
                 variants.append((split, "initials read one by one"))
-        if self._cjk_place is not None and "cjk_transliterated" in trace.steps:
-            place = self._cjk_place.match(name.strip())
+        cjk_place = self._cjk_place if "cjk_transliterated" in trace.steps else None
+        if cjk_place is not None:
+            place = cjk_place.match(name.strip())
             if place is not None:
                 split = fold(place.group(1) + " " + name.strip()[place.end() :])
                 if split != folded:
