@@ -58,7 +58,7 @@ def covered(
     """Mark the requirements a licence on file covers (keeping why the others are not covered), and
     say which licences cover each item to each place that counts (what the rule packs read)."""
     licences = register.licences
-    parties = licensed_parties(tx.parties)
+    parties = licensed_parties(tx.parties, tx.destination)
     checked: dict[tuple[int, str | None, Place], _Fit] = {}
 
     def fit(index: int, eccn: str | None, place: Place) -> _Fit:

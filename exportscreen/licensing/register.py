@@ -18,8 +18,9 @@ A licence covers a licence requirement of an item when, on the screening date, i
 item's ECCN (a licence for ``3B001`` covers ``3B001.c``; one for ``3B001.c`` does not cover a bare
 ``3B001``), the country that counts, and every ultimate consignee and end user of the order (by its
 own name, not an alias the order gives it, compared without case, punctuation or extra spaces, and
-its country where both give one), and the order's items under it stay within its
-quantity and value (an item without a quantity or value does not fit a licence that limits it).
+its country where both give one, an ultimate consignee without one being in the destination), and
+the order's items under it stay within its quantity and value (an item without a quantity or value
+does not fit a licence that limits it).
 Shipments already made against a licence are not counted: keep the remaining balance in the register.
 """
 
@@ -39,7 +40,7 @@ from exportscreen._io import load_model
 from exportscreen.eccn import normal_eccn
 from exportscreen.models import Country, Name, Party, Role
 
-__all__ = ["Licence", "LicenceRegister", "LicenceType", "licensed_parties", "load_register"]
+__all__ = ["Licence", "LicenceRegister", "LicenceType", "licensed_parties", "load_register", "on_order"]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 LicenceType = Literal["license", "nac_notification", "aca_notification", "other_authorization"]
@@ -137,11 +138,20 @@ class LicenceRegister(BaseModel):
         return self
 
 
-def licensed_parties(parties: Sequence[Party]) -> list[Party]:
+def on_order(party: Party, destination: str) -> Party:
+    """``party`` with the country the order gives it: an ultimate consignee without a country is in
+    the destination, so a licence that names it only in another country does not name it."""
+    if party.country is None and party.role is Role.ULTIMATE_CONSIGNEE:
+        return party.model_copy(update={"country": destination})
+    return party
+
+
+def licensed_parties(parties: Sequence[Party], destination: str) -> list[Party]:
     """The parties a licence must name: the ultimate consignees and end users (else every party but
-    freight forwarders)."""
+    freight forwarders), each in its country on the order (``on_order``)."""
     named = [p for p in parties if p.role in (Role.ULTIMATE_CONSIGNEE, Role.END_USER)]
-    return named or [p for p in parties if p.role is not Role.FREIGHT_FORWARDER]
+    chosen = named or [p for p in parties if p.role is not Role.FREIGHT_FORWARDER]
+    return [on_order(p, destination) for p in chosen]
 
 
 def load_register(path: str | Path) -> LicenceRegister:

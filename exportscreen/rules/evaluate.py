@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from exportscreen.licensing import conditions as lic
+from exportscreen.licensing.register import on_order
 from exportscreen.models import Category, Reason
 from exportscreen.rules import licensed
 from exportscreen.rules.evidence import EMPTY, Evidence
@@ -241,7 +242,7 @@ def _licensed(rule: Rule, ev: Evidence, facts: Facts) -> tuple[Rule, Evidence]:
         spec.types,
         (spec.items == "found" and sorted(ev.items)) or [i.index for i in facts.items],
         ev.destinations or facts.destinations,
-        [facts.transaction.parties[p] for p in sorted(resting)],
+        [on_order(facts.transaction.parties[p], facts.transaction.destination) for p in sorted(resting)],
         facts.licensing,
     )
     if cov is None:

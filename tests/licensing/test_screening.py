@@ -348,6 +348,21 @@ def test_licence_coverage(licence: dict[str, Any], items: list[dict[str, Any]], 
         assert "D1 " in licence_gaps.message
 
 
+def test_an_ultimate_consignee_without_a_country_is_in_the_destination_for_its_licence() -> None:
+    """The ultimate consignee's country is the destination when the order gives none: a licence that
+    names it only in another country (here Japan) does not cover it on an order to Korea."""
+    licence = {"destinations": ["KR", "JP"], "parties": [{"name": "Gyeonggi Memory Fab Co., Ltd.", "country": "JP"}]}
+    screener = Screener(licences=_register(**licence))
+    tool = [{"description": "tool", "eccn": "3B001.c.1.a"}]
+    for country, covered in ((None, False), ("KR", False), ("JP", True)):
+        party = {"role": "ultimate_consignee", "name": "Gyeonggi Memory Fab Co., Ltd."}
+        party.update({"country": country} if country else {})
+        decision = screener.screen(_tx("KR", [party], tool), as_of=ON)
+        assert (decision.category is Category.LESS_RISKY) is covered, (country, [r.message for r in decision.reasons])
+        rows = [r for r in decision.licence_requirements if r.status == "required" and r.country == "KR"]
+        assert rows and all((r.covered_by == "D1") is covered for r in rows), country
+
+
 def test_explain_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", "3B001.c", "China", "--as-of", "2026-03-02"]) == 1
     out = capsys.readouterr().out
