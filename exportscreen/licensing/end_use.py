@@ -214,13 +214,15 @@ class EndUseWords(BaseModel):
             | {i for _, folded in readings for i, n in by_folded if n in folded}
         )
         hits: list[WordHit] = []
-        found: set[str] = set()
+        found: set[tuple[str, str]] = set()
         for i in present:
             word, needle = self.words[i], self._needles[i]
-            if needle in found:
-                continue  # the same word once folded (Militär, militar): reported once
+            # the same word once folded (Militär, militar) is reported once per category; a word of two
+            # categories (EUV: an item by name, and advanced-node production) once in each
+            if (needle, word.category) in found:
+                continue
             if any(self._found(word, needle, cased if word.case_sensitive else folded) for cased, folded in readings):
-                found.add(needle)
+                found.add((needle, word.category))
                 cat = self.categories[word.category]
                 hits.append(
                     WordHit(word.text, word.category, cat.label, word.language, tuple(cat.citations), word.country)

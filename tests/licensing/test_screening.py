@@ -224,6 +224,13 @@ def test_whole_word_test_equals_its_regular_expression(needle: str, before: str,
         assert whole_word_in(needle, haystack) == _whole_word_by_regex(needle, haystack), (needle, haystack)
 
 
+def test_a_word_of_two_categories_is_found_in_each() -> None:
+    """EUV names an item (controlled_item, read in descriptions only) and advanced-node production: the
+    end use must find both, not the first alone (red team 46)."""
+    hits = load_end_use_words().read("for EUV lithography")
+    assert sorted(h.category for h in hits if h.word == "EUV") == ["advanced_node", "controlled_item"]
+
+
 def test_civil_texts_with_such_letters_find_nothing() -> None:
     words = load_end_use_words()
     for text in ("production plan for Q3", "PRODUCTION PLAN", "swarmy drones", "Armada sailing club membership cards",
@@ -272,6 +279,9 @@ def test_only_diacritics_are_folded_not_the_kana_voicing_marks() -> None:
         ("CN", "Verteidigungsministerium", "3A991", "end-use-words"),
         ("RU", "spares for the Su-35", "EAR99", "end-use-words"),
         ("CN", "DF-41 launcher parts", "EAR99", "end-use-words"),
+        # red team 46: EUV is a word of two categories (an item by name, and advanced-node production);
+        # the end use read it only as the item, which is read in descriptions only
+        ("CN", "spares for our EUV lithography line", "EAR99", "end-use-advanced-node"),
     ],
 )
 def test_free_text_end_uses_the_red_team_passed_are_review(
