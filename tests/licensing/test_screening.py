@@ -282,6 +282,13 @@ def test_only_diacritics_are_folded_not_the_kana_voicing_marks() -> None:
         # red team 46: EUV is a word of two categories (an item by name, and advanced-node production);
         # the end use read it only as the item, which is read in descriptions only
         ("CN", "spares for our EUV lithography line", "EAR99", "end-use-advanced-node"),
+        # the regulation's own term and the other ways a fab writes the node or transistor kind
+        ("CN", "spares for our advanced-node fab", "EAR99", "end-use-advanced-node"),
+        ("CN", "for advanced node logic production", "EAR99", "end-use-advanced-node"),
+        ("CN", "for our nanosheet transistor line", "EAR99", "end-use-advanced-node"),
+        ("CN", "for fin-FET production", "EAR99", "end-use-advanced-node"),
+        ("CN", "用于先进制程产线", "EAR99", "end-use-advanced-node"),
+        ("CN", "用于先进工艺晶圆厂", "EAR99", "end-use-advanced-node"),
     ],
 )
 def test_free_text_end_uses_the_red_team_passed_are_review(
