@@ -180,6 +180,21 @@ def test_check_with_a_pack_that_drops_the_licence_determination_does_not_pass(
         ("Not known", None, ["the ultimate_consignee is named 'Not known'"]),
         ("ditto", None, ["the ultimate_consignee is named 'ditto'"]),
         ("Customer Service Europe GmbH", None, []),
+        # red team 46: the placeholders of other languages (a Chinese order form's 未知 "unknown" and 待定
+        # "to be determined"), N.N., a numbered placeholder, an address label for a name
+        ("未知", None, ["the ultimate_consignee is named '未知'"]),
+        ("待定", None, ["the ultimate_consignee is named '待定'"]),
+        ("неизвестно", None, ["the ultimate_consignee is named 'неизвестно'"]),
+        ("unbekannt", None, ["the ultimate_consignee is named 'unbekannt'"]),
+        ("desconocido", None, ["the ultimate_consignee is named 'desconocido'"]),
+        ("inconnu", None, ["the ultimate_consignee is named 'inconnu'"]),
+        ("N.N.", None, ["the ultimate_consignee is named 'N.N.'"]),
+        ("Pending", None, ["the ultimate_consignee is named 'Pending'"]),
+        ("Ship-to", None, ["the ultimate_consignee is named 'Ship-to'"]),
+        ("Customer 1", None, ["the ultimate_consignee is named 'Customer 1'"]),
+        ("TBD 02", None, ["the ultimate_consignee is named 'TBD 02'"]),
+        ("Test customer", None, ["the ultimate_consignee is named 'Test customer'"]),
+        ("Customer 1 Logistics GmbH", None, []),
     ],
 )
 def test_a_party_named_by_a_placeholder_is_review(consignee: str, owner: str | None, unnamed: list[str]) -> None:

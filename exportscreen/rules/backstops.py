@@ -26,6 +26,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from exportscreen._construct import construct
@@ -174,13 +175,22 @@ def _unread_licensing(facts: Facts, read: set[int], packs: Sequence[str]) -> Rea
     )  # fmt: skip
 
 
+#: numbers at the end of a folded name ("customer 1", "tbd 02"): a numbered placeholder names nobody either
+_TRAILING_NUMBERS = re.compile(r"( [0-9]+)+$")
+
+
+def _placeholder(name: str, placeholders: frozenset[str]) -> bool:
+    folded = fold(name)
+    return folded in placeholders or _TRAILING_NUMBERS.sub("", folded) in placeholders
+
+
 def _unnamed(tx: Transaction) -> Reason | None:
     placeholders = placeholder_names()
     found: list[str] = []
     for p in tx.parties:
-        if fold(p.name) in placeholders:
+        if _placeholder(p.name, placeholders):
             found.append(f"the {p.role} is named {p.name!r}")
-        found += [f"an owner of {p.name} is named {o.name!r}" for o in p.owners if fold(o.name) in placeholders]
+        found += [f"an owner of {p.name} is named {o.name!r}" for o in p.owners if _placeholder(o.name, placeholders)]
     if not found:
         return None
     return construct(
