@@ -13,7 +13,7 @@ from exportscreen.registry.model import Registry
 __all__ = ["load_registry_cached"]
 
 #: Bumped whenever the pickled registry's layout changes.
-REGISTRY_FORMAT = "exportscreen-registry/1"
+REGISTRY_FORMAT = "exportscreen-registry-cache/2"
 
 
 def _list_file_digest(path: Path) -> str:
