@@ -68,7 +68,14 @@ def covered(
             fits: list[Licence] = []
             gaps: list[str] = []
             for lic in licences:
-                missing = lic.gaps(eccn=eccn, country=place.country, effective=place.effective, parties=parties, on=on)
+                missing = lic.gaps(
+                    eccn=eccn,
+                    country=place.country,
+                    effective=place.effective,
+                    parties=parties,
+                    on=on,
+                    region=place.region,
+                )
                 missing += _notification_gaps(lic, classifications[index], tier_exceptions, waits, on)
                 if missing:
                     gaps.append(f"{lic.number} {'; '.join(missing)}")

@@ -6,6 +6,7 @@
         type: license                  # license | nac_notification | aca_notification | other_authorization
         eccns: [3B001.c]               # the ECCNs (or paragraphs, or EAR99) it authorizes
         destinations: [CN]             # countries (ISO alpha-2 or names)
+        regions: []                    # optional: sanctioned regions it reaches (UA-43, Crimea)
         parties:                       # the ultimate consignee / end user named on it
           - {name: Eastern Logic Foundry Co., Ltd., country: CN}
         valid_from: 2026-01-15
@@ -38,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from exportscreen._errors import InputError
 from exportscreen._io import load_model
 from exportscreen.eccn import normal_eccn
+from exportscreen.licensing.embargoes import load_part746
 from exportscreen.models import Country, Name, Party, Role
 
 __all__ = ["Licence", "LicenceRegister", "LicenceType", "licensed_parties", "load_register", "on_order"]
@@ -63,6 +65,9 @@ class Licence(BaseModel):
     type: LicenceType
     eccns: list[str] = Field(min_length=1)
     destinations: list[Country] = Field(min_length=1)
+    #: the sanctioned regions (lists/ear/part746.yaml: UA-43, Crimea ...) it reaches: a licence for the
+    #: country alone does not reach them
+    regions: list[str] = Field(default_factory=list)
     parties: list[LicensedParty] = Field(min_length=1)
     valid_from: dt.date
     valid_to: dt.date
@@ -77,6 +82,20 @@ class Licence(BaseModel):
     def _eccns(cls, value: list[str]) -> list[str]:
         return [normal_eccn(text) for text in value]
 
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, value: list[str]) -> list[str]:
+        """Each region as its id in lists/ear/part746.yaml (``crimea``); a text naming none is an error."""
+        known = load_part746().regions
+        out: list[str] = []
+        for text in value:
+            found = [r.id for r in known if r.id == text.casefold() or r.found_in(text)]
+            if not found:
+                names = ", ".join(c for r in known for c in r.codes)
+                raise ValueError(f"region {text!r} names no sanctioned region of lists/ear/part746.yaml ({names})")
+            out += [r for r in found if r not in out]
+        return out
+
     @model_validator(mode="after")
     def _dates(self) -> Licence:
         if self.valid_to < self.valid_from:
@@ -90,9 +109,17 @@ class Licence(BaseModel):
         return eccn is not None and any(eccn == e or eccn.startswith(e + ".") for e in self.eccns)
 
     def gaps(
-        self, *, eccn: str | None, country: str, effective: str, parties: Sequence[Party], on: dt.date
+        self,
+        *,
+        eccn: str | None,
+        country: str,
+        effective: str,
+        parties: Sequence[Party],
+        on: dt.date,
+        region: str | None = None,
     ) -> list[str]:
-        """Why this licence does not cover the requirement (empty: it covers it, limits aside)."""
+        """Why this licence does not cover the requirement (empty: it covers it, limits aside); ``region``:
+        the sanctioned region the requirement is for, which the licence must name (``regions``)."""
         out: list[str] = []
         if not self.valid_from <= on <= self.valid_to:
             out.append(f"not valid on {on.isoformat()}")
@@ -100,6 +127,8 @@ class Licence(BaseModel):
             out.append(f"does not name {eccn or 'an item without an ECCN'}")
         if country not in self.destinations and effective not in self.destinations:
             out.append(f"does not name {country}")
+        elif region is not None and region not in self.regions:
+            out.append(f"does not name the region {region} (a licence for {country} does not reach it: regions)")
         out += [f"does not name {why}" for why in (self.not_named(p) for p in parties) if why is not None]
         return out
 

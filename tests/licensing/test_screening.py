@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from exportscreen import Category, Screener
 from exportscreen._errors import InputError, PackError
@@ -378,6 +379,24 @@ def test_an_ultimate_consignee_without_a_country_is_in_the_destination_for_its_l
         assert (decision.category is Category.LESS_RISKY) is covered, (country, [r.message for r in decision.reasons])
         rows = [r for r in decision.licence_requirements if r.status == "required" and r.country == "KR"]
         assert rows and all((r.covered_by == "D1") is covered for r in rows), country
+
+
+def test_a_licence_for_the_country_does_not_reach_a_sanctioned_region() -> None:
+    """A licence naming Ukraine covered the 746.6 requirement of an order to the Crimea region (red team
+    46): it reaches a region only when it names it (regions:), as a code or a name of lists/ear/part746.yaml."""
+    party = [{"role": "ultimate_consignee", "name": "Gyeonggi Memory Fab Co., Ltd."}]
+    chairs = [{"description": "office chairs", "eccn": "EAR99"}]
+    for regions, covered in ((None, False), (["UA-14"], False), (["UA-43"], True), (["Crimea"], True)):
+        licence: dict[str, Any] = {"eccns": ["EAR99"], "destinations": ["UA"]}
+        licence.update({"regions": regions} if regions else {})
+        decision = Screener(licences=_register(**licence)).screen(
+            _tx("UA", party, chairs, destination_region="UA-43"), as_of=ON
+        )
+        assert (decision.category is Category.LESS_RISKY) is covered, (regions, [r.message for r in decision.reasons])
+        rows = [r for r in decision.licence_requirements if r.status == "required"]
+        assert rows and all((r.covered_by == "D1") is covered for r in rows), regions
+    with pytest.raises(ValidationError, match="Kherson"):
+        _register(regions=["Kherson"])
 
 
 def test_explain_command(capsys: pytest.CaptureFixture[str]) -> None:
