@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-import traceback
 from collections.abc import Sequence
 from types import ModuleType
 
@@ -53,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except Exception:
         # An uncaught exception would exit 1, which means "findings": a crash must read "could not screen".
+        import traceback  # on use: a few ms of every cold start
+
         traceback.print_exc()
         print("exportscreen: internal error: nothing was screened reliably (exit 2)", file=sys.stderr)
         return EXIT_ERROR
