@@ -244,6 +244,17 @@ def test_owner_shares_written_as_fractions_are_review(shares: list[float], flagg
         ),
         ([{"role": "purchaser", "name": "Guangzhou Office Retail Co.", "country": "CN"}], False),
         ([{"role": "end_user", "name": "Guangzhou Office Retail Co.", "country": "CN"}], False),
+        # red team 46: an ultimate consignee or end user elsewhere is no recipient in the destination either
+        ([{"role": "ultimate_consignee", "name": "Acme Procurement Inc.", "country": "US"}], True),
+        ([{"role": "end_user", "name": "Rhein Office Retail GmbH", "country": "DE"}], True),
+        ([{"role": "ultimate_consignee", "name": "Guangzhou Office Retail Co."}], False),
+        (
+            [
+                {"role": "ultimate_consignee", "name": "Rhein Office Retail GmbH", "country": "DE"},
+                {"role": "end_user", "name": "Guangzhou Office Retail Co.", "country": "CN"},
+            ],
+            False,
+        ),
     ],
 )
 def test_an_order_naming_no_one_who_receives_the_goods_is_review(parties: list[dict[str, str]], flagged: bool) -> None:

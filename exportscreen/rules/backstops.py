@@ -204,16 +204,15 @@ def _unnamed(tx: Transaction) -> Reason | None:
     )
 
 
-#: roles that receive the goods; a purchaser in the destination stands for the consignee too (one
-#: without a country may be there: the licence pack's party-country-unknown asks for it)
-_RECIPIENT_ROLES = frozenset({"ultimate_consignee", "end_user"})
+#: roles that receive the goods in the destination; a purchaser there stands for the consignee too.
+#: Each counts only in the destination or without a country (one without may be there: the licence
+#: pack's party-country-unknown asks for it): an ultimate consignee in the US on an order to China
+#: leaves whoever receives the goods in China unscreened.
+_RECIPIENT_ROLES = frozenset({"ultimate_consignee", "end_user", "purchaser"})
 
 
 def _no_recipient(tx: Transaction) -> Reason | None:
-    if any(
-        p.role in _RECIPIENT_ROLES or (p.role == "purchaser" and p.country in (None, tx.destination))
-        for p in tx.parties
-    ):
+    if any(p.role in _RECIPIENT_ROLES and p.country in (None, tx.destination) for p in tx.parties):
         return None
     named = "; ".join(f"{p.role} {p.name} ({p.country or 'no country'})" for p in tx.parties)
     return construct(

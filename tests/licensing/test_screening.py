@@ -376,7 +376,9 @@ def test_an_ultimate_consignee_without_a_country_is_in_the_destination_for_its_l
         party = {"role": "ultimate_consignee", "name": "Gyeonggi Memory Fab Co., Ltd."}
         party.update({"country": country} if country else {})
         decision = screener.screen(_tx("KR", [party], tool), as_of=ON)
-        assert (decision.category is Category.LESS_RISKY) is covered, (country, [r.message for r in decision.reasons])
+        # a consignee in Japan on an order to Korea names no recipient in Korea: review whatever the licence
+        findings = {r.rule_id for r in decision.reasons if r.category is not Category.LESS_RISKY}
+        assert (findings <= {"consignee-unnamed"}) is covered, (country, [r.message for r in decision.reasons])
         rows = [r for r in decision.licence_requirements if r.status == "required" and r.country == "KR"]
         assert rows and all((r.covered_by == "D1") is covered for r in rows), country
 
