@@ -71,20 +71,46 @@ def required_missing(registry: Registry, active: Sequence[RulePack]) -> Reason |
     )
 
 
-def freshness(sources: Iterable[Source], on: dt.date, *, max_list_age: int | None, stale_after: int) -> Reason | None:
+#: A source may be dated this many days after today (a list published where the day has begun already);
+#: one dated later carries no publication date (2062 typed for 2026) and counts as undated.
+_AHEAD_DAYS = 1
+
+
+def freshness(
+    sources: Iterable[Source],
+    on: dt.date,
+    *,
+    max_list_age: int | None,
+    stale_after: int,
+    today: dt.date | None = None,
+) -> Reason | None:
     """``ListError`` (with ``max_list_age``) or a ``stale-lists`` warning reason when a source is
-    older than the limit on ``on`` or undated; None when every source is fresh."""
+    older than the limit on ``on``, undated, or dated after ``today`` (default: the clock's); None when
+    every source is fresh."""
     aged: list[dict[str, JsonValue]] = []
     limit = max_list_age if max_list_age is not None else stale_after
+    latest = (today or dt.date.today()) + dt.timedelta(days=_AHEAD_DAYS)
     for src in sorted(sources, key=lambda s: s.id):
-        age = (on - src.as_of).days if src.as_of else None
+        ahead = src.as_of is not None and src.as_of > latest
+        age = (on - src.as_of).days if src.as_of and not ahead else None
         if age is None or age > limit:
-            aged.append({"source": src.id, "as_of": src.as_of.isoformat() if src.as_of else None, "age_days": age})
+            aged.append(
+                {
+                    "source": src.id,
+                    "as_of": src.as_of.isoformat() if src.as_of else None,
+                    "age_days": age,
+                    **({"dated_after_today": True} if ahead else {}),
+                }
+            )
     if not aged:
         return None
-    listing = ", ".join(
-        f"{a['source']} ({'undated' if a['age_days'] is None else str(a['age_days']) + ' days'})" for a in aged
-    )
+
+    def _age(a: dict[str, JsonValue]) -> str:
+        if a.get("dated_after_today"):
+            return f"dated {a['as_of']}, after today: a mistyped date"
+        return "undated" if a["age_days"] is None else f"{a['age_days']} days"
+
+    listing = ", ".join(f"{a['source']} ({_age(a)})" for a in aged)
     if max_list_age is not None:
         raise ListError(
             f"list data older than {max_list_age} days on {on.isoformat()}: {listing}; "

@@ -278,11 +278,14 @@ class Screener:
         return [construct(PackRef, id=p.id, version=p.version) for p in self.packs]
 
     def _screen(self, tx: Transaction, as_of: dt.date | None) -> Decision:
-        on, date_note = screening_date(tx.date, as_of, dt.date.today())
+        today = dt.date.today()
+        on, date_note = screening_date(tx.date, as_of, today)
         active = [p for p in self.packs if p.active(on)]
         if not active:
             raise ConfigError(f"no rule pack is in force on {on.isoformat()}")
-        stale = freshness(self.registry.sources, on, max_list_age=self.max_list_age, stale_after=self.stale_after)
+        stale = freshness(
+            self.registry.sources, on, max_list_age=self.max_list_age, stale_after=self.stale_after, today=today
+        )
         ids = frozenset(p.id for p in active)
         memo = LicensingMemo()
 

@@ -64,3 +64,25 @@ def test_cli_max_list_age_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: P
     )
     assert main(["screen", str(order), "--max-list-age", "30"]) == 2
     assert "older than 30 days" in capsys.readouterr().err
+
+
+def test_a_source_dated_after_today_is_not_fresh(tmp_path: Path) -> None:
+    """A list whose as-of date is after today (2062 typed for 2026) never aged: --max-list-age let it
+    pass for ever (red team 46). Such a date is no publication date: the source counts as undated."""
+    future = dt.date.today() + dt.timedelta(days=3650)
+    lst = tmp_path / "typo.yaml"
+    lst.write_text(
+        f"format: exportscreen-registry/1\nsource: {{id: t, name: typo, list: X-MINE, as_of: {future}}}\n"
+        "entries:\n  - {id: a, name: Blocked Customer Ltd}\n",
+        encoding="utf-8",
+    )
+    reg = load_registry(lst)
+    with pytest.raises(ListError, match="after today"):
+        Screener(reg, max_list_age=10_000).screen(TX)
+    decision = Screener(reg).screen(TX)
+    stale = [r for r in decision.reasons if r.rule_id == "stale-lists"]
+    assert stale and "after today" in stale[0].message
+    # a day ahead (a list published in a time zone already on the next day) is fresh
+    tomorrow = lst.read_text(encoding="utf-8").replace(str(future), str(dt.date.today() + dt.timedelta(days=1)))
+    lst.write_text(tomorrow, encoding="utf-8")
+    assert all(r.rule_id != "stale-lists" for r in Screener(load_registry(lst)).screen(TX).reasons)
