@@ -13,7 +13,7 @@ from exportscreen._construct import construct
 from exportscreen._errors import ConfigError, ListError
 from exportscreen.models import Category, Reason
 from exportscreen.registry import Registry
-from exportscreen.registry.model import Source
+from exportscreen.registry.model import Source, credible_as_of
 from exportscreen.rules import RulePack
 
 __all__ = ["check_required_lists", "entries_per_list", "freshness", "incomplete_sources", "required_missing"]
@@ -71,11 +71,6 @@ def required_missing(registry: Registry, active: Sequence[RulePack]) -> Reason |
     )
 
 
-#: A source may be dated this many days after today (a list published where the day has begun already);
-#: one dated later carries no publication date (2062 typed for 2026) and counts as undated.
-_AHEAD_DAYS = 1
-
-
 def freshness(
     sources: Iterable[Source],
     on: dt.date,
@@ -89,9 +84,8 @@ def freshness(
     every source is fresh."""
     aged: list[dict[str, JsonValue]] = []
     limit = max_list_age if max_list_age is not None else stale_after
-    latest = (today or dt.date.today()) + dt.timedelta(days=_AHEAD_DAYS)
     for src in sorted(sources, key=lambda s: s.id):
-        ahead = src.as_of is not None and src.as_of > latest
+        ahead = src.as_of is not None and credible_as_of(src.as_of, today) is None
         age = (on - src.as_of).days if src.as_of and not ahead else None
         if age is None or age > limit:
             aged.append(

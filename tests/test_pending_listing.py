@@ -58,3 +58,13 @@ def test_a_list_dated_after_the_start_replays_a_date_before_the_listing() -> Non
     decision = screener.screen(_order(), as_of=dt.date(2026, 10, 1))
     assert decision.category is Category.LESS_RISKY, [r.rule_id for r in decision.reasons]
     assert screener.screen(_order(), as_of=ON).category is Category.SENSITIVE
+
+
+def test_a_list_dated_after_today_is_no_publication_date() -> None:
+    """A list dated after today (2036 typed for 2026) made an entry starting next month a replay of a day
+    before its listing: the party passed unmatched (red team 46). Such a list counts as undated."""
+    today = dt.date.today()
+    screener = _screener(today + dt.timedelta(days=3650), starts=today + dt.timedelta(days=30))
+    decision = screener.screen(_order(), as_of=today)
+    assert decision.category is Category.REVIEW, [r.rule_id for r in decision.reasons]
+    assert "listing-not-yet-in-force" in {r.rule_id for r in decision.reasons}

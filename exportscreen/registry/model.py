@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from exportscreen._construct import fill, shared_fields_set
 from exportscreen.geo import CountryCode
 
-__all__ = ["Entry", "EntryType", "Registry", "Source"]
+__all__ = ["AHEAD_DAYS", "Entry", "EntryType", "Registry", "Source", "credible_as_of"]
 
 EntryType = Literal["entity", "individual", "vessel", "aircraft"]
 
@@ -158,6 +158,18 @@ class Source(BaseModel):
     format: str = "exportscreen-yaml"
 
 
+#: A source may be dated this many days after today (a list published where the day has begun already);
+#: one dated later carries no publication date (2062 typed for 2026) and counts as undated.
+AHEAD_DAYS = 1
+
+
+def credible_as_of(as_of: dt.date | None, today: dt.date | None = None) -> dt.date | None:
+    """``as_of``, or None when it is more than ``AHEAD_DAYS`` after ``today`` (default: the clock's)."""
+    if as_of is None or as_of <= (today or dt.date.today()) + dt.timedelta(days=AHEAD_DAYS):
+        return as_of
+    return None
+
+
 class Registry:
     """An immutable set of entries from one or more sources, with a content version."""
 
@@ -201,7 +213,8 @@ class Registry:
 
     @cached_property
     def _source_dates(self) -> dict[str, dt.date | None]:
-        return {s.id: s.as_of for s in self.sources}
+        """Each source's publication date; one after today (``credible_as_of``) is none."""
+        return {s.id: credible_as_of(s.as_of) for s in self.sources}
 
     def lapse_unconfirmed(self, entry: Entry, on: dt.date) -> bool:
         """The entry's end date has passed on ``on``, but its source is dated before that end date (or
