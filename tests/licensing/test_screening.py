@@ -283,6 +283,8 @@ def test_only_diacritics_are_folded_not_the_kana_voicing_marks() -> None:
         # red team 46: EUV is a word of two categories (an item by name, and advanced-node production);
         # the end use read it only as the item, which is read in descriptions only
         ("CN", "spares for our EUV lithography line", "EAR99", "end-use-advanced-node"),
+        ("CN", "supplied to the P.L.A.", "EAR99", "end-use-words"),
+        ("CN", "for P.L.A unit 61398", "EAR99", "end-use-words"),
         # the regulation's own term and the other ways a fab writes the node or transistor kind
         ("CN", "spares for our advanced-node fab", "EAR99", "end-use-advanced-node"),
         ("CN", "for advanced node logic production", "EAR99", "end-use-advanced-node"),
