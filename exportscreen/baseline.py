@@ -21,7 +21,7 @@ International Trading LLC of Ohio is not SMIC"); ``exportscreen review`` records
         reviewer: J. Doe
         reason: Different company, Ohio registration checked
         reviewed_on: 2026-03-02
-        expires: 2026-12-31    # optional; the clearance applies up to and including this date
+        expires: 2026-12-31    # required: the clearance applies up to and including this date
 
 A clearance stops applying when the list entry changes (its content hash differs), when the order
 names a different party for the same entry and rule, when it has expired, or when the match it
@@ -91,7 +91,9 @@ class Clearance(BaseModel):
     reviewer: str = Field(min_length=1)
     reason: str = Field(min_length=1)
     reviewed_on: dt.date
-    expires: dt.date | None = None
+    #: the last day it applies: every clearance expires (``review`` writes one; a baseline without it is
+    #: malformed, so a clearance whose expiry was deleted never applies for ever)
+    expires: dt.date
 
     @model_validator(mode="after")
     def _hit_needs_flag(self) -> Clearance:
@@ -105,7 +107,7 @@ class Clearance(BaseModel):
 
     def describe(self) -> str:
         what = "HIT cleared (--allow-hit)" if self.allow_hit else "cleared"
-        until = f", expires {self.expires.isoformat()}" if self.expires else ""
+        until = f", expires {self.expires.isoformat()}"
         return f"{what} by {self.reviewer} on {self.reviewed_on.isoformat()}{until}: {self.reason}"
 
 
@@ -251,7 +253,7 @@ def _check_one(
     stamp = f"the clearance by {exact.reviewer} on {exact.reviewed_on.isoformat()} no longer applies"
     if exact.entry_hash != ref.entry_hash:
         return None, f"{stamp}: list entry {ref.entry_id} changed since the review"
-    if exact.expires is not None and today > exact.expires:
+    if today > exact.expires:
         return None, f"{stamp}: it expired on {exact.expires.isoformat()}"
     if ref.strength == "hit" and not exact.allow_hit:
         return None, f"{stamp}: the match with {ref.entry_id} is now a hit (a review-strength match was cleared)"

@@ -249,6 +249,19 @@ def test_hit_clearance_without_the_flag_is_malformed(ws: Workspace) -> None:
     assert "allow_hit" in err
 
 
+def test_a_clearance_without_an_expiry_is_malformed(ws: Workspace) -> None:
+    """A clearance always expires (README): one whose expires line was deleted by hand applied for ever
+    (red team 46); it is now a malformed baseline, exit 2, never a cleared finding."""
+    ws.review()
+    text = ws.baseline.read_text()
+    assert "  expires: " in text
+    ws.baseline.write_text("\n".join(line for line in text.splitlines() if "expires:" not in line) + "\n")
+    code, out, err = ws.check()
+    assert code == 2
+    assert "expires" in err
+    assert "cleared" not in out
+
+
 def test_a_missing_baseline_is_an_empty_one_with_a_note(ws: Workspace) -> None:
     """A fresh repository has no baseline yet: nothing is cleared, and nothing fails for it (issue 12.8)."""
     code, out, err = ws.check()

@@ -106,6 +106,7 @@ def test_a_cleared_entry_that_changes_is_reviewed_again(ledger_v1: Ledger, scree
                         reviewer="J. Doe",
                         reason="checked: another company",
                         reviewed_on=ON,
+                        expires=ON + dt.timedelta(days=365),
                     )
                 )
     baseline = Baseline(tool_version="0.1.0", registry_version="x", packs=[], clearances=clearances)
