@@ -244,6 +244,8 @@ class Item(BaseModel):
         mode="before",
     )(_not_bool)
 
+    _text = field_validator("description")(_check_text)
+
     @field_validator("eccn")
     @classmethod
     def _eccn_shape(cls, value: str | None) -> str | None:
