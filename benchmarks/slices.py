@@ -74,12 +74,17 @@ def _pools(data: Path, sources: Any) -> dict[str, Callable[[], list[Any]]]:
 
 def build_held_out(out_dir: Path, data: Path) -> list[Path]:
     """Write every ``HELD_OUT`` slice into ``out_dir`` (kept when already there); their paths."""
+    return build_slices(out_dir, data, HELD_OUT)
+
+
+def build_slices(out_dir: Path, data: Path, specs: dict[str, tuple[int, int, str, bool]]) -> list[Path]:
+    """Write every slice of ``specs`` (as ``HELD_OUT``) into ``out_dir`` (kept when already there)."""
     from ssb import benchmark, sources
 
     out_dir.mkdir(parents=True, exist_ok=True)
     pools = _pools(data, sources)
     written: list[Path] = []
-    for name, (seed, skip, pool, individuals) in HELD_OUT.items():
+    for name, (seed, skip, pool, individuals) in specs.items():
         path = out_dir / f"{name}.json"
         written.append(path)
         if path.is_file():
