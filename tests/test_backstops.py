@@ -195,6 +195,10 @@ def test_check_with_a_pack_that_drops_the_licence_determination_does_not_pass(
         ("TBD 02", None, ["the ultimate_consignee is named 'TBD 02'"]),
         ("Test customer", None, ["the ultimate_consignee is named 'Test customer'"]),
         ("Customer 1 Logistics GmbH", None, []),
+        # a customer number in the name field names nobody either
+        ("100234", None, ["the ultimate_consignee is named '100234'"]),
+        ("0", None, ["the ultimate_consignee is named '0'"]),
+        ("3M Deutschland GmbH", None, []),
     ],
 )
 def test_a_party_named_by_a_placeholder_is_review(consignee: str, owner: str | None, unnamed: list[str]) -> None:

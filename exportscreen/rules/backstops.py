@@ -180,7 +180,11 @@ _TRAILING_NUMBERS = re.compile(r"( [0-9]+)+$")
 
 
 def _placeholder(name: str, placeholders: frozenset[str]) -> bool:
+    """A placeholder of the list, one followed by numbers, or a name without a letter (a customer number
+    in the name field: "100234")."""
     folded = fold(name)
+    if not any(ch.isalpha() for ch in folded):
+        return True
     return folded in placeholders or _TRAILING_NUMBERS.sub("", folded) in placeholders
 
 
