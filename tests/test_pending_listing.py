@@ -68,3 +68,23 @@ def test_a_list_dated_after_today_is_no_publication_date() -> None:
     decision = screener.screen(_order(), as_of=today)
     assert decision.category is Category.REVIEW, [r.rule_id for r in decision.reasons]
     assert "listing-not-yet-in-force" in {r.rule_id for r in decision.reasons}
+
+
+def test_a_source_dated_ahead_is_judged_on_the_day_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list dated after today counts as undated (a mistyped date) only while it is after today: the
+    registry, which lives in the cache and in long-running processes, must not keep the first day's view."""
+    import exportscreen.registry.model as model
+
+    published, starts = dt.date(2026, 12, 20), dt.date(2026, 12, 15)
+    entry = Entry(id="EL-1", source="s", list="EL", name="Nanhai Photonics Co., Ltd.", start_date=starts)
+    registry = Registry([Source(id="s", name="s", list="EL", as_of=published)], [entry])
+
+    real = model.credible_as_of
+
+    def clock(today: dt.date) -> None:
+        monkeypatch.setattr(model, "credible_as_of", lambda as_of, _today=None: real(as_of, today))
+
+    clock(dt.date(2026, 12, 7))  # the list's date is 13 days ahead: undated, so the start is pending
+    assert registry.start_pending(entry, dt.date(2026, 12, 10))
+    clock(dt.date(2026, 12, 25))  # now the list's date has passed: it replays a day before the listing
+    assert not registry.start_pending(entry, dt.date(2026, 12, 10))

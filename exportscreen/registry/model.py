@@ -213,8 +213,12 @@ class Registry:
 
     @cached_property
     def _source_dates(self) -> dict[str, dt.date | None]:
-        """Each source's publication date; one after today (``credible_as_of``) is none."""
-        return {s.id: credible_as_of(s.as_of) for s in self.sources}
+        return {s.id: s.as_of for s in self.sources}
+
+    def _published(self, entry: Entry) -> dt.date | None:
+        """The publication date of the entry's source; one after today (``credible_as_of``, judged on
+        the day asked, never cached: a registry lives in a cache and in long processes) is none."""
+        return credible_as_of(self._source_dates.get(entry.source))
 
     def lapse_unconfirmed(self, entry: Entry, on: dt.date) -> bool:
         """The entry's end date has passed on ``on``, but its source is dated before that end date (or
@@ -223,7 +227,7 @@ class Registry:
         end = entry.end_date
         if end is None or on < end or (entry.start_date is not None and on < entry.start_date):
             return False
-        published = self._source_dates.get(entry.source)
+        published = self._published(entry)
         return published is None or published < end
 
     def start_pending(self, entry: Entry, on: dt.date) -> bool:
@@ -234,7 +238,7 @@ class Registry:
         start = entry.start_date
         if start is None or on >= start:
             return False
-        published = self._source_dates.get(entry.source)
+        published = self._published(entry)
         return published is None or published < start
 
     def unconfirmed(self, entry: Entry, on: dt.date) -> bool:
