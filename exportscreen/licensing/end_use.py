@@ -20,7 +20,7 @@ from exportscreen._io import load_model
 from exportscreen.matching.confusables import unmask
 from exportscreen.models import ItemKind
 
-__all__ = ["AddressWord", "EndUseWords", "TextWord", "WordHit", "load_end_use_words"]
+__all__ = ["AddressWord", "EndUseWords", "Measure", "TextWord", "WordHit", "load_end_use_words"]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 #: Scripts written without spaces between words (Chinese, Japanese), and Hangul, whose particles join
@@ -145,6 +145,65 @@ class Word(BaseModel):
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
 
 
+_ASCII_DIGITS = frozenset("0123456789")
+
+
+class Measure(BaseModel):
+    """A size written as a number and a unit ("7 nm", "232-layer"), found when the number is within its
+    bound (how it is read is documented in the word list)."""
+
+    model_config = _FROZEN
+    category: str
+    at_most: float | None = Field(default=None, gt=0)
+    at_least: float | None = Field(default=None, gt=0)
+    #: each unit and the language it is of
+    units: dict[str, str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Measure:
+        if (self.at_most is None) == (self.at_least is None):
+            raise ValueError("a measure has exactly one of at_most and at_least")
+        return self
+
+    @cached_property
+    def _languages(self) -> dict[str, str]:
+        return {_plain(unit).casefold(): language for unit, language in self.units.items()}
+
+    @cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        units = sorted(map(re.escape, self._languages), key=len, reverse=True)
+        # thousands grouped by commas ("1,000 nm"), or a number with a point or a comma before its decimals
+        number = "[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+(?:[.,][0-9]+)?"
+        return re.compile(f"({number}) ?({'|'.join(units)})", re.IGNORECASE)
+
+    @staticmethod
+    def _value(number: str) -> float:
+        if re.fullmatch("[0-9]{1,3}(?:,[0-9]{3})+", number):
+            return float(number.replace(",", ""))
+        return float(number.replace(",", "."))
+
+    def _within(self, value: float) -> bool:
+        if self.at_most is not None:
+            return 0 < value <= self.at_most
+        return self.at_least is not None and value >= self.at_least
+
+    def find(self, text: str) -> list[tuple[str, str]]:
+        """``(size as written, language of its unit)`` for each size of ``text`` within the bound."""
+        found: list[tuple[str, str]] = []
+        for m in self._pattern.finditer(text):
+            start, end = m.span()
+            before = text[max(0, start - 2) : start]
+            # the number read whole: not the end of a longer number ("27nm", "22.5nm")
+            if before[-1:] in _ASCII_DIGITS or (before[-1:] in (".", ",") and before[:1] in _ASCII_DIGITS):
+                continue
+            unit = m.group(2)
+            if not _unspaced(unit[-1]) and end < len(text) and _in_word(text[end]):
+                continue
+            if self._within(self._value(m.group(1))):
+                found.append((m.group(0), self._languages[unit.casefold()]))
+        return found
+
+
 @dataclass(frozen=True)
 class WordHit:
     word: str
@@ -178,11 +237,13 @@ class EndUseWords(BaseModel):
     model_config = _FROZEN
     format: Literal["exportscreen-end-use-words/1"]
     categories: dict[str, Category]
+    measures: list[Measure] = Field(default_factory=list)
     words: list[Word] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _known(self) -> EndUseWords:
-        unknown = sorted({w.category for w in self.words} - set(self.categories))
+        named = {w.category for w in self.words} | {m.category for m in self.measures}
+        unknown = sorted(named - set(self.categories))
         if unknown:
             raise ValueError(f"words of unknown categories: {unknown}")
         return self
@@ -202,7 +263,8 @@ class EndUseWords(BaseModel):
         return cased, folded
 
     def read(self, text: str) -> list[WordHit]:
-        """The words of the list found in ``text``, in list order, each once."""
+        """The words of the list found in ``text``, in list order, each once, then the sizes its measures
+        find, in the order of the measures and of the text."""
         plain = _plain(text)
         # and with the other letters of a Latin word read as Latin ones ("Мilitary", "мilitary")
         readings = [(r, r.casefold()) for r in dict.fromkeys((plain, _latin_words(plain)))]
@@ -227,6 +289,13 @@ class EndUseWords(BaseModel):
                 hits.append(
                     WordHit(word.text, word.category, cat.label, word.language, tuple(cat.citations), word.country)
                 )
+        for measure in self.measures:
+            cat = self.categories[measure.category]
+            for reading, _ in readings:
+                for size, language in measure.find(reading):
+                    if (size.casefold(), measure.category) not in found:
+                        found.add((size.casefold(), measure.category))
+                        hits.append(WordHit(size, measure.category, cat.label, language, tuple(cat.citations)))
         return hits
 
     def _found(self, word: Word, needle: str, haystack: str) -> bool:

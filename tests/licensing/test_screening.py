@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from exportscreen import Category, Screener
 from exportscreen._errors import InputError, PackError
 from exportscreen.cli import main
-from exportscreen.licensing.end_use import EndUseWords, load_end_use_words, whole_word_in
+from exportscreen.licensing.end_use import EndUseWords, Measure, load_end_use_words, whole_word_in
 from exportscreen.licensing.register import LicenceRegister
 from exportscreen.orders_csv import parse_csv_orders
 from exportscreen.rules import load_pack
@@ -181,7 +181,7 @@ def test_a_named_destination_region_requires_a_licence(screener: Screener, regio
         ("用于3D NAND生产", ["3D NAND"]),
         ("평양에서 사용", ["평양"]),
         ("for an exascale supercomputer", ["supercomputer", "exascale"]),
-        ("232-layer NAND", ["232-layer"]),
+        ("232-layer NAND", ["232 layer"]),
         ("Bandar Abbas port", ["Bandar Abbas"]),
         ("avionics for the J-20 fleet", ["J-20"]),
         ("J 20 radar", ["J-20"]),
@@ -194,10 +194,35 @@ def test_a_named_destination_region_requires_a_licence(screener: Screener, regio
         ("a plant in the Donbas", ["Donbas"]),
         ("Russian River Brewing Company", []),
         ("South Korean buyer", []),
+        # a node or layer count as a number and a unit in any of the orders' languages, and the foundries'
+        # node names (red team 46, left open; these were less risky)
+        ("for our 7 нм logic line", ["7 нм"]),
+        ("for our 6nm line", ["6nm"]),
+        ("用于7奈米制程", ["7奈米"]),
+        ("7ナノ製造ライン向け", ["7ナノ"]),
+        ("7나노 생산라인용", ["7나노"]),
+        ("a 1.4 nm pilot line", ["1.4 nm"]),
+        ("for our N5 and N3E lines", ["N5", "N3E"]),
+        ("16FF production", ["16FF"]),
+        ("SMIC N+2 process", ["SMIC N+2", "N+2 process"]),
+        ("an Intel 4 fab", ["Intel 4"]),
+        ("150-layer NAND", ["150 layer"]),
+        ("64 layer NAND", []),
+        ("a 22.5 nm line", []),
+        ("a 1,000 nm filter", []),
+        ("7 nmos", []),
+        ("UPS with N+1 redundancy", []),
+        ("N2 gas cabinet", []),
     ],
 )
 def test_end_use_words(text: str, words: list[str]) -> None:
     assert [w.word for w in load_end_use_words().read(text)] == words
+
+
+@pytest.mark.parametrize("bounds", [{}, {"at_most": 18, "at_least": 128}])
+def test_a_measure_has_exactly_one_bound(bounds: dict[str, float]) -> None:
+    with pytest.raises(ValidationError, match="exactly one of at_most and at_least"):
+        Measure(category="advanced_node", units={"nm": "en"}, **bounds)
 
 
 _UNSPACED_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
