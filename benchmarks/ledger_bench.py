@@ -18,6 +18,8 @@ from pathlib import Path
 
 import yaml
 
+from benchmarks.readme import machine
+
 HERE = Path(__file__).resolve().parent
 MARK = "## Ledger"
 TARGET = 5000
@@ -81,12 +83,6 @@ def run(n: int) -> list[str]:
     return lines
 
 
-def _machine() -> str:
-    from benchmarks.__main__ import _machine as machine
-
-    return machine()
-
-
 def write_readme(lines: list[str]) -> None:
     import datetime as dt
 
@@ -95,7 +91,7 @@ def write_readme(lines: list[str]) -> None:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     block = (
         f"{MARK}\n\n`python -m benchmarks.ledger_bench`. "
-        f"Last run: {stamp} on {_machine()}.\n\n```\n" + "\n".join(lines) + "\n```\n"
+        f"Last run: {stamp} on {machine()}.\n\n```\n" + "\n".join(lines) + "\n```\n"
     )
     if MARK in old:
         start = old.index(MARK)

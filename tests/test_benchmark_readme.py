@@ -5,26 +5,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from benchmarks import __main__ as bench
+from benchmarks import readme as bench
 
 
-def test_the_speed_run_keeps_every_other_section(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(bench, "HERE", tmp_path)
+def test_the_speed_run_keeps_every_other_section(tmp_path: Path) -> None:
     (tmp_path / "README.md").write_text(
         "# Benchmarks\n\nold intro\n\n## Speed and memory\n\nold figures\n\n## Profile notes\n\nnotes\n\n"
         "## Decision ledger, delta re-screen and Dask\n\nledger figures\n\n### a subsection\n\nmore\n\n"
         f"{bench.QUALITY_MARK}\n\nOLD-QUALITY\n",
         encoding="utf-8",
     )
-    bench._write_readme(["new figure 1", "new figure 2"], [])
+    bench.write_readme(["new figure 1", "new figure 2"], [], tmp_path / "README.md")
     text = (tmp_path / "README.md").read_text(encoding="utf-8")
     assert "new figure 1\nnew figure 2" in text and "old figures" not in text
     for kept in ("## Profile notes\n\nnotes", "ledger figures\n\n### a subsection\n\nmore", "OLD-QUALITY"):
         assert kept in text
     assert text.index("## Speed and memory") < text.index("## Profile notes") < text.index("## Decision ledger")
-    bench._write_readme(["again"], ["new quality"])
+    bench.write_readme(["again"], ["new quality"], tmp_path / "README.md")
     text = (tmp_path / "README.md").read_text(encoding="utf-8")
     assert "new quality" in text and "OLD-QUALITY" not in text and "ledger figures" in text
     quality = text[text.index(bench.QUALITY_MARK) :]
