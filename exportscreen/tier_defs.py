@@ -59,18 +59,33 @@ class Comparison(BaseModel):
     lt: float | None = None
     eq: float | bool | None = None
     not_in: list[str] | None = Field(default=None, min_length=1)
+    #: ``missing: true``: holds only when the item does not give the field (an IC with high-bandwidth
+    #: memory and no TPP); it stands alone
+    missing: Literal[True] | None = None
     if_missing: Literal["unknown", "fail", "holds"] = "unknown"
 
     @model_validator(mode="after")
     def _not_empty(self) -> Comparison:
         numeric = (self.ge, self.gt, self.le, self.lt, self.eq)
+        if self.missing:
+            if any(v is not None for v in numeric) or self.not_in is not None or "if_missing" in self.model_fields_set:
+                raise ValueError("missing: true stands alone (no ge, gt, le, lt, eq, not_in or if_missing)")
+            return self
         if all(v is None for v in numeric) and self.not_in is None:
-            raise ValueError("a comparison needs at least one of ge, gt, le, lt, eq, not_in")
+            raise ValueError("a comparison needs at least one of ge, gt, le, lt, eq, not_in, missing")
         if self.not_in is not None and any(v is not None for v in numeric):
             raise ValueError("not_in (a choice field) cannot be combined with ge, gt, le, lt, eq")
         return self
 
+    @property
+    def when_missing(self) -> Literal["unknown", "fail", "holds"]:
+        """What a field the item does not give makes of this comparison."""
+        return "holds" if self.missing else self.if_missing
+
     def holds(self, value: float | bool | str) -> bool:
+        """Whether a given value passes (a missing value is decided by ``when_missing``)."""
+        if self.missing:
+            return False
         if isinstance(value, str):
             return self.not_in is not None and value not in self.not_in
         if self.not_in is not None:
@@ -94,6 +109,8 @@ class Comparison(BaseModel):
         ]
         if self.not_in is not None:
             parts.append(f"not one of {', '.join(self.not_in)}")
+        if self.missing:
+            parts.append("not given")
         return " and ".join(parts)
 
     def thresholds(self) -> list[float]:

@@ -262,10 +262,10 @@ def _evaluate(tier: TierDef, item: Item) -> tuple[str, list[JsonValue], set[str]
         for fname, comp in alternative.items():
             value = getattr(item, fname)
             if value is None:
-                if comp.if_missing == "holds":
+                if comp.when_missing == "holds":
                     detail.append({"field": fname, "value": None, "test": "not given: holds"})
                     continue
-                if comp.if_missing == "fail":
+                if comp.when_missing == "fail":
                     state = "no"
                     break
                 state = "unknown"

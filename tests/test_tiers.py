@@ -35,6 +35,21 @@ CASES: list[tuple[str, dict[str, Any], dt.date, tuple[str, ...], bool]] = [
     ("gaming-2000", {"kind": "ic", "tpp": 2000, "datacenter": False}, NOW, ("mature",), True),
     ("server", {"kind": "computer", "tpp": 15832, "datacenter": True}, NOW, ("4A090.a",), True),
     ("hbm", {"kind": "memory", "memory_bandwidth_density": 8.5}, NOW, ("3A090.c",), True),
+    # an IC with co-packaged HBM: the note while its TPP is not given, placed by the TPP once it is
+    (
+        "ic-with-hbm-ear99",
+        {"kind": "ic", "eccn": "EAR99", "memory_bandwidth_density": 5.0},
+        NOW,
+        ("hbm-ic-without-tpp", "mature"),
+        True,
+    ),
+    (
+        "ic-with-hbm-and-tpp",
+        {"kind": "ic", "eccn": "EAR99", "memory_bandwidth_density": 5.0, "tpp": 300, "die_area_mm2": 400},
+        NOW,
+        ("mature",),
+        True,
+    ),
     (
         "hbm-2023",
         {"kind": "memory", "memory_bandwidth_density": 8.5, "eccn": "EAR99"},
@@ -297,3 +312,15 @@ def test_a_choice_field_is_compared_with_not_in_only() -> None:
         TierDef.model_validate({**base, "criteria": [{"tpp": {"not_in": ["x"]}}]})
     with pytest.raises(ValueError, match="has no value"):
         TierDef.model_validate({**base, "criteria": [{"transistor_count_attested_by": {"not_in": ["osat"]}}]})
+
+
+def test_a_missing_comparison_holds_only_without_the_field() -> None:
+    from pydantic import ValidationError
+
+    from exportscreen.tier_defs import Comparison
+
+    missing = Comparison(missing=True)
+    assert missing.when_missing == "holds" and not missing.holds(0.0) and missing.describe() == "not given"
+    for mixed in ({"missing": True, "gt": 2}, {"missing": True, "if_missing": "fail"}):
+        with pytest.raises(ValidationError, match="stands alone"):
+            Comparison(**mixed)
