@@ -32,12 +32,11 @@ from exportscreen.ledger.transitions import (
     EntryRef,
     RescreenStats,
     Transition,
-    match_change,
     open_matches,
     order_outcome,
+    outcome_change,
     party_matches,
     party_outcome,
-    worse,
 )
 from exportscreen.models import Decision, PackRef, PartyMatch
 from exportscreen.screening_date import screening_day
@@ -100,12 +99,9 @@ def rescreen(
         at = day[s.transaction_id]
         before = order_outcome(s.decision, baseline, s.decision.as_of)
         after = order_outcome(dec, baseline, at)
-        change, got_worse = (
-            match_change(open_matches(s.decision, baseline, s.decision.as_of), open_matches(dec, baseline, at))
-            if before == after
-            else (None, False)
-        )
-        if before != after or change:
+        seen_before = open_matches(s.decision, baseline, s.decision.as_of)
+        moved, change, got_worse = outcome_change("order", before, after, seen_before, open_matches(dec, baseline, at))
+        if moved:
             transitions.append(_order_transition(s, dec, before, after, baseline, at, plan, change, got_worse))
             stored_rules[s.transaction_id] = _fired(s.decision)
     touched_parties = plan.parties(ledger, workers)
@@ -114,12 +110,10 @@ def rescreen(
     new_matches = _rematch(screener, touched_parties, on, workers)
     for ref, stored in stored_matches.items():
         before, after = party_outcome(stored.matches), party_outcome(new_matches[ref])
-        change, got_worse = (
-            match_change(party_matches(stored.matches), party_matches(new_matches[ref]))
-            if before == after
-            else (None, False)
+        moved, change, got_worse = outcome_change(
+            "party", before, after, party_matches(stored.matches), party_matches(new_matches[ref])
         )
-        if before != after or change:
+        if moved:
             transitions.append(
                 _party_transition(stored, new_matches[ref], before, after, screener, on, plan, change, got_worse)
             )
@@ -160,7 +154,7 @@ def _order_transition(
     change: str | None,
     got_worse: bool,
 ) -> Transition:
-    """``change``: how the list matches changed when the outcome did not (``match_change``)."""
+    """``change``: how the list matches changed, when the outcome does not say it (``outcome_change``)."""
     notes = [f.note for f in assess(dec, baseline, today=on) if not f.cleared and f.note] if baseline else []
     notes += [change] if change else []
     return Transition(
@@ -168,7 +162,7 @@ def _order_transition(
         key=s.transaction_id,
         before=before,
         after=after,
-        worse=got_worse if change else worse("order", before, after),
+        worse=got_worse,
         stored_run=s.run_id,
         stored_registry=plan.confirmations.basis(s.run_seq, "orders").registry_version,
         registry=dec.registry.version,
@@ -196,7 +190,7 @@ def _party_transition(
         key=stored.ref,
         before=before,
         after=after,
-        worse=got_worse if change else worse("party", before, after),
+        worse=got_worse,
         stored_run=stored.run_id,
         stored_registry=plan.confirmations.basis(stored.run_seq, "parties").registry_version,
         registry=screener.registry.version,

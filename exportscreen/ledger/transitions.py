@@ -27,6 +27,7 @@ __all__ = [
     "match_change",
     "open_matches",
     "order_outcome",
+    "outcome_change",
     "party_matches",
     "party_outcome",
     "worse",
@@ -99,6 +100,22 @@ def match_change(before: list[MatchSeen], after: list[MatchSeen]) -> tuple[str |
     if lost:
         parts.append("gone or weaker: " + "; ".join(map(_text, lost)))
     return ", ".join(parts), bool(gained)
+
+
+def outcome_change(
+    kind: Literal["order", "party"], before: str, after: str, old: list[MatchSeen], new: list[MatchSeen]
+) -> tuple[bool, str | None, bool]:
+    """Whether a stored outcome is a transition, the match change to note, and whether it got worse.
+
+    Worse when the outcome is more severe, or when a party matches an entry it did not match (or one
+    more strongly) and the outcome did not get worse by itself: an order that goes from sensitive to
+    review because a licence now covers its requirement, while its consignee was newly listed, is worse
+    news, never "better" (exit 0)."""
+    change, gained = match_change(old, new)
+    if before != after and (worse(kind, before, after) or not gained):
+        change = None  # the outcome says it
+    got_worse = gained if change else worse(kind, before, after)
+    return before != after or change is not None, change, got_worse
 
 
 def _text(m: MatchSeen) -> str:

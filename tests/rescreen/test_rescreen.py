@@ -237,3 +237,54 @@ def test_an_order_dated_later_than_today_is_rescreened_as_of_its_own_date(tmp_pa
             report = rescreen(screener, ledger, full=full, record=False)
             assert report.transitions == [], _dump(report.transitions)
             assert report.decisions["PO-F"].as_of == ships
+
+
+def test_a_newly_listed_consignee_is_worse_though_a_licence_lowers_the_category(
+    tmp_path: Path, bundled: Registry, screener_v1: Screener, list_versions: tuple[Path, Path]
+) -> None:
+    """A 3A090.a chip to China, sensitive on Monday (742.6(a)(6), no licence). By Friday a licence on file
+    covers it and the consignee is newly listed (B-5, a hit: unread-list-match, review). The re-screen
+    reported 'better order: sensitive -> review' and exited 0: the newly listed party was hidden
+    behind the lower category. Now it is worse, naming the new match."""
+    from exportscreen.licensing.register import LicenceRegister
+    from exportscreen.registry import load_registry
+
+    consignee = "Quillfeather Semiconductor Equipment Co., Ltd."
+    order = {
+        "id": "SO-3001",
+        "date": ON.isoformat(),
+        "destination": "CN",
+        "parties": [{"role": "ultimate_consignee", "name": consignee, "country": "CN"}],
+        "items": [{"description": "accelerator", "eccn": "3A090.a", "quantity": 1}],
+    }
+    register = LicenceRegister.model_validate(
+        {"format": "exportscreen-licences/1",
+         "licences": [{"number": "D7000301", "type": "license", "eccns": ["3A090"], "destinations": ["CN"],
+                       "parties": [{"name": consignee, "country": "CN"}],
+                       "valid_from": "2026-01-01", "valid_to": "2027-12-31"}]}
+    )  # fmt: skip
+    licensed_v2 = Screener(bundled + load_registry(list_versions[1]), licences=register)
+    with Ledger(tmp_path / "ledger.db") as ledger:
+        fill(ledger, screener_v1, [order])
+        (stored,) = ledger.latest_decisions()
+        assert stored.decision.category.value == "sensitive" and not stored.decision.matches
+        for full in (False, True):
+            report = rescreen(licensed_v2, ledger, as_of=LATER, full=full, record=False)
+            (t,) = [t for t in report.transitions if t.kind == "order"]
+            assert (t.key, t.before, t.after, t.worse) == ("SO-3001", "sensitive", "review", True)
+            assert t.note and "new or stronger match" in t.note and "B-5" in t.note
+            assert report.stats.worse >= 1
+
+
+def test_a_party_that_loses_a_hit_but_gains_a_new_match_is_worse() -> None:
+    """A party file row: its hit entry removed, a review-strength match on a new entry: worse, not better."""
+    from exportscreen.ledger.transitions import MatchSeen, outcome_change
+
+    gone = MatchSeen("Acme", "blocked", "B-3", "Acme Ltd", "X-BLOCKED", "hit")
+    new = MatchSeen("Acme", "blocked", "B-9", "Acme Trading", "X-BLOCKED", "review")
+    assert outcome_change("party", "hit", "review", [gone], [new])[1:] == (
+        "new or stronger match: Acme ~ Acme Trading [X-BLOCKED, B-9] review, "
+        "gone or weaker: Acme ~ Acme Ltd [X-BLOCKED, B-3] hit",
+        True,
+    )
+    assert outcome_change("party", "hit", "none", [gone], []) == (True, None, False)
