@@ -37,6 +37,7 @@ from exportscreen._errors import InputError, format_validation_errors
 from exportscreen._io import parse_json, parse_yaml_with_lines, read_text
 from exportscreen.geo import resolve_country
 from exportscreen.limits import LIMITS
+from exportscreen.matching.words import names_nobody
 
 if TYPE_CHECKING:
     from exportscreen.models import PartyMatch
@@ -339,7 +340,10 @@ def screen_parties(
 ) -> Iterator[PartyResult]:
     """Match every party against the lists with its own country; results stream in input order.
 
-    A name the matcher refuses (no letters, say) comes back as a result with ``error`` set.
+    A name the matcher refuses (no letters, say) comes back as a result with ``error`` set, and so does a
+    name that names nobody (``matching.words.names_nobody``: ``TBD``, ``Customer 1``, a customer number
+    ``100234``), which the order backstop ``party-unnamed`` reads the same way: screened as a name, it
+    was "no match" (exit 0) for a customer nobody screened.
     """
     pending: deque[PartyRow] = deque()
 
@@ -353,5 +357,11 @@ def screen_parties(
         party = pending.popleft()
         if isinstance(found, InputError):
             yield PartyResult(party, error=found.message)
+        elif names_nobody(party.name):
+            yield PartyResult(
+                party,
+                error=f"the name {party.name!r} names nobody (a placeholder of lists/names/placeholders.yaml, or "
+                "no letter: a customer number?): give the party's name",
+            )
         else:
             yield PartyResult(party, matches=tuple(found))

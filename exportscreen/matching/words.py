@@ -25,6 +25,7 @@ address parts, which are matched as written.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -185,3 +186,17 @@ def placeholder_names(directory: Path | None = None) -> frozenset[str]:
     """Whole party names, normalised, that name nobody (``placeholders.yaml``)."""
     base = directory or bundled_dir() / "names"
     return frozenset(fold(w) for w in _load(base / "placeholders.yaml", _Words).words)
+
+
+#: numbers at the end of a folded name ("customer 1", "tbd 02"): a numbered placeholder names nobody either
+_TRAILING_NUMBERS = re.compile(r"( [0-9]+)+$")
+
+
+def names_nobody(name: str) -> bool:
+    """Whether a party name names nobody: a placeholder of ``placeholders.yaml``, one followed by numbers,
+    or a name without a letter (a customer number in the name field: "100234")."""
+    folded = fold(name)
+    if not any(ch.isalpha() for ch in folded):
+        return True
+    placeholders = placeholder_names()
+    return folded in placeholders or _TRAILING_NUMBERS.sub("", folded) in placeholders

@@ -26,12 +26,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from exportscreen._construct import construct
-from exportscreen.matching.normalize import fold
-from exportscreen.matching.words import placeholder_names
+from exportscreen.matching.words import names_nobody
 from exportscreen.models import Category, Reason, Transaction
 from exportscreen.rules.facts import Facts, MatchFact, OwnerFact, match_refs
 
@@ -175,26 +173,12 @@ def _unread_licensing(facts: Facts, read: set[int], packs: Sequence[str]) -> Rea
     )  # fmt: skip
 
 
-#: numbers at the end of a folded name ("customer 1", "tbd 02"): a numbered placeholder names nobody either
-_TRAILING_NUMBERS = re.compile(r"( [0-9]+)+$")
-
-
-def _placeholder(name: str, placeholders: frozenset[str]) -> bool:
-    """A placeholder of the list, one followed by numbers, or a name without a letter (a customer number
-    in the name field: "100234")."""
-    folded = fold(name)
-    if not any(ch.isalpha() for ch in folded):
-        return True
-    return folded in placeholders or _TRAILING_NUMBERS.sub("", folded) in placeholders
-
-
 def _unnamed(tx: Transaction) -> Reason | None:
-    placeholders = placeholder_names()
     found: list[str] = []
     for p in tx.parties:
-        if _placeholder(p.name, placeholders):
+        if names_nobody(p.name):
             found.append(f"the {p.role} is named {p.name!r}")
-        found += [f"an owner of {p.name} is named {o.name!r}" for o in p.owners if _placeholder(o.name, placeholders)]
+        found += [f"an owner of {p.name} is named {o.name!r}" for o in p.owners if names_nobody(o.name)]
     if not found:
         return None
     return construct(

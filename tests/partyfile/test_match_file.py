@@ -66,6 +66,21 @@ def test_a_name_the_matcher_refuses_is_reported_and_exits_2(
     assert "1 could not be screened" in err
 
 
+@pytest.mark.parametrize("name", ["TBD", "N/A", "Customer 1", "未知", "100234"])
+def test_a_name_that_names_nobody_is_an_error_row_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """A customer master row named by a placeholder or a customer number was screened as a name: 'no
+    match', exit 0, for a customer nobody screened (the orders' party-unnamed reads the same names)."""
+    text = f"name,country\nLyon Capteurs SARL,FR\n{name},CN\n"
+    code, out, err = _run(capsys, "--file", str(_file(tmp_path, text)), "--format", "jsonl")
+    assert code == 2
+    results = [json.loads(line) for line in out.splitlines()]
+    assert [r["status"] for r in results] == ["no match", "error"]
+    assert results[1]["line"] == 3 and f"the name {name!r} names nobody" in results[1]["error"]
+    assert "1 could not be screened" in err
+
+
 @pytest.mark.parametrize(
     ("text", "where"),
     [
