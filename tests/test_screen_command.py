@@ -109,6 +109,22 @@ def test_a_mapping_refuses_an_unmapped_run_together_role_header_or_a_consignee(
 
 
 @pytest.mark.parametrize(
+    "unread",
+    ["Ship-to Name", "Ship To Party", "SHIPTO_NAME", "Sold-To Party", "Deliver-to Name", "End Customer",
+     "Final Customer", "Goods Recipient", "Receiver", "Buyer", "Customer Name", "Notify Party",
+     "Intermediate Party", "Headquarters Country", "Intended Use", "Export Control Code"],
+)  # fmt: skip
+def test_a_mapping_refuses_an_unmapped_column_that_names_a_party_as_erps_do(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, unread: str
+) -> None:
+    """A second party column in an ERP's words ('Ship-to Name', 'End Customer', 'Sold-To Party') left out
+    of the mapping was dropped unread: Huawei as the ship-to behind a German buyer the mapping read, less
+    risky, exit 0. Now refused like 'End User Name' (exit 2) until ``ignore:`` lists it."""
+    row = "SO-1,DE,Rhein Handel GmbH,DE,Office chairs,EAR99,Huawei Technologies Co. Ltd."
+    _refused_then_ignored(capsys, *_erp_export(tmp_path, unread, row), unread)
+
+
+@pytest.mark.parametrize(
     ("header", "cell"),
     [("Export Control Classification Number", "3A090.a"), ("Total Processing Performance", "15832"),
      ("TPP", "15832"), ("Data Center", "Y"), ("Die Area (mm2)", "814"), ("HTS Code", "8542.31.0000"),
@@ -124,7 +140,11 @@ def test_a_mapping_refuses_an_unmapped_column_that_holds_a_classification_or_a_s
     _refused_then_ignored(capsys, *_erp_export(tmp_path, f"Plant,{header}", row), header)
 
 
-@pytest.mark.parametrize("header", ["Gross Weights", "Net Weight", "Plant", "Shipping Point", "Nights", "Barcode"])
+@pytest.mark.parametrize(
+    "header",
+    ["Gross Weights", "Net Weight", "Plant", "Shipping Point", "Nights", "Barcode", "Customer PO", "Delivery Date",
+     "Shipment No"],
+)  # fmt: skip
 def test_a_mapping_still_ignores_headers_that_only_contain_a_short_word(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, header: str
 ) -> None:
