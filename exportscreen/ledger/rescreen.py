@@ -94,13 +94,15 @@ def rescreen(
         new_decisions[s.transaction_id] = dec
     transitions: list[Transition] = []
     stored_rules: dict[str, list[str]] = {}
+    loaded = screener.registry.lists
     for s in orders:
         dec = new_decisions.get(s.transaction_id, s.decision)
         at = day[s.transaction_id]
         before = order_outcome(s.decision, baseline, s.decision.as_of)
         after = order_outcome(dec, baseline, at)
         seen_before = open_matches(s.decision, baseline, s.decision.as_of)
-        moved, change, got_worse = outcome_change("order", before, after, seen_before, open_matches(dec, baseline, at))
+        seen_after = open_matches(dec, baseline, at)
+        moved, change, got_worse = outcome_change("order", before, after, seen_before, seen_after, loaded)
         if moved:
             transitions.append(_order_transition(s, dec, before, after, baseline, at, plan, change, got_worse))
             stored_rules[s.transaction_id] = _fired(s.decision)
@@ -111,7 +113,7 @@ def rescreen(
     for ref, stored in stored_matches.items():
         before, after = party_outcome(stored.matches), party_outcome(new_matches[ref])
         moved, change, got_worse = outcome_change(
-            "party", before, after, party_matches(stored.matches), party_matches(new_matches[ref])
+            "party", before, after, party_matches(stored.matches), party_matches(new_matches[ref]), loaded
         )
         if moved:
             transitions.append(

@@ -103,18 +103,34 @@ def match_change(before: list[MatchSeen], after: list[MatchSeen]) -> tuple[str |
 
 
 def outcome_change(
-    kind: Literal["order", "party"], before: str, after: str, old: list[MatchSeen], new: list[MatchSeen]
+    kind: Literal["order", "party"],
+    before: str,
+    after: str,
+    old: list[MatchSeen],
+    new: list[MatchSeen],
+    loaded: frozenset[str] | None = None,
 ) -> tuple[bool, str | None, bool]:
     """Whether a stored outcome is a transition, the match change to note, and whether it got worse.
 
     Worse when the outcome is more severe, or when a party matches an entry it did not match (or one
     more strongly) and the outcome did not get worse by itself: an order that goes from sensitive to
     review because a licence now covers its requirement, while its consignee was newly listed, is worse
-    news, never "better" (exit 0)."""
+    news, never "better" (exit 0). Worse too when a stored match was on a list that no source loaded
+    now provides (``loaded``: the list codes of the registry screened against): the match is gone
+    because the list was not loaded (a --lists left out, a configured file missing), not because the
+    party was delisted, so it is never reported as better."""
     change, gained = match_change(old, new)
     if before != after and (worse(kind, before, after) or not gained):
         change = None  # the outcome says it
     got_worse = gained if change else worse(kind, before, after)
+    unloaded = sorted({m.list for m in old} - loaded) if loaded is not None else []
+    if unloaded:
+        codes = ", ".join(unloaded)
+        dropped = (
+            f"it matched on {codes} when recorded, and no source loaded now provides {codes}: load it again "
+            "(--lists) or confirm it was dropped on purpose"
+        )
+        return True, f"{change}; {dropped}" if change else dropped, True
     return before != after or change is not None, change, got_worse
 
 

@@ -288,3 +288,18 @@ def test_a_party_that_loses_a_hit_but_gains_a_new_match_is_worse() -> None:
         True,
     )
     assert outcome_change("party", "hit", "none", [gone], []) == (True, None, False)
+
+
+def test_a_match_lost_because_its_list_is_not_loaded_is_never_better(ledger_v1: Ledger, bundled: Registry) -> None:
+    """Re-screened without the block list the ledger was screened against (a --lists left out, a
+    configured file gone), every order and party that matched it was 'better: review -> less_risky',
+    exit 0, as if delisted. Now each is worse and says the list is not loaded."""
+    unloaded = Screener(bundled)
+    for full in (False, True):
+        report = rescreen(unloaded, ledger_v1, as_of=LATER, full=full, record=False)
+        on_block_list = [t for t in report.transitions if any(m.list == "X-BLOCKED" for m in t.matches_before)]
+        assert on_block_list and {t.kind for t in on_block_list} == {"order", "party"}
+        for t in on_block_list:
+            assert t.worse, t
+            assert t.note and "no source loaded now provides X-BLOCKED" in t.note
+        assert report.stats.worse >= len(on_block_list)
