@@ -73,9 +73,17 @@ def whole_word_in(needle: str, haystack: str) -> bool:
     return False
 
 
-#: The combining diacritical marks (accents, diaeresis, breve of Latin, Greek and Cyrillic letters);
-#: the kana voicing marks are not among them (が is not か).
-_DIACRITICS = re.compile("[\u0300-\u036f]")
+#: The kana voicing marks, kept: が is not か.
+_KANA_VOICING = frozenset("\u3099\u309a")
+#: Unicode categories left out of a text read: combining marks (the accents of Latin, Greek and Cyrillic
+#: letters, and every other mark: a Hebrew point or Cyrillic titlo inside "mis\u05b0sile" shows as
+#: "missile") and format characters (zero-width ones, tag characters U+E0020 ..., which show as nothing).
+_DROPPED = frozenset({"Mn", "Me", "Cf"})
+
+
+def _unmarked(decomposed: str) -> str:
+    """``decomposed`` (NFKD) without its combining marks and format characters, the kana voicing kept."""
+    return "".join(ch for ch in decomposed if ch in _KANA_VOICING or unicodedata.category(ch) not in _DROPPED)
 
 
 #: A hyphen or dash between two word characters, read as a space ("air-force" is "air force").
@@ -84,11 +92,11 @@ _SPACES = re.compile(r"\s+")
 
 
 def _plain(text: str) -> str:
-    """NFKC-folded, with the diacritical marks removed ("milítary" -> "military", "ё" -> "е"), a
-    hyphen between words read as a space and runs of white space as one: the same on the list's
-    words and the text read."""
+    """NFKC-folded, with the combining marks and format characters removed ("milítary" -> "military",
+    "ё" -> "е", "mis\u200bsile" -> "missile"), a hyphen between words read as a space and runs of white
+    space as one: the same on the list's words and the text read."""
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", _DIACRITICS.sub("", unicodedata.normalize("NFKD", text)))
+        text = unicodedata.normalize("NFKC", _unmarked(unicodedata.normalize("NFKD", text)))
     return _SPACES.sub(" ", _HYPHEN.sub(" ", text))
 
 

@@ -225,6 +225,19 @@ def test_a_measure_has_exactly_one_bound(bounds: dict[str, float]) -> None:
         Measure(category="advanced_node", units={"nm": "en"}, **bounds)
 
 
+@pytest.mark.parametrize(
+    "inside",
+    ["\u05b0", "\u0483", "\u064e", "\u0670", "\u0488", "\ua670", "\U000e0020", "\U000e0041", "\u0600", "\u070f"],
+)
+def test_a_mark_or_format_character_inside_a_word_does_not_hide_it(inside: str) -> None:
+    """A combining mark outside U+0300-036F (a Hebrew point, a Cyrillic titlo, an Arabic fatha) or a format
+    character (a tag character, which shows as nothing) inside 'missile' left it unfound: an EAR99 item
+    'for mis\u05b0sile guidance' to China was less risky (exit 0). Marks and format characters are dropped
+    on both sides now, the kana voicing marks kept (ガ is not カ)."""
+    assert [w.word for w in load_end_use_words().read(f"spare parts for mis{inside}sile guidance")] == ["missile"]
+    assert [w.word for w in load_end_use_words().read(f"导{inside}弹")] == ["导弹"]
+
+
 _UNSPACED_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 
 
