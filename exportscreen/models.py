@@ -123,7 +123,7 @@ def _country(value: object) -> object:
 
 Country = Annotated[str, BeforeValidator(_country)]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def _check_text(value: str) -> str:
