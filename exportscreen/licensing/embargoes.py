@@ -51,8 +51,17 @@ class Region(BaseModel):
         return list(dict.fromkeys(hits))
 
 
+#: The kana voicing marks, kept (が is not か); every other combining mark and format character is dropped.
+_KANA_VOICING = frozenset("\u3099\u309a")
+_DROPPED = frozenset({"Mn", "Me", "Cf"})
+
+
 def fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    """NFKC, case-folded, without combining marks or format characters, on the region's names and on the
+    text alike: "Séwastopol", "Seva<U+200B>stopol" (a zero-width space) and "Sevastopol" are one name."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(ch for ch in decomposed if ch in _KANA_VOICING or unicodedata.category(ch) not in _DROPPED)
+    return unicodedata.normalize("NFKC", kept).casefold()
 
 
 class Embargo(BaseModel):
