@@ -130,6 +130,10 @@ def test_a_party_in_a_country_that_already_counts_adds_no_embargo_flag(screener:
         ("Calle Lenin 1, Simferópol", True),
         ("Nakhimov Ave 12, Seva\u200bstopol", True),
         ("Nakhimov Ave 12, Sevas\u05b0topol", True),
+        # Czech, Romanian and Italian spellings
+        ("Lenina 1, Kerč", True),
+        ("Artemova 5, Doněck", True),
+        ("Strada Lenin 1, Sebastopoli, Crimeea", True),
         ("Khreshchatyk 1, Kyiv", False),
         ("Sevastopolskaya St 3, Kyiv", False),
     ],
