@@ -201,6 +201,13 @@ def test_a_named_destination_region_requires_a_licence(screener: Screener, regio
         ("for a Crimean customer", ["Crimean"]),
         ("a plant in the Donbas", ["Donbas"]),
         ("Russian River Brewing Company", []),
+        # other romanisations and languages (red team 48)
+        ("Kim Il Sung Sq 1, Pjöngjang", ["Pjöngjang"]),
+        ("P'yŏngyang", ["P'yongyang"]),
+        ("Rua 5, Havanna", ["Havanna"]),
+        ("Esfahan", ["Esfahan"]),
+        ("Schanghai, Pudong", ["Schanghai"]),
+        ("Xianggang", ["Xianggang"]),
         ("South Korean buyer", []),
         # a node or layer count as a number and a unit in any of the orders' languages, and the foundries'
         # node names (red team 46, left open; these were less risky)
