@@ -228,6 +228,9 @@ def test_a_named_destination_region_requires_a_licence(screener: Screener, regio
         ("7 nmos", []),
         ("UPS with N+1 redundancy", []),
         ("N2 gas cabinet", []),
+        ("for our 1β DRAM line", ["1β"]),
+        ("D1z production", ["D1z"]),
+        ("a 1c nm DRAM fab", ["DRAM fab", "1c nm"]),
     ],
 )
 def test_end_use_words(text: str, words: list[str]) -> None:
