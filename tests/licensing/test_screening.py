@@ -228,6 +228,8 @@ def test_a_named_destination_region_requires_a_licence(screener: Screener, regio
         ("7 nmos", []),
         ("UPS with N+1 redundancy", []),
         ("N2 gas cabinet", []),
+        ("para nuestra línea de 7 nanómetros", ["7 nanometros"]),
+        ("linea a 5 nanometri", ["5 nanometri"]),
         ("for our 1β DRAM line", ["1β"]),
         ("D1z production", ["D1z"]),
         ("a 1c nm DRAM fab", ["DRAM fab", "1c nm"]),
