@@ -5,7 +5,8 @@ The bundled snapshot is always screened (unless ``--no-bundled``); the sources n
 
 * ``$EXPORTSCREEN_LISTS``: paths separated by ``os.pathsep`` (``:`` on POSIX); an empty value means
   "no default sources", whatever the configuration file says;
-* the configuration file ``$EXPORTSCREEN_CONFIG``, else ``config.yaml`` in the user configuration
+* the configuration file ``$EXPORTSCREEN_CONFIG`` (which must then exist: a typo there would drop
+  every list it configures), else ``config.yaml`` in the user configuration
   directory (``$XDG_CONFIG_HOME/exportscreen``, default ``~/.config/exportscreen``; macOS
   ``~/Library/Application Support/exportscreen``; Windows ``%APPDATA%\\exportscreen``)::
 
@@ -140,6 +141,10 @@ def default_lists() -> DefaultLists:
         return DefaultLists(origin=f"${ENV_LISTS}", paths=tuple(named))
     path = config_path()
     if not path.is_file():
+        if os.environ.get(ENV_CONFIG):
+            # named on purpose: a typo or a directory must not drop every list it configures (fail closed)
+            what = "a directory" if path.is_dir() else "no file"
+            raise ConfigError(f"${ENV_CONFIG} names {str(path)!r}, which is {what}: give the configuration file")
         return DefaultLists(origin=f"no configuration file at {path}")
     config = _read_config(path)
     data_dir = default_data_dir()

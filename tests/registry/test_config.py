@@ -60,15 +60,43 @@ def _info(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
 
 
 def test_without_configuration_only_the_bundled_lists_are_in_force(
-    dirs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    dirs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config, _ = dirs
+    # no $EXPORTSCREEN_CONFIG and no file at the default path (one the variable names must exist: below)
+    monkeypatch.delenv("EXPORTSCREEN_CONFIG")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    config = tmp_path / "xdg" / "exportscreen" / "config.yaml"
     assert config_path() == config
     assert default_lists().paths == ()
     info = _info(capsys)
     assert f"default list sources: none (no configuration file at {config})" in info["in_force"]  # type: ignore[operator]
     assert info["entries_per_list"] == {"1260H": 80, "CMIC": 68, "DPL": 562, "EL": 3409, "MEU": 70}
     assert main(["check", "-q", str(_order(tmp_path))]) == 0  # Example Optics is only on the CSL sample
+
+
+@pytest.mark.parametrize("named", ["confg.yaml", "."])
+def test_a_configuration_file_the_variable_names_must_exist(
+    dirs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    named: str,
+) -> None:  # fmt: skip
+    """$EXPORTSCREEN_CONFIG with a typo (or naming a directory) was read as 'no configuration': every list
+    it configured, a required one too, was dropped and a blocked customer's order passed, exit 0."""
+    config, _ = dirs
+    blocked = tmp_path / "blocked.yaml"
+    blocked.write_text(
+        "format: exportscreen-registry/1\nsource: {id: blocked, name: Blocked, list: X-BLOCKED, as_of: 2026-11-01}\n"
+        "entries:\n  - {id: B-1, name: 'Example Optics Co., Ltd.', country: CN}\n",
+        encoding="utf-8",
+    )
+    _write_config(config, f"lists:\n  - {{path: {blocked}, required: true}}\n")
+    order = _order(tmp_path)
+    assert main(["check", "-q", str(order)]) == 1  # the blocked customer
+    capsys.readouterr()
+    monkeypatch.setenv("EXPORTSCREEN_CONFIG", str(config.parent / named))
+    assert main(["check", "-q", str(order)]) == 2
+    assert "$EXPORTSCREEN_CONFIG names" in capsys.readouterr().err
+    with pytest.raises(ConfigError, match="EXPORTSCREEN_CONFIG"):
+        default_lists()
 
 
 def test_a_downloaded_list_named_in_the_configuration_is_screened_by_default(
@@ -140,6 +168,7 @@ def test_declared_date_lets_max_list_age_accept_an_ofac_legacy_set(
     shutil.copytree(DATA / "ofac_small", ofac)
     order = _order(tmp_path)
     today = dt.date.today().isoformat()
+    _write_config(config, "lists: []\n")
     assert main(["check", "-q", str(order), "--lists", str(ofac), "--with-bundled", "--max-list-age", "100000"]) == 2
     assert "undated" in capsys.readouterr().err
     _write_config(config, f"lists:\n  - {{path: {ofac}, as_of: {today}}}\n")
