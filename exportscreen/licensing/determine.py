@@ -19,6 +19,8 @@ __all__ = ["Basis", "Determiner", "Place", "Requirement", "Status"]
 
 #: Most (ECCN, HTS, place, date) determinations a Determiner remembers.
 _MEMO_MAX = 4096
+#: Paragraphs an entry may hold outside its letter sequence (the 600-series .x/.y, the .z of 3A090 items).
+_SPECIAL = frozenset("xyz")
 
 Status = Literal["required", "possible", "not_required", "delegated", "unevaluated", "unmodelled"]
 Basis = Literal["country_chart", "section", "part_746", "end_use"]
@@ -138,12 +140,52 @@ class Determiner:
             )
         label = _chart_label(chart_row) if chart_row else "no Country Chart row (not an export)"
         if eccn is not None and eccn != "EAR99" and chart_row is not None:
-            for row in self.ccl.rows_for(heading_of(eccn), on):
-                req = self._row(row, eccn, chart_row, place, label)
-                if req is not None:
-                    out.append(Requirement(**base, **req))
+            rows = self.ccl.rows_for(heading_of(eccn), on)
+            own = [r for r in (self._row(row, eccn, chart_row, place, label) for row in rows) if r is not None]
+            out += [Requirement(**base, **req) for req in own]
+            required = any(r["status"] == "required" for r in own)
+            unconfirmed = None if required else self._unconfirmed_paragraph(eccn, rows, chart_row, place, label)
+            if unconfirmed is not None:
+                out.append(
+                    Requirement(
+                        **base,
+                        reason="CCL",
+                        basis="country_chart",
+                        control="paragraph",
+                        status="unmodelled",
+                        detail=unconfirmed,
+                        citations=tuple(rows[0].citations),
+                        chart_row=label,
+                        confidence="S",
+                    )
+                )
         out += self._part746(base, eccn, hts, place, chart_row, label, on)
         return [self._with_exceptions(r, on) for r in out]
+
+    def _unconfirmed_paragraph(
+        self, eccn: str, rows: tuple[CclRow, ...], chart_row: ChartRow, place: Place, label: str
+    ) -> str | None:
+        """Why the declared paragraph cannot be relied on, or None. The data does not list every
+        paragraph of an entry, only those its rows name; a paragraph past the last letter they name
+        (3B001.s where they end at .r), or an .x/.y/.z paragraph none names, may not exist, and reading
+        it sets aside rows written for the entry's other paragraphs: it matters when one of those
+        would need a licence for the place (the caller asks only when the paragraph's own rows do not)."""
+        parts = paragraph_parts(eccn)
+        named = self.ccl.named_letters(heading_of(eccn))
+        if not parts or not named or parts[0] in named:
+            return None
+        heading = heading_of(eccn)
+        set_aside = [self._row(r, heading, chart_row, place, label) for r in rows if r.applies_to(parts) == "no"]
+        if not any(r is not None and r["status"] != "not_required" for r in set_aside):
+            return None
+        last = max((n for n in named if n not in _SPECIAL), default="")
+        if parts[0] not in _SPECIAL and parts[0] <= last:
+            return None
+        known = ", ".join(f".{n}" for n in sorted(named))
+        return (
+            f"the CCL rows of {heading_of(eccn)} name paragraphs {known}; .{parts[0]} is none of them and "
+            f"may not exist: the rows for the other paragraphs were set aside. Confirm the classification"
+        )
 
     def _row(self, row: CclRow, eccn: str, chart_row: ChartRow, place: Place, label: str) -> dict[str, Any] | None:
         applies = row.applies_to(paragraph_parts(eccn))

@@ -240,6 +240,12 @@ class CclTable:
             return ()
         return tuple(r for r in self._by_heading(heading[:2]).get(heading, ()) if r.active(on))
 
+    def named_letters(self, heading: str) -> frozenset[str]:
+        """The first-level paragraphs (``c`` of ``.c.1.a``) that a row of ``heading`` names in its
+        paragraphs or exceptions, on any date: the paragraphs the data confirms the entry has."""
+        rows = self._by_heading(heading[:2]).get(heading, ()) if HEADING.match(heading) else ()
+        return frozenset(paragraph_parts(p)[0] for r in rows for p in (*r.paragraphs, *r.except_) if paragraph_parts(p))
+
     def rows(self) -> list[CclRow]:
         """Every row of every group (reads them all)."""
         return [r for g in self.groups() for r in _load_group(self.directory / f"{g}.yaml").rows]

@@ -140,3 +140,27 @@ def test_explain_one_pair() -> None:
     }
     assert explain("1A102", "FR", ON)["result"] == "unknown ECCN: classify"
     assert explain("3B001.c", "CN", ON)["result"] == "licence required"
+
+
+@pytest.mark.parametrize("eccn", ["3B001.s", "3B001.z", "3B001.x.1"])
+def test_a_paragraph_the_rows_do_not_name_is_not_read_as_at_only(det: Determiner, eccn: str) -> None:
+    # 3B001's rows name .a to .r: a declared .s (or an .x/.z none names) set aside the NS/RS rows of
+    # the other paragraphs and left AT only, no licence: now an unmodelled requirement (a review)
+    reqs = _reqs(det, eccn, "CN")
+    flagged = [r for r in reqs if r.status == "unmodelled" and r.control == "paragraph"]
+    assert len(flagged) == 1
+    assert ".r" in flagged[0].detail and "Confirm the classification" in flagged[0].detail
+
+
+@pytest.mark.parametrize(
+    ("eccn", "country"),
+    [
+        ("3B001.p.1", "CN"),  # a letter the rows name: its own rows (AT) are the answer
+        ("3B001.o", "CN"),  # inside the named letters: not second-guessed
+        ("3A001.f", "CN"),  # past the named letters, but its own rows already need a licence
+        ("0A501.y", "CN"),  # named (entire entry except .y)
+        ("3B991", "CN"),  # an entry without paragraph rows
+    ],
+)
+def test_paragraphs_the_data_can_answer_are_not_flagged(det: Determiner, eccn: str, country: str) -> None:
+    assert not [r for r in _reqs(det, eccn, country) if r.control == "paragraph"]

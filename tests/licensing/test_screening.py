@@ -556,3 +556,12 @@ def test_an_embargoed_or_russian_place_in_another_language_is_review(screener: S
     decision = screener.screen(_tx("AE", [party], [{"description": "part", "eccn": "3A991"}]), as_of=ON)
     assert "embargoed-country-address" in {r.rule_id for r in decision.reasons}
     assert decision.category is not Category.LESS_RISKY
+
+
+def test_a_paragraph_past_the_entrys_named_ones_is_review_not_less_risky(screener: Screener) -> None:
+    # red team 48: 3B001.s to China was less risky (only the AT row read); the bare heading is sensitive
+    parties = [{"name": "Shanghai Example Trading Co.", "role": "ultimate_consignee", "country": "CN"}]
+    item = {"description": "Wafer processing equipment", "eccn": "3B001.s"}
+    decision = screener.screen(_tx("CN", parties, [item]), as_of=ON)
+    assert decision.category is not Category.LESS_RISKY
+    assert any("Confirm the classification" in json.dumps(r.model_dump(mode="json")) for r in decision.reasons)
