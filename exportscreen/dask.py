@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from exportscreen._errors import ConfigError, ExportscreenError, InputError, ListError
 from exportscreen._json_io import parse_json
+from exportscreen.matching.words import nobody_named
 
 try:
     import dask.bag as db
@@ -161,6 +162,9 @@ def party_rows(
     missing = InputError("party name is missing")
     for name, country in zip(names, countries, strict=True):
         result = missing if name is None else next(found)
+        nobody = None if name is None or isinstance(result, ExportscreenError) else nobody_named(name)
+        if nobody is not None:
+            result = InputError(nobody)
         matches = [] if isinstance(result, ExportscreenError) else result
         best = matches[0] if matches else None
         cols["name"].append(name)

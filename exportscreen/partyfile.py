@@ -37,7 +37,7 @@ from exportscreen._errors import InputError, format_validation_errors
 from exportscreen._io import parse_json, parse_yaml_with_lines, read_text
 from exportscreen.geo import resolve_country
 from exportscreen.limits import LIMITS
-from exportscreen.matching.words import names_nobody
+from exportscreen.matching.words import nobody_named
 
 if TYPE_CHECKING:
     from exportscreen.models import PartyMatch
@@ -357,11 +357,7 @@ def screen_parties(
         party = pending.popleft()
         if isinstance(found, InputError):
             yield PartyResult(party, error=found.message)
-        elif names_nobody(party.name):
-            yield PartyResult(
-                party,
-                error=f"the name {party.name!r} names nobody (a placeholder of lists/names/placeholders.yaml, or "
-                "no letter: a customer number?): give the party's name",
-            )
+        elif (nobody := nobody_named(party.name)) is not None:
+            yield PartyResult(party, error=nobody)
         else:
             yield PartyResult(party, matches=tuple(found))

@@ -99,6 +99,12 @@ def test_match_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["match", "Lyon Capteurs SARL"]) == 0
 
 
+@pytest.mark.parametrize("name", ["TBD", "N/A", "Customer 1", "未知", "100234"])
+def test_match_of_a_placeholder_name_exits_2_never_no_match(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["match", name]) == 2
+    assert f"the name {name!r} names nobody" in capsys.readouterr().err
+
+
 def test_match_unknown_country_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["match", "SMIC", "--country", "Atlantis"]) == 2
     assert "--country" in capsys.readouterr().err

@@ -32,6 +32,7 @@ from exportscreen.commands._common import (
     open_ledger,
 )
 from exportscreen.geo import resolve_country
+from exportscreen.matching.words import nobody_named
 from exportscreen.report.text import format_match
 
 if TYPE_CHECKING:
@@ -85,6 +86,9 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"--{option.replace('_', '-')} needs --file")
     if args.format in ("csv", "jsonl"):
         raise InputError(f"--format {args.format} needs --file")
+    nobody = nobody_named(args.name)
+    if nobody is not None:
+        raise InputError(nobody, location="NAME")
     screener = build_screener(args)
     country = None
     if args.country:

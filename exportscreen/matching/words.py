@@ -38,7 +38,7 @@ from exportscreen._errors import ConfigError
 from exportscreen._io import load_model
 from exportscreen.matching.normalize import fold
 
-__all__ = ["WordLists", "placeholder_names", "word_lists"]
+__all__ = ["WordLists", "names_nobody", "nobody_named", "placeholder_names", "word_lists"]
 
 
 class _Words(BaseModel):
@@ -200,3 +200,14 @@ def names_nobody(name: str) -> bool:
         return True
     placeholders = placeholder_names()
     return folded in placeholders or _TRAILING_NUMBERS.sub("", folded) in placeholders
+
+
+def nobody_named(name: str) -> str | None:
+    """Why ``name`` cannot be screened as a party's name (``names_nobody``), or None: the one message of
+    ``match NAME``, ``match --file`` and ``exportscreen.dask.match_parties``, each an error, never "no match"."""
+    if not names_nobody(name):
+        return None
+    return (
+        f"the name {name!r} names nobody (a placeholder of lists/names/placeholders.yaml, or "
+        "no letter: a customer number?): give the party's name"
+    )
