@@ -33,7 +33,7 @@ from exportscreen.commands._common import (
 )
 from exportscreen.geo import resolve_country
 from exportscreen.matching.words import nobody_named
-from exportscreen.report.text import format_match
+from exportscreen.report.text import format_match, terminal_safe
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"no match for {args.name!r} at review strength or above")
     else:
         for m in matches:
-            print(format_match(m))
+            print("\n".join(terminal_safe(line) for line in format_match(m).split("\n")))
     return EXIT_FINDINGS if matches else EXIT_OK
 
 

@@ -13,12 +13,18 @@ from exportscreen.orders_csv import spreadsheet_safe
 
 __all__ = ["format_decision", "format_match", "terminal_safe"]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+#: C0 and C1 controls (ESC, CSI U+009B, NEL U+0085), DEL and the line and paragraph separators
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(ch: str) -> str:
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
 
 
 def terminal_safe(text: str) -> str:
-    """``text`` (one line) with control characters, newlines included, written as ``\\xNN``."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """``text`` (one line) with control characters, newlines included, written as ``\\xNN`` (a line or
+    paragraph separator as ``\\u2028``)."""
+    return _CONTROL.sub(lambda m: _escaped(m.group()), text)
 
 
 def format_match(m: PartyMatch) -> str:
